@@ -1,0 +1,63 @@
+/**
+ * The DynamoDB tables of the CSMS, described once: the CDK stack creates them in AWS and the
+ * local runtime creates the same keys in dynalite, so the repositories see one schema.
+ * `envVar` is the variable through which a Lambda learns the table's name.
+ */
+export interface TableSpec {
+  readonly id: string;
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly timeToLiveAttribute?: string;
+  readonly globalIndexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
+}
+
+export const TABLES = {
+  /** Sites: pricing, tax, hold, revenue share, language (pricing.md "A site's settings"). */
+  sites: { id: 'Sites', envVar: 'SITES_TABLE', partitionKey: 'siteId' },
+  /**
+   * Stations: `PROFILE` (site, connectors, password hash, boot data, connection state),
+   * `CONNECTOR#n` (current status), `STATUS#n#<time>#<id>` (status history).
+   */
+  stations: { id: 'Stations', envVar: 'STATIONS_TABLE', partitionKey: 'stationId', sortKey: 'sk' },
+  /** WebSocket connection id -> station id, written on $connect, removed on $disconnect. */
+  connections: {
+    id: 'Connections',
+    envVar: 'CONNECTIONS_TABLE',
+    partitionKey: 'connectionId',
+    timeToLiveAttribute: 'expiresAt',
+  },
+  /**
+   * OCPP transactions: `TX#<id>`/`TX` (the transaction), `TX#<id>`/`METER#...` (meter values),
+   * `START#<station>#<connector>#<timestamp>`/`START` (replay guard), `COUNTER`/`TX` (id allocator).
+   */
+  transactions: { id: 'Transactions', envVar: 'TRANSACTIONS_TABLE', partitionKey: 'pk', sortKey: 'sk' },
+  /** The one outstanding CSMS-to-charger CALL per station (OCPP 1.6 section 4.1.1). */
+  pendingCalls: {
+    id: 'PendingCalls',
+    envVar: 'PENDING_CALLS_TABLE',
+    partitionKey: 'stationId',
+    timeToLiveAttribute: 'expiresAt',
+  },
+  /** Payter readers commissioned to stations. */
+  readers: { id: 'Readers', envVar: 'READERS_TABLE', partitionKey: 'serialNumber' },
+  /** Charging-payment sessions, one per Step Functions execution (named after `sessionId`). */
+  sessions: {
+    id: 'Sessions',
+    envVar: 'SESSIONS_TABLE',
+    partitionKey: 'sessionId',
+    globalIndexes: [
+      { name: 'byStation', partitionKey: 'stationId', sortKey: 'createdAt' },
+      { name: 'bySite', partitionKey: 'siteId', sortKey: 'createdAt' },
+    ],
+  },
+  /** Powertools idempotency records for handlers that move state (attribute names are its defaults). */
+  idempotency: {
+    id: 'Idempotency',
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: 'id',
+    timeToLiveAttribute: 'expiration',
+  },
+} as const satisfies Record<string, TableSpec>;
+
+export type TableName = keyof typeof TABLES;
