@@ -1,0 +1,186 @@
+/**
+ * Payter's retry rule for commit and cancel: "every minute 5 times, then hourly for 24 hours,
+ * then daily up to 7 days; stop on HTTP 200 or 409". Read as three phases of retries after the
+ * first attempt: 5 x 1 min, 24 x 1 h, 7 x 1 day: 36 retries, 37 attempts, the last one
+ * 8 days 0 h 5 min after the first.
+ *
+ * The retries run in the session workflow (Step Functions), never in a Lambda's memory, so a
+ * Lambda dying mid-way loses nothing. The task makes one attempt, classifies the outcome with
+ * `classifyFinalizeOutcome` and throws the matching error name; the ASL retries it with the
+ * states described by `PAYTER_FINALIZE_ASL_PHASES`.
+ */
+import type { Declined, PayterOutcome } from './cps-client';
+
+export interface RetryPhase {
+  readonly everySeconds: number;
+  readonly times: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const PAYTER_FINALIZE_RETRY_PHASES: readonly RetryPhase[] = [
+  { everySeconds: MINUTE, times: 5 },
+  { everySeconds: HOUR, times: 24 },
+  { everySeconds: DAY, times: 7 },
+];
+
+/** The wait before each retry, in order: element i is the wait before attempt i + 2. */
+export const PAYTER_FINALIZE_RETRY_DELAYS_SECONDS: readonly number[] = PAYTER_FINALIZE_RETRY_PHASES.flatMap(
+  (phase) => Array.from({ length: phase.times }, () => phase.everySeconds),
+);
+
+/**
+ * The wait before the next attempt after `attemptsMade` attempts (the first one included)
+ * all failed; undefined when the schedule is exhausted and it is time to give up.
+ */
+export function nextRetryDelaySeconds(attemptsMade: number): number | undefined {
+  if (!Number.isInteger(attemptsMade) || attemptsMade < 1) return undefined;
+  return PAYTER_FINALIZE_RETRY_DELAYS_SECONDS[attemptsMade - 1];
+}
+
+export type FinalizeVerdict = 'done' | 'retry' | 'give-up';
+
+/**
+ * What one commit or cancel attempt means for the retry loop.
+ * - `done`: 200, or 409 (already committed or cancelled: an earlier attempt whose answer got
+ *   lost, or the other finalize). Re-read the session to learn which.
+ * - `give-up`: the request itself is wrong (never sent, 400, 422): sending it again cannot help,
+ *   so alarm now rather than after 8 days.
+ * - `retry`: everything else, as Payter's rule says (stop only on 200 or 409). That includes
+ *   401/403 (a rotated API key heals once the secret is fixed) and 404, and a malformed 200:
+ *   the retry then gets 409 and ends as `done`.
+ */
+export function classifyFinalizeOutcome(outcome: PayterOutcome<unknown> | Declined): FinalizeVerdict {
+  switch (outcome.kind) {
+    case 'ok':
+    case 'conflict':
+      return 'done';
+    case 'transient':
+    case 'protocol':
+      return 'retry';
+    case 'rejected':
+      return REQUEST_ITSELF_WRONG.has(outcome.status) ? 'give-up' : 'retry';
+    case 'declined':
+      return 'give-up';
+  }
+}
+
+/** 0: refused by our client before sending (a non-integer amount). */
+const REQUEST_ITSELF_WRONG: ReadonlySet<number> = new Set([0, 400, 422]);
+
+/** The error names the finalize task throws; the ASL matches them. */
+export const PAYTER_FINALIZE_ERRORS = {
+  /** `retry`: retried on the schedule. */
+  retryable: 'PayterFinalizeRetryable',
+  /** `give-up`: not retried; the workflow's Catch raises the alarm. */
+  refused: 'PayterFinalizeRefused',
+} as const;
+
+export class PayterFinalizeError extends Error {
+  constructor(
+    readonly verdict: Exclude<FinalizeVerdict, 'done'>,
+    message: string,
+  ) {
+    super(message);
+    // Step Functions sees a Lambda error's `name` as its error name.
+    this.name = verdict === 'retry' ? PAYTER_FINALIZE_ERRORS.retryable : PAYTER_FINALIZE_ERRORS.refused;
+  }
+}
+
+/**
+ * Errors retried on the schedule besides our own: the Lambda failing or timing out before it
+ * learned the answer is as uncertain as a CPS timeout, and retrying a finalize is safe (409).
+ */
+export const PAYTER_FINALIZE_RETRY_ON: readonly string[] = [
+  PAYTER_FINALIZE_ERRORS.retryable,
+  'States.Timeout',
+  'Sandbox.Timedout',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+];
+
+export interface AslRetrier {
+  readonly ErrorEquals: readonly string[];
+  readonly IntervalSeconds: number;
+  readonly MaxAttempts: number;
+  readonly BackoffRate: number;
+}
+
+/**
+ * One finalize Task state per phase: a Wait of `waitBeforeSeconds` (none for the first), then
+ * the Task with `retrier`, whose Catch on the same errors goes to the next phase's Wait; the last
+ * phase's Catch goes to the alarm. Why not one Task with three retriers: ASL picks a retrier by
+ * error name and an exhausted retrier ends in Catch, never in the next retrier, so phases need
+ * either distinct error names per attempt (the attempt count `$$.State.RetryCount` is not in the
+ * local interpreter's context object) or distinct states. The Wait carries the first interval of
+ * a phase so the Catch does not add an immediate attempt; hence MaxAttempts = times - 1 there.
+ */
+export interface AslFinalizePhase {
+  readonly waitBeforeSeconds: number;
+  readonly retrier: AslRetrier;
+}
+
+export const PAYTER_FINALIZE_ASL_PHASES: readonly AslFinalizePhase[] = PAYTER_FINALIZE_RETRY_PHASES.map(
+  (phase, index) => ({
+    waitBeforeSeconds: index === 0 ? 0 : phase.everySeconds,
+    retrier: {
+      ErrorEquals: PAYTER_FINALIZE_RETRY_ON,
+      IntervalSeconds: phase.everySeconds,
+      MaxAttempts: index === 0 ? phase.times : phase.times - 1,
+      BackoffRate: 1,
+    },
+  }),
+);
+
+interface AslState {
+  readonly Type?: string;
+  readonly Next?: string;
+  readonly Seconds?: number;
+  readonly Retry?: readonly (Partial<AslRetrier> & { readonly MaxDelaySeconds?: number })[];
+  readonly Catch?: readonly { readonly ErrorEquals: readonly string[]; readonly Next: string }[];
+}
+
+/**
+ * The waits between attempts that a state machine makes for a task failing with `errorName`
+ * every time, starting at `startAt`: follows Retry (with ASL's defaults), Catch and Wait states
+ * until the error leaves the retried Task states. For asserting that a workflow definition
+ * reproduces `PAYTER_FINALIZE_RETRY_DELAYS_SECONDS`.
+ */
+export function retryDelaysOfAsl(
+  states: Readonly<Record<string, AslState>>,
+  startAt: string,
+  errorName: string = PAYTER_FINALIZE_ERRORS.retryable,
+): number[] {
+  const delays: number[] = [];
+  const matches = (errors: readonly string[]) => errors.includes(errorName) || errors.includes('States.ALL');
+  let waited: number | undefined;
+  let name: string | undefined = startAt;
+  const visited = new Set<string>();
+  while (name !== undefined && !visited.has(name)) {
+    visited.add(name);
+    const state: AslState | undefined = states[name];
+    if (state?.Type === 'Wait') {
+      waited = (waited ?? 0) + (state.Seconds ?? 0);
+      name = state.Next;
+      continue;
+    }
+    if (state?.Type !== 'Task') break;
+    if (waited !== undefined) delays.push(waited);
+    const retrier = state.Retry?.find((r) => matches(r.ErrorEquals ?? []));
+    if (retrier !== undefined) {
+      const interval = retrier.IntervalSeconds ?? 1;
+      const backoff = retrier.BackoffRate ?? 2;
+      for (let attempt = 0; attempt < (retrier.MaxAttempts ?? 3); attempt++) {
+        delays.push(Math.min(interval * backoff ** attempt, retrier.MaxDelaySeconds ?? Infinity));
+      }
+    }
+    waited = 0;
+    name = state.Catch?.find((c) => matches(c.ErrorEquals))?.Next;
+  }
+  return delays;
+}
