@@ -1,0 +1,102 @@
+/**
+ * The version-neutral seam between the WebSocket handlers and an OCPP version. A handler
+ * negotiates the subprotocol on $connect, keeps it with the connection, and from then on
+ * talks to that version's adapter only: frames, payload schemas and error codes stay
+ * behind it. An OCPP 2.0.1 adapter joins `adapters` beside the 1.6 one.
+ */
+import type { OcppError, Payload } from './frames';
+import { ocpp16, type Ocpp16Adapter } from './v16/adapter';
+
+export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
+
+/** action -> payload types of the calls started by one side. */
+export type MessageCatalogue = { [action: string]: { request: unknown; response: unknown } };
+
+export type IncomingCall<M extends MessageCatalogue> = {
+  [A in keyof M & string]: { kind: 'call'; messageId: string; action: A; payload: M[A]['request'] };
+}[keyof M & string];
+
+/** The answer to a CALL we sent; its payload is checked by `decodeCallResult` once the
+ * pending call (found by message id) tells which action it answers. */
+export type IncomingCallResult = { kind: 'callResult'; messageId: string; payload: Payload };
+
+export type IncomingCallError = {
+  kind: 'callError';
+  messageId: string;
+  errorCode: string;
+  errorDescription: string;
+  errorDetails: Payload;
+};
+
+/** A frame that failed the codec or validation. `reply` is the CALLERROR to send back, or
+ * undefined when none may be sent (the frame was itself a CALLRESULT or CALLERROR). */
+export type RejectedMessage = { kind: 'rejected'; error: OcppError; reply: string | undefined };
+
+export type IncomingMessage<M extends MessageCatalogue> =
+  | IncomingCall<M>
+  | IncomingCallResult
+  | IncomingCallError
+  | RejectedMessage;
+
+export type EncodedCall = { messageId: string; text: string };
+
+/**
+ * `Incoming`: the calls a charger starts (requests we receive, responses we send);
+ * `Outgoing`: the calls the CSMS starts (requests we send, responses we receive).
+ */
+export interface OcppAdapter<
+  P extends OcppSubprotocol,
+  Incoming extends MessageCatalogue,
+  Outgoing extends MessageCatalogue,
+> {
+  readonly subprotocol: P;
+  /** Parses and validates a frame from the charger. Never throws for what the charger sent. */
+  decode(text: string): IncomingMessage<Incoming>;
+  /** Validates a CALLRESULT payload answering our call `action`. Throws an OcppError that is
+   * not answerable. */
+  decodeCallResult<A extends keyof Outgoing & string>(action: A, payload: Payload): Outgoing[A]['response'];
+  /** A CALL with a fresh message id. Throws OcppError (the payload's violation, or
+   * NotSupported / NotImplemented for the action) when the payload is not valid. */
+  encodeCall<A extends keyof Outgoing & string>(action: A, payload: Outgoing[A]['request']): EncodedCall;
+  /** Throws OcppError InternalError, answerable with `messageId`, when our own response does
+   * not satisfy the schema: the charger then gets a CALLERROR instead of a bad payload. */
+  encodeCallResult<A extends keyof Incoming & string>(
+    messageId: string,
+    action: A,
+    payload: Incoming[A]['response'],
+  ): string;
+  encodeCallError(error: OcppError): string;
+}
+
+export const adapters = { 'ocpp1.6': ocpp16 } as const satisfies {
+  [P in OcppSubprotocol]?: { readonly subprotocol: P };
+};
+
+export type SupportedSubprotocol = keyof typeof adapters;
+export type SupportedAdapter = (typeof adapters)[SupportedSubprotocol];
+
+export const SUPPORTED_SUBPROTOCOLS = Object.keys(adapters) as readonly SupportedSubprotocol[];
+
+export function isSupportedSubprotocol(value: string): value is SupportedSubprotocol {
+  return (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(value);
+}
+
+/**
+ * The subprotocol to answer in `Sec-WebSocket-Protocol`: the first token of the charger's
+ * comma-separated offer (RFC 6455 section 4.1; repeated headers arrive joined by commas) that
+ * we support. Tokens are compared case-sensitively ("OCPP1.6" is not "ocpp1.6"). Undefined
+ * when nothing offered is supported: the handshake must then fail.
+ */
+export function chooseSubprotocol(offeredHeader: string | undefined): SupportedSubprotocol | undefined {
+  if (offeredHeader === undefined) return undefined;
+  return offeredHeader
+    .split(',')
+    .map((token) => token.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .find(isSupportedSubprotocol);
+}
+
+export function adapterFor(subprotocol: string): SupportedAdapter | undefined {
+  return isSupportedSubprotocol(subprotocol) ? adapters[subprotocol] : undefined;
+}
+
+export { ocpp16, createOcpp16Adapter, type Ocpp16Adapter } from './v16/adapter';

@@ -1,0 +1,88 @@
+/** OCPP 1.6J behind the version-neutral OcppAdapter seam. */
+import { randomUUID } from 'node:crypto';
+import {
+  OcppError,
+  parseFrame,
+  serializeCall,
+  serializeCallError,
+  serializeCallResult,
+  type Payload,
+} from '../frames';
+import type { IncomingCall, IncomingMessage, OcppAdapter } from '../protocol';
+import type { ChargerToCsmsMessages, CsmsToChargerMessages } from './schemas';
+import { validateRequest, validateResponse } from './validate';
+
+export type Ocpp16Adapter = OcppAdapter<'ocpp1.6', ChargerToCsmsMessages, CsmsToChargerMessages>;
+
+export type Ocpp16AdapterOptions = {
+  /** @default crypto.randomUUID (36 characters, the most OCPP allows) */
+  readonly newMessageId?: () => string;
+};
+
+export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16Adapter {
+  const newMessageId = options.newMessageId ?? randomUUID;
+
+  const rejected = (error: OcppError): IncomingMessage<ChargerToCsmsMessages> => ({
+    kind: 'rejected',
+    error,
+    reply: error.answerable ? serializeCallError(error.messageId, error.code, error.message, error.details) : undefined,
+  });
+
+  return {
+    subprotocol: 'ocpp1.6',
+
+    decode(text) {
+      let frame;
+      try {
+        frame = parseFrame(text);
+      } catch (error) {
+        if (error instanceof OcppError) return rejected(error);
+        throw error;
+      }
+      if (frame.kind !== 'call') return frame;
+      try {
+        const payload = validateRequest(frame.action, frame.payload);
+        // validateRequest found frame.action in the registry, so action and payload agree.
+        return { kind: 'call', messageId: frame.messageId, action: frame.action, payload } as IncomingCall<ChargerToCsmsMessages>;
+      } catch (error) {
+        if (error instanceof OcppError) return rejected(error.withMessageId(frame.messageId));
+        throw error;
+      }
+    },
+
+    decodeCallResult(action, payload) {
+      try {
+        return validateResponse(action, payload) as CsmsToChargerMessages[typeof action]['response'];
+      } catch (error) {
+        if (!(error instanceof OcppError)) throw error;
+        throw new OcppError(error.code, error.message, { details: error.details, answerable: false });
+      }
+    },
+
+    encodeCall(action, payload) {
+      const valid = validateRequest(action, payload, 'csmsToCharger');
+      const messageId = newMessageId();
+      return { messageId, text: serializeCall(messageId, action, valid as Payload) };
+    },
+
+    encodeCallResult(messageId, action, payload) {
+      let valid: Payload;
+      try {
+        valid = validateResponse(action, payload, 'chargerToCsms') as Payload;
+      } catch (error) {
+        if (!(error instanceof OcppError)) throw error;
+        throw new OcppError('InternalError', `Invalid ${action} response: ${error.message}`, {
+          messageId,
+          details: error.details,
+        });
+      }
+      return serializeCallResult(messageId, valid);
+    },
+
+    encodeCallError(error) {
+      return serializeCallError(error.messageId, error.code, error.message, error.details);
+    },
+  };
+}
+
+export const ocpp16: Ocpp16Adapter = createOcpp16Adapter();

@@ -1,0 +1,196 @@
+/**
+ * Payload validation for OCPP 1.6, answering with the error codes of OCPP 1.6J section 4.2.3.
+ *
+ * Which action:
+ * - an action OCPP 1.6 does not define at all -> NotImplemented ("Requested Action is not
+ *   known by receiver");
+ * - an OCPP 1.6 action that is not accepted in this direction (a charger sending
+ *   RemoteStartTransaction) or not handled by this CSMS (ReserveNow, SecurityEventNotification)
+ *   -> NotSupported ("Requested Action is recognized but not supported by the receiver").
+ *
+ * Which payload error, decided from the zod issue code and the payload itself, never from
+ * message text:
+ * - FormationViolation: a property the official schema does not define
+ *   (`additionalProperties: false`: the payload does not conform to the PDU structure), or a
+ *   payload that is not an object;
+ * - OccurenceConstraintViolation: a required property is absent, or an array has fewer
+ *   items than the specification's cardinality;
+ * - TypeConstraintViolation: a present property of the wrong JSON type (null included, and
+ *   a decimal where an integer is required);
+ * - PropertyConstraintViolation: the right type but a value out of bounds: enum, maximum
+ *   string length, date-time format, minimum, multipleOf.
+ * When several apply, the first in that order is the CALLERROR code; `errorDetails.issues`
+ * lists every offending property (up to MAX_REPORTED_ISSUES) with its own code.
+ */
+import type { z } from 'zod';
+import { OcppError, type OcppErrorCode, type Payload } from '../frames';
+import {
+  chargerToCsms,
+  csmsToCharger,
+  OCPP16_ACTIONS,
+  type ChargerToCsmsAction,
+  type ChargerToCsmsMessages,
+  type CsmsToChargerAction,
+  type CsmsToChargerMessages,
+  type MessageSchemas,
+} from './schemas';
+
+/** Who sent the CALL. Requests and responses are looked up by the CALL's direction. */
+export type CallDirection = 'chargerToCsms' | 'csmsToCharger';
+
+type MessagesOf<D extends CallDirection> = D extends 'chargerToCsms' ? ChargerToCsmsMessages : CsmsToChargerMessages;
+type RequestOf<M, A> = A extends keyof M ? (M[A] extends { request: infer R } ? R : never) : never;
+type ResponseOf<M, A> = A extends keyof M ? (M[A] extends { response: infer R } ? R : never) : never;
+
+export const MAX_REPORTED_ISSUES = 10;
+
+const registries: Record<CallDirection, Readonly<Record<string, MessageSchemas>>> = {
+  chargerToCsms,
+  csmsToCharger,
+};
+
+const SEVERITY: readonly OcppErrorCode[] = [
+  'FormationViolation',
+  'OccurenceConstraintViolation',
+  'TypeConstraintViolation',
+  'PropertyConstraintViolation',
+];
+
+function schemasFor(action: string, direction: CallDirection): MessageSchemas {
+  const registry = registries[direction];
+  const schemas = Object.hasOwn(registry, action) ? registry[action] : undefined;
+  if (schemas) return schemas;
+  if (OCPP16_ACTIONS.has(action)) {
+    const sender = direction === 'chargerToCsms' ? 'a charge point' : 'the central system';
+    throw new OcppError('NotSupported', `${action} from ${sender} is not supported`, { details: { action } });
+  }
+  throw new OcppError('NotImplemented', `Unknown action: ${action}`, { details: { action } });
+}
+
+export function validateRequest<A extends ChargerToCsmsAction>(
+  action: A,
+  payload: unknown,
+): ChargerToCsmsMessages[A]['request'];
+export function validateRequest<D extends CallDirection, A extends keyof MessagesOf<D>>(
+  action: A,
+  payload: unknown,
+  direction: D,
+): RequestOf<MessagesOf<D>, A>;
+export function validateRequest(action: string, payload: unknown, direction?: CallDirection): Payload;
+/** Validates a CALL payload; by default one a charger sent to the CSMS. Throws OcppError. */
+export function validateRequest(
+  action: string,
+  payload: unknown,
+  direction: CallDirection = 'chargerToCsms',
+): Payload {
+  return check(schemasFor(action, direction).request, payload, `${action}.req`);
+}
+
+export function validateResponse<A extends CsmsToChargerAction>(
+  action: A,
+  payload: unknown,
+): CsmsToChargerMessages[A]['response'];
+export function validateResponse<D extends CallDirection, A extends keyof MessagesOf<D>>(
+  action: A,
+  payload: unknown,
+  direction: D,
+): ResponseOf<MessagesOf<D>, A>;
+export function validateResponse(action: string, payload: unknown, direction?: CallDirection): Payload;
+/** Validates a CALLRESULT payload; by default a charger's answer to a CSMS call. Throws OcppError. */
+export function validateResponse(
+  action: string,
+  payload: unknown,
+  direction: CallDirection = 'csmsToCharger',
+): Payload {
+  return check(schemasFor(action, direction).response, payload, `${action}.conf`);
+}
+
+function check(schema: z.ZodType, payload: unknown, pdu: string): Payload {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data as Payload;
+
+  const issues = result.error.issues
+    .flatMap((issue) => describeIssue(issue, payload))
+    .sort((a, b) => SEVERITY.indexOf(a.code) - SEVERITY.indexOf(b.code));
+  const [first] = issues;
+  const code = first?.code ?? 'FormationViolation';
+  const where = first?.property ? `${first.property}: ` : '';
+  throw new OcppError(code, `${pdu} ${where}${first?.message ?? 'invalid payload'}`, {
+    details: { pdu, issues: issues.slice(0, MAX_REPORTED_ISSUES) },
+  });
+}
+
+type ReportedIssue = { property: string; code: OcppErrorCode; message: string };
+
+function describeIssue(issue: z.core.$ZodIssue, payload: unknown): ReportedIssue[] {
+  const property = propertyPath(issue.path);
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && isAbsent(payload, issue.path)) {
+    return [{ property, code: 'OccurenceConstraintViolation', message: 'required property missing' }];
+  }
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({
+        property: propertyPath([...issue.path, key]),
+        code: 'FormationViolation',
+        message: 'property not defined by the schema',
+      }));
+    case 'invalid_type':
+      if (issue.path.length === 0) {
+        return [{ property, code: 'FormationViolation', message: 'payload must be a JSON object' }];
+      }
+      return [{ property, code: 'TypeConstraintViolation', message: `expected ${issue.expected}` }];
+    case 'invalid_value': {
+      // An enum: a value of another JSON type is a type error, an unknown string a property error.
+      const value = valueAt(payload, issue.path);
+      const sameType = value !== null && issue.values.some((option) => typeof option === typeof value);
+      return [
+        { property, code: sameType ? 'PropertyConstraintViolation' : 'TypeConstraintViolation', message: issue.message },
+      ];
+    }
+    case 'too_small':
+    case 'too_big':
+      return [
+        {
+          property,
+          code: issue.origin === 'array' ? 'OccurenceConstraintViolation' : 'PropertyConstraintViolation',
+          message: issue.message,
+        },
+      ];
+    case 'invalid_format':
+    case 'not_multiple_of':
+      return [{ property, code: 'PropertyConstraintViolation', message: issue.message }];
+    default:
+      return [{ property, code: 'FormationViolation', message: issue.message }];
+  }
+}
+
+/** `meterValue[0].sampledValue[2].unit`; the empty string is the payload itself. */
+function propertyPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, index) => {
+      if (typeof segment === 'number') return `[${segment}]`;
+      const name = String(segment);
+      return index === 0 ? name : `.${name}`;
+    })
+    .join('');
+}
+
+function valueAt(payload: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = payload;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function isAbsent(payload: unknown, path: readonly PropertyKey[]): boolean {
+  const parent = valueAt(payload, path.slice(0, -1));
+  const key = path[path.length - 1];
+  return (
+    typeof parent === 'object' &&
+    parent !== null &&
+    key !== undefined &&
+    (!Object.hasOwn(parent, key) || (parent as Record<PropertyKey, unknown>)[key] === undefined)
+  );
+}
