@@ -37,10 +37,18 @@ export const TABLES = {
     id: 'PendingCalls',
     envVar: 'PENDING_CALLS_TABLE',
     partitionKey: 'stationId',
-    timeToLiveAttribute: 'expiresAt',
+    timeToLiveAttribute: 'ttl',
   },
-  /** Payter readers commissioned to stations. */
-  readers: { id: 'Readers', envVar: 'READERS_TABLE', partitionKey: 'serialNumber' },
+  /**
+   * Payter readers commissioned to stations: the station and connectors served, the hash of
+   * the capability token in its callback URLs, the current card reading and active session.
+   */
+  readers: {
+    id: 'Readers',
+    envVar: 'READERS_TABLE',
+    partitionKey: 'serialNumber',
+    globalIndexes: [{ name: 'byStation', partitionKey: 'stationId' }],
+  },
   /** Charging-payment sessions, one per Step Functions execution (named after `sessionId`). */
   sessions: {
     id: 'Sessions',

@@ -1,0 +1,34 @@
+/**
+ * `npm run serve` (and `npm start`): the whole CSMS on embedded engines on this machine.
+ * Settings come from the environment variables of interfaces.md.
+ */
+import { startLocalRuntime } from '../lib/local/runtime';
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number (0 picks a free one), got "${raw}"`);
+  }
+  return value;
+}
+
+const runtime = await startLocalRuntime({
+  ocppPort: port('OCPP_WS_PORT', 9000),
+  httpPort: port('HTTP_PORT', 9001),
+  ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
+  ...(process.env.INSTALLER_TOKEN && { installerToken: process.env.INSTALLER_TOKEN }),
+  logLevel: process.env.LOG_LEVEL ?? 'WARN',
+});
+
+console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
+console.log(`HTTP endpoint: ${runtime.httpUrl}`);
+console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
+
+const shutdown = async () => {
+  await runtime.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,27 @@
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConnectionRepository } from '../csms/ports';
+import { dynamo, tableName } from './dynamo';
+
+/** API Gateway closes every WebSocket after 2 hours; the mapping expires a little later. */
+const MAPPING_TTL_SECONDS = 3 * 3600;
+
+export class DynamoConnectionRepository implements ConnectionRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = dynamo(),
+    private readonly table = tableName('connections'),
+  ) {}
+
+  async put(connectionId: string, stationId: string, connectedAt: string): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(connectedAt) / 1000) + MAPPING_TTL_SECONDS;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { connectionId, stationId, connectedAt, expiresAt } }));
+  }
+
+  async stationOf(connectionId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }));
+    return Item?.stationId as string | undefined;
+  }
+
+  async delete(connectionId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
+  }
+}

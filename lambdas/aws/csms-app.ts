@@ -1,0 +1,60 @@
+/**
+ * The composition root of the OCPP-facing Lambdas: the domain services wired to DynamoDB,
+ * the API Gateway `@connections` API and Step Functions. Built once per Lambda container.
+ */
+import { ChargingStations } from '../csms/charging-stations';
+import { CsmsCalls } from '../csms/csms-calls';
+import { systemClock } from '../csms/ports';
+import { ocpp16 } from '../ocpp/protocol';
+import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
+import { getIntFromEnv } from '../shared/config';
+import { DynamoConnectionRepository } from './connection-repository';
+import { DynamoPendingCallRepository } from './pending-call-repository';
+import { DynamoStationRepository } from './station-repository';
+import { ApiGatewayStationLink } from './station-link';
+import { DynamoTransactionRepository } from './transaction-repository';
+import { StepFunctionsSignals } from './workflow-signals';
+
+export interface CsmsApp {
+  readonly stations: DynamoStationRepository;
+  readonly connections: DynamoConnectionRepository;
+  readonly pendingCalls: DynamoPendingCallRepository;
+  readonly chargingStations: ChargingStations;
+  readonly calls: CsmsCalls;
+  /** The OCPP 1.6 actions a charger may call; a 2.0.1 adapter would bring its own set. */
+  readonly ocpp16Actions: ChargerActions;
+}
+
+let app: CsmsApp | undefined;
+
+export function csmsApp(): CsmsApp {
+  if (app) return app;
+  const stations = new DynamoStationRepository();
+  const transactions = new DynamoTransactionRepository();
+  const pendingCalls = new DynamoPendingCallRepository();
+  const chargingStations = new ChargingStations({
+    stations,
+    transactions,
+    clock: systemClock,
+    heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
+  });
+  const calls = new CsmsCalls({
+    stations,
+    pendingCalls,
+    transactions,
+    link: new ApiGatewayStationLink(),
+    workflow: new StepFunctionsSignals(),
+    encoder: ocpp16,
+    clock: systemClock,
+    callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
+  });
+  app = {
+    stations,
+    connections: new DynamoConnectionRepository(),
+    pendingCalls,
+    chargingStations,
+    calls,
+    ocpp16Actions: ocpp16ChargerActions(chargingStations),
+  };
+  return app;
+}

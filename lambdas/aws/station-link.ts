@@ -1,0 +1,28 @@
+/**
+ * Sends frames to chargers through the API Gateway `@connections` API of our own WebSocket
+ * API (`WS_MANAGEMENT_ENDPOINT`; locally the embedded gateway). A 410 means the connection
+ * is gone: the caller marks the station offline.
+ */
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { StationLink } from '../csms/ports';
+import { getStringFromEnv } from '../shared/config';
+
+let client: ApiGatewayManagementApiClient | undefined;
+
+export class ApiGatewayStationLink implements StationLink {
+  constructor(
+    private readonly api: ApiGatewayManagementApiClient = (client ??= new ApiGatewayManagementApiClient({
+      endpoint: getStringFromEnv('WS_MANAGEMENT_ENDPOINT'),
+    })),
+  ) {}
+
+  async send(connectionId: string, text: string): Promise<'sent' | 'gone'> {
+    try {
+      await this.api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(text) }));
+      return 'sent';
+    } catch (error) {
+      if ((error as { name?: string }).name === 'GoneException') return 'gone';
+      throw error;
+    }
+  }
+}

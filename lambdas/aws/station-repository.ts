@@ -1,0 +1,154 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConnectorStatus, Station, StationBootInfo } from '../csms/model';
+import type { StationProvisioning, StationRepository } from '../csms/ports';
+import { dynamo, isConditionFailure, tableName } from './dynamo';
+
+const PROFILE = 'PROFILE';
+const connectorKey = (connectorId: number) => `CONNECTOR#${String(connectorId).padStart(3, '0')}`;
+const historyPrefix = (connectorId: number) => `STATUS#${String(connectorId).padStart(3, '0')}#`;
+
+export class DynamoStationRepository implements StationRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = dynamo(),
+    private readonly table = tableName('stations'),
+  ) {}
+
+  async get(stationId: string): Promise<Station | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { stationId, sk: PROFILE }, ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const { sk: _sk, ...station } = Item;
+    return { online: false, ...station } as Station;
+  }
+
+  async provision(station: StationProvisioning, now: string): Promise<Station> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { stationId: station.stationId, sk: PROFILE },
+        UpdateExpression:
+          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
+        ExpressionAttributeNames: { '#online': 'online' },
+        ExpressionAttributeValues: {
+          ':siteId': station.siteId,
+          ':connectors': [...station.connectors],
+          ':hash': station.passwordHash,
+          ':now': now,
+          ':false': false,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const { sk: _sk, ...saved } = Attributes ?? {};
+    return saved as Station;
+  }
+
+  async recordBoot(stationId: string, boot: StationBootInfo): Promise<void> {
+    await this.updateProfile(stationId, 'SET #boot = :boot, lastSeenAt = :at', { ':boot': boot, ':at': boot.bootedAt }, { '#boot': 'boot' });
+  }
+
+  async recordSeen(stationId: string, at: string): Promise<void> {
+    await this.updateProfile(stationId, 'SET lastSeenAt = :at', { ':at': at });
+  }
+
+  async recordFirmwareStatus(stationId: string, status: string, at: string): Promise<void> {
+    await this.updateProfile(stationId, 'SET firmwareStatus = :s, lastSeenAt = :at', { ':s': status, ':at': at });
+  }
+
+  async recordDiagnosticsStatus(stationId: string, status: string, at: string): Promise<void> {
+    await this.updateProfile(stationId, 'SET diagnosticsStatus = :s, lastSeenAt = :at', { ':s': status, ':at': at });
+  }
+
+  async markConnected(stationId: string, connectionId: string, at: string): Promise<void> {
+    await this.updateProfile(
+      stationId,
+      'SET connectionId = :c, #online = :true, lastSeenAt = :at',
+      { ':c': connectionId, ':true': true, ':at': at },
+      { '#online': 'online' },
+    );
+  }
+
+  async markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { stationId, sk: PROFILE },
+          UpdateExpression: 'SET #online = :false, disconnectedAt = :at REMOVE connectionId',
+          ConditionExpression: 'connectionId = :c',
+          ExpressionAttributeNames: { '#online': 'online' },
+          ExpressionAttributeValues: { ':false': false, ':at': at, ':c': connectionId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putConnectorStatus(status: ConnectorStatus): Promise<void> {
+    // The current status and one history entry: two single-item writes (dynalite has no
+    // transactions); the history entry is keyed by its own time, so a replay rewrites it.
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { ...status, sk: connectorKey(status.connectorId) } }),
+    );
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...status, sk: `${historyPrefix(status.connectorId)}${status.timestamp}#${status.status}` },
+      }),
+    );
+  }
+
+  async getConnectorStatuses(stationId: string): Promise<ConnectorStatus[]> {
+    return this.querySk(stationId, 'CONNECTOR#');
+  }
+
+  async listStatusHistory(stationId: string, connectorId: number): Promise<ConnectorStatus[]> {
+    return this.querySk(stationId, historyPrefix(connectorId));
+  }
+
+  private async querySk(stationId: string, prefix: string): Promise<ConnectorStatus[]> {
+    const items: ConnectorStatus[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'stationId = :s AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':s': stationId, ':p': prefix },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const { sk: _sk, ...item } of page.Items ?? []) items.push(item as ConnectorStatus);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Updates an existing profile only: messages of an unprovisioned station never create one. */
+  private async updateProfile(
+    stationId: string,
+    expression: string,
+    values: Record<string, unknown>,
+    names?: Record<string, string>,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { stationId, sk: PROFILE },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(stationId)',
+          ExpressionAttributeValues: values,
+          ...(names && { ExpressionAttributeNames: names }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

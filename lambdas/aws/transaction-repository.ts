@@ -1,0 +1,182 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IssuedIdTag, MeterReading, StartTransactionInput, StopTransactionInput, Transaction } from '../csms/model';
+import type { TransactionRepository } from '../csms/ports';
+import { dynamo, isConditionFailure, tableName } from './dynamo';
+
+const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
+const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
+const COUNTER = { pk: 'COUNTER', sk: 'TX' };
+
+export class DynamoTransactionRepository implements TransactionRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = dynamo(),
+    private readonly table = tableName('transactions'),
+  ) {}
+
+  async start(input: StartTransactionInput): Promise<{ transaction: Transaction; replayed: boolean }> {
+    const guard = startKey(input);
+    const earlier = await this.getItem(guard);
+    if (earlier) return { transaction: await this.ensureTransaction(earlier.transactionId as number, input), replayed: true };
+
+    const transactionId = await this.allocateId();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...guard, transactionId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // A concurrent replay of the same start won the guard: its id is the transaction's.
+      const winner = await this.getItem(guard);
+      return { transaction: await this.ensureTransaction(winner?.transactionId as number, input), replayed: true };
+    }
+    return { transaction: await this.ensureTransaction(transactionId, input), replayed: false };
+  }
+
+  async get(transactionId: number): Promise<Transaction | undefined> {
+    return toTransaction(await this.getItem(txKey(transactionId)));
+  }
+
+  async stop(input: StopTransactionInput): Promise<Transaction | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: txKey(input.transactionId),
+          UpdateExpression: 'SET #status = :stopped, meterStop = :meterStop, stoppedAt = :at, stopReason = :reason',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':stopped': 'stopped',
+            ':active': 'active',
+            ':meterStop': input.meterStop,
+            ':at': input.timestamp,
+            ':reason': input.reason ?? 'Local',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toTransaction(Attributes);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return this.get(input.transactionId);
+    }
+  }
+
+  async addMeterReadings(
+    stationId: string,
+    connectorId: number,
+    transactionId: number | undefined,
+    readings: readonly MeterReading[],
+  ): Promise<void> {
+    const pk = transactionId !== undefined ? `TX#${transactionId}` : `CONNECTOR#${stationId}#${connectorId}`;
+    // Keyed by the reading's own timestamp, so a replayed MeterValues rewrites the same item.
+    for (const reading of readings) {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, sk: `METER#${reading.timestamp}`, stationId, connectorId, ...reading },
+        }),
+      );
+    }
+  }
+
+  async listMeterReadings(transactionId: number): Promise<MeterReading[]> {
+    const readings: MeterReading[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meter)',
+          ExpressionAttributeValues: { ':pk': `TX#${transactionId}`, ':meter': 'METER#' },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        readings.push({ timestamp: item.timestamp as string, sampledValue: item.sampledValue as MeterReading['sampledValue'] });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return readings;
+  }
+
+  async recordLastMeter(transactionId: number, wh: number, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: txKey(transactionId),
+          UpdateExpression: 'SET lastMeterWh = :wh, lastMeterAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastMeterAt) OR lastMeterAt <= :at)',
+          ExpressionAttributeValues: { ':wh': wh, ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async issueIdTag(tag: IssuedIdTag): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `IDTAG#${tag.idTag}`, sk: 'IDTAG', ...tag } }));
+  }
+
+  async findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined> {
+    const item = await this.getItem({ pk: `IDTAG#${idTag}`, sk: 'IDTAG' });
+    return item ? { idTag: item.idTag as string, stationId: item.stationId as string, expiresAt: item.expiresAt as string } : undefined;
+  }
+
+  private async allocateId(): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: COUNTER,
+        UpdateExpression: 'ADD lastId :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Attributes?.lastId as number;
+  }
+
+  /** Writes the transaction if a crash left only its replay guard behind; returns it either way. */
+  private async ensureTransaction(transactionId: number, input: StartTransactionInput): Promise<Transaction> {
+    const transaction: Transaction = {
+      transactionId,
+      stationId: input.stationId,
+      connectorId: input.connectorId,
+      idTag: input.idTag,
+      meterStart: input.meterStart,
+      startedAt: input.timestamp,
+      status: 'active',
+    };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...txKey(transactionId), ...transaction },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return transaction;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.get(transactionId)) ?? transaction;
+    }
+  }
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+}
+
+function toTransaction(item: Record<string, unknown> | undefined): Transaction | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ...transaction } = item;
+  return transaction as unknown as Transaction;
+}

@@ -1,0 +1,176 @@
+/**
+ * What the CSMS does when a charger reports something, whatever OCPP version carried it.
+ * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
+ */
+import type { ConnectorStatus, MeterReading, SampledValue, Station, Transaction } from './model';
+import type { Clock, StationRepository, TransactionRepository } from './ports';
+
+export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+
+export interface ChargingStationsDeps {
+  readonly stations: StationRepository;
+  readonly transactions: TransactionRepository;
+  readonly clock: Clock;
+  /** Seconds between heartbeats told to chargers at boot (at most 540: API Gateway drops idle sockets at 600). */
+  readonly heartbeatIntervalSeconds: number;
+  /** Told when a transaction starts or stops, so a waiting session workflow can move on. */
+  readonly onTransactionEvent?: (event: TransactionEvent) => Promise<void>;
+  /** Told on every connector status change (idle tracking, reader out-of-order screens). */
+  readonly onConnectorStatus?: (status: ConnectorStatus) => Promise<void>;
+}
+
+export type TransactionEvent =
+  | { readonly type: 'started'; readonly transaction: Transaction; readonly replayed: boolean }
+  | { readonly type: 'stopped'; readonly transaction: Transaction }
+  | { readonly type: 'meter'; readonly transaction: Transaction; readonly readings: readonly MeterReading[] };
+
+export const MAX_HEARTBEAT_INTERVAL_SECONDS = 540;
+
+export class ChargingStations {
+  constructor(private readonly deps: ChargingStationsDeps) {
+    if (deps.heartbeatIntervalSeconds < 1 || deps.heartbeatIntervalSeconds > MAX_HEARTBEAT_INTERVAL_SECONDS) {
+      throw new Error(`heartbeat interval must be 1..${MAX_HEARTBEAT_INTERVAL_SECONDS} s, got ${deps.heartbeatIntervalSeconds}`);
+    }
+  }
+
+  private nowIso(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  async boot(
+    stationId: string,
+    info: { vendor: string; model: string; serialNumber?: string; firmwareVersion?: string },
+  ): Promise<{ status: 'Accepted'; currentTime: string; interval: number }> {
+    const now = this.nowIso();
+    await this.deps.stations.recordBoot(stationId, { ...info, bootedAt: now });
+    return { status: 'Accepted', currentTime: now, interval: this.deps.heartbeatIntervalSeconds };
+  }
+
+  async heartbeat(stationId: string): Promise<{ currentTime: string }> {
+    const now = this.nowIso();
+    await this.deps.stations.recordSeen(stationId, now);
+    return { currentTime: now };
+  }
+
+  async connectorStatus(
+    stationId: string,
+    report: { connectorId: number; status: string; errorCode: string; info?: string; vendorErrorCode?: string; timestamp?: string },
+  ): Promise<void> {
+    const receivedAt = this.nowIso();
+    const status: ConnectorStatus = {
+      stationId,
+      connectorId: report.connectorId,
+      status: report.status,
+      errorCode: report.errorCode,
+      ...(report.info !== undefined && { info: report.info }),
+      ...(report.vendorErrorCode !== undefined && { vendorErrorCode: report.vendorErrorCode }),
+      timestamp: report.timestamp ?? receivedAt,
+      receivedAt,
+    };
+    await this.deps.stations.putConnectorStatus(status);
+    await this.deps.onConnectorStatus?.(status);
+  }
+
+  /**
+   * Payment happens on the card reader, not by RFID list: the CSMS accepts exactly the id tags
+   * it issued itself for a start on this station, until they expire.
+   */
+  async authorizeIdTag(stationId: string, idTag: string): Promise<IdTagStatus> {
+    const issued = await this.deps.transactions.findIssuedIdTag(idTag);
+    if (!issued || issued.stationId !== stationId) return 'Invalid';
+    if (issued.expiresAt < this.nowIso()) return 'Expired';
+    return 'Accepted';
+  }
+
+  async startTransaction(
+    stationId: string,
+    start: { connectorId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number },
+  ): Promise<{ transactionId: number; idTagStatus: IdTagStatus }> {
+    const idTagStatus = await this.authorizeIdTag(stationId, start.idTag);
+    const { transaction, replayed } = await this.deps.transactions.start({ stationId, ...start });
+    await this.deps.onTransactionEvent?.({ type: 'started', transaction, replayed });
+    return { transactionId: transaction.transactionId, idTagStatus };
+  }
+
+  /** Answered even for an unknown transaction: a charger replaying its queue must not get stuck. */
+  async stopTransaction(
+    stationId: string,
+    stop: { transactionId: number; meterStop: number; timestamp: string; reason?: string; idTag?: string; readings?: readonly MeterReading[] },
+  ): Promise<{ known: boolean }> {
+    const existing = await this.deps.transactions.get(stop.transactionId);
+    if (!existing || existing.stationId !== stationId) return { known: false };
+    if (stop.readings?.length) {
+      await this.deps.transactions.addMeterReadings(stationId, existing.connectorId, existing.transactionId, stop.readings);
+    }
+    const stopped = await this.deps.transactions.stop({
+      stationId,
+      transactionId: stop.transactionId,
+      meterStop: stop.meterStop,
+      timestamp: stop.timestamp,
+      ...(stop.reason !== undefined && { reason: stop.reason }),
+      ...(stop.idTag !== undefined && { idTag: stop.idTag }),
+    });
+    if (stopped) await this.deps.onTransactionEvent?.({ type: 'stopped', transaction: stopped });
+    return { known: true };
+  }
+
+  async meterValues(
+    stationId: string,
+    report: { connectorId: number; transactionId?: number; readings: readonly MeterReading[] },
+  ): Promise<void> {
+    const transaction =
+      report.transactionId !== undefined ? await this.deps.transactions.get(report.transactionId) : undefined;
+    const belongs = transaction !== undefined && transaction.stationId === stationId;
+    await this.deps.transactions.addMeterReadings(
+      stationId,
+      report.connectorId,
+      belongs ? transaction.transactionId : undefined,
+      report.readings,
+    );
+    if (belongs) {
+      const latest = latestEnergyReading(report.readings);
+      if (latest) await this.deps.transactions.recordLastMeter(transaction.transactionId, latest.wh, latest.at);
+    }
+    if (belongs && transaction.status === 'active') {
+      await this.deps.onTransactionEvent?.({ type: 'meter', transaction, readings: report.readings });
+    }
+  }
+
+  async firmwareStatus(stationId: string, status: string): Promise<void> {
+    await this.deps.stations.recordFirmwareStatus(stationId, status, this.nowIso());
+  }
+
+  async diagnosticsStatus(stationId: string, status: string): Promise<void> {
+    await this.deps.stations.recordDiagnosticsStatus(stationId, status, this.nowIso());
+  }
+}
+
+/**
+ * The energy register (Wh) of a meter reading: the `Energy.Active.Import.Register` sample
+ * (the default measurand when none is named), converted from kWh when so reported.
+ */
+export function energyRegisterWh(reading: MeterReading): number | undefined {
+  const sample = reading.sampledValue.find(
+    (s: SampledValue) =>
+      (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register' &&
+      (s.format ?? 'Raw') === 'Raw' &&
+      (s.phase === undefined || s.phase === null),
+  );
+  if (!sample) return undefined;
+  const value = Number(sample.value);
+  if (!Number.isFinite(value)) return undefined;
+  return sample.unit === 'kWh' ? Math.round(value * 1000) : Math.round(value);
+}
+
+export function latestEnergyReading(readings: readonly MeterReading[]): { wh: number; at: string } | undefined {
+  let latest: { wh: number; at: string } | undefined;
+  for (const reading of readings) {
+    const wh = energyRegisterWh(reading);
+    if (wh !== undefined && (!latest || reading.timestamp >= latest.at)) latest = { wh, at: reading.timestamp };
+  }
+  return latest;
+}
+
+export function isOnline(station: Station | undefined): station is Station & { connectionId: string } {
+  return station !== undefined && station.online && station.connectionId !== undefined;
+}

@@ -1,0 +1,115 @@
+/**
+ * The charging station management model, independent of the OCPP version on the wire and of
+ * the store: the OCPP adapters translate frames into these, the repositories persist them.
+ */
+
+export interface StationBootInfo {
+  readonly vendor: string;
+  readonly model: string;
+  readonly serialNumber?: string;
+  readonly firmwareVersion?: string;
+  readonly bootedAt: string;
+}
+
+export interface Station {
+  readonly stationId: string;
+  readonly siteId: string;
+  readonly connectors: readonly number[];
+  readonly passwordHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly boot?: StationBootInfo;
+  /** The API Gateway connection currently serving the station, if it is online. */
+  readonly connectionId?: string;
+  readonly online: boolean;
+  readonly lastSeenAt?: string;
+  readonly firmwareStatus?: string;
+  readonly diagnosticsStatus?: string;
+}
+
+export interface ConnectorStatus {
+  readonly stationId: string;
+  readonly connectorId: number;
+  readonly status: string;
+  readonly errorCode: string;
+  readonly info?: string;
+  readonly vendorErrorCode?: string;
+  /** When the status began: the charger's timestamp, or the time received when it sent none. */
+  readonly timestamp: string;
+  readonly receivedAt: string;
+}
+
+export interface SampledValue {
+  readonly value: string;
+  readonly measurand?: string;
+  readonly unit?: string;
+  readonly context?: string;
+  readonly phase?: string;
+  readonly location?: string;
+  readonly format?: string;
+}
+
+export interface MeterReading {
+  readonly timestamp: string;
+  readonly sampledValue: readonly SampledValue[];
+}
+
+export interface Transaction {
+  readonly transactionId: number;
+  readonly stationId: string;
+  readonly connectorId: number;
+  readonly idTag: string;
+  readonly meterStart: number;
+  readonly startedAt: string;
+  readonly status: 'active' | 'stopped';
+  readonly meterStop?: number;
+  readonly stoppedAt?: string;
+  readonly stopReason?: string;
+  /** The last energy register reading seen (Wh), from meter values: the fallback when a charger is lost. */
+  readonly lastMeterWh?: number;
+  readonly lastMeterAt?: string;
+}
+
+export interface StartTransactionInput {
+  readonly stationId: string;
+  readonly connectorId: number;
+  readonly idTag: string;
+  readonly meterStart: number;
+  readonly timestamp: string;
+  readonly reservationId?: number;
+}
+
+export interface StopTransactionInput {
+  readonly stationId: string;
+  readonly transactionId: number;
+  readonly meterStop: number;
+  readonly timestamp: string;
+  readonly reason?: string;
+  readonly idTag?: string;
+}
+
+/** An id tag the CSMS issued for a charging start it asked for (the card reader pays, not an RFID list). */
+export interface IssuedIdTag {
+  readonly idTag: string;
+  readonly stationId: string;
+  readonly expiresAt: string;
+}
+
+/** The one CSMS-to-charger CALL a station may have outstanding (OCPP 1.6 section 4.1.1). */
+export interface PendingCall {
+  readonly stationId: string;
+  readonly messageId: string;
+  readonly action: string;
+  readonly payload: unknown;
+  readonly sentAt: string;
+  /** After this instant the call is abandoned and another may be sent. */
+  readonly expiresAt: string;
+  /** A Step Functions task token to complete when the charger answers. */
+  readonly taskToken?: string;
+  readonly state: 'sent' | 'answered';
+  readonly outcome?: CallOutcome;
+}
+
+export type CallOutcome =
+  | { readonly kind: 'result'; readonly payload: unknown }
+  | { readonly kind: 'error'; readonly code: string; readonly description: string; readonly details?: unknown };

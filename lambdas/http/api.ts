@@ -1,0 +1,105 @@
+/**
+ * The one way the HTTP API Lambdas (installer, ops, Payter callbacks) parse requests and
+ * answer: JSON bodies validated with zod, errors as `{error, details}` with a 4xx naming each
+ * bad field, and named error classes mapped to status codes at the edge.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly error: string,
+    message: string,
+    readonly details: readonly FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResult(error: HttpError): HttpResult {
+  return json(error.statusCode, { error: error.error, message: error.message, details: error.details });
+}
+
+export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+}
+
+/** Parses the JSON body and validates it; a bad body is a 400 naming every bad field. */
+export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, merge: object = {}): z.output<S> {
+  let raw: unknown;
+  try {
+    const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+    raw = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'InvalidJson', 'the request body is not valid JSON', [{ field: '(body)', message: 'not valid JSON' }]);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new HttpError(400, 'ValidationError', 'the request body must be a JSON object', [
+      { field: '(body)', message: 'must be a JSON object' },
+    ]);
+  }
+  const result = schema.safeParse({ ...raw, ...merge });
+  if (!result.success) {
+    throw new HttpError(400, 'ValidationError', 'the request body is invalid', fieldErrors(result.error.issues));
+  }
+  return result.data;
+}
+
+export interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly handle: (event: APIGatewayProxyEventV2, params: Record<string, string>) => Promise<HttpResult>;
+}
+
+/** Routes one Lambda's share of the HTTP API (`ANY /installer/{proxy+}`) by method and path. */
+export function router(routes: readonly Route[]) {
+  const compiled = routes.map((route) => {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { route, names, regex: new RegExp(`^${pattern}/?$`) };
+  });
+  return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const method = event.requestContext.http.method;
+    const path = event.rawPath;
+    try {
+      let pathMatched = false;
+      for (const { route, names, regex } of compiled) {
+        const match = regex.exec(path);
+        if (!match) continue;
+        pathMatched = true;
+        if (route.method !== method) continue;
+        const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+        return await route.handle(event, params);
+      }
+      throw pathMatched
+        ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)
+        : new HttpError(404, 'NotFound', `no route for ${method} ${path}`);
+    } catch (error) {
+      if (error instanceof HttpError) return errorResult(error);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,85 @@
+/** The Installer Panel's backend: `ANY /installer/{proxy+}` on the HTTP API (IAM or JWT on AWS). */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DynamoSiteRepository } from './aws/site-repository';
+import { DynamoStationRepository } from './aws/station-repository';
+import { systemClock } from './csms/ports';
+import { HttpError, json, parseBody, router } from './http/api';
+import { InstallerService, NotFoundError, ReferenceError } from './installer/installer-service';
+import { siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';
+import { lambdaHandler, logger } from './shared/lambda';
+
+let service: InstallerService | undefined;
+const installer = () =>
+  (service ??= new InstallerService({
+    sites: new DynamoSiteRepository(),
+    stations: new DynamoStationRepository(),
+    clock: systemClock,
+  }));
+
+async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new HttpError(404, 'NotFound', error.message);
+    if (error instanceof ReferenceError) {
+      throw new HttpError(400, 'ValidationError', error.message, [{ field: error.field, message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+const route = router([
+  {
+    method: 'PUT',
+    path: '/installer/sites/{siteId}',
+    handle: async (event, { siteId }) => {
+      const site = parseBody(event, siteSettingsSchema, { siteId: pathMatch(event, 'siteId', siteId) });
+      const stored = await installer().putSite(site);
+      logger.info('site saved', { siteId: stored.siteId });
+      return json(200, stored);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/installer/sites/{siteId}',
+    handle: async (_event, { siteId }) => json(200, await mapErrors(() => installer().getSite(siteId!))),
+  },
+  {
+    method: 'PUT',
+    path: '/installer/stations/{stationId}',
+    handle: async (event, { stationId }) => {
+      const request = parseBody(event, stationProvisioningSchema, { stationId: pathMatch(event, 'stationId', stationId) });
+      const station = await mapErrors(() => installer().provisionStation(request));
+      logger.info('station provisioned', { stationId: station.stationId, siteId: station.siteId });
+      return json(200, station);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/installer/stations/{stationId}',
+    handle: async (_event, { stationId }) => json(200, await mapErrors(() => installer().getStation(stationId!))),
+  },
+]);
+
+/** The id in the path is the resource's id; a body naming another id is a mistake, not a rename. */
+function pathMatch(event: APIGatewayProxyEventV2, field: string, fromPath: string | undefined): string {
+  const body = safeJson(event.body);
+  const fromBody = body?.[field];
+  if (fromBody !== undefined && fromBody !== fromPath) {
+    throw new HttpError(400, 'ValidationError', `${field} in the body differs from the path`, [
+      { field, message: `must equal "${fromPath}" from the path` },
+    ]);
+  }
+  return fromPath ?? '';
+}
+
+function safeJson(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const handler = lambdaHandler(route);

@@ -1,0 +1,73 @@
+/**
+ * The Installer Panel's use cases: sites and stations (readers come with the Payter issue).
+ * Input arrives validated; what is stored is exactly what was validated, and a station's
+ * password is kept only as a salted hash and never read back.
+ */
+import type { Station } from '../csms/model';
+import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
+import { hashStationPassword } from '../csms/station-credentials';
+import type { SiteSettings, StationProvisioningRequest } from './site-settings';
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFound';
+}
+
+export class ReferenceError extends Error {
+  override readonly name = 'BadReference';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type StoredSite = SiteSettings & { readonly updatedAt: string };
+
+export type StationView = Omit<Station, 'passwordHash'>;
+
+export class InstallerService {
+  constructor(
+    private readonly deps: {
+      readonly sites: SiteRepository<StoredSite>;
+      readonly stations: StationRepository;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  async putSite(site: SiteSettings): Promise<StoredSite> {
+    const stored = { ...site, updatedAt: this.deps.clock.now().toISOString() };
+    await this.deps.sites.put(stored);
+    return stored;
+  }
+
+  async getSite(siteId: string): Promise<StoredSite> {
+    const site = await this.deps.sites.get(siteId);
+    if (!site) throw new NotFoundError(`site ${siteId} does not exist`);
+    return site;
+  }
+
+  async provisionStation(request: StationProvisioningRequest): Promise<StationView> {
+    if (!(await this.deps.sites.get(request.siteId))) {
+      throw new ReferenceError('siteId', `site ${request.siteId} does not exist; create it first`);
+    }
+    const passwordHash = await hashStationPassword(request.password);
+    const station = await this.deps.stations.provision(
+      { stationId: request.stationId, siteId: request.siteId, connectors: request.connectors, passwordHash },
+      this.deps.clock.now().toISOString(),
+    );
+    return withoutSecret(station);
+  }
+
+  async getStation(stationId: string): Promise<StationView & { connectorStatus: unknown[] }> {
+    const station = await this.deps.stations.get(stationId);
+    if (!station) throw new NotFoundError(`station ${stationId} does not exist`);
+    const connectorStatus = await this.deps.stations.getConnectorStatuses(stationId);
+    return { ...withoutSecret(station), connectorStatus };
+  }
+}
+
+function withoutSecret(station: Station): StationView {
+  const { passwordHash: _secret, ...view } = station;
+  return view;
+}

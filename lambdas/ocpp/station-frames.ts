@@ -1,0 +1,83 @@
+/**
+ * Handles one frame a charger sent on its connection, whatever its OCPP version: a CALL is
+ * validated by the version's adapter, run by that version's actions and answered; a
+ * CALLRESULT or CALLERROR settles the CSMS's outstanding call. A broken frame gets the right
+ * CALLERROR and changes nothing; the connection always stays up.
+ */
+import type { CsmsCalls } from '../csms/csms-calls';
+import type { CallOutcome } from '../csms/model';
+import { OcppError, type Payload } from './frames';
+import type { MessageCatalogue, OcppAdapter, OcppSubprotocol } from './protocol';
+
+export type StationActions<M extends MessageCatalogue> = {
+  [A in keyof M & string]: (stationId: string, request: M[A]['request']) => Promise<M[A]['response']>;
+};
+
+export interface FrameLog {
+  warn(message: string, details: Record<string, unknown>): void;
+  error(message: string, details: Record<string, unknown>): void;
+}
+
+export interface StationFrameDeps<In extends MessageCatalogue, Out extends MessageCatalogue> {
+  readonly adapter: OcppAdapter<OcppSubprotocol, In, Out>;
+  readonly actions: StationActions<In>;
+  readonly calls: CsmsCalls;
+  /** The action of the station's outstanding CSMS call with this message id, if there is one. */
+  readonly pendingAction: (stationId: string, messageId: string) => Promise<string | undefined>;
+  readonly log: FrameLog;
+}
+
+/** Returns the reply frame to send, or undefined when a frame needs no answer. */
+export async function handleStationFrame<In extends MessageCatalogue, Out extends MessageCatalogue>(
+  stationId: string,
+  text: string,
+  deps: StationFrameDeps<In, Out>,
+): Promise<string | undefined> {
+  const message = deps.adapter.decode(text);
+  switch (message.kind) {
+    case 'rejected':
+      deps.log.warn('frame refused', { stationId, code: message.error.code, reason: message.error.message });
+      return message.reply;
+    case 'call': {
+      const action = message.action as keyof In & string;
+      try {
+        const response = await deps.actions[action](stationId, message.payload);
+        return deps.adapter.encodeCallResult(message.messageId, action, response);
+      } catch (error) {
+        const ocppError =
+          error instanceof OcppError
+            ? error.withMessageId(message.messageId)
+            : new OcppError('InternalError', 'the CSMS could not process this call', { messageId: message.messageId });
+        deps.log.error('call failed', { stationId, action, error: String(error) });
+        return deps.adapter.encodeCallError(ocppError);
+      }
+    }
+    case 'callResult':
+    case 'callError': {
+      const action = await deps.pendingAction(stationId, message.messageId);
+      if (!action) {
+        deps.log.warn('answer to no outstanding call', { stationId, messageId: message.messageId });
+        return undefined;
+      }
+      await deps.calls.receiveAnswer(stationId, message.messageId, outcomeOf(deps.adapter, action, message));
+      return undefined;
+    }
+  }
+}
+
+function outcomeOf<In extends MessageCatalogue, Out extends MessageCatalogue>(
+  adapter: Pick<OcppAdapter<OcppSubprotocol, In, Out>, 'decodeCallResult'>,
+  action: string,
+  message: { kind: 'callResult'; payload: Payload } | { kind: 'callError'; errorCode: string; errorDescription: string; errorDetails: Payload },
+): CallOutcome {
+  if (message.kind === 'callError') {
+    return { kind: 'error', code: message.errorCode, description: message.errorDescription, details: message.errorDetails };
+  }
+  try {
+    return { kind: 'result', payload: adapter.decodeCallResult(action as keyof Out & string, message.payload) };
+  } catch (error) {
+    if (!(error instanceof OcppError)) throw error;
+    // A malformed answer fails the call: the waiting workflow must not act on it.
+    return { kind: 'error', code: error.code, description: `invalid ${action} answer: ${error.message}`, details: error.details };
+  }
+}

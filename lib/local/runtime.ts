@@ -1,0 +1,147 @@
+/**
+ * The embedded local runtime behind `npm start` and `npm run serve`: the production Lambda
+ * handlers, unchanged, with the real AWS SDK clients pointed at real local engines
+ * (dynalite, aws-local-stepfunctions, a `ws` API Gateway WebSocket emulation, an HTTP API
+ * emulation). One runtime per process: the handlers read their configuration from the
+ * process environment, as Lambda's do.
+ */
+import { readFileSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { TABLES } from '../tables';
+import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { startHttpGateway, type HttpGateway } from './http-gateway';
+import { LambdaHost, localFunctionArn } from './lambda-host';
+import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
+import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
+
+export const SESSION_STATE_MACHINE = 'charging-session';
+const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
+
+export interface LocalRuntimeOptions {
+  /** @default 9000; 0 picks a free port */
+  readonly ocppPort?: number;
+  /** @default 9001; 0 picks a free port */
+  readonly httpPort?: number;
+  /** Keep the DynamoDB data on disk here. @default in memory */
+  readonly dataDir?: string;
+  /** Bearer token of the installer and ops APIs. @default 'local-installer-token' */
+  readonly installerToken?: string;
+  /** @default 300 */
+  readonly heartbeatIntervalSeconds?: number;
+  /** @default 30 */
+  readonly csmsCallTimeoutSeconds?: number;
+  /** Shortens the workflow's waits, retries and timeouts; the ASL itself is never edited. */
+  readonly timeScale?: LocalTimeScale;
+  /** Powertools log level of the handlers. @default 'INFO' */
+  readonly logLevel?: string;
+}
+
+export interface LocalRuntime {
+  readonly ocppUrl: string;
+  readonly httpUrl: string;
+  readonly stateMachineArn: string;
+  readonly stepFunctionsEndpoint: string;
+  readonly dynamoDbEndpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+  };
+  // Node 20 runs here while the Lambdas target nodejs22.x: the SDK's upgrade notice is noise.
+  setEnvironment({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  try {
+    const dynamo: LocalDynamoDb = await startLocalDynamoDb(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
+    closers.push(() => dynamo.close());
+    setEnvironment({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      POWERTOOLS_SERVICE_NAME: 'ev-csms-local',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      HEARTBEAT_INTERVAL_SECONDS: String(options.heartbeatIntervalSeconds ?? 300),
+      CSMS_CALL_TIMEOUT_SECONDS: String(options.csmsCallTimeoutSeconds ?? 30),
+      ...Object.fromEntries(Object.entries(TABLES).map(([key, spec]) => [spec.envVar, dynamo.tableNames[key as keyof typeof TABLES]])),
+    });
+
+    const lambdas = new LambdaHost();
+    const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
+      stateMachines: [{ name: SESSION_STATE_MACHINE, definition: sessionWorkflowDefinition() }],
+      invokeFunction: (name, payload) => lambdas.invoke(name, payload),
+      ...(options.timeScale && { timeScale: options.timeScale }),
+    });
+    closers.push(() => stepFunctions.close());
+    const stateMachineArn = stepFunctions.stateMachineArn(SESSION_STATE_MACHINE);
+    setEnvironment({ AWS_ENDPOINT_URL_SFN: stepFunctions.url, SESSION_STATE_MACHINE_ARN: stateMachineArn });
+
+    const gateway: WebSocketGateway = await startWebSocketGateway({
+      port: options.ocppPort ?? 9000,
+      authorizer: lambdas.handler('ocpp-authorizer'),
+      connect: lambdas.handler('ocpp-connect'),
+      message: lambdas.handler('ocpp-message'),
+      disconnect: lambdas.handler('ocpp-disconnect'),
+      // What the CloudFront function does in AWS: the station id travels in the path.
+      pathToQuery: stationIdFromPath,
+    });
+    closers.push(() => gateway.close());
+    setEnvironment({ WS_MANAGEMENT_ENDPOINT: gateway.managementEndpoint });
+
+    await lambdas.load();
+
+    const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
+    const http: HttpGateway = await startHttpGateway({
+      port: options.httpPort ?? 9001,
+      routes: [
+        { method: 'ANY', path: '/installer/{proxy+}', handler: lambdas.handler('installer-api'), authorize: bearer },
+        { method: 'ANY', path: '/ops/{proxy+}', handler: lambdas.handler('ops-api'), authorize: bearer },
+      ],
+    });
+    closers.push(() => http.close());
+
+    return {
+      ocppUrl: `${gateway.url}/ocpp`,
+      httpUrl: http.url,
+      stateMachineArn,
+      stepFunctionsEndpoint: stepFunctions.url,
+      dynamoDbEndpoint: dynamo.endpoint,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The workflow definition with the placeholders CDK fills in AWS, filled with local function ARNs. */
+export function sessionWorkflowDefinition(): string {
+  return readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)FunctionArn\}/g, (_m, name: string) =>
+    localFunctionArn(kebab(name)),
+  );
+}
+
+function kebab(pascal: string): string {
+  return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+export function stationIdFromPath(path: string): Record<string, string> {
+  const match = /^\/ocpp\/([^/?]+)\/?$/.exec(path);
+  return match?.[1] ? { stationId: decodeURIComponent(match[1]) } : {};
+}
+
+/** The local stand-in for the IAM / JWT authorizer of the installer and ops routes. */
+function bearerCheck(token: string): (event: APIGatewayProxyEventV2) => boolean {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (event) => {
+    const given = Buffer.from(event.headers.authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
+function setEnvironment(values: Record<string, string>): void {
+  Object.assign(process.env, values);
+}

@@ -1,0 +1,184 @@
+/**
+ * A real OCPP 1.6J charger (ocpp-rpc, strict mode) against the whole local system: provision,
+ * connect, boot, status, a remote start -> StartTransaction -> MeterValues -> StopTransaction
+ * round, the session workflow driving the charger, and offline replays.
+ */
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+
+const PASSWORD = 'correct-horse-battery';
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  await system.provisionStation('CP-ROUND', PASSWORD);
+  await system.provisionStation('CP-WORKFLOW', PASSWORD);
+  await system.provisionStation('CP-REPLAY', PASSWORD);
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+describe('a charger on the local OCPP endpoint', () => {
+  it('boots, heartbeats, reports status and completes a remote-started transaction', async () => {
+    const charger = system.charger('CP-ROUND', PASSWORD);
+    let remoteStart: { connectorId?: number; idTag: string } | undefined;
+    charger.handle('RemoteStartTransaction', ({ params }: { params: { connectorId?: number; idTag: string } }) => {
+      remoteStart = params;
+      return { status: 'Accepted' };
+    });
+    await charger.connect();
+    try {
+      const boot = await charger.call('BootNotification', {
+        chargePointVendor: 'Alfen',
+        chargePointModel: 'Eve Single',
+        firmwareVersion: '6.1.0',
+      });
+      expect(boot.status).toBe('Accepted');
+      expect(boot.interval).toBe(300);
+      expect(Date.parse(boot.currentTime)).not.toBeNaN();
+
+      const beat = await charger.call('Heartbeat', {});
+      expect(Math.abs(Date.parse(beat.currentTime) - Date.now())).toBeLessThan(5_000);
+
+      await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: '2026-11-23T10:00:00Z' });
+      await charger.call('StatusNotification', { connectorId: 1, status: 'Preparing', errorCode: 'NoError' });
+
+      const station = await system.api('GET', '/installer/stations/CP-ROUND');
+      expect(station.body).toMatchObject({ online: true, boot: { vendor: 'Alfen', model: 'Eve Single', firmwareVersion: '6.1.0' } });
+      expect(station.body).not.toHaveProperty('passwordHash');
+      expect(station.body.connectorStatus).toEqual([expect.objectContaining({ connectorId: 1, status: 'Preparing' })]);
+
+      // The operator starts the charge remotely; the charger accepts and starts.
+      const call = await system.api('POST', '/ops/stations/CP-ROUND/calls', {
+        action: 'RemoteStartTransaction',
+        payload: { connectorId: 1, idTag: 'PAYTER-0001' },
+      });
+      expect(call.status).toBe(200);
+      expect(call.body.result).toEqual({ status: 'Accepted' });
+      expect(remoteStart).toEqual({ connectorId: 1, idTag: 'PAYTER-0001' });
+
+      const authorize = await charger.call('Authorize', { idTag: 'PAYTER-0001' });
+      expect(authorize.idTagInfo.status).toBe('Accepted');
+      const stranger = await charger.call('Authorize', { idTag: 'SOMEONE-ELSE' });
+      expect(stranger.idTagInfo.status).toBe('Invalid');
+
+      const start = await charger.call('StartTransaction', {
+        connectorId: 1,
+        idTag: 'PAYTER-0001',
+        meterStart: 1000,
+        timestamp: '2026-11-23T10:01:00Z',
+      });
+      expect(start.idTagInfo.status).toBe('Accepted');
+      expect(Number.isInteger(start.transactionId)).toBe(true);
+
+      await charger.call('MeterValues', {
+        connectorId: 1,
+        transactionId: start.transactionId,
+        meterValue: [
+          { timestamp: '2026-11-23T10:16:00Z', sampledValue: [{ value: '4000', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] },
+        ],
+      });
+      await charger.call('MeterValues', {
+        connectorId: 1,
+        transactionId: start.transactionId,
+        meterValue: [{ timestamp: '2026-11-23T10:31:00Z', sampledValue: [{ value: '7.5', unit: 'kWh' }] }],
+      });
+      const stop = await charger.call('StopTransaction', {
+        transactionId: start.transactionId,
+        meterStop: 13345,
+        timestamp: '2026-11-23T11:01:00Z',
+        reason: 'Remote',
+      });
+      expect(stop).toEqual({});
+
+      const tx = await system.api('GET', `/ops/transactions/${start.transactionId}`);
+      expect(tx.body).toMatchObject({
+        stationId: 'CP-ROUND',
+        connectorId: 1,
+        meterStart: 1000,
+        meterStop: 13345,
+        status: 'stopped',
+        stopReason: 'Remote',
+        lastMeterWh: 7500,
+      });
+      expect(tx.body.meterValues).toHaveLength(2);
+    } finally {
+      await charger.close({ force: true });
+    }
+    await waitFor(async () => (await system.api('GET', '/installer/stations/CP-ROUND')).body.online === false, 5_000, 'offline');
+  });
+
+  it('is driven by the session workflow: RemoteStartTransaction answered, the execution succeeds', async () => {
+    const charger = system.charger('CP-WORKFLOW', PASSWORD);
+    charger.handle('RemoteStartTransaction', () => ({ status: 'Accepted' }));
+    await charger.connect();
+    const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    try {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: system.runtime.stateMachineArn,
+          name: 'session-wf-1',
+          input: JSON.stringify({ stationId: 'CP-WORKFLOW', connectorId: 2, idTag: 'PAYTER-0002' }),
+        }),
+      );
+      const done = await waitFor(async () => {
+        const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return d.status === 'RUNNING' ? undefined : d;
+      });
+      expect(done.status).toBe('SUCCEEDED');
+      expect(JSON.parse(done.output ?? '{}').remoteStart).toEqual({ status: 'Accepted' });
+    } finally {
+      await charger.close({ force: true });
+    }
+  });
+
+  it('fails the workflow task at once when the charger is offline', async () => {
+    const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: system.runtime.stateMachineArn,
+        name: 'session-wf-offline',
+        input: JSON.stringify({ stationId: 'CP-WORKFLOW', connectorId: 1, idTag: 'PAYTER-0003' }),
+      }),
+    );
+    const done = await waitFor(async () => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return d.status === 'RUNNING' ? undefined : d;
+    });
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('RemoteStartFailed');
+  });
+
+  it('accepts replays of queued StartTransaction and StopTransaction after a reconnect', async () => {
+    const charger = system.charger('CP-REPLAY', PASSWORD);
+    await charger.connect();
+    const start = { connectorId: 2, idTag: 'LOCAL-TAG', meterStart: 500, timestamp: '2026-11-23T08:00:00Z' };
+    const first = await charger.call('StartTransaction', start);
+    await charger.close({ force: true });
+
+    const again = system.charger('CP-REPLAY', PASSWORD);
+    await again.connect();
+    try {
+      const replayed = await again.call('StartTransaction', start);
+      expect(replayed.transactionId).toBe(first.transactionId);
+      // An unknown id tag is recorded but not accepted: only the reader's payment authorizes.
+      expect(replayed.idTagInfo.status).toBe('Invalid');
+
+      const stop = { transactionId: first.transactionId, meterStop: 2500, timestamp: '2026-11-23T08:30:00Z' };
+      expect(await again.call('StopTransaction', stop)).toEqual({});
+      expect(await again.call('StopTransaction', { ...stop, meterStop: 9999 })).toEqual({});
+      expect(await again.call('StopTransaction', { transactionId: 987654, meterStop: 1, timestamp: '2026-11-23T08:30:00Z' })).toEqual({});
+
+      const tx = await system.api('GET', `/ops/transactions/${first.transactionId}`);
+      expect(tx.body).toMatchObject({ status: 'stopped', meterStop: 2500, meterStart: 500 });
+
+      const other = await again.call('StartTransaction', { ...start, timestamp: '2026-11-23T09:00:00Z' });
+      expect(other.transactionId).not.toBe(first.transactionId);
+    } finally {
+      await again.close({ force: true });
+    }
+  });
+});
