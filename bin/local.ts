@@ -20,10 +20,15 @@ const runtime = await startLocalRuntime({
   ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
   ...(process.env.INSTALLER_TOKEN && { installerToken: process.env.INSTALLER_TOKEN }),
   logLevel: process.env.LOG_LEVEL ?? 'WARN',
+  ...(process.env.PAYTER_API_URL && { payterApiUrl: process.env.PAYTER_API_URL }),
+  ...(process.env.PAYTER_API_KEY && { payterApiKey: process.env.PAYTER_API_KEY }),
+  ...(process.env.PAYTER_CALLBACK_SECRET && { payterCallbackSecret: process.env.PAYTER_CALLBACK_SECRET }),
+  ...(process.env.PUBLIC_BASE_URL && { publicBaseUrl: process.env.PUBLIC_BASE_URL }),
 });
 
 console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
 console.log(`HTTP endpoint: ${runtime.httpUrl}`);
+console.log(`Payter CPS: ${runtime.payter ? `built-in simulator at ${runtime.payter.url} (control: ${runtime.httpUrl}/simulator/payter/readers/{serial})` : process.env.PAYTER_API_URL}`);
 console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
 
 const shutdown = async () => {

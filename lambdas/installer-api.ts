@@ -5,7 +5,9 @@ import { DynamoStationRepository } from './aws/station-repository';
 import { systemClock } from './csms/ports';
 import { HttpError, json, parseBody, router } from './http/api';
 import { InstallerService, NotFoundError, ReferenceError } from './installer/installer-service';
-import { siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';
+import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';
+import { payterApp } from './aws/payter-app';
+import { BadReferenceError, ConflictError, NotFoundError as ReaderNotFound, PayterUnavailableError } from './readers/errors';
 import { lambdaHandler, logger } from './shared/lambda';
 
 let service: InstallerService | undefined;
@@ -21,9 +23,14 @@ async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof NotFoundError) throw new HttpError(404, 'NotFound', error.message);
-    if (error instanceof ReferenceError) {
+    if (error instanceof ReferenceError || error instanceof BadReferenceError) {
       throw new HttpError(400, 'ValidationError', error.message, [{ field: error.field, message: error.message }]);
     }
+    if (error instanceof ReaderNotFound) throw new HttpError(404, 'NotFound', error.message);
+    if (error instanceof ConflictError) {
+      throw new HttpError(409, 'Conflict', error.message, [{ field: error.field, message: error.message }]);
+    }
+    if (error instanceof PayterUnavailableError) throw new HttpError(502, error.name, error.message);
     throw error;
   }
 }
@@ -58,6 +65,34 @@ const route = router([
     method: 'GET',
     path: '/installer/stations/{stationId}',
     handle: async (_event, { stationId }) => json(200, await mapErrors(() => installer().getStation(stationId!))),
+  },
+  {
+    method: 'PUT',
+    path: '/installer/readers/{serialNumber}',
+    handle: async (event, { serialNumber }) => {
+      const request = parseBody(event, readerCommissioningSchema, {
+        serialNumber: pathMatch(event, 'serialNumber', serialNumber),
+      });
+      const { commissioning } = await payterApp();
+      const reader = await mapErrors(() => commissioning.commission(request.serialNumber, request));
+      logger.info('reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId });
+      return json(200, reader);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/installer/readers/{serialNumber}',
+    handle: async (_event, { serialNumber }) =>
+      json(200, await mapErrors(async () => (await payterApp()).commissioning.get(serialNumber!))),
+  },
+  {
+    method: 'DELETE',
+    path: '/installer/readers/{serialNumber}',
+    handle: async (_event, { serialNumber }) => {
+      await mapErrors(async () => (await payterApp()).commissioning.decommission(serialNumber!));
+      logger.info('reader decommissioned', { serialNumber });
+      return { statusCode: 204 };
+    },
   },
 ]);
 

@@ -7,7 +7,9 @@ import { CsmsCalls } from '../csms/csms-calls';
 import { systemClock } from '../csms/ports';
 import { ocpp16 } from '../ocpp/protocol';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
+import type { StationReaders } from '../readers/station-readers';
 import { getIntFromEnv } from '../shared/config';
+import { logger } from '../shared/lambda';
 import { DynamoConnectionRepository } from './connection-repository';
 import { DynamoPendingCallRepository } from './pending-call-repository';
 import { DynamoStationRepository } from './station-repository';
@@ -27,6 +29,20 @@ export interface CsmsApp {
 
 let app: CsmsApp | undefined;
 
+/**
+ * Tells the station's readers (out of order / start screen). Payter being slow or down must
+ * never fail the charger's OCPP call, so failures are logged, not thrown. Loaded lazily: the
+ * Payter side is built only where a station event needs it.
+ */
+export async function withReaders(act: (readers: StationReaders) => Promise<void>): Promise<void> {
+  try {
+    const { payterApp } = await import('./payter-app');
+    await act((await payterApp()).stationReaders);
+  } catch (error) {
+    logger.error('reader display not updated', { error: String(error) });
+  }
+}
+
 export function csmsApp(): CsmsApp {
   if (app) return app;
   const stations = new DynamoStationRepository();
@@ -37,6 +53,7 @@ export function csmsApp(): CsmsApp {
     transactions,
     clock: systemClock,
     heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
+    onConnectorStatus: (status) => withReaders((readers) => readers.connectorStatus(status)),
   });
   const calls = new CsmsCalls({
     stations,

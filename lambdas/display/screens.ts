@@ -46,6 +46,8 @@ export interface ScreenParams {
   readonly declined: NoParams;
   readonly plugIn: { readonly plugInWindowSeconds: number };
   readonly charging: { readonly energyWh: number; readonly elapsedSeconds: number; readonly cost: Money };
+  /** The reader takes cards again while charging: the session's card stops it. */
+  readonly tapToStop: NoParams;
   readonly stopping: NoParams;
   /** `total` is what the card is charged (the captured amount), `tax` the tax it contains. */
   readonly receipt: {
@@ -244,6 +246,7 @@ const PLACEHOLDER_VALUES: PlaceholderValues = {
     elapsed: formatElapsed(seconds(ctx, params, 'elapsedSeconds')),
     cost: formatMoney(money(ctx, params, 'cost'), ctx.language),
   }),
+  tapToStop: () => ({}),
   stopping: () => ({}),
   receipt: (params, ctx) => {
     const receiptUrl = text(ctx, params, 'receiptUrl');

@@ -12,6 +12,7 @@ export const SCREEN_KINDS = [
   'declined',
   'plugIn',
   'charging',
+  'tapToStop',
   'stopping',
   'receipt',
   'error',
@@ -40,6 +41,7 @@ export const SCREEN_BUTTONS = {
   declined: [],
   plugIn: ['cancel'],
   charging: ['stop'],
+  tapToStop: [],
   stopping: [],
   receipt: ['done'],
   error: [],
@@ -63,6 +65,7 @@ export const SCREEN_PLACEHOLDERS = {
   declined: {},
   plugIn: { plugInWindow: 12 },
   charging: { energy: 12, elapsed: 9, cost: 12 },
+  tapToStop: {},
   stopping: {},
   receipt: { total: 12, tax: 12, energy: 12, duration: 9, receiptUrl: 40 },
   error: { reason: 100 },
@@ -107,6 +110,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
       buttons: { cancel: 'Cancel' },
     },
     charging: { title: 'Charging', message: '{energy} · {elapsed} · {cost}', buttons: { stop: 'Stop' } },
+    tapToStop: { title: 'Charging', message: 'Tap the same card to stop charging.' },
     stopping: { title: 'Stopping…', message: 'Ending your session. Please wait, then unplug the cable.' },
     receipt: {
       title: 'Thank you!',
@@ -129,6 +133,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
       buttons: { cancel: 'Annuleren' },
     },
     charging: { title: 'Bezig met laden', message: '{energy} · {elapsed} · {cost}', buttons: { stop: 'Stoppen' } },
+    tapToStop: { title: 'Bezig met laden', message: 'Houd dezelfde kaart tegen de lezer om te stoppen.' },
     stopping: { title: 'Bezig met stoppen…', message: 'Uw sessie wordt beëindigd. Even geduld, koppel daarna de kabel los.' },
     receipt: {
       title: 'Bedankt!',
@@ -151,6 +156,7 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
       buttons: { cancel: 'Abbrechen' },
     },
     charging: { title: 'Ladevorgang läuft', message: '{energy} · {elapsed} · {cost}', buttons: { stop: 'Beenden' } },
+    tapToStop: { title: 'Ladevorgang läuft', message: 'Dieselbe Karte vorhalten, um das Laden zu beenden.' },
     stopping: { title: 'Wird beendet…', message: 'Ihr Ladevorgang wird beendet. Bitte warten, dann das Kabel abziehen.' },
     receipt: {
       title: 'Vielen Dank!',

@@ -4,17 +4,30 @@
  * (at most 4 decimals) so no floating point ever touches money.
  */
 import { z } from 'zod';
+import { screenOverridesSchema } from '../display/screens';
+import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
 
 const minorUnits = z.number().int('must be an integer amount in minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
-const decimal = z
-  .string()
-  .regex(/^\d{1,9}(\.\d{1,4})?$/, 'must be a decimal string with at most 4 decimals, e.g. "34.5"');
-const percent = decimal.refine((v) => Number(v) <= 100, 'must be at most 100');
+/** The money module's one rule for decimal strings (at most 4 decimals, no sign, no exponent). */
+const decimal = z.string().superRefine((value, ctx) => {
+  try {
+    if (parseDecimal(value) > 1_000_000_000n * DECIMAL_SCALE) ctx.addIssue({ code: 'custom', message: 'is too large' });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `must be a decimal string such as "34.5": ${(error as Error).message}` });
+  }
+});
+const percent = decimal.refine((v) => {
+  try {
+    return parseDecimal(v) <= 100n * DECIMAL_SCALE;
+  } catch {
+    return true; // already reported by `decimal`
+  }
+}, 'must be at most 100');
 
 export const siteSettingsSchema = z.strictObject({
   siteId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   name: z.string().trim().min(1).max(100),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
+  currency: z.string().refine(isKnownCurrency, 'must be a supported ISO 4217 code such as "USD" or "EUR"'),
   language: z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code such as "en"'),
   holdAmount: minorUnits.positive('must be above 0'),
   tariff: z.strictObject({
@@ -32,8 +45,8 @@ export const siteSettingsSchema = z.strictObject({
       maxSessionMinutes: z.number().int().min(1).max(48 * 60).default(720),
     })
     .default({ plugInWindowSeconds: 120, maxSessionMinutes: 720 }),
-  /** Per-screen wording overrides for the reader, checked by the display module when set. */
-  screens: z.record(z.string(), z.unknown()).optional(),
+  /** Per-screen wording of the reader, so operators change it without a deploy. */
+  screens: screenOverridesSchema.optional(),
 });
 
 export type SiteSettings = z.output<typeof siteSettingsSchema>;
@@ -50,3 +63,12 @@ export const stationProvisioningSchema = z.strictObject({
 });
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;
+
+export const readerCommissioningSchema = z.strictObject({
+  serialNumber: z.string().min(1).max(32).regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
+  stationId: z.string().min(1),
+  connectorIds: z
+    .array(z.number().int().min(1).max(99))
+    .min(1)
+    .refine((c) => new Set(c).size === c.length, 'connector ids must be unique'),
+});

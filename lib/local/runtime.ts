@@ -6,7 +6,7 @@
  * process environment, as Lambda's do.
  */
 import { readFileSync } from 'node:fs';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TABLES } from '../tables';
@@ -15,6 +15,9 @@ import { startHttpGateway, type HttpGateway } from './http-gateway';
 import { LambdaHost, localFunctionArn } from './lambda-host';
 import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
+import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
+import { payterSimulatorRoutes } from './payter-simulator-routes';
+import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
@@ -36,6 +39,14 @@ export interface LocalRuntimeOptions {
   readonly timeScale?: LocalTimeScale;
   /** Powertools log level of the handlers. @default 'INFO' */
   readonly logLevel?: string;
+  /** A real Payter CPS (e.g. https://cps-test.mypayter.com). @default the built-in simulator */
+  readonly payterApiUrl?: string;
+  /** @default 'local-dev-key' */
+  readonly payterApiKey?: string;
+  /** Signs the callback URLs handed to Payter. @default a random secret per start */
+  readonly payterCallbackSecret?: string;
+  /** Base of the callback URLs handed to Payter. @default the local HTTP endpoint */
+  readonly publicBaseUrl?: string;
 }
 
 export interface LocalRuntime {
@@ -44,6 +55,8 @@ export interface LocalRuntime {
   readonly stateMachineArn: string;
   readonly stepFunctionsEndpoint: string;
   readonly dynamoDbEndpoint: string;
+  /** The built-in Payter CPS simulator, unless a real CPS was configured. */
+  readonly payter?: PayterSimulator;
   close(): Promise<void>;
 }
 
@@ -91,6 +104,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     closers.push(() => gateway.close());
     setEnvironment({ WS_MANAGEMENT_ENDPOINT: gateway.managementEndpoint });
 
+    const payterApiKey = options.payterApiKey ?? 'local-dev-key';
+    let payter: PayterSimulator | undefined;
+    if (!options.payterApiUrl) {
+      payter = await startPayterSimulator({ apiKey: payterApiKey });
+      closers.push(() => payter!.close());
+    }
+    const callbackSecret = options.payterCallbackSecret ?? randomBytes(32).toString('base64url');
+    setEnvironment({
+      PAYTER_API_URL: options.payterApiUrl ?? payter!.url,
+      PAYTER_API_KEY: payterApiKey,
+      PAYTER_CALLBACK_SECRET: callbackSecret,
+    });
+
     await lambdas.load();
 
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
@@ -99,9 +125,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       routes: [
         { method: 'ANY', path: '/installer/{proxy+}', handler: lambdas.handler('installer-api'), authorize: bearer },
         { method: 'ANY', path: '/ops/{proxy+}', handler: lambdas.handler('ops-api'), authorize: bearer },
+        // Payter's callbacks carry their capability in the path: no authorizer, as in AWS.
+        { method: 'POST', path: '/payter/{token}/card/{readingId}', handler: lambdas.handler('payter-card-read') },
+        { method: 'POST', path: '/payter/{token}/ui/{contextId}', handler: lambdas.handler('payter-ui-callback') },
+        { method: 'POST', path: '/payter/{token}/state', handler: lambdas.handler('payter-terminal-state') },
+        ...(payter ? payterSimulatorRoutes(payter) : []),
       ],
     });
     closers.push(() => http.close());
+    const publicBaseUrl = options.publicBaseUrl ?? http.url;
+    setEnvironment({ PUBLIC_BASE_URL: publicBaseUrl });
+    payter?.setStateWebhook(new CallbackUrls(publicBaseUrl, callbackSecret).state());
 
     return {
       ocppUrl: `${gateway.url}/ocpp`,
@@ -109,6 +143,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stateMachineArn,
       stepFunctionsEndpoint: stepFunctions.url,
       dynamoDbEndpoint: dynamo.endpoint,
+      ...(payter && { payter }),
       close,
     };
   } catch (error) {

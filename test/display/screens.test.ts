@@ -42,6 +42,7 @@ function aUsdSite(): Site {
       declined: {},
       plugIn: { plugInWindowSeconds: 120 },
       charging: { energyWh: 12345, elapsedSeconds: 3600, cost: usd(764) },
+      tapToStop: {},
       stopping: {},
       receipt: {
         total: usd(764),
@@ -318,7 +319,7 @@ describe('screenOverridesSchema', () => {
       'an unknown screen',
       { idle: { title: 'Hi' } },
       '',
-      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, stopping, receipt, error, outOfOrder',
+      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, tapToStop, stopping, receipt, error, outOfOrder',
     ],
     [
       'a placeholder the screen does not provide',

@@ -1,0 +1,72 @@
+/**
+ * The composition root of the Payter-facing Lambdas (callbacks, reader commissioning): the
+ * reader domain wired to DynamoDB, Step Functions, the OCPP link and the Payter client.
+ */
+import { systemClock } from '../csms/ports';
+import { ReaderCommissioning } from '../readers/commissioning';
+import { PayterCallbacks } from '../readers/payter-callbacks';
+import { ReaderDisplay } from '../readers/reader-display';
+import { StationReaders } from '../readers/station-readers';
+import { csmsApp } from './csms-app';
+import { callbackUrls, payterClient } from './payter';
+import { DynamoReaderRepository } from './reader-repository';
+import { DynamoSessionRepository } from './session-repository';
+import { StepFunctionsSessionWorkflows } from './session-workflows';
+import { DynamoSiteRepository } from './site-repository';
+import { logger } from '../shared/lambda';
+
+export interface PayterApp {
+  readonly callbacks: PayterCallbacks;
+  readonly commissioning: ReaderCommissioning;
+  readonly display: ReaderDisplay;
+  readonly stationReaders: StationReaders;
+  readonly readers: DynamoReaderRepository;
+  readonly sites: DynamoSiteRepository;
+}
+
+let app: Promise<PayterApp> | undefined;
+
+export function payterApp(): Promise<PayterApp> {
+  app ??= build().catch((error: unknown) => {
+    app = undefined;
+    throw error;
+  });
+  return app;
+}
+
+async function build(): Promise<PayterApp> {
+  const [payter, urls] = await Promise.all([payterClient(), callbackUrls()]);
+  const readers = new DynamoReaderRepository();
+  const sites = new DynamoSiteRepository();
+  const csms = csmsApp();
+  const display = new ReaderDisplay({ payter, urls, readers, clock: systemClock });
+  const callbacks = new PayterCallbacks({
+    readers,
+    sessions: new DynamoSessionRepository(),
+    sites,
+    stations: csms.stations,
+    display,
+    urls,
+    workflows: new StepFunctionsSessionWorkflows(),
+    stopCharging: async (session) => {
+      if (session.transactionId === undefined) return;
+      try {
+        await csms.calls.send(session.stationId, 'RemoteStopTransaction', { transactionId: session.transactionId });
+      } catch (error) {
+        // The session workflow's own stop path (maximum session time, charger lost) still ends it.
+        logger.warn('remote stop not sent', { sessionId: session.sessionId, error: String(error) });
+      }
+    },
+    clock: systemClock,
+  });
+  const commissioning = new ReaderCommissioning({
+    readers,
+    stations: csms.stations,
+    sites,
+    display,
+    payterStop: (serial) => payter.stopReading({ serial }),
+    clock: systemClock,
+  });
+  const stationReaders = new StationReaders({ readers, sites, stations: csms.stations, display });
+  return { callbacks, commissioning, display, stationReaders, readers, sites };
+}

@@ -1,0 +1,130 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CardReading, Reader } from '../readers/model';
+import type { ReaderRepository } from '../readers/ports';
+import { dynamo, isConditionFailure, tableName } from './dynamo';
+
+export class DynamoReaderRepository implements ReaderRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient = dynamo(),
+    private readonly table = tableName('readers'),
+  ) {}
+
+  async get(serialNumber: string): Promise<Reader | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { serialNumber }, ConsistentRead: true }));
+    return Item as Reader | undefined;
+  }
+
+  async listByStation(stationId: string): Promise<Reader[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byStation',
+        KeyConditionExpression: 'stationId = :s',
+        ExpressionAttributeValues: { ':s': stationId },
+      }),
+    );
+    return (Items ?? []) as Reader[];
+  }
+
+  async commission(reader: Reader): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: reader,
+          ConditionExpression: 'attribute_not_exists(serialNumber) OR stationId = :station',
+          ExpressionAttributeValues: { ':station': reader.stationId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async delete(serialNumber: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { serialNumber } }));
+  }
+
+  async openReading(serialNumber: string, reading: CardReading, screen: string): Promise<void> {
+    await this.update(serialNumber, 'SET reading = :r, screen = :screen, updatedAt = :at', {
+      ':r': reading,
+      ':screen': screen,
+      ':at': reading.startedAt,
+    });
+  }
+
+  async claimReading(serialNumber: string, readingId: string): Promise<boolean> {
+    return this.update(
+      serialNumber,
+      'SET reading.#state = :card',
+      { ':card': 'card', ':open': 'open', ':id': readingId },
+      'reading.id = :id AND reading.#state = :open',
+      { '#state': 'state' },
+    );
+  }
+
+  async attachSession(serialNumber: string, sessionId: string): Promise<boolean> {
+    return this.update(
+      serialNumber,
+      'SET activeSessionId = :s',
+      { ':s': sessionId },
+      'attribute_not_exists(activeSessionId) OR activeSessionId = :s',
+    );
+  }
+
+  async detachSession(serialNumber: string, sessionId: string): Promise<void> {
+    await this.update(serialNumber, 'REMOVE activeSessionId', { ':s': sessionId }, 'activeSessionId = :s');
+  }
+
+  async recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { serialNumber },
+          UpdateExpression: 'SET #online = :online',
+          ConditionExpression: 'attribute_exists(serialNumber)',
+          ExpressionAttributeNames: { '#online': 'online' },
+          ExpressionAttributeValues: { ':online': online },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      return (Attributes?.online as boolean | undefined) ?? undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async recordScreen(serialNumber: string, screen: string): Promise<void> {
+    await this.update(serialNumber, 'SET screen = :screen', { ':screen': screen });
+  }
+
+  /** Updates an existing reader only; false when the reader or the condition is not there. */
+  private async update(
+    serialNumber: string,
+    expression: string,
+    values: Record<string, unknown>,
+    condition?: string,
+    names?: Record<string, string>,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { serialNumber },
+          UpdateExpression: expression,
+          ConditionExpression: condition ? `attribute_exists(serialNumber) AND (${condition})` : 'attribute_exists(serialNumber)',
+          ExpressionAttributeValues: values,
+          ...(names && { ExpressionAttributeNames: names }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * What Payter's callbacks do. Every callback is untrusted: its URL must carry the capability
+ * for exactly that reader and reading (or session), the reading must be the open one, and a
+ * repeated delivery has one effect. A tap on an idle reader starts a charging-payment session
+ * (one workflow execution named after it); the same card tapped while its session charges
+ * stops it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ConnectorStatus } from '../csms/model';
+import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
+import type { StoredSite } from '../installer/installer-service';
+import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
+import type { CallbackUrls } from './callback-urls';
+import { NotFoundError } from './errors';
+import type { ChargingSession, Reader } from './model';
+import type { ReaderRepository, SessionRepository, SessionWorkflows } from './ports';
+import type { ReaderDisplay } from './reader-display';
+
+/** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
+export type StopCharging = (session: ChargingSession) => Promise<void>;
+
+export interface PayterCallbacksDeps {
+  readonly readers: ReaderRepository;
+  readonly sessions: SessionRepository;
+  readonly sites: SiteRepository<StoredSite>;
+  readonly stations: StationRepository;
+  readonly display: ReaderDisplay;
+  readonly urls: CallbackUrls;
+  readonly workflows: SessionWorkflows;
+  readonly stopCharging: StopCharging;
+  readonly clock: Clock;
+  readonly newSessionId?: () => string;
+}
+
+export type CardReadResult =
+  | { readonly action: 'started'; readonly sessionId: string }
+  | { readonly action: 'stopping'; readonly sessionId: string }
+  | { readonly action: 'ignored'; readonly reason: string };
+
+/** The workflow's input: everything the session needs, so the execution is self-explanatory. */
+export interface SessionWorkflowInput {
+  readonly sessionId: string;
+  readonly serialNumber: string;
+  readonly stationId: string;
+  readonly connectorId: number;
+  readonly cardId: string;
+  readonly idTag: string;
+  readonly site: StoredSite;
+}
+
+const UNUSABLE = new Set(['Faulted', 'Unavailable', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved']);
+
+export class PayterCallbacks {
+  constructor(private readonly deps: PayterCallbacksDeps) {}
+
+  async cardRead(token: string, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
+    const reader = await this.deps.readers.get(card.serialNumber);
+    // One answer for every refusal: a caller without the capability learns nothing.
+    if (!reader || !this.deps.urls.verify(token, { kind: 'card', serialNumber: card.serialNumber, readingId })) {
+      throw new NotFoundError('no such reading');
+    }
+    if (reader.reading?.id !== readingId || !(await this.deps.readers.claimReading(reader.serialNumber, readingId))) {
+      throw new NotFoundError('no such reading');
+    }
+
+    if (reader.activeSessionId) {
+      const session = await this.deps.sessions.get(reader.activeSessionId);
+      if (session && session.cardId === card.cardId && session.status === 'charging') {
+        await this.stop(session);
+        const site = await this.deps.sites.get(reader.siteId);
+        if (site) await this.deps.display.showStopping(reader, site, session.sessionId);
+        return { action: 'stopping', sessionId: session.sessionId };
+      }
+      if (session?.status === 'charging') {
+        // Another card: keep the reader ready for the driver's own card.
+        const site = await this.deps.sites.get(reader.siteId);
+        if (site) await this.deps.display.armTapToStop(reader, site);
+      }
+      return { action: 'ignored', reason: 'the reader serves another session' };
+    }
+    return this.startSession(reader, readingId, card);
+  }
+
+  async uiButton(token: string, contextId: string, press: UiCallback): Promise<{ action: string }> {
+    const reader = await this.deps.readers.get(press.serialNumber);
+    if (!reader || !this.deps.urls.verify(token, { kind: 'ui', serialNumber: press.serialNumber, contextId })) {
+      throw new NotFoundError('no such screen');
+    }
+    const session = contextId === reader.activeSessionId ? await this.deps.sessions.get(contextId) : undefined;
+    if (session && press.screenId === 'charging' && press.response === 'stop' && session.status === 'charging') {
+      await this.stop(session);
+      return { action: 'stopping' };
+    }
+    if (press.screenId === 'receipt' && !reader.activeSessionId) {
+      await this.showStartScreen(reader);
+      return { action: 'start-screen' };
+    }
+    return { action: 'ignored' };
+  }
+
+  /** Payter's account-wide web hook: a reader that comes back online has forgotten our screens. */
+  async terminalState(token: string, state: TerminalStateCallback): Promise<{ action: string }> {
+    if (!this.deps.urls.verify(token, { kind: 'state' })) throw new NotFoundError('no such hook');
+    const wasOnline = await this.deps.readers.recordOnline(state.serialNumber, state.online);
+    if (wasOnline === undefined && !(await this.deps.readers.get(state.serialNumber))) {
+      return { action: 'ignored' };
+    }
+    if (state.online && wasOnline !== true) {
+      const reader = await this.deps.readers.get(state.serialNumber);
+      if (reader && !reader.activeSessionId) {
+        await this.showStartScreen(reader);
+        return { action: 'start-screen' };
+      }
+      const session = reader?.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
+      const site = reader ? await this.deps.sites.get(reader.siteId) : undefined;
+      if (reader && site && session?.status === 'charging') {
+        // Rebooted mid-session: take cards again so the driver can still tap to stop.
+        await this.deps.display.armTapToStop(reader, site);
+        return { action: 'tap-to-stop' };
+      }
+    }
+    return { action: 'recorded' };
+  }
+
+  private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
+    const site = await this.deps.sites.get(reader.siteId);
+    if (!site) return { action: 'ignored', reason: `site ${reader.siteId} is missing` };
+    const statuses = await this.deps.stations.getConnectorStatuses(reader.stationId);
+    const connectorId = chooseConnector(reader.connectorIds, statuses);
+    if (connectorId === undefined) return { action: 'ignored', reason: 'no connector of the reader is free' };
+
+    const sessionId = (this.deps.newSessionId ?? randomUUID)();
+    if (!(await this.deps.readers.attachSession(reader.serialNumber, sessionId))) {
+      return { action: 'ignored', reason: 'the reader serves another session' };
+    }
+    const now = this.deps.clock.now().toISOString();
+    const session: ChargingSession = {
+      sessionId,
+      status: 'authorizing',
+      serialNumber: reader.serialNumber,
+      stationId: reader.stationId,
+      connectorId,
+      siteId: reader.siteId,
+      cardId: card.cardId,
+      ifd: card.ifd,
+      ...(card.maskedPan !== undefined && { maskedPan: card.maskedPan }),
+      idTag: newIdTag(),
+      readingId,
+      createdAt: now,
+      updatedAt: now,
+      executionName: sessionId,
+    };
+    await this.deps.sessions.create(session);
+    const input: SessionWorkflowInput = {
+      sessionId,
+      serialNumber: reader.serialNumber,
+      stationId: reader.stationId,
+      connectorId,
+      cardId: card.cardId,
+      idTag: session.idTag,
+      site,
+    };
+    await this.deps.workflows.start(session.executionName, input);
+    return { action: 'started', sessionId };
+  }
+
+  private async stop(session: ChargingSession): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    if (await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopping', now)) {
+      await this.deps.stopCharging(session);
+    }
+  }
+
+  private async showStartScreen(reader: Reader): Promise<void> {
+    const site = await this.deps.sites.get(reader.siteId);
+    if (site) await this.deps.display.showStartScreen(reader, site);
+  }
+}
+
+/** A connector the car is already plugged into comes first, then an available one. */
+export function chooseConnector(connectorIds: readonly number[], statuses: readonly ConnectorStatus[]): number | undefined {
+  const statusOf = (id: number) => statuses.find((s) => s.connectorId === id)?.status;
+  return (
+    connectorIds.find((id) => statusOf(id) === 'Preparing') ??
+    connectorIds.find((id) => !UNUSABLE.has(statusOf(id) ?? 'Available'))
+  );
+}
+
+/** An OCPP id tag (CiString20) that names the session at the charger and cannot be guessed. */
+function newIdTag(): string {
+  return `PT${randomBytes(15).toString('base64url').replace(/[-_]/g, 'X').slice(0, 18).toUpperCase()}`;
+}

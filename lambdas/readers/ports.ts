@@ -1,0 +1,30 @@
+import type { ChargingSession, CardReading, Reader, SessionStatus } from './model';
+
+export interface ReaderRepository {
+  get(serialNumber: string): Promise<Reader | undefined>;
+  listByStation(stationId: string): Promise<Reader[]>;
+  /** Creates the reader, or replaces it when it serves the same station; false if it serves another. */
+  commission(reader: Reader): Promise<boolean>;
+  delete(serialNumber: string): Promise<void>;
+  /** Replaces the reader's reading (a new `start`). */
+  openReading(serialNumber: string, reading: CardReading, screen: string): Promise<void>;
+  /** Moves the reading `readingId` from open to card; false if it is not the open reading. */
+  claimReading(serialNumber: string, readingId: string): Promise<boolean>;
+  /** Sets the active session if the reader has none (or `sessionId` already); false otherwise. */
+  attachSession(serialNumber: string, sessionId: string): Promise<boolean>;
+  detachSession(serialNumber: string, sessionId: string): Promise<void>;
+  recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined>;
+  recordScreen(serialNumber: string, screen: string): Promise<void>;
+}
+
+export interface SessionRepository {
+  create(session: ChargingSession): Promise<void>;
+  get(sessionId: string): Promise<ChargingSession | undefined>;
+  /** Moves a session on from one of `from`; false when it was in none of them. */
+  transition(sessionId: string, from: readonly SessionStatus[], to: SessionStatus, at: string, fields?: Partial<ChargingSession>): Promise<boolean>;
+}
+
+/** Starts the session workflow execution, named after the session. */
+export interface SessionWorkflows {
+  start(executionName: string, input: unknown): Promise<{ executionArn: string }>;
+}

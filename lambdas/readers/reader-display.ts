@@ -1,0 +1,111 @@
+/**
+ * What a reader shows. Payter falls back to its own idle screen unless told otherwise, so
+ * every step of the driver's journey is put on the reader from here, worded per site and
+ * language (operators override a site's wording in its settings, no deploy needed).
+ */
+import { randomUUID } from 'node:crypto';
+import { renderScreen, type ScreenOverrides, type ScreenParams } from '../display/screens';
+import type { ScreenKind } from '../display/templates';
+import { Money } from '../money/money';
+import type { PayterClient, PayterOutcome } from '../payter/cps-client';
+import type { Clock } from '../csms/ports';
+import type { SiteSettings } from '../installer/site-settings';
+import type { CallbackUrls } from './callback-urls';
+import type { Reader } from './model';
+import type { ReaderRepository } from './ports';
+
+export interface ReaderDisplayDeps {
+  readonly payter: PayterClient;
+  readonly urls: CallbackUrls;
+  readonly readers: ReaderRepository;
+  readonly clock: Clock;
+  readonly newReadingId?: () => string;
+}
+
+export class ReaderDisplay {
+  constructor(private readonly deps: ReaderDisplayDeps) {}
+
+  /**
+   * The start screen: a fresh card reading (its own callback URL) for the site's hold amount,
+   * with the site's price summary as the message.
+   */
+  async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    const screen = this.render(site, 'tapCard', {
+      tariff: site.tariff,
+      tax: site.tax,
+      hold: Money.of(site.holdAmount, site.currency),
+    });
+    return this.openReading(reader, site, 'tapCard', screen.properties, false);
+  }
+
+  /**
+   * While a session charges: a reading whose card read means "stop" when it is the session's
+   * card (no new hold is taken, so the amount is hidden).
+   */
+  async armTapToStop(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    // A card the reader holds (someone else's) must be let go before it reads again.
+    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    const screen = this.render(site, 'tapToStop', {});
+    return this.openReading(reader, site, 'tapToStop', screen.properties, true);
+  }
+
+  private async openReading(
+    reader: Reader,
+    site: SiteSettings,
+    screenId: string,
+    text: { title?: string; message?: string },
+    hideAmount: boolean,
+  ): Promise<PayterOutcome<void>> {
+    const readingId = (this.deps.newReadingId ?? randomUUID)();
+    const startedAt = this.deps.clock.now().toISOString();
+    // Stored before the reader starts reading, so even an instant tap finds its reading.
+    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt }, screenId);
+    return this.deps.payter.startReading({
+      serial: reader.serialNumber,
+      authorizedAmount: site.holdAmount,
+      callbackUrl: this.deps.urls.card(reader.serialNumber, readingId),
+      ...(text.title !== undefined && { uiMessageTitle: text.title }),
+      ...(text.message !== undefined && { uiMessage: text.message }),
+      language: site.language,
+      hideAmount,
+    });
+  }
+
+  /** A screen of the journey; its buttons call back with `contextId` (a session id or a reading id). */
+  async show<K extends ScreenKind>(
+    reader: Reader,
+    site: SiteSettings,
+    kind: K,
+    params: ScreenParams[K],
+    contextId: string,
+  ): Promise<PayterOutcome<void>> {
+    const screen = this.render(site, kind, params);
+    const outcome = await this.deps.payter.showUi({
+      serial: reader.serialNumber,
+      callbackUrl: this.deps.urls.ui(reader.serialNumber, contextId),
+      screen,
+    });
+    if (outcome.kind === 'ok') await this.deps.readers.recordScreen(reader.serialNumber, kind);
+    return outcome;
+  }
+
+  /** The session's card stopped it: let the card go and say the session is ending. */
+  async showStopping(reader: Reader, site: SiteSettings, sessionId: string): Promise<PayterOutcome<void>> {
+    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    return this.show(reader, site, 'stopping', {}, sessionId);
+  }
+
+  /** The station cannot charge: stop taking cards and say so. */
+  async showOutOfOrder(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    return this.show(reader, site, 'outOfOrder', {}, reader.reading?.id ?? 'out-of-order');
+  }
+
+  private render<K extends ScreenKind>(site: SiteSettings, kind: K, params: ScreenParams[K]) {
+    return renderScreen(kind, params, {
+      language: site.language,
+      currency: site.currency,
+      ...(site.screens !== undefined && { overrides: site.screens as ScreenOverrides }),
+    });
+  }
+}

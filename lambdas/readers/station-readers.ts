@@ -1,0 +1,57 @@
+/**
+ * Keeps readers honest about their station: a station that goes offline, or whose connectors
+ * the reader serves are all faulted or unavailable, puts the reader out of order (no card is
+ * taken for a charge that cannot happen); when a connector is usable again the start screen
+ * returns. A reader serving a session is left alone: the session drives its screens.
+ */
+import type { ConnectorStatus } from '../csms/model';
+import type { SiteRepository, StationRepository } from '../csms/ports';
+import type { StoredSite } from '../installer/installer-service';
+import type { Reader } from './model';
+import type { ReaderRepository } from './ports';
+import type { ReaderDisplay } from './reader-display';
+
+const OUT_OF_SERVICE = new Set(['Faulted', 'Unavailable']);
+
+export class StationReaders {
+  constructor(
+    private readonly deps: {
+      readonly readers: ReaderRepository;
+      readonly sites: SiteRepository<StoredSite>;
+      readonly stations: StationRepository;
+      readonly display: ReaderDisplay;
+    },
+  ) {}
+
+  async stationOffline(stationId: string): Promise<void> {
+    for (const reader of await this.idleReaders(stationId)) {
+      if (reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
+    }
+  }
+
+  async connectorStatus(status: ConnectorStatus): Promise<void> {
+    const readers = (await this.idleReaders(status.stationId)).filter((r) => r.connectorIds.includes(status.connectorId));
+    if (!readers.length) return;
+    const statuses = await this.deps.stations.getConnectorStatuses(status.stationId);
+    const statusOf = (id: number) => (id === status.connectorId ? status.status : statuses.find((s) => s.connectorId === id)?.status);
+    for (const reader of readers) {
+      const down = reader.connectorIds.every((id) => OUT_OF_SERVICE.has(statusOf(id) ?? 'Available'));
+      if (down && reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
+      if (!down && reader.screen === 'outOfOrder') await this.startScreen(reader);
+    }
+  }
+
+  private async idleReaders(stationId: string): Promise<Reader[]> {
+    return (await this.deps.readers.listByStation(stationId)).filter((r) => !r.activeSessionId);
+  }
+
+  private async outOfOrder(reader: Reader): Promise<void> {
+    const site = await this.deps.sites.get(reader.siteId);
+    if (site) await this.deps.display.showOutOfOrder(reader, site);
+  }
+
+  private async startScreen(reader: Reader): Promise<void> {
+    const site = await this.deps.sites.get(reader.siteId);
+    if (site) await this.deps.display.showStartScreen(reader, site);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Payter readers against the whole local system and the CPS simulator: commissioning puts a
+ * reader in its start screen, a tap starts a session workflow named after the session,
+ * callbacks are refused unless they carry the right capability for the open reading, and the
+ * reader follows its station (out of order when it cannot charge, start screen when back).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PayterSimulator } from '../../lib/local/payter-simulator';
+import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+
+const PASSWORD = 'reader-station-secret';
+let system: TestSystem;
+let payter: PayterSimulator;
+const db = () =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  payter = system.runtime.payter!;
+  await system.provisionStation('CP-PAY', PASSWORD, 'site-main-st', [1, 2]);
+  await system.provisionStation('CP-OTHER', PASSWORD, 'site-main-st', [1]);
+  for (const serial of ['APOLLO-1', 'APOLLO-2', 'APOLLO-3', 'APOLLO-4']) payter.addReader(serial);
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+const readingUrl = (serial: string) => payter.reader(serial).reading?.callbackUrl ?? '';
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+async function sessions(): Promise<string[]> {
+  const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: system.runtime.stateMachineArn }));
+  return (executions ?? []).map((e) => e.name ?? '');
+}
+
+describe('commissioning a reader', () => {
+  it('records it and puts the reader in its start screen for the site hold', async () => {
+    const put = await system.api('PUT', '/installer/readers/APOLLO-1', { stationId: 'CP-PAY', connectorIds: [1, 2] });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ serialNumber: 'APOLLO-1', stationId: 'CP-PAY', siteId: 'site-main-st', connectorIds: [1, 2] });
+
+    const reader = payter.reader('APOLLO-1');
+    expect(reader.state).toBe('READING');
+    expect(reader.reading).toMatchObject({ authorizedAmount: 5000, language: 'en' });
+    expect(reader.reading?.uiMessage).toContain('$0.35/kWh');
+    expect(reader.reading?.callbackUrl).toMatch(new RegExp(`^${system.runtime.httpUrl}/payter/[A-Za-z0-9_-]{43}/card/[0-9a-f-]{36}$`));
+
+    const got = await system.api('GET', '/installer/readers/APOLLO-1');
+    expect(got.body).toMatchObject({ serialNumber: 'APOLLO-1', screen: 'tapCard' });
+  });
+
+  it.each([
+    ['an unknown station', 'APOLLO-2', { stationId: 'CP-NONE', connectorIds: [1] }, 400, 'stationId'],
+    ['a connector the station lacks', 'APOLLO-2', { stationId: 'CP-PAY', connectorIds: [3] }, 400, 'connectorIds'],
+    ['a connector served by another reader', 'APOLLO-2', { stationId: 'CP-PAY', connectorIds: [2] }, 409, 'connectorIds'],
+    ['a reader commissioned elsewhere', 'APOLLO-1', { stationId: 'CP-OTHER', connectorIds: [1] }, 409, 'serialNumber'],
+    ['no connectors', 'APOLLO-2', { stationId: 'CP-PAY', connectorIds: [] }, 400, 'connectorIds'],
+    ['an extra field', 'APOLLO-2', { stationId: 'CP-PAY', connectorIds: [1], pin: 1234 }, 400, '(body)'],
+    ['a bad serial number', 'APOLLO 2', { stationId: 'CP-PAY', connectorIds: [1] }, 400, 'serialNumber'],
+  ])('refuses %s, naming the field and changing nothing', async (_case, serial, body, status, field) => {
+    const before = payter.calls().length;
+    const put = await system.api('PUT', `/installer/readers/${encodeURIComponent(serial)}`, body);
+    expect(put.status).toBe(status);
+    expect(put.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    expect(payter.calls().length).toBe(before);
+    if (serial === 'APOLLO-1') expect((await system.api('GET', '/installer/readers/APOLLO-1')).body.stationId).toBe('CP-PAY');
+    else expect((await system.api('GET', `/installer/readers/${encodeURIComponent(serial)}`)).status).toBe(404);
+  });
+});
+
+describe('card reads', () => {
+  it('refuses a callback with a wrong token, an unknown reading, a bad or oversized body, changing nothing', async () => {
+    const url = readingUrl('APOLLO-1');
+    const card = { serialNumber: 'APOLLO-1', ifd: 'CONTACTLESS', aid: 'A0000000031010', cardId: 'card-x' };
+    const forged = url.replace(/\/payter\/[^/]+\//, `/payter/${'A'.repeat(43)}/`);
+    expect((await post(forged, card)).status).toBe(404);
+    expect((await post(url.replace(/card\/[^/]+$/, 'card/00000000-0000-4000-8000-000000000000'), card)).status).toBe(404);
+    expect((await post(url, { ...card, serialNumber: 'APOLLO-2' })).status).toBe(404);
+
+    const missing = await post(url, { serialNumber: 'APOLLO-1', ifd: 'CONTACTLESS' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.details.map((d: { field: string }) => d.field)).toContain('cardId');
+    expect((await post(url, '{"serialNumber": ')).status).toBe(400);
+    const huge = await post(url, { ...card, padding: 'x'.repeat(20_000) });
+    expect(huge.status).toBe(413);
+
+    expect(await sessions()).toEqual([]);
+    expect((await system.api('GET', '/installer/readers/APOLLO-1')).body.reading.state).toBe('open');
+  });
+
+  it('starts a session workflow execution named after the session on a tap', async () => {
+    const status = await payter.tap('APOLLO-1', { cardId: 'card-alice', maskedPan: '4111********1111' });
+    expect(status).toBe(200);
+    const callback = payter.callbacks().at(-1)!;
+    const reader = (await system.api('GET', '/installer/readers/APOLLO-1')).body;
+    expect(reader.activeSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reader.reading.state).toBe('card');
+    expect(await sessions()).toContain(reader.activeSessionId);
+
+    const { Item: session } = await db().send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId: reader.activeSessionId } }));
+    expect(session).toMatchObject({ stationId: 'CP-PAY', connectorId: 1, cardId: 'card-alice', serialNumber: 'APOLLO-1', executionName: reader.activeSessionId });
+    expect(session?.idTag).toMatch(/^PT[A-Z0-9]{18}$/);
+
+    // The same delivery again: the same answer, still one session.
+    const again = await post(callback.url, callback.body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ action: 'started', sessionId: reader.activeSessionId });
+    expect((await sessions()).length).toBe(1);
+  });
+
+  it('refuses a replayed callback of an old reading once a new reading is open', async () => {
+    const old = payter.callbacks().at(-1)!;
+    // Release the reader and put it back in its start screen: a new reading.
+    const { Item } = await db().send(new GetCommand({ TableName: process.env.READERS_TABLE!, Key: { serialNumber: 'APOLLO-1' } }));
+    await db().send(new UpdateCommand({ TableName: process.env.READERS_TABLE!, Key: { serialNumber: 'APOLLO-1' }, UpdateExpression: 'REMOVE activeSessionId' }));
+    expect(Item?.activeSessionId).toBeDefined();
+    await payter.setOnline('APOLLO-1', false);
+    await payter.setOnline('APOLLO-1', true);
+    await waitFor(() => payter.reader('APOLLO-1').state === 'READING' || undefined, 5_000, 'start screen re-sent');
+    expect(readingUrl('APOLLO-1')).not.toBe(old.url);
+
+    const replay = await post(old.url, { ...(old.body as object), cardId: 'card-mallory' });
+    expect(replay.status).toBe(404);
+    expect((await sessions()).length).toBe(1);
+  });
+
+  it('stops the charging session when the same card is tapped again, not on another card', async () => {
+    const charger = system.charger('CP-PAY', PASSWORD);
+    const stops: unknown[] = [];
+    charger.handle('RemoteStopTransaction', ({ params }) => {
+      stops.push(params);
+      return { status: 'Accepted' };
+    });
+    await charger.connect();
+    try {
+      await payter.tap('APOLLO-1', { cardId: 'card-bob' });
+      const sessionId = (await system.api('GET', '/installer/readers/APOLLO-1')).body.activeSessionId as string;
+      // The session workflow marks the session charging once the transaction runs.
+      await db().send(
+        new UpdateCommand({
+          TableName: process.env.SESSIONS_TABLE!,
+          Key: { sessionId },
+          UpdateExpression: 'SET #s = :charging, transactionId = :tx',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':charging': 'charging', ':tx': 4242 },
+        }),
+      );
+      // The reader reboots mid-session: it comes back taking cards, for tap to stop.
+      await payter.setOnline('APOLLO-1', false);
+      await payter.setOnline('APOLLO-1', true);
+      await waitFor(() => payter.reader('APOLLO-1').state === 'READING' || undefined, 5_000, 'armed for tap to stop');
+      expect(payter.reader('APOLLO-1').reading).toMatchObject({ hideAmount: true, uiMessageTitle: 'Charging' });
+
+      expect(await payter.tap('APOLLO-1', { cardId: 'card-eve' })).toBe(200);
+      expect(payter.callbacks().at(-1)?.status).toBe(200);
+      await waitFor(() => payter.reader('APOLLO-1').state === 'READING' || undefined, 5_000, 're-armed after a stranger');
+      expect(stops).toEqual([]);
+
+      expect(await payter.tap('APOLLO-1', { cardId: 'card-bob' })).toBe(200);
+      await waitFor(() => stops.length > 0 || undefined, 5_000, 'remote stop');
+      expect(stops).toEqual([{ transactionId: 4242 }]);
+      const { Item: session } = await db().send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }));
+      expect(session?.status).toBe('stopping');
+      expect(payter.currentScreen('APOLLO-1')?.id).toBe('stopping');
+    } finally {
+      await charger.close({ force: true });
+    }
+  });
+});
+
+describe('the reader follows its station', () => {
+  it('goes out of order when its connectors fault or the station drops, and back to the start screen', async () => {
+    expect((await system.api('PUT', '/installer/readers/APOLLO-3', { stationId: 'CP-OTHER', connectorIds: [1] })).status).toBe(200);
+    const charger = system.charger('CP-OTHER', PASSWORD);
+    await charger.connect();
+    await charger.call('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure' });
+    await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'out of order');
+    expect(payter.reader('APOLLO-3').state).toBe('IDLE');
+
+    await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+    await waitFor(() => payter.reader('APOLLO-3').state === 'READING' || undefined, 5_000, 'start screen');
+
+    await charger.close({ force: true });
+    await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'out of order when offline');
+  });
+
+  it('decommissioning stops reading and forgets the reader', async () => {
+    await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'settled');
+    const del = await system.api('DELETE', '/installer/readers/APOLLO-3');
+    expect(del.status).toBe(204);
+    expect((await system.api('GET', '/installer/readers/APOLLO-3')).status).toBe(404);
+    expect(payter.calls().filter((c) => c.serial === 'APOLLO-3').at(-1)).toMatchObject({ call: 'stop', status: 200 });
+    expect((await system.api('DELETE', '/installer/readers/APOLLO-3')).status).toBe(404);
+  });
+});
