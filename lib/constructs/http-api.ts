@@ -1,0 +1,116 @@
+import { Stack } from 'aws-cdk-lib';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+  type HttpRoute,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { CsmsFunction, type CsmsFunctionProps } from './csms-function';
+import { acknowledge } from './nag';
+
+export interface CsmsHttpApiProps {
+  /**
+   * Throttling of the default stage.
+   * @default - 100 requests per second, bursts of 200
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * Retention of the stage access logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly accessLogRetention?: RetentionDays;
+}
+
+export interface FunctionRouteOptions {
+  /** The route's path, e.g. `/installer/{proxy+}`. */
+  readonly path: string;
+  /**
+   * @default [HttpMethod.ANY]
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * Leaves the route without API Gateway authorization, for callers that cannot sign
+   * requests (Payter's callbacks, whose URLs carry capability tokens the handler checks).
+   * The text says why that is safe; it becomes the reason of the cdk-nag suppression.
+   * @default - IAM (SigV4) authorization
+   */
+  readonly publicBecause?: string;
+}
+
+/** A route to a function built for it; the function's props besides its entry. */
+export interface NewFunctionRouteOptions extends FunctionRouteOptions {
+  /**
+   * @default - the CsmsFunction defaults
+   */
+  readonly functionProps?: Omit<CsmsFunctionProps, 'entry'>;
+}
+
+/**
+ * The HTTP API for people and partners: the installer API, the ops API and (later) Payter's
+ * callbacks. Routes are IAM-authorized unless a route says why it is public; the default
+ * stage writes access logs.
+ */
+export class CsmsHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** The base URL, ending in `/`. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: CsmsHttpApiProps = {}) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-http`,
+      description: 'Installer, ops and Payter callback APIs',
+      // A route added without an authorizer is still IAM-authorized.
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+    this.url = this.stage.url;
+  }
+
+  /**
+   * Builds the function `lambdas/<entry>.ts` and routes `options.path` to it, e.g.
+   * `httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' })`.
+   */
+  addFunctionRoute(entry: string, options: NewFunctionRouteOptions): CsmsFunction {
+    const fn = new CsmsFunction(this, constructIdOf(entry), { ...options.functionProps, entry });
+    this.addRoute(fn, options);
+    return fn;
+  }
+
+  /** Routes `options.path` to an existing function. */
+  addRoute(fn: CsmsFunction, options: FunctionRouteOptions): HttpRoute[] {
+    const routes = this.api.addRoutes({
+      path: options.path,
+      methods: options.methods ?? [HttpMethod.ANY],
+      integration: new HttpLambdaIntegration(`${constructIdOf(fn.entryName)}Integration`, fn),
+      authorizer: options.publicBecause === undefined ? new HttpIamAuthorizer() : new HttpNoneAuthorizer(),
+    });
+    if (options.publicBecause !== undefined) {
+      for (const route of routes) {
+        acknowledge(route, { id: 'AwsSolutions-APIG4', reason: options.publicBecause });
+      }
+    }
+    return routes;
+  }
+}
+
+function constructIdOf(entry: string): string {
+  return entry.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}

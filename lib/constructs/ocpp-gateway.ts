@@ -1,0 +1,323 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  LogGroupLogDestination,
+  WebSocketApi,
+  WebSocketStage,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  GeoRestriction,
+  OriginProtocolPolicy,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
+  OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
+  OriginSslPolicy,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
+import { CsmsFunction } from './csms-function';
+import { acknowledge, logicalIdOf } from './nag';
+import type { DataTables } from './data-tables';
+
+/** API Gateway closes a WebSocket connection after 10 minutes without traffic. */
+export const MAX_HEARTBEAT_INTERVAL_SECONDS = 540;
+
+/** The handshake headers CloudFront must pass to the WebSocket API, and the carried credentials. */
+export const FORWARDED_HANDSHAKE_HEADERS = [
+  'Sec-WebSocket-Key',
+  'Sec-WebSocket-Version',
+  'Sec-WebSocket-Protocol',
+  'Sec-WebSocket-Extensions',
+  'X-Ocpp-Authorization',
+] as const;
+
+/** The source of the CloudFront viewer-request function (`handler(event)`), unit-tested on its own. */
+export const OCPP_PATH_FUNCTION_FILE = fileURLToPath(new URL('./ocpp-path-function.js', import.meta.url));
+
+/** The channel to the chargers, as a function needs it to send them CALLs. */
+export interface StationConnections {
+  /** Sets the connection environment variables of `fn` and lets it post to connections. */
+  bindStationConnections(fn: CsmsFunction): void;
+}
+
+export interface OcppGatewayProps {
+  /** The tables the OCPP functions read and write. */
+  readonly tables: DataTables;
+  /**
+   * The interval BootNotification hands to chargers (`HEARTBEAT_INTERVAL_SECONDS`), 1 to 540:
+   * API Gateway drops connections idle for 10 minutes.
+   * @default 300
+   */
+  readonly heartbeatIntervalSeconds?: number;
+  /**
+   * How long the CSMS waits for a charger's answer to its CALL (`CSMS_CALL_TIMEOUT_SECONDS`).
+   * @default 30
+   */
+  readonly csmsCallTimeoutSeconds?: number;
+  /**
+   * Stage throttling of the WebSocket API.
+   * @default - 500 requests per second, bursts of 1000
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * ISO 3166-1 alpha-2 codes of the countries chargers may connect from through CloudFront.
+   * @default - every country
+   */
+  readonly allowedCountries?: readonly string[];
+  /**
+   * Whether this stack sets the account-wide API Gateway CloudWatch Logs role that WebSocket
+   * access logging needs. Turn off where the account setting is managed elsewhere.
+   * @default true
+   */
+  readonly manageApiGatewayAccountLogging?: boolean;
+  /**
+   * Retention of the stage access logs and the CloudFront access logs.
+   * @default RetentionDays.ONE_MONTH (30 days for the CloudFront log bucket)
+   */
+  readonly accessLogRetention?: RetentionDays;
+}
+
+/**
+ * The charger-facing OCPP 1.6J endpoint: an API Gateway WebSocket API (`$connect` behind a
+ * REQUEST authorizer keyed on the `stationId` query parameter, every frame on `$default`,
+ * since OCPP frames are JSON arrays with no field to route on) and a CloudFront distribution
+ * that gives chargers the `wss://.../ocpp/{stationId}` URL they expect.
+ */
+export class OcppGateway extends Construct implements StationConnections {
+  readonly api: WebSocketApi;
+  readonly stage: WebSocketStage;
+  readonly distribution: Distribution;
+  readonly authorizerFunction: CsmsFunction;
+  readonly connectFunction: CsmsFunction;
+  readonly messageFunction: CsmsFunction;
+  readonly disconnectFunction: CsmsFunction;
+  /** The URL chargers are configured with; `{stationId}` is theirs to fill in. */
+  readonly ocppUrl: string;
+
+  private readonly heartbeatIntervalSeconds: number;
+  private readonly csmsCallTimeoutSeconds: number;
+
+  constructor(scope: Construct, id: string, props: OcppGatewayProps) {
+    super(scope, id);
+    this.heartbeatIntervalSeconds = validateSeconds(
+      'heartbeatIntervalSeconds',
+      props.heartbeatIntervalSeconds ?? 300,
+      MAX_HEARTBEAT_INTERVAL_SECONDS,
+      'API Gateway closes WebSocket connections idle for 10 minutes, so chargers must send a heartbeat within 540 s',
+    );
+    this.csmsCallTimeoutSeconds = validateSeconds(
+      'csmsCallTimeoutSeconds',
+      props.csmsCallTimeoutSeconds ?? 30,
+      600,
+      'a CALL outstanding longer than the 10-minute idle timeout outlives its connection',
+    );
+    const { tables } = props;
+    const logRetention = props.accessLogRetention ?? RetentionDays.ONE_MONTH;
+
+    this.authorizerFunction = new CsmsFunction(this, 'Authorizer', {
+      entry: 'ocpp-authorizer',
+      description: 'OCPP $connect authorizer: station id and HTTP Basic password',
+    });
+    tables.bind(this.authorizerFunction, { stations: 'RO' });
+
+    this.connectFunction = new CsmsFunction(this, 'Connect', {
+      entry: 'ocpp-connect',
+      description: 'OCPP $connect: subprotocol negotiation and the connection mapping',
+    });
+    tables.bind(this.connectFunction, { connections: 'RW', stations: 'RW' });
+
+    this.messageFunction = new CsmsFunction(this, 'Message', {
+      entry: 'ocpp-message',
+      description: 'OCPP $default: every frame a charger sends',
+    });
+    tables.bind(this.messageFunction, {
+      connections: 'RO',
+      stations: 'RW',
+      transactions: 'RW',
+      pendingCalls: 'RW',
+      sessions: 'RW',
+    });
+
+    this.disconnectFunction = new CsmsFunction(this, 'Disconnect', {
+      entry: 'ocpp-disconnect',
+      description: 'OCPP $disconnect: removes the connection mapping if it is still this connection',
+    });
+    tables.bind(this.disconnectFunction, { connections: 'RW', stations: 'RW' });
+
+    this.api = new WebSocketApi(this, 'Api', {
+      apiName: `${Stack.of(this).stackName}-ocpp`,
+      description: 'OCPP 1.6J charger connections',
+      connectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('ConnectIntegration', this.connectFunction),
+        authorizer: new WebSocketLambdaAuthorizer('StationAuthorizer', this.authorizerFunction, {
+          identitySource: ['route.request.querystring.stationId'],
+        }),
+      },
+      defaultRouteOptions: {
+        integration: new WebSocketLambdaIntegration('MessageIntegration', this.messageFunction),
+      },
+      disconnectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('DisconnectIntegration', this.disconnectFunction),
+      },
+    });
+    for (const routeKey of ['$default', '$disconnect']) {
+      acknowledge(this.api.node.findChild(`${routeKey}-Route`), {
+        id: 'AwsSolutions-APIG4',
+        reason: `API Gateway allows an authorizer on $connect only; ${routeKey} runs on a connection that the $connect authorizer already admitted.`,
+      });
+    }
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: 'prod',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+    });
+    if (props.manageApiGatewayAccountLogging ?? true) {
+      const accountLogging = new ApiGatewayAccountLogging(this, 'AccountLogging');
+      this.stage.node.addDependency(accountLogging.account);
+    }
+
+    for (const fn of [this.connectFunction, this.messageFunction, this.disconnectFunction]) {
+      this.bindStationConnections(fn);
+    }
+
+    this.distribution = this.createDistribution(props, logRetention);
+    this.ocppUrl = `wss://${this.distribution.distributionDomainName}/ocpp/{stationId}`;
+  }
+
+  /**
+   * Lets a function send CALLs to chargers: sets `WS_MANAGEMENT_ENDPOINT`,
+   * `HEARTBEAT_INTERVAL_SECONDS` and `CSMS_CALL_TIMEOUT_SECONDS`, and allows
+   * `execute-api:ManageConnections` (POST, i.e. postToConnection) on this API's own stage only.
+   */
+  bindStationConnections(fn: CsmsFunction): void {
+    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.stage.callbackUrl);
+    fn.addEnvironment('HEARTBEAT_INTERVAL_SECONDS', String(this.heartbeatIntervalSeconds));
+    fn.addEnvironment('CSMS_CALL_TIMEOUT_SECONDS', String(this.csmsCallTimeoutSeconds));
+
+    // Written out instead of api.grantManageConnections(), which allows every stage and method.
+    const postToConnections = Stack.of(this).formatArn({
+      service: 'execute-api',
+      resource: this.api.apiId,
+      resourceName: `${this.stage.stageName}/POST/@connections/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [postToConnections] }),
+    );
+    acknowledge(fn.executionRole, {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Connection ids are created by API Gateway at run time; the wildcard is limited to POST on @connections of this API\'s own stage.',
+      appliesTo: [
+        `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(this.api)}>/${this.stage.stageName}/POST/@connections/*`,
+      ],
+    });
+  }
+
+  private createDistribution(props: OcppGatewayProps, logRetention: RetentionDays): Distribution {
+    const pathFunction = new CloudFrontFunction(this, 'PathFunction', {
+      code: FunctionCode.fromFile({ filePath: OCPP_PATH_FUNCTION_FILE }),
+      runtime: FunctionRuntime.JS_2_0,
+      comment: 'Maps /ocpp/{stationId} to ?stationId= and carries Authorization as X-Ocpp-Authorization',
+    });
+
+    // CloudFront refuses Authorization in an origin request policy: the path function copies
+    // it into X-Ocpp-Authorization, which is forwarded instead.
+    const handshakePolicy = new OriginRequestPolicy(this, 'HandshakePolicy', {
+      comment: 'OCPP WebSocket handshake: Sec-WebSocket-* headers, carried credentials, all query strings',
+      headerBehavior: OriginRequestHeaderBehavior.allowList(...FORWARDED_HANDSHAKE_HEADERS),
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+      cookieBehavior: OriginRequestCookieBehavior.none(),
+    });
+
+    const logBucket = new Bucket(this, 'EdgeAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging delivers its files with object ACLs.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(retentionInDays(logRetention)) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(logBucket, {
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is itself the access-log destination of the CloudFront distribution; logging it would need another log bucket, and so on.',
+    });
+
+    const apiDomain = `${this.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    const distribution = new Distribution(this, 'Edge', {
+      comment: 'OCPP 1.6J endpoint: wss://<domain>/ocpp/{stationId}',
+      defaultBehavior: {
+        origin: new HttpOrigin(apiDomain, {
+          originPath: `/${this.stage.stageName}`,
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+        }),
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        compress: false,
+        originRequestPolicy: handshakePolicy,
+        functionAssociations: [{ function: pathFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      enableLogging: true,
+      logBucket,
+      logFilePrefix: 'ocpp-edge/',
+      geoRestriction:
+        props.allowedCountries === undefined ? undefined : GeoRestriction.allowlist(...props.allowedCountries),
+    });
+
+    const suppressions = [
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, with which CloudFront does not allow setting the minimum viewer TLS version; a custom domain with an ACM certificate (TLSv1.2_2021) comes with the production domain.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'Chargers are admitted by the $connect authorizer (station id and password) and the WebSocket stage is throttled; a WAF web ACL (us-east-1 only, billed per request) is left to the operator.',
+      },
+    ];
+    if (props.allowedCountries === undefined) {
+      suppressions.push({
+        id: 'AwsSolutions-CFR1',
+        reason: 'Chargers may be installed in any country; pass allowedCountries (context "allowedCountries") to restrict.',
+      });
+    }
+    acknowledge(distribution, ...suppressions);
+    return distribution;
+  }
+}
+
+function validateSeconds(name: string, value: number, max: number, why: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new Error(`OcppGateway: ${name} must be a whole number of seconds from 1 to ${max}, got ${value} (${why}).`);
+  }
+  return value;
+}
+
+function retentionInDays(retention: RetentionDays): number {
+  // RetentionDays.INFINITE is a sentinel (9999): such logs are kept ten years.
+  return retention === RetentionDays.INFINITE ? 3650 : retention;
+}

@@ -1,0 +1,164 @@
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { CsmsFunction } from './csms-function';
+import type { DataTables } from './data-tables';
+import { acknowledge, logicalIdOf } from './nag';
+import type { StationConnections } from './ocpp-gateway';
+
+const DEFAULT_DEFINITION_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
+
+/** The callback actions a function may answer a workflow task with. */
+export type TaskCallbackAction = 'SendTaskSuccess' | 'SendTaskFailure' | 'SendTaskHeartbeat';
+
+export interface SessionWorkflowProps {
+  readonly tables: DataTables;
+  /** The charger channel the station-command function sends its CALLs through. */
+  readonly stationConnections: StationConnections;
+  /**
+   * The state machine's name. It is set explicitly so that its ARN can be built from it:
+   * the task functions need that ARN, and the state machine needs theirs.
+   * @default `${stackName}-charging-session`
+   */
+  readonly stateMachineName?: string;
+  /**
+   * The ASL file (JSONPath, `${...}` placeholders).
+   * @default statemachines/charging-session.asl.json
+   */
+  readonly definitionFile?: string;
+  /**
+   * Further task functions, by the placeholder that receives their ARN, e.g.
+   * `{ AuthorizeHoldFunctionArn: authorizeHold }`; the state machine may invoke each.
+   * `StationCommandFunctionArn` is always the station-command function built here.
+   * @default - none
+   */
+  readonly taskFunctions?: Record<string, CsmsFunction>;
+  /**
+   * Retention of the execution logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The charging-session workflow: a Standard state machine (callback tasks, sessions longer
+ * than Express allows) defined by the ASL file, logging every event with its data and traced
+ * with X-Ray, and the station-command function its tasks use to send CALLs to chargers.
+ */
+export class SessionWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly stateMachineName: string;
+  /** Built from the name, so binding it creates no dependency on the state machine. */
+  readonly stateMachineArn: string;
+  /** Every execution of the state machine. */
+  readonly executionsArn: string;
+  readonly stationCommandFunction: CsmsFunction;
+
+  constructor(scope: Construct, id: string, props: SessionWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.stateMachineName = props.stateMachineName ?? `${stack.stackName}-charging-session`;
+    this.stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.executionsArn = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    this.stationCommandFunction = new CsmsFunction(this, 'StationCommand', {
+      entry: 'station-command',
+      description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
+    });
+    props.tables.bind(this.stationCommandFunction, { pendingCalls: 'RW', stations: 'RO', connections: 'RO' });
+    props.stationConnections.bindStationConnections(this.stationCommandFunction);
+    this.bindTaskCallbacks(this.stationCommandFunction, ['SendTaskSuccess', 'SendTaskFailure']);
+
+    const taskFunctions: Record<string, CsmsFunction> = {
+      ...props.taskFunctions,
+      StationCommandFunctionArn: this.stationCommandFunction,
+    };
+    const definitionSubstitutions = Object.fromEntries(
+      Object.entries(taskFunctions).map(([placeholder, fn]) => [placeholder, fn.functionArn]),
+    );
+
+    const logGroup = new LogGroup(this, 'ExecutionLogs', {
+      // The vended-logs prefix keeps the CloudWatch Logs resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: this.stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(props.definitionFile ?? DEFAULT_DEFINITION_FILE),
+      definitionSubstitutions,
+      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+
+    for (const fn of Object.values(taskFunctions)) fn.grantInvoke(this.stateMachine);
+    acknowledge(
+      this.stateMachine.role,
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Resource "*": the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and X-Ray actions that logging and tracing need support no resource-level permissions.',
+        appliesTo: ['Resource::*'],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: "lambda:InvokeFunction on the versions and aliases of the workflow's own task functions.",
+        appliesTo: Object.values(taskFunctions).map((fn) => `Resource::<${logicalIdOf(fn)}.Arn>:*`),
+      },
+    );
+  }
+
+  /**
+   * Lets a function complete the workflow's callback tasks (on this state machine only) and
+   * tells it the state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
+   */
+  bindTaskCallbacks(
+    fn: CsmsFunction,
+    actions: readonly TaskCallbackAction[] = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'],
+  ): void {
+    fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: actions.map((action) => `states:${action}`), resources: [this.stateMachineArn] }),
+    );
+  }
+
+  /**
+   * Lets a function inspect and stop the workflow's executions (the ops API) and tells it the
+   * state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
+   */
+  bindOperations(fn: CsmsFunction): void {
+    fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'states:DescribeExecution',
+          'states:ListExecutions',
+          'states:GetExecutionHistory',
+          'states:StopExecution',
+        ],
+        resources: [this.stateMachineArn, this.executionsArn],
+      }),
+    );
+    acknowledge(fn.executionRole, {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'Executions are named after sessions created at run time; the wildcard covers the executions of this one state machine.',
+      appliesTo: [
+        `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${this.stateMachineName}:*`,
+      ],
+    });
+  }
+}

@@ -1,0 +1,85 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { CsmsHttpApi } from '../../lib/constructs/http-api';
+import { logicalIdOf } from '../../lib/constructs/nag';
+import { CsmsStack, type CsmsStackProps } from '../../lib/csms-stack';
+
+// These stacks are only inspected, never deployed: skipping the esbuild bundling keeps each
+// synthesis at about a second (test/cdk/csms-stack.test.ts covers the bundles).
+function appWithoutBundling(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+function csmsStack(props: CsmsStackProps): CsmsStack {
+  return new CsmsStack(appWithoutBundling(), 'SettingsCsms', props);
+}
+
+function nagViolations(stack: Stack): string[] {
+  return new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName);
+}
+
+describe('the heartbeat interval', () => {
+  it.each([541, 600, 0, -5, 2.5])('refuses %s seconds at synth time, saying why', (heartbeatIntervalSeconds) => {
+    expect(() => csmsStack({ heartbeatIntervalSeconds })).toThrow(
+      /heartbeatIntervalSeconds must be a whole number of seconds from 1 to 540, got .*idle for 10 minutes/,
+    );
+  });
+
+  it('accepts 540 seconds and hands it to the functions that answer BootNotification', () => {
+    const stack = csmsStack({ heartbeatIntervalSeconds: 540 });
+    const variables = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { HEARTBEAT_INTERVAL_SECONDS: '540' } } },
+    });
+    expect(Object.keys(variables)).toContain(logicalIdOf(stack.ocppGateway.messageFunction));
+  });
+});
+
+describe('the CSMS call timeout', () => {
+  it('refuses 0 seconds at synth time', () => {
+    expect(() => csmsStack({ csmsCallTimeoutSeconds: 0 })).toThrow(/csmsCallTimeoutSeconds must be a whole number/);
+  });
+});
+
+describe('allowed countries', () => {
+  it('restricts the distribution to them, which satisfies cdk-nag without an acknowledgement', () => {
+    const stack = csmsStack({ allowedCountries: ['NL', 'BE'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        Restrictions: { GeoRestriction: { RestrictionType: 'whitelist', Locations: ['NL', 'BE'] } },
+      },
+    });
+    expect(nagViolations(stack)).toEqual([]);
+  });
+
+  it('are not restricted by default', () => {
+    const template = Template.fromStack(csmsStack({}));
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    expect(distribution!.Properties.DistributionConfig.Restrictions).toBeUndefined();
+  });
+});
+
+describe('the API Gateway account logging role', () => {
+  it('is set by the stack unless the account manages it elsewhere', () => {
+    Template.fromStack(csmsStack({})).resourceCountIs('AWS::ApiGateway::Account', 1);
+    Template.fromStack(csmsStack({ manageApiGatewayAccountLogging: false })).resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+});
+
+describe('a public HTTP route (for Payter callbacks)', () => {
+  it('takes one line, has no API Gateway authorization, and carries its reason to cdk-nag', () => {
+    const stack = new Stack(appWithoutBundling(), 'PublicRoute');
+    new CsmsHttpApi(stack, 'Http').addFunctionRoute('installer-api', {
+      path: '/callbacks/{proxy+}',
+      methods: [HttpMethod.POST],
+      publicBecause: 'Payter cannot sign requests; each callback URL carries a capability token the handler verifies.',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /callbacks/{proxy+}',
+      AuthorizationType: 'NONE',
+    });
+    expect(nagViolations(stack)).toEqual([]);
+  });
+});
