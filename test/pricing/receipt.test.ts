@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Money } from '../../lambdas/money/money';
+import { capture } from '../../lambdas/pricing/capture';
+import { priceSession } from '../../lambdas/pricing/price';
+import { receiptView, type ReceiptView, type ReceiptViewAmount } from '../../lambdas/pricing/receipt';
+import { FREE_TARIFF, aSite, usd } from './builders';
+
+const WORKED_USAGE = { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 };
+
+const shown = ({ label, text }: ReceiptViewAmount) => `${label}: ${text}`;
+const printed = (view: ReceiptView) => [
+  ...view.lines.map((line) => `${line.label} ${line.detail}: ${line.text}`.replace(' :', ':')),
+  shown(view.subtotal),
+  shown(view.tax),
+  shown(view.total),
+  shown(view.captured),
+  shown(view.taxCollected),
+  ...(view.shortfall ? [shown(view.shortfall)] : []),
+];
+
+describe('receiptView', () => {
+  it("shows pricing.md's worked example line by line, in English by default", () => {
+    const receipt = priceSession(aSite(), WORKED_USAGE);
+    const view = receiptView(receipt, capture(receipt, usd(5000)));
+    expect(printed(view)).toEqual([
+      'Session fee: $1.00',
+      'Energy 12.35 kWh × $0.35/kWh: $4.32',
+      'Charging time 1:00:00 × $1.20/h: $1.20',
+      'Idle fee 05:00 × $6.00/h (10 min free): $0.50',
+      'Subtotal: $7.02',
+      'Tax 8.875%: $0.62',
+      'Total: $7.64',
+      'Charged to your card: $7.64',
+      'Of which tax: $0.62',
+    ]);
+    expect(view).toMatchObject({ language: 'en', currency: 'USD', energyWh: 12345, durationSeconds: 3600 });
+    expect(view.shortfall).toBeUndefined();
+    expect(view.lines.map((l) => l.amount.minor)).toEqual([100, 432, 120, 50]);
+  });
+
+  it('shows an inclusive-tax site in Dutch, without the lines it does not charge, and the shortfall of a capped session', () => {
+    const site = aSite({
+      currency: 'EUR',
+      tariff: { sessionFee: 0, energyPerKwh: '34.5', timePerHour: '0', idlePerHour: '600', idleGraceMinutes: 0 },
+      tax: { ratePercent: '21', inclusive: true },
+    });
+    const receipt = priceSession(site, { energyWh: 152_345, durationSeconds: 3600, idleSeconds: 900 });
+    const view = receiptView(receipt, capture(receipt, Money.of(5000, 'EUR')), 'nl-BE');
+    expect(printed(view)).toEqual([
+      'Energie 152,35 kWh × € 0,345/kWh: € 52,56',
+      'Stilstandtarief 15:00 × € 6,00/u: € 1,50',
+      'Subtotaal: € 54,06',
+      'Incl. btw 21%: € 9,38',
+      'Totaal: € 54,06',
+      'Afgeschreven van uw kaart: € 50,00',
+      'Waarvan btw: € 8,68',
+      'Niet gedekt door de reservering: € 4,06',
+    ]);
+  });
+
+  it('shows a German receipt with the rate in German notation', () => {
+    const receipt = priceSession(aSite({ currency: 'EUR' }), WORKED_USAGE);
+    const view = receiptView(receipt, capture(receipt, Money.of(5000, 'EUR')), 'de');
+    expect(shown(view.tax)).toBe('MwSt. 8,875 %: 0,62 €');
+    expect(view.lines.map((l) => l.label)).toEqual(['Startgebühr', 'Energie', 'Ladezeit', 'Standgebühr']);
+  });
+
+  it('shows free charging as no lines and zero amounts', () => {
+    const receipt = priceSession(aSite({ tariff: FREE_TARIFF }), WORKED_USAGE);
+    const view = receiptView(receipt, capture(receipt, usd(5000)));
+    expect(view.lines).toEqual([]);
+    expect([view.total.text, view.captured.text]).toEqual(['$0.00', '$0.00']);
+  });
+});

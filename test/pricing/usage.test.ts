@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidMeterReadingError,
+  InvalidTimestampError,
+  measureUsage,
+  measureUsageSoFar,
+  type StatusChange,
+} from '../../lambdas/pricing/usage';
+
+const START = '2025-03-01T10:00:00Z';
+const STOP = '2025-03-01T11:00:00Z';
+
+/** A timestamp `seconds` after START. */
+function at(seconds: number): string {
+  return new Date(Date.parse(START) + seconds * 1000).toISOString();
+}
+
+function status(name: string, secondsAfterStart: number): StatusChange {
+  return { status: name, timestamp: at(secondsAfterStart) };
+}
+
+function aTransaction(overrides: Partial<Parameters<typeof measureUsage>[0]> = {}) {
+  return { meterStart: 1000, meterStop: 13345, startedAt: START, stoppedAt: STOP, ...overrides };
+}
+
+describe('measureUsage', () => {
+  it("measures pricing.md's worked example: 12345 Wh, 3600 s, 900 s idle", () => {
+    const usage = measureUsage(aTransaction(), [
+      status('Preparing', -30),
+      status('Charging', 0),
+      status('SuspendedEV', 2700),
+      status('Finishing', 3600),
+    ]);
+    expect(usage).toEqual({ energyWh: 12345, durationSeconds: 3600, idleSeconds: 900, anomalies: [] });
+  });
+
+  it('bills 0 Wh and flags a meter that went backwards', () => {
+    const usage = measureUsage(aTransaction({ meterStart: 5000, meterStop: 4000 }), []);
+    expect(usage.energyWh).toBe(0);
+    expect(usage.anomalies).toEqual(['meterWentBackwards']);
+  });
+
+  it('bills 0 s and no idle, flagged, when the charger stamped the stop before the start', () => {
+    const usage = measureUsage(aTransaction({ stoppedAt: '2025-03-01T09:59:00Z' }), [status('SuspendedEV', -120)]);
+    expect(usage).toMatchObject({ durationSeconds: 0, idleSeconds: 0, anomalies: ['stoppedBeforeStart'] });
+  });
+
+  it.each([
+    ['whole seconds, floored', '2025-03-01T10:00:00.900Z', '2025-03-01T10:00:02.100Z', 1],
+    ['just under a second', '2025-03-01T10:00:00.000Z', '2025-03-01T10:00:00.999Z', 0],
+    ['microseconds dropped', '2025-03-01T10:00:00.000001Z', '2025-03-01T10:30:00.000999Z', 1800],
+    ['across time zones', '2025-03-01T12:00:00+02:00', '2025-03-01T10:30:00Z', 1800],
+    ['the same instant', START, START, 0],
+  ])('takes the duration as the charger reported it: %s', (_case, startedAt, stoppedAt, seconds) => {
+    expect(measureUsage(aTransaction({ startedAt, stoppedAt }), []).durationSeconds).toBe(seconds);
+  });
+
+  // START to STOP is 3600 s.
+  it.each<[string, StatusChange[], number]>([
+    ['no notifications', [], 0],
+    ['idle from before the start, never ended: from the start to the stop', [status('SuspendedEV', -500)], 3600],
+    ['idle from before the start, ended inside', [status('SuspendedEV', -500), status('Charging', 600)], 600],
+    ['idle still open at the stop ends at the stop', [status('Charging', 0), status('SuspendedEV', 3000)], 600],
+    ['idle beginning at the stop or after does not count', [status('SuspendedEV', 3600), status('SuspendedEV', 4000)], 0],
+    ['an interval crossing the stop is cut at the stop', [status('SuspendedEV', 3500), status('Charging', 3700)], 100],
+    [
+      'two intervals add up',
+      [status('SuspendedEV', 100), status('Charging', 200), status('SuspendedEV', 1000), status('Finishing', 1500)],
+      600,
+    ],
+    [
+      'notifications out of order are sorted by timestamp',
+      [status('Finishing', 1500), status('SuspendedEV', 1000), status('Charging', 200), status('SuspendedEV', 100)],
+      600,
+    ],
+    [
+      'a repeated SuspendedEV continues the interval instead of counting it twice',
+      [status('SuspendedEV', 100), status('SuspendedEV', 200), status('SuspendedEV', 250), status('Charging', 300)],
+      200,
+    ],
+    [
+      'a repeated SuspendedEV received out of order',
+      [status('Charging', 300), status('SuspendedEV', 200), status('SuspendedEV', 100)],
+      200,
+    ],
+    ['SuspendedEVSE is not idle (the charger holds the car back)', [status('SuspendedEVSE', 0)], 0],
+    ['of two notifications at one instant, the one received later holds', [status('SuspendedEV', 60), status('Charging', 60)], 0],
+    ['...in either order', [status('Charging', 60), status('SuspendedEV', 60)], 3540],
+    ['a status before the start ends idle before it counts', [status('SuspendedEV', -900), status('Charging', -1)], 0],
+  ])('idle: %s', (_case, changes, idleSeconds) => {
+    expect(measureUsage(aTransaction(), changes).idleSeconds).toBe(idleSeconds);
+  });
+
+  it('floors idle time once, over the sum of its intervals', () => {
+    const changes = [
+      { status: 'SuspendedEV', timestamp: '2025-03-01T10:00:10.600Z' },
+      { status: 'Charging', timestamp: '2025-03-01T10:00:11.200Z' }, // 0.6 s
+      { status: 'SuspendedEV', timestamp: '2025-03-01T10:00:20.500Z' },
+      { status: 'Charging', timestamp: '2025-03-01T10:00:21.000Z' }, // 0.5 s
+    ];
+    expect(measureUsage(aTransaction(), changes).idleSeconds).toBe(1);
+  });
+
+  it.each(['2025-03-01T10:00:00', '2025-03-01 10:00:00Z', 'yesterday', '', '2025-13-45T10:00:00Z'])(
+    'refuses the start timestamp %j (a time without a zone would be read in local time)',
+    (startedAt) => {
+      expect(() => measureUsage(aTransaction({ startedAt }), [])).toThrow(InvalidTimestampError);
+    },
+  );
+
+  it('names the notification whose timestamp is invalid', () => {
+    expect(() => measureUsage(aTransaction(), [status('Charging', 0), { status: 'SuspendedEV', timestamp: 'soon' }])).toThrow(
+      /statusChanges\[1\]\.timestamp/,
+    );
+  });
+
+  it.each([1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the meter reading %s', (meterStop) => {
+    expect(() => measureUsage(aTransaction({ meterStop }), [])).toThrow(InvalidMeterReadingError);
+  });
+});
+
+describe('measureUsageSoFar', () => {
+  it('measures up to now at the last meter reading, an open idle interval ending now', () => {
+    const usage = measureUsageSoFar(
+      { meterStart: 1000, startedAt: START, lastMeterWh: 7000 },
+      [status('Charging', 0), status('SuspendedEV', 1500)],
+      at(1800),
+    );
+    expect(usage).toEqual({ energyWh: 6000, durationSeconds: 1800, idleSeconds: 300, anomalies: [] });
+  });
+
+  it('counts no energy before the first meter value', () => {
+    expect(measureUsageSoFar({ meterStart: 1000, startedAt: START }, [], at(60))).toMatchObject({ energyWh: 0, durationSeconds: 60 });
+  });
+
+  it('flags a last reading below the start and a clock behind the charger without going negative', () => {
+    const usage = measureUsageSoFar({ meterStart: 1000, startedAt: START, lastMeterWh: 900 }, [], at(-5));
+    expect(usage).toEqual({ energyWh: 0, durationSeconds: 0, idleSeconds: 0, anomalies: ['meterWentBackwards', 'stoppedBeforeStart'] });
+  });
+
+  it('names the last reading and now in its errors', () => {
+    expect(() => measureUsageSoFar({ meterStart: 1000, startedAt: START, lastMeterWh: 0.5 }, [], at(1))).toThrow(/lastMeterWh/);
+    expect(() => measureUsageSoFar({ meterStart: 1000, startedAt: START }, [], 'now')).toThrow(/^now /);
+  });
+});
