@@ -11,6 +11,9 @@ type JSONObject = { [key: string]: JSONValue };
 
 /** Largest delay Node's setTimeout honours; bigger values overflow to 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
+/** Where a task's TimeoutSecondsPath value travels in its evaluated Parameters. */
+export const TIMEOUT_PARAMETER = '__localTimeoutSeconds';
+
 /** Given to the library as every task's TimeoutSeconds so its 60 s default never fires: timeouts are ours. */
 const LIBRARY_TASK_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
@@ -41,6 +44,8 @@ export interface StateFacts {
     resource: string;
     timeoutSeconds?: number;
     heartbeatSeconds?: number;
+    /** TimeoutSecondsPath: its value travels in Parameters under TIMEOUT_PARAMETER so we can scale it. */
+    timeoutFromPath?: boolean;
   };
   /** Wait with Seconds/Timestamp: the library waits, we only supply a scaled override. */
   staticWait?: { seconds?: number; timestamp?: string };
@@ -125,9 +130,16 @@ function prepareTask(machineName: string, name: string, state: JSONObject): Stat
   const heartbeatSeconds = numberField(state, 'HeartbeatSeconds');
   delete state['TimeoutSeconds'];
   delete state['HeartbeatSeconds'];
-  // With TimeoutSecondsPath the library keeps timing the task (unscaled); otherwise we do.
-  if (state['TimeoutSecondsPath'] === undefined) state['TimeoutSeconds'] = LIBRARY_TASK_TIMEOUT_SECONDS;
-  return { integration, resource, timeoutSeconds, heartbeatSeconds };
+  // TimeoutSecondsPath is read from the same effective input as Parameters: evaluated there,
+  // under a reserved key the engine takes out again, it can be timed (and scaled) by us.
+  const timeoutPath = state['TimeoutSecondsPath'];
+  const timeoutFromPath = typeof timeoutPath === 'string' && isObject(parameters);
+  if (timeoutFromPath) {
+    (parameters as JSONObject)[`${TIMEOUT_PARAMETER}.$`] = timeoutPath;
+    delete state['TimeoutSecondsPath'];
+  }
+  state['TimeoutSeconds'] = LIBRARY_TASK_TIMEOUT_SECONDS;
+  return { integration, resource, timeoutSeconds, heartbeatSeconds, ...(timeoutFromPath && { timeoutFromPath }) };
 }
 
 function prepareWait(name: string, state: JSONObject, scopeStates: JSONObject): Partial<StateFacts> {

@@ -11,6 +11,7 @@ import {
   type RetrierDefinition,
   type StateFacts,
   MAX_TIMER_MS,
+  TIMEOUT_PARAMETER,
   isObject,
   prepareDefinition,
   readReferencePath,
@@ -431,7 +432,16 @@ export class StepFunctionsEngine {
     const spec = facts.task!;
     const isCallback = spec.integration === 'lambda-callback';
     const token = isCallback ? randomBytes(48).toString('base64url') : undefined;
-    const parameters = token ? withTaskToken(input, token) : input;
+    let parameters = token ? withTaskToken(input, token) : input;
+    let timeoutSeconds = spec.timeoutSeconds;
+    if (spec.timeoutFromPath && isObject(parameters)) {
+      const { [TIMEOUT_PARAMETER]: fromPath, ...rest } = parameters;
+      if (typeof fromPath !== 'number' || !Number.isInteger(fromPath) || fromPath < 1) {
+        throw new StatesRuntimeError(`State "${facts.name}": TimeoutSecondsPath must select a positive integer`);
+      }
+      timeoutSeconds = fromPath;
+      parameters = rest;
+    }
     let functionName: string;
     let payload: JSONValue;
     if (spec.integration === 'lambda-arn') {
@@ -452,7 +462,7 @@ export class StepFunctionsEngine {
         resource: spec.resource,
         input: JSON.stringify(payload),
         inputDetails: { truncated: false },
-        timeoutInSeconds: spec.timeoutSeconds,
+        timeoutInSeconds: timeoutSeconds,
       });
       this.record(execution, 'LambdaFunctionStarted');
     } else {
@@ -460,7 +470,7 @@ export class StepFunctionsEngine {
         ...taskResource,
         region: this.options.region,
         parameters: JSON.stringify(parameters),
-        timeoutInSeconds: spec.timeoutSeconds,
+        timeoutInSeconds: timeoutSeconds,
         heartbeatInSeconds: spec.heartbeatSeconds,
       });
       this.record(execution, 'TaskStarted', taskResource);
@@ -523,8 +533,8 @@ export class StepFunctionsEngine {
       };
       execution.openTasks.add(task);
       if (token) this.tasksByToken.set(token, task);
-      if (spec.timeoutSeconds !== undefined) {
-        const seconds = spec.timeoutSeconds;
+      if (timeoutSeconds !== undefined) {
+        const seconds = timeoutSeconds;
         timeoutTimer = setTimeout(
           () => task.fail(this.timeoutError(`The task ran longer than its TimeoutSeconds (${seconds} s)`)),
           this.scaledTimeout(seconds),

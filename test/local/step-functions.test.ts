@@ -47,7 +47,26 @@ function remoteStartMachine(options: { timeoutSeconds: number; heartbeatSeconds?
   });
 }
 
+const plugInWindowMachine = {
+  name: 'PlugInWindow',
+  definition: JSON.stringify({
+    StartAt: 'AwaitStart',
+    States: {
+      AwaitStart: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'station-command', Payload: { 'taskToken.$': '$$.Task.Token', 'stationId.$': '$.stationId' } },
+        TimeoutSecondsPath: '$.timing.plugInWindowSeconds',
+        Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'NoPlugIn' }],
+        End: true,
+      },
+      NoPlugIn: { Type: 'Pass', Parameters: { 'timedOut.$': '$.error.Error' }, End: true },
+    },
+  }),
+};
+
 const machines = [
+  plugInWindowMachine,
   {
     name: 'Checkout',
     definition: JSON.stringify({
@@ -284,6 +303,17 @@ describe('local Step Functions server', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(30);
     expect(await historyTypes(executionArn)).toContain('TaskTimedOut');
     expect(await rejection(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' })))).toMatchObject({ name: 'TaskTimedOut' });
+  });
+
+  it('reads a task timeout from TimeoutSecondsPath, scaled, and keeps it out of the payload', async () => {
+    const executionArn = await start('PlugInWindow', { stationId: 'CP-window', timing: { plugInWindowSeconds: 120 } });
+    await tokenSentTo('CP-window');
+    const call = invocations.find((i) => i.payload.stationId === 'CP-window')!;
+    expect(Object.keys(call.payload).sort()).toEqual(['stationId', 'taskToken']);
+    const execution = await settled(executionArn);
+    expect(JSON.parse(execution.output!)).toEqual({ timedOut: 'States.Timeout' });
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails?.timeoutInSeconds).toBe(120);
   });
 
   it('times the whole execution out after the scaled state machine TimeoutSeconds', async () => {
