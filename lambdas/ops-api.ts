@@ -39,6 +39,15 @@ const route = router([
   },
   {
     method: 'GET',
+    path: '/ops/stations/{stationId}/connectors/{connectorId}/history',
+    handle: async (_event, { stationId, connectorId }) => {
+      const id = Number(connectorId);
+      if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'connectorId must be an integer', [{ field: 'connectorId', message: 'must be an integer' }]);
+      return json(200, { stationId, connectorId: id, history: await csmsApp().stations.listStatusHistory(stationId!, id) });
+    },
+  },
+  {
+    method: 'GET',
     path: '/ops/transactions/{transactionId}',
     handle: async (_event, { transactionId }) => {
       const id = Number(transactionId);

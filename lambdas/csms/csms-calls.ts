@@ -63,10 +63,11 @@ export class CsmsCalls {
   constructor(private readonly deps: CsmsCallsDeps) {}
 
   async send(stationId: string, action: string, payload: unknown, taskToken?: string): Promise<SentCall> {
+    // An invalid payload is the caller's mistake whatever the station's state: check it first.
+    const { messageId, text } = this.deps.encoder.encodeCall(action, payload);
     const station = await this.deps.stations.get(stationId);
     if (!station) throw new UnknownStationError(stationId);
     if (!isOnline(station)) throw new StationOfflineError(stationId);
-    const { messageId, text } = this.deps.encoder.encodeCall(action, payload);
     const now = this.deps.clock.now();
     const call: PendingCall = {
       stationId,

@@ -13,7 +13,8 @@ const PASSWORD = 'very-secret-password-1';
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  // A short call timeout so the test of a charger that never answers stays quick.
+  system = await startTestSystem({ csmsCallTimeoutSeconds: 2 });
   await system.provisionStation('CP-DOOR', PASSWORD);
   await system.provisionStation('CP-RACE', PASSWORD);
 });
@@ -224,5 +225,53 @@ describe('a reconnect that overtakes the old $disconnect', () => {
     const station = await system.api('GET', '/installer/stations/CP-RACE');
     expect(station.body.online).toBe(false);
     expect(station.body).not.toHaveProperty('connectionId');
+  });
+});
+
+describe('CSMS-to-charger calls', () => {
+  it('keeps one outstanding call per station and gives up after the call timeout', async () => {
+    const { ws } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD));
+    if (!ws) throw new Error('handshake failed');
+    const received: unknown[][] = [];
+    ws.on('message', (data) => received.push(JSON.parse(String(data))));
+    try {
+      // The charger stays silent: the operator's call times out (504)...
+      const silent = system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'GetConfiguration', payload: { key: ['HeartbeatInterval'] } });
+      await waitFor(() => received.length > 0 || undefined, 5_000, 'the CALL');
+      // ...and while it is outstanding no second call is sent (OCPP 1.6 section 4.1.1).
+      const busy = await system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'Reset', payload: { type: 'Soft' } });
+      expect(busy.status).toBe(409);
+      expect(busy.body.error).toBe('StationBusy');
+      expect((await silent).status).toBe(504);
+      expect(received).toHaveLength(1);
+      expect(received[0]?.slice(0, 3)).toEqual([2, expect.any(String), 'GetConfiguration']);
+
+      // The slot is free again; a late answer to the abandoned call changes nothing.
+      ws.send(JSON.stringify([3, received[0]?.[1], { configurationKey: [] }]));
+      ws.on('message', (data) => {
+        const [type, id, action] = JSON.parse(String(data));
+        if (type === 2 && action === 'ChangeConfiguration') ws.send(JSON.stringify([3, id, { status: 'RebootRequired' }]));
+        if (type === 2 && action === 'TriggerMessage') ws.send(JSON.stringify([4, id, 'NotSupported', 'no', {}]));
+      });
+      const change = await system.api('POST', '/ops/stations/CP-DOOR/calls', {
+        action: 'ChangeConfiguration',
+        payload: { key: 'HeartbeatInterval', value: '300' },
+      });
+      expect(change.status).toBe(200);
+      expect(change.body.result).toEqual({ status: 'RebootRequired' });
+      const trigger = await system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'TriggerMessage', payload: { requestedMessage: 'Heartbeat' } });
+      expect(trigger.status).toBe(502);
+      expect(trigger.body).toMatchObject({ error: 'CallError', code: 'NotSupported' });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('refuses a payload that is not valid OCPP 1.6 before sending anything', async () => {
+    const bad = await system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'Reset', payload: { type: 'Gentle' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].message).toContain('PropertyConstraintViolation');
+    const unknown = await system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'Teleport', payload: {} });
+    expect(unknown.status).toBe(400);
   });
 });

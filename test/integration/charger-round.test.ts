@@ -50,6 +50,9 @@ describe('a charger on the local OCPP endpoint', () => {
       expect(station.body).toMatchObject({ online: true, boot: { vendor: 'Alfen', model: 'Eve Single', firmwareVersion: '6.1.0' } });
       expect(station.body).not.toHaveProperty('passwordHash');
       expect(station.body.connectorStatus).toEqual([expect.objectContaining({ connectorId: 1, status: 'Preparing' })]);
+      const history = await system.api('GET', '/ops/stations/CP-ROUND/connectors/1/history');
+      expect(history.body.history.map((h: { status: string }) => h.status)).toEqual(['Available', 'Preparing']);
+      expect(history.body.history[0].timestamp).toBe('2026-11-23T10:00:00Z');
 
       // The operator starts the charge remotely; the charger accepts and starts.
       const call = await system.api('POST', '/ops/stations/CP-ROUND/calls', {

@@ -202,3 +202,37 @@ describe('the reader follows its station', () => {
     expect((await system.api('DELETE', '/installer/readers/APOLLO-3')).status).toBe(404);
   });
 });
+
+describe('reader buttons, the state web hook and wording', () => {
+  it('refuses UI and state callbacks without the right capability', async () => {
+    const shown = payter.screens('APOLLO-1').at(-1)!;
+    expect(shown.callbackUrl).toMatch(/\/payter\/[^/]+\/ui\/[^/]+$/);
+    const press = { serialNumber: 'APOLLO-1', screenId: 'stopping', response: 'ok' };
+    expect((await post(shown.callbackUrl!.replace(/\/payter\/[^/]+\//, `/payter/${'B'.repeat(43)}/`), press)).status).toBe(404);
+    expect((await post(shown.callbackUrl!, { ...press, serialNumber: 'APOLLO-3' })).status).toBe(404);
+    expect((await post(shown.callbackUrl!, { serialNumber: 'APOLLO-1' })).status).toBe(400);
+
+    const hook = `${system.runtime.httpUrl}/payter/${'C'.repeat(43)}/state`;
+    expect((await post(hook, { serialNumber: 'APOLLO-1', online: true, state: 'IDLE' })).status).toBe(404);
+    const badHook = payter.callbacks().find((c) => c.kind === 'terminal-state')!.url;
+    expect((await post(badHook, { serialNumber: 'APOLLO-1', online: 'yes' })).status).toBe(400);
+  });
+
+  it('uses the operator wording of the site at once, without a deploy', async () => {
+    await system.provisionStation('CP-WORDS', PASSWORD, 'site-words', [1]);
+    const site = (await system.api('GET', '/installer/sites/site-words')).body;
+    const { updatedAt: _u, limits: _l, ...settings } = site;
+    const custom = {
+      ...settings,
+      screens: { tapCard: { title: 'Pay here', message: 'Tap to charge at {energyPrice} per kWh' } },
+    };
+    expect((await system.api('PUT', '/installer/sites/site-words', custom)).status).toBe(200);
+    payter.addReader('APOLLO-W');
+    expect((await system.api('PUT', '/installer/readers/APOLLO-W', { stationId: 'CP-WORDS', connectorIds: [1] })).status).toBe(200);
+    expect(payter.reader('APOLLO-W').reading).toMatchObject({ uiMessageTitle: 'Pay here', uiMessage: 'Tap to charge at $0.35 per kWh' });
+
+    const bad = await system.api('PUT', '/installer/sites/site-words', { ...custom, screens: { tapCard: { title: 'x', message: 'Costs {total}' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).join(' ')).toContain('screens.tapCard');
+  });
+});
