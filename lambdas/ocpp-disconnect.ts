@@ -1,6 +1,6 @@
 /** WebSocket `$disconnect`: forget the connection; the station goes offline unless it already reconnected. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { csmsApp, withReaders } from './aws/csms-app';
+import { csmsApp, withPayter } from './aws/csms-app';
 import { lambdaHandler, logger } from './shared/lambda';
 
 export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResult> => {
@@ -11,7 +11,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
   if (stationId) {
     const wentOffline = await stations.markDisconnected(stationId, connectionId, new Date().toISOString());
     logger.info('charger disconnected', { stationId, connectionId, wentOffline });
-    if (wentOffline) await withReaders((readers) => readers.stationOffline(stationId));
+    if (wentOffline) await withPayter(({ stationReaders }) => stationReaders.stationOffline(stationId));
   }
   return { statusCode: 200, body: '' };
 });

@@ -57,6 +57,8 @@ export const TABLES = {
     globalIndexes: [
       { name: 'byStation', partitionKey: 'stationId', sortKey: 'createdAt' },
       { name: 'bySite', partitionKey: 'siteId', sortKey: 'createdAt' },
+      // The charger reports the session's id tag in StartTransaction: how a transaction finds its session.
+      { name: 'byIdTag', partitionKey: 'idTag' },
     ],
   },
   /** Powertools idempotency records for handlers that move state (attribute names are its defaults). */

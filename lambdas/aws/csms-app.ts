@@ -7,7 +7,7 @@ import { CsmsCalls } from '../csms/csms-calls';
 import { systemClock } from '../csms/ports';
 import { ocpp16 } from '../ocpp/protocol';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
-import type { StationReaders } from '../readers/station-readers';
+import type { PayterApp } from './payter-app';
 import { getIntFromEnv } from '../shared/config';
 import { logger } from '../shared/lambda';
 import { DynamoConnectionRepository } from './connection-repository';
@@ -30,16 +30,16 @@ export interface CsmsApp {
 let app: CsmsApp | undefined;
 
 /**
- * Tells the station's readers (out of order / start screen). Payter being slow or down must
- * never fail the charger's OCPP call, so failures are logged, not thrown. Loaded lazily: the
- * Payter side is built only where a station event needs it.
+ * Tells the payment side what a charger reported (reader screens, session workflow signals).
+ * Payter being slow or down must never fail the charger's OCPP call, so failures are logged,
+ * not thrown. Loaded lazily: the Payter side is built only where a station event needs it.
  */
-export async function withReaders(act: (readers: StationReaders) => Promise<void>): Promise<void> {
+export async function withPayter(act: (app: PayterApp) => Promise<void>): Promise<void> {
   try {
     const { payterApp } = await import('./payter-app');
-    await act((await payterApp()).stationReaders);
+    await act(await payterApp());
   } catch (error) {
-    logger.error('reader display not updated', { error: String(error) });
+    logger.error('payment side not told of a station event', { error: String(error) });
   }
 }
 
@@ -53,7 +53,8 @@ export function csmsApp(): CsmsApp {
     transactions,
     clock: systemClock,
     heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
-    onConnectorStatus: (status) => withReaders((readers) => readers.connectorStatus(status)),
+    onConnectorStatus: (status) => withPayter(({ stationReaders }) => stationReaders.connectorStatus(status)),
+    onTransactionEvent: (event) => withPayter(({ sessionEvents }) => sessionEvents.onTransaction(event)),
   });
   const calls = new CsmsCalls({
     stations,

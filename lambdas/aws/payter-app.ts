@@ -7,6 +7,11 @@ import { ReaderCommissioning } from '../readers/commissioning';
 import { PayterCallbacks } from '../readers/payter-callbacks';
 import { ReaderDisplay } from '../readers/reader-display';
 import { StationReaders } from '../readers/station-readers';
+import { SessionEvents } from '../sessions/session-events';
+import { SessionSteps } from '../sessions/session-steps';
+import { getStringFromEnv } from '../shared/config';
+import { DynamoTransactionRepository } from './transaction-repository';
+import { StepFunctionsSignals } from './workflow-signals';
 import { csmsApp } from './csms-app';
 import { callbackUrls, payterClient } from './payter';
 import { DynamoReaderRepository } from './reader-repository';
@@ -20,6 +25,8 @@ export interface PayterApp {
   readonly commissioning: ReaderCommissioning;
   readonly display: ReaderDisplay;
   readonly stationReaders: StationReaders;
+  readonly sessionSteps: SessionSteps;
+  readonly sessionEvents: SessionEvents;
   readonly readers: DynamoReaderRepository;
   readonly sites: DynamoSiteRepository;
 }
@@ -40,23 +47,28 @@ async function build(): Promise<PayterApp> {
   const sites = new DynamoSiteRepository();
   const csms = csmsApp();
   const display = new ReaderDisplay({ payter, urls, readers, clock: systemClock });
+  const sessions = new DynamoSessionRepository();
+  const signals = new StepFunctionsSignals();
+  const stopTransaction = async (stationId: string, transactionId: number) => {
+    try {
+      await csms.calls.send(stationId, 'RemoteStopTransaction', { transactionId });
+    } catch (error) {
+      // The session workflow's own stop path (maximum session time, charger lost) still ends it.
+      logger.warn('remote stop not sent', { stationId, transactionId, error: String(error) });
+    }
+  };
   const callbacks = new PayterCallbacks({
     readers,
-    sessions: new DynamoSessionRepository(),
+    sessions,
     sites,
     stations: csms.stations,
     display,
     urls,
     workflows: new StepFunctionsSessionWorkflows(),
     stopCharging: async (session) => {
-      if (session.transactionId === undefined) return;
-      try {
-        await csms.calls.send(session.stationId, 'RemoteStopTransaction', { transactionId: session.transactionId });
-      } catch (error) {
-        // The session workflow's own stop path (maximum session time, charger lost) still ends it.
-        logger.warn('remote stop not sent', { sessionId: session.sessionId, error: String(error) });
-      }
+      if (session.transactionId !== undefined) await stopTransaction(session.stationId, session.transactionId);
     },
+    signals,
     clock: systemClock,
   });
   const commissioning = new ReaderCommissioning({
@@ -68,5 +80,29 @@ async function build(): Promise<PayterApp> {
     clock: systemClock,
   });
   const stationReaders = new StationReaders({ readers, sites, stations: csms.stations, display });
-  return { callbacks, commissioning, display, stationReaders, readers, sites };
+  const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  const sessionSteps = new SessionSteps({
+    sessions,
+    readers,
+    sites,
+    stations: csms.stations,
+    transactions: new DynamoTransactionRepository(),
+    payter,
+    display,
+    signals,
+    clock: systemClock,
+    receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
+    log: logger,
+  });
+  const sessionEvents = new SessionEvents({
+    sessions,
+    readers,
+    sites,
+    stations: csms.stations,
+    display,
+    signals,
+    stopTransaction,
+    clock: systemClock,
+  });
+  return { callbacks, commissioning, display, stationReaders, sessionSteps, sessionEvents, readers, sites };
 }

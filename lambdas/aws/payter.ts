@@ -6,7 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PayterClient } from '../payter/cps-client';
 import { CallbackUrls } from '../readers/callback-urls';
-import { getStringFromEnv } from '../shared/config';
+import { getIntFromEnv, getStringFromEnv } from '../shared/config';
 
 let secrets: SecretsManagerClient | undefined;
 const cache = new Map<string, Promise<string>>();
@@ -32,6 +32,7 @@ export async function payterClient(): Promise<PayterClient> {
   return new PayterClient({
     baseUrl: getStringFromEnv('PAYTER_API_URL'),
     apiKey: await secret('PAYTER_API_KEY_SECRET_ARN', 'PAYTER_API_KEY'),
+    timeoutMs: getIntFromEnv('PAYTER_TIMEOUT_MS', 10_000),
   });
 }
 

@@ -1,5 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { SessionWorkflows } from '../readers/ports';
+import type { SessionWorkflows } from '../sessions/ports';
 import { getStringFromEnv } from '../shared/config';
 
 let client: SFNClient | undefined;

@@ -127,12 +127,15 @@ export class ChargingStations {
       belongs ? transaction.transactionId : undefined,
       report.readings,
     );
-    if (belongs) {
-      const latest = latestEnergyReading(report.readings);
-      if (latest) await this.deps.transactions.recordLastMeter(transaction.transactionId, latest.wh, latest.at);
+    if (!belongs) return;
+    const latest = latestEnergyReading(report.readings);
+    let current = transaction;
+    if (latest && (transaction.lastMeterAt === undefined || latest.at >= transaction.lastMeterAt)) {
+      await this.deps.transactions.recordLastMeter(transaction.transactionId, latest.wh, latest.at);
+      current = { ...transaction, lastMeterWh: latest.wh, lastMeterAt: latest.at };
     }
-    if (belongs && transaction.status === 'active') {
-      await this.deps.onTransactionEvent?.({ type: 'meter', transaction, readings: report.readings });
+    if (current.status === 'active') {
+      await this.deps.onTransactionEvent?.({ type: 'meter', transaction: current, readings: report.readings });
     }
   }
 

@@ -12,8 +12,10 @@ import type { StoredSite } from '../installer/installer-service';
 import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from './callback-urls';
 import { NotFoundError } from './errors';
-import type { ChargingSession, Reader } from './model';
-import type { ReaderRepository, SessionRepository, SessionWorkflows } from './ports';
+import type { ChargingSession } from '../sessions/model';
+import type { SessionRepository, SessionWorkflows } from '../sessions/ports';
+import type { Reader } from './model';
+import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';
 
 /** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
@@ -28,6 +30,8 @@ export interface PayterCallbacksDeps {
   readonly urls: CallbackUrls;
   readonly workflows: SessionWorkflows;
   readonly stopCharging: StopCharging;
+  /** Fails the workflow's wait for the charger when the driver cancels before plugging in. */
+  readonly signals: { fail(taskToken: string, error: string, cause: string): Promise<void> };
   readonly clock: Clock;
   readonly newSessionId?: () => string;
 }
@@ -46,6 +50,8 @@ export interface SessionWorkflowInput {
   readonly cardId: string;
   readonly idTag: string;
   readonly site: StoredSite;
+  /** The site's limits in the seconds the workflow's timeouts take. */
+  readonly timing: { readonly plugInWindowSeconds: number; readonly maxSessionSeconds: number };
 }
 
 const UNUSABLE = new Set(['Faulted', 'Unavailable', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved']);
@@ -90,6 +96,10 @@ export class PayterCallbacks {
     if (session && press.screenId === 'charging' && press.response === 'stop' && session.status === 'charging') {
       await this.stop(session);
       return { action: 'stopping' };
+    }
+    if (session && press.screenId === 'plugIn' && press.response === 'cancel' && session.status === 'starting' && session.startTaskToken) {
+      await this.deps.signals.fail(session.startTaskToken, 'DriverCancelled', 'the driver cancelled before plugging in');
+      return { action: 'cancelling' };
     }
     if (press.screenId === 'receipt' && !reader.activeSessionId) {
       await this.showStartScreen(reader);
@@ -137,6 +147,7 @@ export class PayterCallbacks {
     const session: ChargingSession = {
       sessionId,
       status: 'authorizing',
+      paymentState: 'none',
       serialNumber: reader.serialNumber,
       stationId: reader.stationId,
       connectorId,
@@ -159,6 +170,10 @@ export class PayterCallbacks {
       cardId: card.cardId,
       idTag: session.idTag,
       site,
+      timing: {
+        plugInWindowSeconds: site.limits.plugInWindowSeconds,
+        maxSessionSeconds: site.limits.maxSessionMinutes * 60,
+      },
     };
     await this.deps.workflows.start(session.executionName, input);
     return { action: 'started', sessionId };

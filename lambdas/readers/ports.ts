@@ -1,4 +1,4 @@
-import type { ChargingSession, CardReading, Reader, SessionStatus } from './model';
+import type { CardReading, Reader } from './model';
 
 export interface ReaderRepository {
   get(serialNumber: string): Promise<Reader | undefined>;
@@ -15,16 +15,4 @@ export interface ReaderRepository {
   detachSession(serialNumber: string, sessionId: string): Promise<void>;
   recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined>;
   recordScreen(serialNumber: string, screen: string): Promise<void>;
-}
-
-export interface SessionRepository {
-  create(session: ChargingSession): Promise<void>;
-  get(sessionId: string): Promise<ChargingSession | undefined>;
-  /** Moves a session on from one of `from`; false when it was in none of them. */
-  transition(sessionId: string, from: readonly SessionStatus[], to: SessionStatus, at: string, fields?: Partial<ChargingSession>): Promise<boolean>;
-}
-
-/** Starts the session workflow execution, named after the session. */
-export interface SessionWorkflows {
-  start(executionName: string, input: unknown): Promise<{ executionArn: string }>;
 }

@@ -17,6 +17,7 @@ export const LOCAL_FUNCTIONS = {
   'installer-api': () => import('../../lambdas/installer-api'),
   'ops-api': () => import('../../lambdas/ops-api'),
   'station-command': () => import('../../lambdas/station-command'),
+  'session-step': () => import('../../lambdas/session-step'),
   'payter-card-read': () => import('../../lambdas/payter-card-read'),
   'payter-ui-callback': () => import('../../lambdas/payter-ui-callback'),
   'payter-terminal-state': () => import('../../lambdas/payter-terminal-state'),

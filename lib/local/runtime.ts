@@ -47,6 +47,8 @@ export interface LocalRuntimeOptions {
   readonly payterCallbackSecret?: string;
   /** Base of the callback URLs handed to Payter. @default the local HTTP endpoint */
   readonly publicBaseUrl?: string;
+  /** How long the Payter client waits for CPS. @default 10000 */
+  readonly payterTimeoutMs?: number;
 }
 
 export interface LocalRuntime {
@@ -115,6 +117,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_API_URL: options.payterApiUrl ?? payter!.url,
       PAYTER_API_KEY: payterApiKey,
       PAYTER_CALLBACK_SECRET: callbackSecret,
+      PAYTER_TIMEOUT_MS: String(options.payterTimeoutMs ?? 10_000),
     });
 
     await lambdas.load();

@@ -1,9 +1,8 @@
 /**
  * A real OCPP 1.6J charger (ocpp-rpc, strict mode) against the whole local system: provision,
  * connect, boot, status, a remote start -> StartTransaction -> MeterValues -> StopTransaction
- * round, the session workflow driving the charger, and offline replays.
+ * round and offline replays (whole paid sessions: charging-session.test.ts).
  */
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
@@ -13,7 +12,6 @@ let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem();
   await system.provisionStation('CP-ROUND', PASSWORD);
-  await system.provisionStation('CP-WORKFLOW', PASSWORD);
   await system.provisionStation('CP-REPLAY', PASSWORD);
 });
 
@@ -112,47 +110,6 @@ describe('a charger on the local OCPP endpoint', () => {
       await charger.close({ force: true });
     }
     await waitFor(async () => (await system.api('GET', '/installer/stations/CP-ROUND')).body.online === false, 5_000, 'offline');
-  });
-
-  it('is driven by the session workflow: RemoteStartTransaction answered, the execution succeeds', async () => {
-    const charger = system.charger('CP-WORKFLOW', PASSWORD);
-    charger.handle('RemoteStartTransaction', () => ({ status: 'Accepted' }));
-    await charger.connect();
-    const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    try {
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: system.runtime.stateMachineArn,
-          name: 'session-wf-1',
-          input: JSON.stringify({ stationId: 'CP-WORKFLOW', connectorId: 2, idTag: 'PAYTER-0002' }),
-        }),
-      );
-      const done = await waitFor(async () => {
-        const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return d.status === 'RUNNING' ? undefined : d;
-      });
-      expect(done.status).toBe('SUCCEEDED');
-      expect(JSON.parse(done.output ?? '{}').remoteStart).toEqual({ status: 'Accepted' });
-    } finally {
-      await charger.close({ force: true });
-    }
-  });
-
-  it('fails the workflow task at once when the charger is offline', async () => {
-    const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: system.runtime.stateMachineArn,
-        name: 'session-wf-offline',
-        input: JSON.stringify({ stationId: 'CP-WORKFLOW', connectorId: 1, idTag: 'PAYTER-0003' }),
-      }),
-    );
-    const done = await waitFor(async () => {
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return d.status === 'RUNNING' ? undefined : d;
-    });
-    expect(done.status).toBe('FAILED');
-    expect(done.error).toBe('RemoteStartFailed');
   });
 
   it('accepts replays of queued StartTransaction and StopTransaction after a reconnect', async () => {

@@ -1,0 +1,30 @@
+/**
+ * The session workflow's steps (`lambda:invoke` and `.waitForTaskToken` tasks of
+ * statemachines/charging-session.asl.json): `{step, sessionId, taskToken?}` in, the step's
+ * result out. Errors keep their names so the workflow's Retry and Catch can tell them apart.
+ */
+import { z } from 'zod';
+import { payterApp } from './aws/payter-app';
+import { lambdaHandler, logger } from './shared/lambda';
+
+const stepSchema = z.discriminatedUnion('step', [
+  z.object({ step: z.enum(['awaitStart', 'awaitStop']), sessionId: z.string().min(1), taskToken: z.string().min(1) }),
+  z.object({
+    step: z.enum(['authorize', 'noTransaction', 'charging', 'chargerLost', 'price', 'commit', 'cancel', 'receipt', 'paymentNotFinalized', 'release']),
+    sessionId: z.string().min(1),
+  }),
+]);
+
+export const handler = lambdaHandler(async (event: unknown): Promise<unknown> => {
+  const request = stepSchema.parse(event);
+  logger.appendKeys({ sessionId: request.sessionId, step: request.step });
+  const steps = (await payterApp()).sessionSteps;
+  switch (request.step) {
+    case 'awaitStart':
+      return steps.awaitStart(request.sessionId, request.taskToken);
+    case 'awaitStop':
+      return steps.awaitStop(request.sessionId, request.taskToken);
+    default:
+      return (await steps[request.step](request.sessionId)) ?? {};
+  }
+});

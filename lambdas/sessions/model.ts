@@ -1,0 +1,72 @@
+/**
+ * A charging-payment session: one tap of a card on a Payter reader, one hold, at most one
+ * OCPP transaction, one commit or cancel, one Step Functions execution named after it.
+ */
+
+export type SessionStatus =
+  | 'authorizing'
+  | 'declined'
+  | 'starting'
+  | 'charging'
+  | 'stopping'
+  | 'stopped'
+  | 'completed'
+  | 'cancelled'
+  | 'failed';
+
+/** Where the money stands at Payter. Every `authorized` must become `committed` or `cancelled`. */
+export type PaymentState = 'none' | 'authorized' | 'committed' | 'cancelled' | 'unfinalized';
+
+export interface AmountJson {
+  readonly currency: string;
+  readonly minor: number;
+}
+
+export interface ChargingSession {
+  readonly sessionId: string;
+  readonly status: SessionStatus;
+  readonly serialNumber: string;
+  readonly stationId: string;
+  readonly connectorId: number;
+  readonly siteId: string;
+  readonly cardId: string;
+  readonly ifd: string;
+  readonly maskedPan?: string;
+  /** The OCPP id tag the CSMS issues for this session's RemoteStartTransaction (CiString20). */
+  readonly idTag: string;
+  readonly readingId: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly executionName: string;
+
+  readonly paymentState?: PaymentState;
+  readonly payterSessionId?: string;
+  readonly authorizedAmount?: number;
+  readonly currency?: string;
+
+  readonly transactionId?: number;
+  readonly startedAt?: string;
+  readonly meterStart?: number;
+  readonly stoppedAt?: string;
+  readonly meterStop?: number;
+  readonly stopReason?: string;
+  /** Why the session ended other than by the driver: declined, noTransaction, holdReached, maxDuration, chargerLost... */
+  readonly endReason?: string;
+
+  /** Callback task tokens of the workflow, waiting for the charger's StartTransaction / StopTransaction. */
+  readonly startTaskToken?: string;
+  readonly stopTaskToken?: string;
+
+  /** Running total shown on the reader (minor units) and when the charging screen was last refreshed. */
+  readonly runningTotal?: number;
+  readonly chargingScreenAt?: string;
+
+  /** The priced session (pricing.md), as plain JSON. */
+  readonly receipt?: unknown;
+  readonly payment?: { captured: AmountJson; shortfall: AmountJson; taxCollected: AmountJson; capped: boolean; cancel: boolean };
+  readonly split?: { captured: AmountJson; taxCollected: AmountJson; platformFee: AmountJson; hostRevenue: AmountJson };
+  readonly committedAmount?: number;
+}
+
+/** Sessions still holding the connector and the reader. */
+export const OPEN_SESSION_STATUSES: readonly SessionStatus[] = ['authorizing', 'starting', 'charging', 'stopping', 'stopped'];

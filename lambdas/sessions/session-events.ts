@@ -1,0 +1,117 @@
+/**
+ * What the charger's transaction means for its payment session: StartTransaction and
+ * StopTransaction complete the workflow's waits (whichever of the two sides comes second does
+ * it, so neither order loses the signal), and meter values refresh the driver's live cost and
+ * stop the charge before the running total passes the hold.
+ */
+import type { TransactionEvent } from '../csms/charging-stations';
+import type { Clock, SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import { shouldRefreshChargingScreen } from '../display/refresh';
+import type { StoredSite } from '../installer/installer-service';
+import { Money } from '../money/money';
+import { shouldStopForHold } from '../pricing/capture';
+import { priceSession } from '../pricing/price';
+import { measureUsageSoFar } from '../pricing/usage';
+import type { ReaderRepository } from '../readers/ports';
+import type { ReaderDisplay } from '../readers/reader-display';
+import type { ChargingSession } from './model';
+import type { SessionRepository } from './ports';
+import { startedOutput, stoppedOutput } from './session-steps';
+
+export interface SessionEventsDeps {
+  readonly sessions: SessionRepository;
+  readonly readers: ReaderRepository;
+  readonly sites: SiteRepository<StoredSite>;
+  readonly stations: StationRepository;
+  readonly display: ReaderDisplay;
+  readonly signals: WorkflowSignals;
+  /** Asks the charger to stop the transaction (RemoteStopTransaction). */
+  readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
+  readonly clock: Clock;
+}
+
+export class SessionEvents {
+  constructor(private readonly deps: SessionEventsDeps) {}
+
+  async onTransaction(event: TransactionEvent): Promise<void> {
+    const session = await this.deps.sessions.findByIdTag(event.transaction.idTag);
+    if (!session || session.stationId !== event.transaction.stationId) return;
+    if (event.type === 'started') await this.started(session, event.transaction);
+    else if (event.type === 'stopped') await this.stopped(session, event.transaction);
+    else await this.metered(session, event.transaction);
+  }
+
+  private async started(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const fields = { transactionId: transaction.transactionId, startedAt: transaction.startedAt, meterStart: transaction.meterStart };
+    let updated = await this.deps.sessions.transition(session.sessionId, ['starting'], 'charging', now, fields);
+    if (!updated) {
+      // A replayed StartTransaction of the session's own transaction: signal again, harmlessly.
+      if (session.transactionId !== transaction.transactionId) return;
+      updated = session;
+    }
+    if (updated.startTaskToken) await this.deps.signals.succeed(updated.startTaskToken, startedOutput(updated));
+  }
+
+  private async stopped(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
+    if (session.transactionId !== transaction.transactionId || transaction.stoppedAt === undefined) return;
+    const now = this.deps.clock.now().toISOString();
+    const updated =
+      (await this.deps.sessions.transition(session.sessionId, ['charging', 'stopping'], 'stopped', now, {
+        stoppedAt: transaction.stoppedAt,
+        meterStop: transaction.meterStop ?? transaction.meterStart,
+        ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
+      })) ?? session;
+    if (updated.stopTaskToken && updated.stoppedAt !== undefined) {
+      await this.deps.signals.succeed(updated.stopTaskToken, stoppedOutput(updated));
+    }
+  }
+
+  private async metered(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
+    if (session.status !== 'charging' || session.transactionId !== transaction.transactionId) return;
+    const site = await this.deps.sites.get(session.siteId);
+    if (!site) return;
+    const now = this.deps.clock.now();
+    const history = await this.deps.stations.listStatusHistory(session.stationId, session.connectorId);
+    const usage = measureUsageSoFar(
+      {
+        meterStart: transaction.meterStart,
+        startedAt: transaction.startedAt,
+        ...(transaction.lastMeterWh !== undefined && { lastMeterWh: transaction.lastMeterWh }),
+      },
+      history.map((h) => ({ status: h.status, timestamp: h.timestamp })),
+      now.toISOString(),
+    );
+    const running = priceSession(site, usage).total;
+    const previous = Money.of(session.runningTotal ?? 0, site.currency);
+    const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
+    const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);
+
+    if (shouldStopForHold(running, hold, lastInterval)) {
+      const stopping = await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopping', now.toISOString(), {
+        endReason: 'holdReached',
+        runningTotal: running.minor,
+      });
+      if (stopping) await this.deps.stopTransaction(session.stationId, transaction.transactionId);
+      return;
+    }
+
+    const lastShown = session.chargingScreenAt ? Date.parse(session.chargingScreenAt) : undefined;
+    const refresh = shouldRefreshChargingScreen(lastShown, now.getTime());
+    await this.deps.sessions.update(
+      session.sessionId,
+      { runningTotal: running.minor, ...(refresh && { chargingScreenAt: now.toISOString() }) },
+      now.toISOString(),
+    );
+    if (!refresh) return;
+    const reader = await this.deps.readers.get(session.serialNumber);
+    if (!reader) return;
+    await this.deps.display.show(
+      reader,
+      site,
+      'charging',
+      { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: running },
+      session.sessionId,
+    );
+  }
+}

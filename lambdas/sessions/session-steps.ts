@@ -1,0 +1,299 @@
+/**
+ * The steps of the charging-session workflow (statemachines/charging-session.asl.json), one
+ * method each. Every step is safe to run twice: Step Functions retries a step whose Lambda
+ * failed, and a retried step must not hold, commit or cancel money twice.
+ */
+import type { Clock, SiteRepository, StationRepository, TransactionRepository, WorkflowSignals } from '../csms/ports';
+import type { StoredSite } from '../installer/installer-service';
+import { Money } from '../money/money';
+import type { PayterClient } from '../payter/cps-client';
+import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
+import { capture, splitRevenue } from '../pricing/capture';
+import { priceSession } from '../pricing/price';
+import { measureUsage, type StatusChange } from '../pricing/usage';
+import type { Reader } from '../readers/model';
+import type { ReaderRepository } from '../readers/ports';
+import type { ReaderDisplay } from '../readers/reader-display';
+import type { ChargingSession, PaymentState, SessionStatus } from './model';
+import type { SessionRepository } from './ports';
+
+/** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
+export class SessionStateError extends Error {
+  override readonly name = 'SessionStateError';
+}
+
+/** Payter's answer to authorize is unknown (timeout, garbled answer): a hold may exist. */
+export class AuthorizationUncertainError extends Error {
+  override readonly name = 'AuthorizationUncertain';
+}
+
+export interface SessionStepsDeps {
+  readonly sessions: SessionRepository;
+  readonly readers: ReaderRepository;
+  readonly sites: SiteRepository<StoredSite>;
+  readonly stations: StationRepository;
+  readonly transactions: TransactionRepository;
+  readonly payter: PayterClient;
+  readonly display: ReaderDisplay;
+  readonly signals: WorkflowSignals;
+  readonly clock: Clock;
+  /** e.g. https://csms.example.com/receipts/{sessionId} */
+  readonly receiptUrl: (sessionId: string) => string;
+  readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
+}
+
+export type AuthorizeResult = { outcome: 'approved' | 'declined' | 'failed' };
+
+export class SessionSteps {
+  constructor(private readonly deps: SessionStepsDeps) {}
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  /** Holds the site's amount on the card, after re-reading from Payter that a card is there. */
+  async authorize(sessionId: string): Promise<AuthorizeResult> {
+    const { session, reader, site } = await this.load(sessionId);
+    if (session.payterSessionId) return { outcome: 'approved' };
+    if (session.status === 'declined') return { outcome: 'declined' };
+    if (session.status !== 'authorizing') return { outcome: 'failed' };
+
+    await this.deps.display.show(reader, site, 'authorizing', { hold: Money.of(site.holdAmount, site.currency) }, sessionId);
+    const terminal = await this.deps.payter.getTerminal({ serial: reader.serialNumber });
+    if (terminal.kind !== 'ok' || terminal.value.state !== 'CARD') {
+      await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.now(), { endReason: 'cardNotPresent' });
+      await this.deps.display.show(reader, site, 'error', { reason: 'The card was not read. Please tap again.' }, sessionId);
+      return { outcome: 'failed' };
+    }
+
+    const authorization = await this.deps.payter.authorize({ serial: reader.serialNumber });
+    switch (authorization.kind) {
+      case 'ok':
+        await this.deps.sessions.transition(sessionId, ['authorizing'], 'starting', this.now(), {
+          paymentState: 'authorized',
+          payterSessionId: authorization.value.sessionId,
+          authorizedAmount: authorization.value.authorizedAmount,
+          currency: site.currency,
+        });
+        await this.deps.display.show(reader, site, 'plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }, sessionId);
+        return { outcome: 'approved' };
+      case 'declined':
+        await this.deps.sessions.transition(sessionId, ['authorizing'], 'declined', this.now(), { endReason: 'declined' });
+        await this.deps.display.show(reader, site, 'declined', {}, sessionId);
+        return { outcome: 'declined' };
+      default:
+        // Release will sweep any hold this attempt may have left on the reader.
+        throw new AuthorizationUncertainError(`Payter's answer to authorize was ${authorization.kind}`);
+    }
+  }
+
+  /** Registers the workflow's wait for StartTransaction; completes it at once if it already came. */
+  async awaitStart(sessionId: string, taskToken: string): Promise<void> {
+    const session = await this.deps.sessions.update(sessionId, { startTaskToken: taskToken }, this.now());
+    if (session.transactionId !== undefined) await this.deps.signals.succeed(taskToken, startedOutput(session));
+  }
+
+  /** The driver never plugged in, or the charger would not start: tell the driver. */
+  async noTransaction(sessionId: string): Promise<void> {
+    const { session, reader, site } = await this.load(sessionId);
+    await this.deps.sessions.transition(sessionId, ['authorizing', 'starting'], 'cancelled', this.now(), { endReason: 'noTransaction' });
+    await this.deps.display.show(reader, site, 'error', { reason: 'Charging did not start. You have not been charged.' }, session.sessionId);
+  }
+
+  /** Charging: the live screen, and the reader takes cards again so the driver can tap to stop. */
+  async charging(sessionId: string): Promise<void> {
+    const { session, reader, site } = await this.load(sessionId);
+    await this.deps.display.armTapToStop(reader, site);
+    await this.deps.display.show(
+      reader,
+      site,
+      'charging',
+      { energyWh: 0, elapsedSeconds: 0, cost: Money.of(session.runningTotal ?? 0, site.currency) },
+      sessionId,
+    );
+    await this.deps.sessions.update(sessionId, { chargingScreenAt: this.now() }, this.now());
+  }
+
+  /** Registers the workflow's wait for StopTransaction; completes it at once if it already came. */
+  async awaitStop(sessionId: string, taskToken: string): Promise<void> {
+    const session = await this.deps.sessions.update(sessionId, { stopTaskToken: taskToken }, this.now());
+    if (session.stoppedAt !== undefined) await this.deps.signals.succeed(taskToken, stoppedOutput(session));
+  }
+
+  /** The charger went silent mid-session: bill up to the last meter value it sent (Payter's rule). */
+  async chargerLost(sessionId: string): Promise<void> {
+    const { session } = await this.load(sessionId);
+    if (session.stoppedAt !== undefined || session.transactionId === undefined) return;
+    const transaction = await this.deps.transactions.get(session.transactionId);
+    await this.deps.sessions.update(
+      sessionId,
+      {
+        status: 'stopped',
+        stoppedAt: transaction?.lastMeterAt ?? session.startedAt ?? this.now(),
+        meterStop: transaction?.lastMeterWh ?? session.meterStart ?? 0,
+        endReason: 'chargerLost',
+      },
+      this.now(),
+    );
+  }
+
+  /** Prices the finished transaction (pricing.md) and decides what to capture. */
+  async price(sessionId: string): Promise<{ captured: number; cancel: boolean }> {
+    const { session, site } = await this.load(sessionId);
+    if (session.payment) return { captured: session.payment.captured.minor, cancel: session.payment.cancel };
+    if (session.startedAt === undefined || session.stoppedAt === undefined || session.meterStart === undefined || session.meterStop === undefined) {
+      throw new SessionStateError(`session ${sessionId} has no finished transaction to price`);
+    }
+    const history = await this.deps.stations.listStatusHistory(session.stationId, session.connectorId);
+    const statusChanges: StatusChange[] = history.map((h) => ({ status: h.status, timestamp: h.timestamp }));
+    const usage = measureUsage(
+      { meterStart: session.meterStart, meterStop: session.meterStop, startedAt: session.startedAt, stoppedAt: session.stoppedAt },
+      statusChanges,
+    );
+    const receipt = priceSession(site, usage);
+    const payment = capture(receipt, Money.of(session.authorizedAmount ?? 0, site.currency));
+    const split = splitRevenue(payment, site.revenueShare);
+    const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+    await this.deps.sessions.update(
+      sessionId,
+      { receipt: plain(receipt), payment: plain(payment), split: plain(split), status: 'stopped' },
+      this.now(),
+    );
+    this.deps.log.info('session priced', { sessionId, total: receipt.total.minor, captured: payment.captured.minor, shortfall: payment.shortfall.minor });
+    return { captured: payment.captured.minor, cancel: payment.cancel };
+  }
+
+  /** Commits exactly the captured amount. Throws PayterFinalizeError for the workflow's retry schedule. */
+  async commit(sessionId: string): Promise<{ paymentState: PaymentState }> {
+    const { session, reader } = await this.load(sessionId);
+    if (session.paymentState === 'committed' || session.paymentState === 'cancelled') return { paymentState: session.paymentState };
+    if (!session.payterSessionId || !session.payment) throw new SessionStateError(`session ${sessionId} has nothing to commit`);
+    const outcome = await this.deps.payter.commit({
+      serial: reader.serialNumber,
+      sessionId: session.payterSessionId,
+      commitAmount: session.payment.captured.minor,
+    });
+    return this.finalized(session, reader, outcome, 'commit');
+  }
+
+  /** Cancels the hold, if there is one. Throws PayterFinalizeError for the workflow's retry schedule. */
+  async cancel(sessionId: string): Promise<{ paymentState: PaymentState }> {
+    const { session, reader } = await this.load(sessionId);
+    if (!session.payterSessionId) return { paymentState: session.paymentState ?? 'none' };
+    if (session.paymentState === 'committed' || session.paymentState === 'cancelled') return { paymentState: session.paymentState };
+    const outcome = await this.deps.payter.cancel({ serial: reader.serialNumber, sessionId: session.payterSessionId });
+    return this.finalized(session, reader, outcome, 'cancel');
+  }
+
+  async receipt(sessionId: string): Promise<void> {
+    const { session, reader, site } = await this.load(sessionId);
+    if (!session.payment || !session.receipt) return;
+    const usage = (session.receipt as { usage: { energyWh: number; durationSeconds: number } }).usage;
+    await this.deps.display.show(
+      reader,
+      site,
+      'receipt',
+      {
+        total: Money.of(session.payment.captured.minor, site.currency),
+        tax: Money.of(session.payment.taxCollected.minor, site.currency),
+        energyWh: usage.energyWh,
+        durationSeconds: usage.durationSeconds,
+        receiptUrl: this.deps.receiptUrl(sessionId),
+      },
+      sessionId,
+    );
+  }
+
+  /** Payter's retries ran out: the hold is still open. Flag it loudly for an operator. */
+  async paymentNotFinalized(sessionId: string): Promise<void> {
+    const session = await this.deps.sessions.update(sessionId, { paymentState: 'unfinalized', status: 'failed' }, this.now());
+    this.deps.log.error('payment not finalized: hold still open at Payter', {
+      sessionId,
+      payterSessionId: session.payterSessionId,
+      serialNumber: session.serialNumber,
+    });
+  }
+
+  /**
+   * The last step of every path: no hold may stay behind on the reader (an authorize whose
+   * answer was lost), the session's id tag stops working at the charger, the session gets
+   * its final status, and the reader is free for the next driver.
+   */
+  async release(sessionId: string): Promise<{ status: SessionStatus }> {
+    const { session, reader, site } = await this.load(sessionId);
+    await this.sweepHolds(reader, session);
+    await this.deps.transactions.issueIdTag({ idTag: session.idTag, stationId: session.stationId, expiresAt: this.now() });
+    const status = finalStatus(session);
+    if (status !== session.status) await this.deps.sessions.update(sessionId, { status }, this.now());
+    await this.deps.readers.detachSession(reader.serialNumber, sessionId);
+    const station = await this.deps.stations.get(session.stationId);
+    const free = (await this.deps.readers.get(reader.serialNumber)) ?? reader;
+    if (station?.online) await this.deps.display.showStartScreen(free, site);
+    else await this.deps.display.showOutOfOrder(free, site);
+    return { status };
+  }
+
+  private async sweepHolds(reader: Reader, session: ChargingSession): Promise<void> {
+    const listed = await this.deps.payter.listSessions({ serial: reader.serialNumber });
+    if (listed.kind !== 'ok') throw new Error(`cannot list Payter sessions of ${reader.serialNumber}: ${listed.kind}`);
+    for (const hold of listed.value) {
+      if (hold.state !== 'AUTHORIZED') continue;
+      // Our own hold is settled by commit/cancel; one left open here was flagged as unfinalized.
+      if (hold.sessionId === session.payterSessionId && session.paymentState === 'unfinalized') continue;
+      const cancelled = await this.deps.payter.cancel({ serial: reader.serialNumber, sessionId: hold.sessionId });
+      if (cancelled.kind !== 'ok' && cancelled.kind !== 'conflict') {
+        throw new Error(`cannot cancel the dangling hold ${hold.sessionId}: ${cancelled.kind}`);
+      }
+      this.deps.log.info('dangling hold cancelled', { sessionId: session.sessionId, payterSessionId: hold.sessionId });
+      if (hold.sessionId === session.payterSessionId) {
+        await this.deps.sessions.update(session.sessionId, { paymentState: 'cancelled' }, this.now());
+      }
+    }
+  }
+
+  private async finalized(
+    session: ChargingSession,
+    reader: Reader,
+    outcome: Parameters<typeof classifyFinalizeOutcome>[0],
+    action: 'commit' | 'cancel',
+  ): Promise<{ paymentState: PaymentState }> {
+    const verdict = classifyFinalizeOutcome(outcome);
+    if (verdict !== 'done') throw new PayterFinalizeError(verdict, `Payter ${action} answered ${outcome.kind}`);
+    // 409: already final. Payter's own record says which way it went.
+    const state = await this.deps.payter.getSession({ serial: reader.serialNumber, sessionId: session.payterSessionId! });
+    const final = state.kind === 'ok' ? state.value : undefined;
+    const paymentState: PaymentState = final?.state === 'COMMITTED' ? 'committed' : final?.state === 'CANCELLED' ? 'cancelled' : action === 'commit' ? 'committed' : 'cancelled';
+    await this.deps.sessions.update(
+      session.sessionId,
+      { paymentState, ...(final?.committedAmount !== undefined && final.committedAmount !== null && { committedAmount: final.committedAmount }) },
+      this.now(),
+    );
+    this.deps.log.info(`payment ${paymentState}`, { sessionId: session.sessionId, committedAmount: final?.committedAmount });
+    return { paymentState };
+  }
+
+  private async load(sessionId: string): Promise<{ session: ChargingSession; reader: Reader; site: StoredSite }> {
+    const session = await this.deps.sessions.get(sessionId);
+    if (!session) throw new SessionStateError(`session ${sessionId} does not exist`);
+    const reader = await this.deps.readers.get(session.serialNumber);
+    if (!reader) throw new SessionStateError(`reader ${session.serialNumber} of session ${sessionId} is gone`);
+    const site = await this.deps.sites.get(session.siteId);
+    if (!site) throw new SessionStateError(`site ${session.siteId} of session ${sessionId} is gone`);
+    return { session, reader, site };
+  }
+}
+
+function finalStatus(session: ChargingSession): SessionStatus {
+  if (session.paymentState === 'unfinalized') return 'failed';
+  if (session.paymentState === 'committed') return 'completed';
+  if (session.status === 'declined' || session.status === 'failed') return session.status;
+  return 'cancelled';
+}
+
+export function startedOutput(session: ChargingSession) {
+  return { transactionId: session.transactionId, startedAt: session.startedAt, meterStart: session.meterStart };
+}
+
+export function stoppedOutput(session: ChargingSession) {
+  return { stoppedAt: session.stoppedAt, meterStop: session.meterStop, stopReason: session.stopReason };
+}

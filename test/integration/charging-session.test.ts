@@ -1,0 +1,276 @@
+/**
+ * Whole charging-payment sessions, path by path, on the local system: a real OCPP charger
+ * peer, the Payter simulator and the session workflow on the Step Functions engine. Every
+ * path ends with no hold left authorized at Payter.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PayterSimulator } from '../../lib/local/payter-simulator';
+import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { SimulatedCharger, type ChargerScript } from '../support/simulated-charger';
+
+const PASSWORD = 'session-station-secret';
+let system: TestSystem;
+let payter: PayterSimulator;
+let sfn: SFNClient;
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+
+beforeAll(async () => {
+  system = await startTestSystem({
+    // Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real.
+    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.02 },
+    payterTimeoutMs: 1_000,
+  });
+  payter = system.runtime.payter!;
+  sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  // A short maximum session so the lost-charger path ends within the test (60 s * 0.02).
+  await system.api('PUT', '/installer/sites/site-short', { ...demoSite('site-short'), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 1 } });
+});
+
+afterAll(async () => {
+  await system?.close();
+});
+
+let stations = 0;
+/** A fresh station with one connector, its charger online, and a reader commissioned to it. */
+async function given(script: ChargerScript = {}, siteId = 'site-main-st') {
+  stations += 1;
+  const stationId = `CP-S${stations}`;
+  const serial = `READER-S${stations}`;
+  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
+  if (siteId !== 'site-main-st') {
+    await system.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors: [1], password: PASSWORD });
+  }
+  const charger = await new SimulatedCharger(system, stationId, PASSWORD, script).connect();
+  payter.addReader(serial, { currency: 'USD' });
+  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
+  if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
+  return { stationId, serial, charger };
+}
+
+async function tap(serial: string, cardId: string): Promise<string> {
+  expect(await payter.tap(serial, { cardId, maskedPan: '4111********1111' })).toBe(200);
+  return waitFor(async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined, 5_000, 'session');
+}
+
+async function finished(sessionId: string) {
+  const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
+  return waitFor(async () => {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return execution.status === 'RUNNING' ? undefined : execution;
+  }, 20_000, `execution ${sessionId}`);
+}
+
+async function statesVisited(sessionId: string): Promise<string[]> {
+  const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
+  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
+}
+
+async function session(sessionId: string) {
+  return (await db.send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }))).Item!;
+}
+
+function expectNoHoldLeft(serial: string) {
+  expect(payter.sessions(serial).filter((s) => s.state === 'AUTHORIZED')).toEqual([]);
+}
+
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+describe('a paid charging session', () => {
+  it("charges pricing.md's worked example end to end: commit 764, split 62/120/582, receipt, reader free", async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) } });
+    try {
+      const sessionId = await tap(serial, 'card-alice');
+      await charger.waitForTransaction();
+      // The car pauses for 15 minutes: 900 s idle, 300 s of it billable after the 10 min grace.
+      await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
+      await charger.status(1, 'Charging', iso(t0 + 2_700_000));
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+      expect(payter.currentScreen(serial)?.id).toBe('charging');
+
+      // Someone else's card does not stop it, and the reader is ready again at once.
+      await payter.tap(serial, { cardId: 'card-mallory' });
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 're-armed');
+      expect(charger.remoteStops).toEqual([]);
+
+      // The driver taps the same card: the charge stops, is priced and committed.
+      await payter.tap(serial, { cardId: 'card-alice' });
+      const execution = await finished(sessionId);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(charger.remoteStops).toEqual([{ transactionId: charger.transactionId }]);
+
+      const [hold] = payter.sessions(serial);
+      expect(hold).toMatchObject({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764, cardId: 'card-alice' });
+      const record = await session(sessionId);
+      expect(record).toMatchObject({
+        status: 'completed',
+        paymentState: 'committed',
+        committedAmount: 764,
+        split: {
+          captured: { minor: 764 },
+          taxCollected: { minor: 62 },
+          platformFee: { minor: 120 },
+          hostRevenue: { minor: 582 },
+        },
+      });
+      expect((record.receipt as { lines: { amount: { minor: number } }[] }).lines.map((l) => l.amount.minor)).toEqual([100, 432, 120, 50]);
+      expect(payter.screens(serial).map((s) => s.screen.id)).toEqual(expect.arrayContaining(['authorizing', 'plugIn', 'charging', 'stopping', 'receipt']));
+      const receipt = payter.screens(serial).find((s) => s.screen.id === 'receipt')!;
+      expect(receipt.screen.properties.message).toContain('$7.64');
+      expect(await statesVisited(sessionId)).toEqual([
+        'AuthorizeHold', 'Approved?', 'RemoteStart', 'StartAccepted?', 'AwaitTransactionStart', 'Charging',
+        'AwaitTransactionStop', 'PriceSession', 'Capture?', 'CommitPayment', 'ShowReceipt', 'ReceiptOnScreen', 'Release', 'Done',
+      ]);
+      // The reader is free and back in its start screen.
+      const reader = (await system.api('GET', `/installer/readers/${serial}`)).body;
+      expect(reader.activeSessionId).toBeUndefined();
+      expect(payter.reader(serial).state).toBe('READING');
+      expectNoHoldLeft(serial);
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('declined card: no hold, the declined screen, the reader free again', async () => {
+    const { serial, charger } = await given();
+    payter.configureReader(serial, { authorize: 'decline' });
+    try {
+      const sessionId = await tap(serial, 'card-broke');
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      expect(payter.sessions(serial)).toEqual([]);
+      expect(charger.remoteStarts).toEqual([]);
+      expect(await session(sessionId)).toMatchObject({ status: 'declined', paymentState: 'none' });
+      expect(payter.screens(serial).map((s) => s.screen.id)).toContain('declined');
+      expect(payter.reader(serial).state).toBe('READING');
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it.each([
+    ['the charger rejects the remote start', { remoteStart: 'Rejected' as const }],
+    ['the charger never answers the remote start', { remoteStart: 'silent' as const }],
+    ['the driver never plugs in', { plugIn: false }],
+  ])('%s: the hold is cancelled', async (_case, script) => {
+    const { serial, charger } = await given(script);
+    try {
+      const sessionId = await tap(serial, 'card-bob');
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000 })]);
+      expect(await session(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
+      expect(await statesVisited(sessionId)).toContain('CancelPayment');
+      expectNoHoldLeft(serial);
+      expect(payter.reader(serial).state).toBe('READING');
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('charger lost mid-session: commits the last known total', async () => {
+    const t0 = Date.now() - 600_000;
+    const { serial, charger } = await given({ meterStart: 1000, startedAt: iso(t0), remoteStop: 'silent' }, 'site-short');
+    try {
+      const sessionId = await tap(serial, 'card-carol');
+      await charger.waitForTransaction();
+      await charger.meter(3000, iso(t0 + 300_000));
+      // The charger falls silent: no StopTransaction ever comes.
+      const execution = await finished(sessionId);
+      expect(execution.status).toBe('SUCCEEDED');
+      const record = await session(sessionId);
+      expect(record).toMatchObject({ status: 'completed', endReason: 'chargerLost', meterStop: 3000, paymentState: 'committed' });
+      // 2000 Wh over 300 s: fee 100 + energy 70 + time 10 = 180, tax 16 -> 196.
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', committedAmount: 196 })]);
+      expect(await statesVisited(sessionId)).toEqual(expect.arrayContaining(['StopCharging', 'AwaitStopAfterRemoteStop', 'ChargerLost', 'CommitPayment']));
+      expectNoHoldLeft(serial);
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it("retries a failing commit on Payter's schedule until it lands", async () => {
+    const t0 = Date.now() - 60_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 500, timestamp: iso(t0 + 60_000) } });
+    payter.script(serial, 'commit', { kind: 'fail', status: 503 }, 7);
+    try {
+      const sessionId = await tap(serial, 'card-dave');
+      await charger.waitForTransaction();
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+      await payter.tap(serial, { cardId: 'card-dave' });
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      const commits = payter.calls().filter((c) => c.serial === serial && c.call === 'commit');
+      // Five failures in the minute phase, then the hourly phase: the 8th attempt lands.
+      expect(commits.map((c) => c.status)).toEqual([503, 503, 503, 503, 503, 503, 503, 200]);
+      expect(await statesVisited(sessionId)).toEqual(expect.arrayContaining(['CommitPaymentHourlyWait', 'CommitPaymentHourly']));
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED' })]);
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('flags a hold Payter never lets us finalize, and fails the execution for an operator', async () => {
+    const t0 = Date.now() - 60_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 500, timestamp: iso(t0 + 60_000) } });
+    payter.script(serial, 'commit', { kind: 'fail', status: 503 }, 1000);
+    try {
+      const sessionId = await tap(serial, 'card-erin');
+      await charger.waitForTransaction();
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+      await payter.tap(serial, { cardId: 'card-erin' });
+      const execution = await finished(sessionId);
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('PaymentNotFinalized');
+      // 37 attempts: 1 + 5 per minute, 24 hourly, 7 daily.
+      expect(payter.calls().filter((c) => c.serial === serial && c.call === 'commit')).toHaveLength(37);
+      expect(await session(sessionId)).toMatchObject({ status: 'failed', paymentState: 'unfinalized' });
+      // The reader is not held hostage by the alarm.
+      expect((await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId).toBeUndefined();
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('an authorize whose answer is lost: the hold it left is swept', async () => {
+    const { serial, charger } = await given();
+    // Payter holds the money but answers after our client gave up.
+    payter.script(serial, 'authorize', { kind: 'slow', delayMs: 1_500 });
+    try {
+      const sessionId = await tap(serial, 'card-frank');
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      await waitFor(() => payter.sessions(serial).length > 0 || undefined, 5_000, 'the late hold');
+      await waitFor(() => payter.sessions(serial).every((s) => s.state !== 'AUTHORIZED') || undefined, 5_000, 'swept');
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+      expect(charger.remoteStarts).toEqual([]);
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('stops the charge before the running total passes the hold', async () => {
+    const t0 = Date.now() - 60_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0) });
+    try {
+      const sessionId = await tap(serial, 'card-grace');
+      await charger.waitForTransaction();
+      // 35 c/kWh: 100 kWh would cost $35; each 20 kWh meter interval adds about $7.62 with tax.
+      for (let i = 1; i <= 8 && charger.remoteStops.length === 0; i++) {
+        charger.setScript({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: i * 20_000, timestamp: iso(t0 + 60_000) } });
+        await charger.meter(i * 20_000, iso(t0 + i * 5_000));
+      }
+      const execution = await finished(sessionId);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(charger.remoteStops).toHaveLength(1);
+      const record = await session(sessionId);
+      expect(record.endReason).toBe('holdReached');
+      const [hold] = payter.sessions(serial);
+      expect(hold?.state).toBe('COMMITTED');
+      expect(hold!.committedAmount).toBeLessThanOrEqual(5000);
+      expect(record.payment.shortfall.minor).toBe(0);
+    } finally {
+      await charger.close();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * A charger for session tests: a real OCPP 1.6J peer (ocpp-rpc, strict mode) that answers the
+ * CSMS's remote start and stop the way a scripted test tells it to, and reports its
+ * transaction with the timestamps and meter readings the test chooses.
+ */
+import type { Charger, TestSystem } from './local-system';
+import { waitFor } from './local-system';
+
+export interface ChargerScript {
+  /** How to answer RemoteStartTransaction. @default 'Accepted' */
+  readonly remoteStart?: 'Accepted' | 'Rejected' | 'silent';
+  /** Start a transaction right after accepting a remote start. @default true */
+  readonly plugIn?: boolean;
+  /** How to answer RemoteStopTransaction. @default 'Accepted' (and then StopTransaction) */
+  readonly remoteStop?: 'Accepted' | 'silent';
+  readonly meterStart?: number;
+  readonly startedAt?: string;
+  /** The StopTransaction sent after a remote stop. */
+  readonly stop?: { readonly meterStop: number; readonly timestamp: string };
+}
+
+export class SimulatedCharger {
+  readonly client: Charger;
+  transactionId: number | undefined;
+  idTag: string | undefined;
+  readonly remoteStarts: unknown[] = [];
+  readonly remoteStops: unknown[] = [];
+  stopped = false;
+
+  constructor(
+    system: TestSystem,
+    readonly stationId: string,
+    password: string,
+    private script: ChargerScript = {},
+  ) {
+    this.client = system.charger(stationId, password);
+    this.client.handle('RemoteStartTransaction', ({ params }) => {
+      this.remoteStarts.push(params);
+      const answer = this.script.remoteStart ?? 'Accepted';
+      if (answer === 'silent') return new Promise(() => undefined);
+      if (answer === 'Accepted' && (this.script.plugIn ?? true)) {
+        setTimeout(() => void this.startTransaction(params.connectorId ?? 1, params.idTag).catch(() => undefined), 20);
+      }
+      return { status: answer };
+    });
+    this.client.handle('RemoteStopTransaction', ({ params }) => {
+      this.remoteStops.push(params);
+      if ((this.script.remoteStop ?? 'Accepted') === 'silent') return new Promise(() => undefined);
+      setTimeout(() => void this.stopTransaction().catch(() => undefined), 20);
+      return { status: 'Accepted' };
+    });
+  }
+
+  setScript(script: ChargerScript): void {
+    this.script = script;
+  }
+
+  async connect(): Promise<this> {
+    await this.client.connect();
+    await this.client.call('BootNotification', { chargePointVendor: 'Alfen', chargePointModel: 'Eve' });
+    await this.status(1, 'Available');
+    return this;
+  }
+
+  status(connectorId: number, status: string, timestamp?: string): Promise<unknown> {
+    return this.client.call('StatusNotification', { connectorId, status, errorCode: 'NoError', ...(timestamp && { timestamp }) });
+  }
+
+  async startTransaction(connectorId: number, idTag: string): Promise<void> {
+    this.idTag = idTag;
+    const startedAt = this.script.startedAt ?? new Date().toISOString();
+    await this.status(connectorId, 'Charging', startedAt);
+    const answer = await this.client.call('StartTransaction', {
+      connectorId,
+      idTag,
+      meterStart: this.script.meterStart ?? 0,
+      timestamp: startedAt,
+    });
+    this.transactionId = answer.transactionId;
+  }
+
+  meter(wh: number, timestamp: string, connectorId = 1): Promise<unknown> {
+    return this.client.call('MeterValues', {
+      connectorId,
+      transactionId: this.transactionId,
+      meterValue: [{ timestamp, sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+    });
+  }
+
+  async stopTransaction(): Promise<void> {
+    if (this.transactionId === undefined || this.stopped) return;
+    this.stopped = true;
+    const stop = this.script.stop ?? { meterStop: (this.script.meterStart ?? 0) + 1000, timestamp: new Date().toISOString() };
+    await this.client.call('StopTransaction', { transactionId: this.transactionId, meterStop: stop.meterStop, timestamp: stop.timestamp, reason: 'Remote' });
+    await this.status(1, 'Available');
+  }
+
+  async waitForTransaction(): Promise<number> {
+    return waitFor(() => this.transactionId, 10_000, `a transaction on ${this.stationId}`);
+  }
+
+  close(): Promise<unknown> {
+    return this.client.close({ force: true });
+  }
+}
