@@ -2,6 +2,7 @@
  * `npm run serve` (and `npm start`): the whole CSMS on embedded engines on this machine.
  * Settings come from the environment variables of interfaces.md.
  */
+import { runDemo } from '../lib/local/demo';
 import { startLocalRuntime } from '../lib/local/runtime';
 
 function port(name: string, fallback: number): number {
@@ -14,22 +15,38 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+const demo = process.argv.includes('--demo');
+const installerToken = process.env.INSTALLER_TOKEN ?? 'local-installer-token';
+
 const runtime = await startLocalRuntime({
   ocppPort: port('OCPP_WS_PORT', 9000),
   httpPort: port('HTTP_PORT', 9001),
   ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
-  ...(process.env.INSTALLER_TOKEN && { installerToken: process.env.INSTALLER_TOKEN }),
+  installerToken,
   logLevel: process.env.LOG_LEVEL ?? 'WARN',
   ...(process.env.PAYTER_API_URL && { payterApiUrl: process.env.PAYTER_API_URL }),
   ...(process.env.PAYTER_API_KEY && { payterApiKey: process.env.PAYTER_API_KEY }),
   ...(process.env.PAYTER_CALLBACK_SECRET && { payterCallbackSecret: process.env.PAYTER_CALLBACK_SECRET }),
   ...(process.env.PUBLIC_BASE_URL && { publicBaseUrl: process.env.PUBLIC_BASE_URL }),
+  // Payter's retry schedule (minutes to days) and the receipt's time on screen, shortened for
+  // a local run; timeouts (remote start, plug-in window, session limits) stay real.
+  timeScale: { waitScale: 0.01, retryScale: 0.01 },
 });
 
 console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
 console.log(`HTTP endpoint: ${runtime.httpUrl}`);
 console.log(`Payter CPS: ${runtime.payter ? `built-in simulator at ${runtime.payter.url} (control: ${runtime.httpUrl}/simulator/payter/readers/{serial})` : process.env.PAYTER_API_URL}`);
 console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
+
+if (demo) {
+  try {
+    await runDemo(runtime, installerToken);
+  } catch (error) {
+    console.error(`The demo session failed: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+  console.log('Still serving; Ctrl+C to stop.');
+}
 
 const shutdown = async () => {
   await runtime.close();

@@ -63,6 +63,8 @@ export interface ChargingSession {
 
   /** The priced session (pricing.md), as plain JSON. */
   readonly receipt?: unknown;
+  /** The driver's e-receipt: labelled lines and amounts as text, in the site's language. */
+  readonly receiptView?: unknown;
   readonly payment?: { captured: AmountJson; shortfall: AmountJson; taxCollected: AmountJson; capped: boolean; cancel: boolean };
   readonly split?: { captured: AmountJson; taxCollected: AmountJson; platformFee: AmountJson; hostRevenue: AmountJson };
   readonly committedAmount?: number;

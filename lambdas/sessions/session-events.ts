@@ -10,11 +10,10 @@ import { shouldRefreshChargingScreen } from '../display/refresh';
 import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import { shouldStopForHold } from '../pricing/capture';
-import { priceSession } from '../pricing/price';
-import { measureUsageSoFar } from '../pricing/usage';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession } from './model';
+import { runningCost } from './running-cost';
 import type { SessionRepository } from './ports';
 import { startedOutput, stoppedOutput } from './session-steps';
 
@@ -72,17 +71,7 @@ export class SessionEvents {
     const site = await this.deps.sites.get(session.siteId);
     if (!site) return;
     const now = this.deps.clock.now();
-    const history = await this.deps.stations.listStatusHistory(session.stationId, session.connectorId);
-    const usage = measureUsageSoFar(
-      {
-        meterStart: transaction.meterStart,
-        startedAt: transaction.startedAt,
-        ...(transaction.lastMeterWh !== undefined && { lastMeterWh: transaction.lastMeterWh }),
-      },
-      history.map((h) => ({ status: h.status, timestamp: h.timestamp })),
-      now.toISOString(),
-    );
-    const running = priceSession(site, usage).total;
+    const { usage, total: running } = await runningCost(this.deps.stations, site, session, transaction, now);
     const previous = Money.of(session.runningTotal ?? 0, site.currency);
     const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
     const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);

@@ -10,11 +10,13 @@ import type { PayterClient } from '../payter/cps-client';
 import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
 import { capture, splitRevenue } from '../pricing/capture';
 import { priceSession } from '../pricing/price';
+import { receiptView } from '../pricing/receipt';
 import { measureUsage, type StatusChange } from '../pricing/usage';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, PaymentState, SessionStatus } from './model';
+import { runningCost } from './running-cost';
 import type { SessionRepository } from './ports';
 
 /** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
@@ -104,14 +106,19 @@ export class SessionSteps {
   async charging(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
     await this.deps.display.armTapToStop(reader, site);
+    const transaction = session.transactionId !== undefined ? await this.deps.transactions.get(session.transactionId) : undefined;
+    const now = this.deps.clock.now();
+    const { usage, total } = transaction
+      ? await runningCost(this.deps.stations, site, session, transaction, now)
+      : { usage: { energyWh: 0, durationSeconds: 0 }, total: Money.zero(site.currency) };
     await this.deps.display.show(
       reader,
       site,
       'charging',
-      { energyWh: 0, elapsedSeconds: 0, cost: Money.of(session.runningTotal ?? 0, site.currency) },
+      { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: total },
       sessionId,
     );
-    await this.deps.sessions.update(sessionId, { chargingScreenAt: this.now() }, this.now());
+    await this.deps.sessions.update(sessionId, { chargingScreenAt: now.toISOString(), runningTotal: total.minor }, now.toISOString());
   }
 
   /** Registers the workflow's wait for StopTransaction; completes it at once if it already came. */
@@ -156,7 +163,13 @@ export class SessionSteps {
     const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
     await this.deps.sessions.update(
       sessionId,
-      { receipt: plain(receipt), payment: plain(payment), split: plain(split), status: 'stopped' },
+      {
+        receipt: plain(receipt),
+        receiptView: plain(receiptView(receipt, payment, site.language)),
+        payment: plain(payment),
+        split: plain(split),
+        status: 'stopped',
+      },
       this.now(),
     );
     this.deps.log.info('session priced', { sessionId, total: receipt.total.minor, captured: payment.captured.minor, shortfall: payment.shortfall.minor });

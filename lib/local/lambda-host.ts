@@ -18,6 +18,7 @@ export const LOCAL_FUNCTIONS = {
   'ops-api': () => import('../../lambdas/ops-api'),
   'station-command': () => import('../../lambdas/station-command'),
   'session-step': () => import('../../lambdas/session-step'),
+  'receipt-page': () => import('../../lambdas/receipt-page'),
   'payter-card-read': () => import('../../lambdas/payter-card-read'),
   'payter-ui-callback': () => import('../../lambdas/payter-ui-callback'),
   'payter-terminal-state': () => import('../../lambdas/payter-terminal-state'),

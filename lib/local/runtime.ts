@@ -132,6 +132,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         { method: 'POST', path: '/payter/{token}/card/{readingId}', handler: lambdas.handler('payter-card-read') },
         { method: 'POST', path: '/payter/{token}/ui/{contextId}', handler: lambdas.handler('payter-ui-callback') },
         { method: 'POST', path: '/payter/{token}/state', handler: lambdas.handler('payter-terminal-state') },
+        { method: 'GET', path: '/receipts/{sessionId}', handler: lambdas.handler('receipt-page') },
         ...(payter ? payterSimulatorRoutes(payter) : []),
       ],
     });

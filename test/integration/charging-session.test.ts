@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
-import { SimulatedCharger, type ChargerScript } from '../support/simulated-charger';
+import { SimulatedCharger, type ChargerScript } from '../../lib/local/simulated-charger';
 
 const PASSWORD = 'session-station-secret';
 let system: TestSystem;
@@ -43,7 +43,7 @@ async function given(script: ChargerScript = {}, siteId = 'site-main-st') {
   if (siteId !== 'site-main-st') {
     await system.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors: [1], password: PASSWORD });
   }
-  const charger = await new SimulatedCharger(system, stationId, PASSWORD, script).connect();
+  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
   payter.addReader(serial, { currency: 'USD' });
   const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
   if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
@@ -86,11 +86,15 @@ describe('a paid charging session', () => {
     try {
       const sessionId = await tap(serial, 'card-alice');
       await charger.waitForTransaction();
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+      await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'the charging screen');
+      const live = payter.currentScreen(serial);
+      expect(live?.id).toBe('charging');
+      // An hour in, before any meter value: fee $1.00 + time $1.20 = $2.20, tax 19.525 -> 20: $2.40.
+      expect(live?.properties.message).toMatch(/^0\.00 kWh · 1:00:0\d · \$2\.40$/);
       // The car pauses for 15 minutes: 900 s idle, 300 s of it billable after the 10 min grace.
       await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
       await charger.status(1, 'Charging', iso(t0 + 2_700_000));
-      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
-      expect(payter.currentScreen(serial)?.id).toBe('charging');
 
       // Someone else's card does not stop it, and the reader is ready again at once.
       await payter.tap(serial, { cardId: 'card-mallory' });
@@ -121,6 +125,16 @@ describe('a paid charging session', () => {
       expect(payter.screens(serial).map((s) => s.screen.id)).toEqual(expect.arrayContaining(['authorizing', 'plugIn', 'charging', 'stopping', 'receipt']));
       const receipt = payter.screens(serial).find((s) => s.screen.id === 'receipt')!;
       expect(receipt.screen.properties.message).toContain('$7.64');
+      // The e-receipt the screen links to.
+      const link = `${system.runtime.httpUrl}/receipts/${sessionId}`;
+      expect(receipt.screen.properties.message).toContain(link);
+      const page = await fetch(link);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Main St Garage');
+      expect(html).toMatch(/\$7\.64/);
+      expect(html).toMatch(/\$4\.32/);
+      expect((await fetch(`${system.runtime.httpUrl}/receipts/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
       expect(await statesVisited(sessionId)).toEqual([
         'AuthorizeHold', 'Approved?', 'RemoteStart', 'StartAccepted?', 'AwaitTransactionStart', 'Charging',
         'AwaitTransactionStop', 'PriceSession', 'Capture?', 'CommitPayment', 'ShowReceipt', 'ReceiptOnScreen', 'Release', 'Done',

@@ -4,14 +4,10 @@
  * OCPP 1.6J peers (ocpp-rpc in strict mode, validating every payload against the official
  * JSON schemas in both directions).
  */
-import { RPCClient } from 'ocpp-rpc';
+import { ocppCharger, type Charger } from '../../lib/local/simulated-charger';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local/runtime';
 
-/** ocpp-rpc's client, with the loose typing a test of answers wants (strict mode checks the shapes). */
-export type Charger = Omit<RPCClient, 'call' | 'handle'> & {
-  call(action: string, params?: unknown): Promise<any>;
-  handle(action: string, handler: (call: { params: any }) => unknown): void;
-};
+export type { Charger };
 
 export const INSTALLER_TOKEN = 'test-installer-token';
 
@@ -64,17 +60,7 @@ export class TestSystem {
   }
 
   charger(stationId: string, password: string | null, protocols = ['ocpp1.6']): Charger {
-    const options = {
-      endpoint: this.runtime.ocppUrl,
-      identity: stationId,
-      password,
-      protocols,
-      strictMode: protocols.length > 0,
-      reconnect: false,
-      callTimeoutMs: 10_000,
-    };
-    // The d.ts marks every option required although the client defaults them.
-    return new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]) as unknown as Charger;
+    return ocppCharger(this.runtime.ocppUrl, stationId, password, protocols);
   }
 
   close(): Promise<void> {

@@ -1,10 +1,40 @@
 /**
- * A charger for session tests: a real OCPP 1.6J peer (ocpp-rpc, strict mode) that answers the
- * CSMS's remote start and stop the way a scripted test tells it to, and reports its
- * transaction with the timestamps and meter readings the test chooses.
+ * A simulated charger for `npm start`'s demo and the session tests: a real OCPP 1.6J peer
+ * (ocpp-rpc in strict mode, checking every payload against the official schemas) that answers
+ * the CSMS's remote start and stop as its script says, and reports its transaction with the
+ * timestamps and meter readings the script chooses.
  */
-import type { Charger, TestSystem } from './local-system';
-import { waitFor } from './local-system';
+import { RPCClient } from 'ocpp-rpc';
+
+/** ocpp-rpc's client, loosely typed for scripted use (strict mode checks the shapes). */
+export type Charger = Omit<RPCClient, 'call' | 'handle'> & {
+  call(action: string, params?: unknown): Promise<any>;
+  handle(action: string, handler: (call: { params: any }) => unknown): void;
+};
+
+export function ocppCharger(ocppUrl: string, stationId: string, password: string | null, protocols = ['ocpp1.6']): Charger {
+  const options = {
+    endpoint: ocppUrl,
+    identity: stationId,
+    password,
+    protocols,
+    strictMode: protocols.length > 0,
+    reconnect: false,
+    callTimeoutMs: 10_000,
+  };
+  // The d.ts marks every option required although the client defaults them.
+  return new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]) as unknown as Charger;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, label: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 export interface ChargerScript {
   /** How to answer RemoteStartTransaction. @default 'Accepted' */
@@ -28,12 +58,12 @@ export class SimulatedCharger {
   stopped = false;
 
   constructor(
-    system: TestSystem,
+    ocppUrl: string,
     readonly stationId: string,
     password: string,
     private script: ChargerScript = {},
   ) {
-    this.client = system.charger(stationId, password);
+    this.client = ocppCharger(ocppUrl, stationId, password);
     this.client.handle('RemoteStartTransaction', ({ params }) => {
       this.remoteStarts.push(params);
       const answer = this.script.remoteStart ?? 'Accepted';

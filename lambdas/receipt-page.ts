@@ -1,0 +1,35 @@
+/**
+ * `GET /receipts/{sessionId}`: the driver's e-receipt. Public like a payment receipt link: the
+ * session id is a random UUID (122 bits), and the page shows no card number beyond the mask.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DynamoSessionRepository } from './aws/session-repository';
+import { DynamoSiteRepository } from './aws/site-repository';
+import { renderReceiptPage } from './sessions/receipt-page';
+import { lambdaHandler } from './shared/lambda';
+
+let sessions: DynamoSessionRepository | undefined;
+let sites: DynamoSiteRepository | undefined;
+
+const notFound: APIGatewayProxyStructuredResultV2 = {
+  statusCode: 404,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body: 'No receipt here (yet): a receipt appears once the session is priced.',
+};
+
+export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const sessionId = event.pathParameters?.sessionId ?? '';
+  if (!/^[0-9a-f-]{36}$/.test(sessionId)) return notFound;
+  sessions ??= new DynamoSessionRepository();
+  sites ??= new DynamoSiteRepository();
+  const session = await sessions.get(sessionId);
+  if (!session) return notFound;
+  const site = await sites.get(session.siteId);
+  const page = renderReceiptPage(session, site?.name ?? session.siteId);
+  if (!page) return notFound;
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, max-age=300' },
+    body: page,
+  };
+});

@@ -1,0 +1,118 @@
+/**
+ * `npm start`'s demonstration: a site, a charger and a Payter reader are set up through the
+ * installer API exactly as an installer would, then one paid session runs end to end (the
+ * simulated charger is a real OCPP peer, the reader is the Payter simulator), and its timeline
+ * is printed as it happens: workflow states, reader screens, OCPP calls, money.
+ */
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { LocalRuntime } from './runtime';
+import { SimulatedCharger } from './simulated-charger';
+
+const SITE = {
+  name: 'Main St Garage',
+  currency: 'USD',
+  language: 'en',
+  holdAmount: 5000,
+  tariff: { sessionFee: 100, energyPerKwh: '35', timePerHour: '120', idlePerHour: '600', idleGraceMinutes: 10 },
+  tax: { ratePercent: '8.875', inclusive: false },
+  revenueShare: { platformPercent: '10', platformFixedPerSession: 50 },
+};
+const STATION = 'DEMO-CP-1';
+const READER = 'DEMO-APOLLO-1';
+const PASSWORD = 'demo-station-password';
+const CARD = 'card-4111-demo';
+
+export async function runDemo(runtime: LocalRuntime, installerToken: string, print: (line: string) => void = console.log): Promise<void> {
+  const payter = runtime.payter;
+  if (!payter) throw new Error('the demo drives the built-in Payter simulator; unset PAYTER_API_URL');
+  const started = Date.now();
+  const say = (what: string) => print(`  +${((Date.now() - started) / 1000).toFixed(2).padStart(6)} s  ${what}`);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${runtime.httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${installerToken}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as Record<string, any>;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+
+  print('\nDemo: one paid charging session (pricing.md\'s worked example)');
+  await api('PUT', '/installer/sites/demo-main-st', SITE);
+  say('installer: site demo-main-st saved ($0.35/kWh, $1.20/h, idle $6/h after 10 min, 8.875% tax, $50 hold)');
+  await api('PUT', `/installer/stations/${STATION}`, { siteId: 'demo-main-st', connectors: [1], password: PASSWORD });
+  say(`installer: station ${STATION} provisioned`);
+
+  // The charger's transaction: one hour, 12.345 kWh, 15 minutes of the car drawing nothing.
+  const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const charger = new SimulatedCharger(runtime.ocppUrl, STATION, PASSWORD, {
+    meterStart: 0,
+    startedAt: iso(t0),
+    stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) },
+  });
+  await charger.connect();
+  say(`charger ${STATION}: connected (OCPP 1.6J, Basic auth), BootNotification accepted, connector 1 Available`);
+
+  payter.addReader(READER, { currency: 'USD' });
+  await api('PUT', `/installer/readers/${READER}`, { stationId: STATION, connectorIds: [1] });
+  say(`installer: Payter reader ${READER} commissioned; it shows: "${payter.reader(READER).reading?.uiMessageTitle}"`);
+
+  const screensSeen = payter.screens(READER).length;
+  let shownScreens = screensSeen;
+  const followScreens = () => {
+    for (const shown of payter.screens(READER).slice(shownScreens)) {
+      say(`reader screen "${shown.screen.id}": ${shown.screen.properties.title} | ${shown.screen.properties.message}`);
+    }
+    shownScreens = payter.screens(READER).length;
+  };
+
+  say(`driver taps card ${CARD} on the reader`);
+  await payter.tap(READER, { cardId: CARD, maskedPan: '4111********1111' });
+  const reader = await api('GET', `/installer/readers/${READER}`);
+  const sessionId = reader.activeSessionId as string;
+  say(`session ${sessionId} started: its Step Functions execution has the same name`);
+
+  const sfn = new SFNClient({ endpoint: runtime.stepFunctionsEndpoint });
+  const executionArn = `${runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
+  let eventsSeen = 0;
+  let status = 'RUNNING';
+  const followWorkflow = async () => {
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    for (const event of events.slice(eventsSeen)) {
+      if (event.stateEnteredEventDetails?.name) say(`workflow: ${event.stateEnteredEventDetails.name}`);
+      if (event.type === 'ExecutionSucceeded') status = 'SUCCEEDED';
+      if (event.type === 'ExecutionFailed') status = 'FAILED';
+    }
+    eventsSeen = events.length;
+    followScreens();
+  };
+
+  const until = async (done: () => boolean, what: string) => {
+    const deadline = Date.now() + 60_000;
+    while (!done()) {
+      await followWorkflow();
+      if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  await until(() => charger.transactionId !== undefined, 'the transaction');
+  say(`charger: RemoteStartTransaction accepted, StartTransaction -> transaction ${charger.transactionId}`);
+  await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
+  await charger.status(1, 'Charging', iso(t0 + 2_700_000));
+  say('charger: the car paused 15 minutes (SuspendedEV), 5 of them billable after the grace period');
+  await until(() => payter.reader(READER).state === 'READING' && payter.currentScreen(READER)?.id === 'charging', 'tap to stop');
+  say(`driver taps the same card again to stop`);
+  await payter.tap(READER, { cardId: CARD });
+  await until(() => status !== 'RUNNING', 'the end of the session');
+  await followWorkflow();
+
+  const [hold] = payter.sessions(READER);
+  say(`Payter: hold of $${((hold?.authorizedAmount ?? 0) / 100).toFixed(2)} ${hold?.state} at $${((hold?.committedAmount ?? 0) / 100).toFixed(2)}`);
+  print(`\nExecution ${status}: ${executionArn}`);
+  print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);
+  print(`Session record: GET ${runtime.httpUrl}/ops/transactions/${charger.transactionId} (bearer token)\n`);
+  await charger.close();
+}
