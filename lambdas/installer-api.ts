@@ -4,10 +4,9 @@ import { DynamoSiteRepository } from './aws/site-repository';
 import { DynamoStationRepository } from './aws/station-repository';
 import { systemClock } from './csms/ports';
 import { HttpError, json, parseBody, router } from './http/api';
-import { InstallerService, NotFoundError, ReferenceError } from './installer/installer-service';
+import { InstallerService } from './installer/installer-service';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';
 import { payterApp } from './aws/payter-app';
-import { BadReferenceError, ConflictError, NotFoundError as ReaderNotFound, PayterUnavailableError } from './readers/errors';
 import { lambdaHandler, logger } from './shared/lambda';
 
 let service: InstallerService | undefined;
@@ -17,23 +16,6 @@ const installer = () =>
     stations: new DynamoStationRepository(),
     clock: systemClock,
   }));
-
-async function mapErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new HttpError(404, 'NotFound', error.message);
-    if (error instanceof ReferenceError || error instanceof BadReferenceError) {
-      throw new HttpError(400, 'ValidationError', error.message, [{ field: error.field, message: error.message }]);
-    }
-    if (error instanceof ReaderNotFound) throw new HttpError(404, 'NotFound', error.message);
-    if (error instanceof ConflictError) {
-      throw new HttpError(409, 'Conflict', error.message, [{ field: error.field, message: error.message }]);
-    }
-    if (error instanceof PayterUnavailableError) throw new HttpError(502, error.name, error.message);
-    throw error;
-  }
-}
 
 const route = router([
   {
@@ -49,14 +31,14 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',
-    handle: async (_event, { siteId }) => json(200, await mapErrors(() => installer().getSite(siteId!))),
+    handle: async (_event, { siteId }) => json(200, await installer().getSite(siteId!)),
   },
   {
     method: 'PUT',
     path: '/installer/stations/{stationId}',
     handle: async (event, { stationId }) => {
       const request = parseBody(event, stationProvisioningSchema, { stationId: pathMatch(event, 'stationId', stationId) });
-      const station = await mapErrors(() => installer().provisionStation(request));
+      const station = await installer().provisionStation(request);
       logger.info('station provisioned', { stationId: station.stationId, siteId: station.siteId });
       return json(200, station);
     },
@@ -64,7 +46,7 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/stations/{stationId}',
-    handle: async (_event, { stationId }) => json(200, await mapErrors(() => installer().getStation(stationId!))),
+    handle: async (_event, { stationId }) => json(200, await installer().getStation(stationId!)),
   },
   {
     method: 'PUT',
@@ -74,7 +56,7 @@ const route = router([
         serialNumber: pathMatch(event, 'serialNumber', serialNumber),
       });
       const { commissioning } = await payterApp();
-      const reader = await mapErrors(() => commissioning.commission(request.serialNumber, request));
+      const reader = await commissioning.commission(request.serialNumber, request);
       logger.info('reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId });
       return json(200, reader);
     },
@@ -83,13 +65,13 @@ const route = router([
     method: 'GET',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) =>
-      json(200, await mapErrors(async () => (await payterApp()).commissioning.get(serialNumber!))),
+      json(200, await (await payterApp()).commissioning.get(serialNumber!)),
   },
   {
     method: 'DELETE',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) => {
-      await mapErrors(async () => (await payterApp()).commissioning.decommission(serialNumber!));
+      await (await payterApp()).commissioning.decommission(serialNumber!);
       logger.info('reader decommissioned', { serialNumber });
       return { statusCode: 204 };
     },

@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -23,6 +24,18 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/** The domain's named errors as HTTP answers; undefined for anything else (a 500). */
+export function toHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof NotFoundError) return new HttpError(404, 'NotFound', error.message);
+  if (error instanceof BadReferenceError) {
+    return new HttpError(400, 'ValidationError', error.message, [{ field: error.field, message: error.message }]);
+  }
+  if (error instanceof ConflictError) return new HttpError(409, 'Conflict', error.message, [{ field: error.field, message: error.message }]);
+  if (error instanceof PayterUnavailableError) return new HttpError(502, error.name, error.message);
+  return undefined;
 }
 
 export function json(statusCode: number, body: unknown): HttpResult {
@@ -98,7 +111,8 @@ export function router(routes: readonly Route[]) {
         ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)
         : new HttpError(404, 'NotFound', `no route for ${method} ${path}`);
     } catch (error) {
-      if (error instanceof HttpError) return errorResult(error);
+      const mapped = toHttpError(error);
+      if (mapped) return errorResult(mapped);
       throw error;
     }
   };

@@ -5,8 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { NotFoundError } from '../readers/errors';
-import { HttpError, errorResult, json, parseBody, type HttpResult } from './api';
+import { HttpError, errorResult, json, parseBody, toHttpError, type HttpResult } from './api';
 
 /** Payter's callback bodies are a few hundred bytes; anything near this is not from Payter. */
 export const MAX_CALLBACK_BYTES = 8 * 1024;
@@ -23,8 +22,8 @@ export async function handleCallback<S extends z.ZodType>(
     const body = parseBody(event, schema);
     return json(200, await act(body, (event.pathParameters ?? {}) as Record<string, string>));
   } catch (error) {
-    if (error instanceof HttpError) return errorResult(error);
-    if (error instanceof NotFoundError) return errorResult(new HttpError(404, 'NotFound', error.message));
+    const mapped = toHttpError(error);
+    if (mapped) return errorResult(mapped);
     throw error;
   }
 }

@@ -6,21 +6,8 @@
 import type { Station } from '../csms/model';
 import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
 import { hashStationPassword } from '../csms/station-credentials';
+import { BadReferenceError, NotFoundError } from '../shared/errors';
 import type { SiteSettings, StationProvisioningRequest } from './site-settings';
-
-export class NotFoundError extends Error {
-  override readonly name = 'NotFound';
-}
-
-export class ReferenceError extends Error {
-  override readonly name = 'BadReference';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export type StoredSite = SiteSettings & { readonly updatedAt: string };
 
@@ -49,7 +36,7 @@ export class InstallerService {
 
   async provisionStation(request: StationProvisioningRequest): Promise<StationView> {
     if (!(await this.deps.sites.get(request.siteId))) {
-      throw new ReferenceError('siteId', `site ${request.siteId} does not exist; create it first`);
+      throw new BadReferenceError('siteId', `site ${request.siteId} does not exist; create it first`);
     }
     const passwordHash = await hashStationPassword(request.password);
     const station = await this.deps.stations.provision(

@@ -5,7 +5,7 @@
  */
 import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../installer/installer-service';
-import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from './errors';
+import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';

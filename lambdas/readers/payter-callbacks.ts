@@ -11,7 +11,7 @@ import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../installer/installer-service';
 import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from './callback-urls';
-import { NotFoundError } from './errors';
+import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from '../sessions/model';
 import type { SessionRepository, SessionWorkflows } from '../sessions/ports';
 import type { Reader } from './model';

@@ -8,7 +8,8 @@ import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { LocalRuntime } from './runtime';
 import { SimulatedCharger } from './simulated-charger';
 
-const SITE = {
+/** pricing.md's example site. */
+export const DEMO_SITE = {
   name: 'Main St Garage',
   currency: 'USD',
   language: 'en',
@@ -39,7 +40,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   };
 
   print('\nDemo: one paid charging session (pricing.md\'s worked example)');
-  await api('PUT', '/installer/sites/demo-main-st', SITE);
+  await api('PUT', '/installer/sites/demo-main-st', DEMO_SITE);
   say('installer: site demo-main-st saved ($0.35/kWh, $1.20/h, idle $6/h after 10 min, 8.875% tax, $50 hold)');
   await api('PUT', `/installer/stations/${STATION}`, { siteId: 'demo-main-st', connectors: [1], password: PASSWORD });
   say(`installer: station ${STATION} provisioned`);

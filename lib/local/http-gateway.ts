@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayRequestTime, awsStyleId, readRequestBody } from './websocket-gateway';
+import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './websocket-gateway';
 
 /** HTTP API's payload limit. */
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -139,15 +139,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
     sendResult(res, result, event.requestContext.requestId);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const { port, publicHost } = await listenOn(server, opts.port ?? 0, host);
 
   return {
     port,

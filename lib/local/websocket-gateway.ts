@@ -4,7 +4,7 @@
  * in-process with the events API Gateway would build, and serves the `@connections`
  * management API so the real `ApiGatewayManagementApiClient` works against it.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -157,15 +157,7 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const { port, publicHost } = await listenOn(server, opts.port ?? 0, host);
   domainName = `${publicHost}:${port}`;
 
   function baseContext(
@@ -656,4 +648,19 @@ export function apiGatewayRequestTime(epochMs: number): string {
     `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
   );
+}
+
+/** Listens like API Gateway's endpoint would be reachable: on `host`, reporting a usable address. */
+export async function listenOn(server: Server, port: number, host: string): Promise<{ port: number; publicHost: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    publicHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
+  };
 }

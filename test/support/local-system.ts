@@ -4,6 +4,7 @@
  * OCPP 1.6J peers (ocpp-rpc in strict mode, validating every payload against the official
  * JSON schemas in both directions).
  */
+import { DEMO_SITE } from '../../lib/local/demo';
 import { ocppCharger, type Charger } from '../../lib/local/simulated-charger';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local/runtime';
 
@@ -11,16 +12,7 @@ export type { Charger };
 
 export const INSTALLER_TOKEN = 'test-installer-token';
 
-export const demoSite = (siteId = 'site-main-st') => ({
-  name: 'Main St Garage',
-  currency: 'USD',
-  language: 'en',
-  holdAmount: 5000,
-  tariff: { sessionFee: 100, energyPerKwh: '35', timePerHour: '120', idlePerHour: '600', idleGraceMinutes: 10 },
-  tax: { ratePercent: '8.875', inclusive: false },
-  revenueShare: { platformPercent: '10', platformFixedPerSession: 50 },
-  siteId,
-});
+export const demoSite = (siteId = 'site-main-st') => ({ ...DEMO_SITE, siteId });
 
 export async function startTestSystem(options: LocalRuntimeOptions = {}): Promise<TestSystem> {
   const runtime = await startLocalRuntime({

@@ -1,4 +1,4 @@
-/** Named outcomes of the reader use cases, mapped to HTTP codes at the edge. */
+/** Named outcomes of the use cases (installer, readers, callbacks), mapped to HTTP codes at the edge by http/api.ts. */
 export class NotFoundError extends Error {
   override readonly name = 'NotFound';
 }
