@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { CallbackUrls } from '../../lambdas/readers/callback-urls';
+import { chooseConnector } from '../../lambdas/readers/payter-callbacks';
+
+const SECRET = 'a-callback-secret-of-at-least-32-characters';
+const urls = new CallbackUrls('https://csms.example.com/', SECRET);
+const tokenOf = (url: string) => /\/payter\/([^/]+)\//.exec(url)?.[1];
+
+describe('capability URLs handed to Payter', () => {
+  it('names the reading in the path and carries a token only that reading verifies', () => {
+    const url = urls.card('APOLLO-1', 'reading-1');
+    expect(url).toMatch(/^https:\/\/csms\.example\.com\/payter\/[A-Za-z0-9_-]{43}\/card\/reading-1$/);
+    const token = tokenOf(url);
+    expect(urls.verify(token, { kind: 'card', serialNumber: 'APOLLO-1', readingId: 'reading-1' })).toBe(true);
+  });
+
+  it.each([
+    ['another reading', { kind: 'card', serialNumber: 'APOLLO-1', readingId: 'reading-2' }],
+    ['another reader', { kind: 'card', serialNumber: 'APOLLO-2', readingId: 'reading-1' }],
+    ['a UI callback', { kind: 'ui', serialNumber: 'APOLLO-1', contextId: 'reading-1' }],
+    ['the state hook', { kind: 'state' }],
+  ] as const)('refuses the token of a card reading for %s', (_case, purpose) => {
+    expect(urls.verify(tokenOf(urls.card('APOLLO-1', 'reading-1')), purpose)).toBe(false);
+  });
+
+  it('refuses missing, truncated and forged tokens, and tokens made with another secret', () => {
+    const purpose = { kind: 'state' } as const;
+    const token = tokenOf(urls.state())!;
+    expect(urls.verify(token, purpose)).toBe(true);
+    expect(urls.verify(undefined, purpose)).toBe(false);
+    expect(urls.verify('', purpose)).toBe(false);
+    expect(urls.verify(token.slice(0, -1), purpose)).toBe(false);
+    expect(urls.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, purpose)).toBe(false);
+    const other = new CallbackUrls('https://csms.example.com', 'another-secret-of-at-least-32-characters!!');
+    expect(urls.verify(tokenOf(other.state()), purpose)).toBe(false);
+  });
+
+  it('refuses a short secret at once', () => {
+    expect(() => new CallbackUrls('https://x', 'short')).toThrow(/at least 32/);
+  });
+});
+
+describe('which connector a tap charges', () => {
+  const status = (connectorId: number, s: string) => ({
+    stationId: 'CP',
+    connectorId,
+    status: s,
+    errorCode: 'NoError',
+    timestamp: '2026-11-23T10:00:00Z',
+    receivedAt: '2026-11-23T10:00:00Z',
+  });
+  it.each([
+    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], 2],
+    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], 2],
+    ['a connector never reported as available', [1, 2], [], 1],
+    ['none when all are busy or broken', [1, 2], [status(1, 'Faulted'), status(2, 'SuspendedEV')], undefined],
+    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], 2],
+  ])('picks %s', (_case, connectorIds, statuses, expected) => {
+    expect(chooseConnector(connectorIds, statuses)).toBe(expected);
+  });
+});
