@@ -125,6 +125,7 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
   const reportError = opts.onHandlerError ?? ((route, error) => console.error(`[ws-gateway] ${route} handler failed`, error));
 
   const connections = new Map<string, Connection>();
+  const draining = new Set<Promise<void>>();
   /** What `$connect` chose, read back by `ws` while it completes the handshake. */
   const chosenProtocol = new WeakMap<IncomingMessage, string>();
   let domainName = '';
@@ -326,7 +327,12 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
     clearTimeout(conn.idleTimer);
     clearTimeout(conn.lifetimeTimer);
     connections.delete(conn.id);
-    if (conn.connected) emitDisconnect(conn, code, reason);
+    if (conn.connected) {
+      emitDisconnect(conn, code, reason);
+      // Closed connections leave the map at once; close() must still wait for their $disconnect.
+      const drained = conn.queue.finally(() => draining.delete(drained));
+      draining.add(drained);
+    }
   }
 
   function emitDisconnect(conn: Connection, code: number, reason: string): void {
@@ -437,6 +443,7 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
         ),
       );
       await Promise.all([...open].map((conn) => conn.queue));
+      await Promise.all([...draining]);
       wss.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
