@@ -11,6 +11,7 @@ new CsmsStack(app, 'PayterCsms', {
   csmsCallTimeoutSeconds: numberFromContext('csmsCallTimeoutSeconds'),
   allowedCountries: listFromContext('allowedCountries'),
   manageApiGatewayAccountLogging: booleanFromContext('manageApiGatewayAccountLogging'),
+  payterApiUrl: stringFromContext('payterApiUrl'),
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails the synth.
@@ -22,6 +23,11 @@ function numberFromContext(name: string): number | undefined {
   const number = Number(value);
   if (Number.isNaN(number)) throw new Error(`context ${name} must be a number, got "${String(value)}"`);
   return number;
+}
+
+function stringFromContext(name: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  return value === undefined ? undefined : String(value);
 }
 
 function listFromContext(name: string): string[] | undefined {

@@ -1,8 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Construct } from 'constructs';
-import { DataTables } from './constructs/data-tables';
+import { CsmsFunction } from './constructs/csms-function';
+import { CSMS_SIDE_TABLES, DataTables, PAYTER_SIDE_TABLES, type TableBindings } from './constructs/data-tables';
 import { CsmsHttpApi } from './constructs/http-api';
 import { OcppGateway } from './constructs/ocpp-gateway';
+import { Payter } from './constructs/payter';
 import { SessionWorkflow } from './constructs/session-workflow';
 
 export interface CsmsStackProps extends StackProps {
@@ -26,14 +29,23 @@ export interface CsmsStackProps extends StackProps {
    * @default true
    */
   readonly manageApiGatewayAccountLogging?: boolean;
+  /**
+   * The base URL of Payter's Cloud Payment Service, e.g. `https://cps-test.mypayter.com`.
+   * @default 'https://cps.mypayter.com'
+   */
+  readonly payterApiUrl?: string;
 }
 
-/** The payment-integrated CSMS on AWS: data, OCPP gateway, session workflow, HTTP APIs. */
+const PAYTER_CALLBACKS_ARE_PUBLIC =
+  'Payter cannot sign or authenticate its callbacks; each callback URL carries an HMAC capability token for exactly that reader and reading (or the state web hook), which the handler checks in constant time before anything else.';
+
+/** The payment-integrated CSMS on AWS: data, OCPP gateway, session workflow, HTTP APIs, Payter. */
 export class CsmsStack extends Stack {
   readonly tables: DataTables;
   readonly ocppGateway: OcppGateway;
-  readonly sessionWorkflow: SessionWorkflow;
   readonly httpApi: CsmsHttpApi;
+  readonly payter: Payter;
+  readonly sessionWorkflow: SessionWorkflow;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps = {}) {
     super(scope, id, props);
@@ -48,34 +60,120 @@ export class CsmsStack extends Stack {
       manageApiGatewayAccountLogging: props.manageApiGatewayAccountLogging,
     });
 
+    this.httpApi = new CsmsHttpApi(this, 'Http');
+
+    // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on
+    // the functions, not the API itself, so the functions may reference it.
+    this.payter = new Payter(this, 'Payter', { apiUrl: props.payterApiUrl, publicBaseUrl: this.httpApi.url });
+
+    // The workflow's steps (lambda:invoke and .waitForTaskToken tasks); a finalize call waits
+    // for Payter up to 10 s, on top of a cold start.
+    const sessionStep = new CsmsFunction(this, 'SessionStep', {
+      entry: 'session-step',
+      description: 'Session workflow steps: hold, transaction waits, pricing, commit or cancel, receipt, release',
+      timeout: Duration.seconds(60),
+      memorySize: 512,
+    });
+
     this.sessionWorkflow = new SessionWorkflow(this, 'SessionWorkflow', {
       tables: this.tables,
       stationConnections: this.ocppGateway,
+      taskFunctions: { SessionStepFunctionArn: sessionStep },
     });
-    // StartTransaction / StopTransaction and the answers to the workflow's CALLs complete its tasks.
-    this.sessionWorkflow.bindTaskCallbacks(this.ocppGateway.messageFunction);
 
-    this.httpApi = new CsmsHttpApi(this, 'Http');
+    this.bindPayterSide(sessionStep, {
+      sessions: 'RW',
+      readers: 'RW',
+      sites: 'RO',
+      // Station profile (online?) and connector status history for pricing.
+      stations: 'RO',
+      // Reads the transaction of a lost charger, revokes the session's id tag on release.
+      transactions: 'RW',
+    });
+    // Completes its own waits when the charger was first; it never fails a task.
+    this.sessionWorkflow.bindTaskCallbacks(sessionStep, ['SendTaskSuccess']);
+
+    // Station events update the reader screens and signal the session workflow (withPayter in
+    // lambdas/aws/csms-app.ts).
+    const { messageFunction, disconnectFunction } = this.ocppGateway;
+    // StartTransaction / StopTransaction and the answers to the workflow's CALLs complete its tasks.
+    this.sessionWorkflow.bindTaskCallbacks(messageFunction);
+    this.bindPayterSide(messageFunction, { readers: 'RW', sites: 'RO' });
+    // A station gone offline puts its idle readers out of order; no session is read.
+    this.bindPayterSide(disconnectFunction, { readers: 'RW', sites: 'RO' });
+
+    // Payter's callbacks. Sending RemoteStopTransaction (tap to stop, the stop button) may find
+    // the station's connection gone and mark the station offline: stations RW.
+    const cardRead = this.httpApi.addFunctionRoute('payter-card-read', {
+      path: '/payter/{token}/card/{readingId}',
+      methods: [HttpMethod.POST],
+      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
+      functionProps: { description: "Payter card-read callback: tap to start a session's workflow, or tap to stop" },
+    });
+    this.bindPayterSide(cardRead, {
+      readers: 'RW',
+      sessions: 'RW',
+      sites: 'RO',
+      stations: 'RW',
+      pendingCalls: 'RW',
+      idempotency: 'RW',
+    });
+    this.ocppGateway.bindStationConnections(cardRead);
+    this.sessionWorkflow.bindStartExecution(cardRead);
+
+    const uiCallback = this.httpApi.addFunctionRoute('payter-ui-callback', {
+      path: '/payter/{token}/ui/{contextId}',
+      methods: [HttpMethod.POST],
+      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
+      functionProps: { description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)' },
+    });
+    this.bindPayterSide(uiCallback, {
+      readers: 'RW',
+      sessions: 'RW',
+      sites: 'RO',
+      stations: 'RW',
+      pendingCalls: 'RW',
+      idempotency: 'RW',
+    });
+    this.ocppGateway.bindStationConnections(uiCallback);
+    // The driver cancels before plugging in: fails the workflow's wait for the charger.
+    this.sessionWorkflow.bindTaskCallbacks(uiCallback, ['SendTaskFailure']);
+
+    const terminalState = this.httpApi.addFunctionRoute('payter-terminal-state', {
+      path: '/payter/{token}/state',
+      methods: [HttpMethod.POST],
+      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
+      functionProps: { description: 'Payter terminal-state web hook: re-sends our screens to a reader back online' },
+    });
+    this.bindPayterSide(terminalState, { readers: 'RW', sessions: 'RO', sites: 'RO' });
+
+    // The e-receipt the reader's receipt screen links to (PUBLIC_BASE_URL/receipts/{sessionId}).
+    const receiptPage = this.httpApi.addFunctionRoute('receipt-page', {
+      path: '/receipts/{sessionId}',
+      methods: [HttpMethod.GET],
+      publicBecause:
+        "Drivers open their e-receipt from the QR code on the reader, without credentials, like a card payment's receipt link; the session id in the URL is a random UUID (122 bits) and the page shows no card number beyond the mask.",
+      functionProps: { description: "The driver's e-receipt page, linked from the reader's receipt screen" },
+    });
+    this.tables.bind(receiptPage, { sessions: 'RO', sites: 'RO' });
 
     const installerApi = this.httpApi.addFunctionRoute('installer-api', { path: '/installer/{proxy+}' });
-    this.tables.bind(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
+    // Commissioning puts the reader in its start screen and stops it on decommissioning.
+    this.bindPayterSide(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
 
     const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' });
     this.tables.bind(opsApi, {
-      stations: 'RO',
+      ...CSMS_SIDE_TABLES,
+      // Marks a station offline when a call finds its connection gone; connector status history.
+      stations: 'RW',
       connections: 'RO',
-      transactions: 'RO',
+      // An operator's RemoteStartTransaction issues its id tag.
+      transactions: 'RW',
       pendingCalls: 'RW',
       sessions: 'RO',
     });
     this.ocppGateway.bindStationConnections(opsApi);
     this.sessionWorkflow.bindOperations(opsApi);
-
-    // Payter (a later issue): a Secrets Manager secret holding the CPS API key, handed to the
-    // Payter functions as PAYTER_API_KEY_SECRET_ARN with read access, and the callback routes,
-    // public because their URLs carry capability tokens:
-    //   const payterCallbacks = this.httpApi.addFunctionRoute('payter-callbacks',
-    //     { path: '/payter/{proxy+}', publicBecause: 'Payter cannot sign requests; callback URLs carry capability tokens' });
 
     new CfnOutput(this, 'WebSocketApiUrl', {
       description: 'The WebSocket API itself (chargers that can add ?stationId=...)',
@@ -86,12 +184,40 @@ export class CsmsStack extends Stack {
       value: this.ocppGateway.ocppUrl,
     });
     new CfnOutput(this, 'HttpApiUrl', {
-      description: 'Installer (/installer), ops (/ops) and Payter callback API, IAM-authorized',
+      description:
+        'Installer (/installer) and ops (/ops) API, IAM-authorized; Payter callbacks (/payter) authorized by the capability tokens in their URLs; public e-receipts (/receipts)',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'PayterStateWebhookUrl', {
+      description:
+        "Register in Payter as the account-wide terminal-state web hook, {token} filled in: the base64url HMAC-SHA256 of the string \"state\" keyed with the PayterCallbackSecret value (CallbackUrls.state() in lambdas/readers/callback-urls.ts). Register it again whenever that secret changes.",
+      value: `${this.httpApi.url}payter/{token}/state`,
+    });
+    new CfnOutput(this, 'PayterApiKeySecretArn', {
+      description: "Store the Payter CPS API key here after deploy (aws secretsmanager put-secret-value); until then every Payter call is refused",
+      value: this.payter.apiKey.secretArn,
+    });
+    new CfnOutput(this, 'PayterCallbackSecretArn', {
+      description: 'Signs the capability tokens of the Payter callback URLs; generated, rotate by hand (in-flight callback URLs stop working)',
+      value: this.payter.callbackSecret.secretArn,
     });
     new CfnOutput(this, 'SessionStateMachineArn', {
       description: 'The charging-session workflow; executions are named after session ids',
       value: this.sessionWorkflow.stateMachine.stateMachineArn,
     });
+  }
+
+  /**
+   * Hands a function what the Payter side (lambdas/aws/payter-app.ts) needs to start, and
+   * access to just the tables it uses: that composition root builds every repository of both
+   * sides, the station link, the workflow client, the Payter client and the callback URLs up
+   * front, so the function gets all their variables (names only where it uses nothing) and
+   * reads the Payter secrets. Station CALLs and workflow actions are granted separately.
+   */
+  private bindPayterSide(fn: CsmsFunction, tables: TableBindings): void {
+    this.tables.bind(fn, { ...PAYTER_SIDE_TABLES, ...tables });
+    this.ocppGateway.configureStationConnections(fn);
+    this.sessionWorkflow.configureStateMachineArn(fn);
+    this.payter.bindClient(fn);
   }
 }

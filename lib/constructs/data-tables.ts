@@ -21,6 +21,27 @@ export interface DataTablesProps {
 export type TableBindings = Partial<Record<TableName, TableAccess>>;
 
 /**
+ * The tables whose repositories lambdas/aws/csms-app.ts builds up front (stations,
+ * transactions, pending calls, connections), by name only: spread it under a function's own
+ * access, `{ ...CSMS_SIDE_TABLES, connections: 'RW' }`, and the function starts with every
+ * variable that composition root reads while reaching only the tables it uses.
+ */
+export const CSMS_SIDE_TABLES = {
+  stations: 'NameOnly',
+  transactions: 'NameOnly',
+  pendingCalls: 'NameOnly',
+  connections: 'NameOnly',
+} as const satisfies TableBindings;
+
+/** The same for lambdas/aws/payter-app.ts, which builds the CSMS side too. */
+export const PAYTER_SIDE_TABLES = {
+  ...CSMS_SIDE_TABLES,
+  readers: 'NameOnly',
+  sites: 'NameOnly',
+  sessions: 'NameOnly',
+} as const satisfies TableBindings;
+
+/**
  * One DynamoDB table per entry of `TABLES` (lib/tables.ts, shared with the local runtime), so
  * AWS and dynalite see the same keys: on demand, point-in-time recovery, AWS-managed
  * encryption, deletion protection, TTL and global indexes (projecting all attributes) as
@@ -42,7 +63,10 @@ export class DataTables extends Construct {
     return this.tables[name];
   }
 
-  /** `fn.bindTable` for each table named, e.g. `{ stations: 'RO', sessions: 'RW' }`. */
+  /**
+   * `fn.bindTable` for each table named, e.g. `{ stations: 'RO', sessions: 'RW' }`. Binding
+   * a function to a table it already has only ever widens the access.
+   */
   bind(fn: CsmsFunction, bindings: TableBindings): void {
     for (const [name, access] of Object.entries(bindings) as [TableName, TableAccess][]) {
       fn.bindTable(this.tables[name], TABLES[name], access);

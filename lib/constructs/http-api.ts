@@ -53,7 +53,7 @@ export interface NewFunctionRouteOptions extends FunctionRouteOptions {
 }
 
 /**
- * The HTTP API for people and partners: the installer API, the ops API and (later) Payter's
+ * The HTTP API for people and partners: the installer API, the ops API and Payter's
  * callbacks. Routes are IAM-authorized unless a route says why it is public; the default
  * stage writes access logs.
  */

@@ -33,7 +33,7 @@ import { Construct } from 'constructs';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { CsmsFunction } from './csms-function';
 import { acknowledge, logicalIdOf } from './nag';
-import type { DataTables } from './data-tables';
+import { CSMS_SIDE_TABLES, type DataTables } from './data-tables';
 
 /** API Gateway closes a WebSocket connection after 10 minutes without traffic. */
 export const MAX_HEARTBEAT_INTERVAL_SECONDS = 540;
@@ -140,13 +140,14 @@ export class OcppGateway extends Construct implements StationConnections {
       entry: 'ocpp-connect',
       description: 'OCPP $connect: subprotocol negotiation and the connection mapping',
     });
-    tables.bind(this.connectFunction, { connections: 'RW', stations: 'RW' });
+    tables.bind(this.connectFunction, { ...CSMS_SIDE_TABLES, connections: 'RW', stations: 'RW' });
 
     this.messageFunction = new CsmsFunction(this, 'Message', {
       entry: 'ocpp-message',
       description: 'OCPP $default: every frame a charger sends',
     });
     tables.bind(this.messageFunction, {
+      ...CSMS_SIDE_TABLES,
       connections: 'RO',
       stations: 'RW',
       transactions: 'RW',
@@ -158,7 +159,7 @@ export class OcppGateway extends Construct implements StationConnections {
       entry: 'ocpp-disconnect',
       description: 'OCPP $disconnect: removes the connection mapping if it is still this connection',
     });
-    tables.bind(this.disconnectFunction, { connections: 'RW', stations: 'RW' });
+    tables.bind(this.disconnectFunction, { ...CSMS_SIDE_TABLES, connections: 'RW', stations: 'RW' });
 
     this.api = new WebSocketApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-ocpp`,
@@ -205,14 +206,23 @@ export class OcppGateway extends Construct implements StationConnections {
   }
 
   /**
+   * Sets only the connection variables (`WS_MANAGEMENT_ENDPOINT`, `HEARTBEAT_INTERVAL_SECONDS`,
+   * `CSMS_CALL_TIMEOUT_SECONDS`) and grants nothing: for a function whose composition root
+   * builds the station link (lambdas/aws/csms-app.ts) but which never sends a CALL.
+   */
+  configureStationConnections(fn: CsmsFunction): void {
+    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.stage.callbackUrl);
+    fn.addEnvironment('HEARTBEAT_INTERVAL_SECONDS', String(this.heartbeatIntervalSeconds));
+    fn.addEnvironment('CSMS_CALL_TIMEOUT_SECONDS', String(this.csmsCallTimeoutSeconds));
+  }
+
+  /**
    * Lets a function send CALLs to chargers: sets `WS_MANAGEMENT_ENDPOINT`,
    * `HEARTBEAT_INTERVAL_SECONDS` and `CSMS_CALL_TIMEOUT_SECONDS`, and allows
    * `execute-api:ManageConnections` (POST, i.e. postToConnection) on this API's own stage only.
    */
   bindStationConnections(fn: CsmsFunction): void {
-    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.stage.callbackUrl);
-    fn.addEnvironment('HEARTBEAT_INTERVAL_SECONDS', String(this.heartbeatIntervalSeconds));
-    fn.addEnvironment('CSMS_CALL_TIMEOUT_SECONDS', String(this.csmsCallTimeoutSeconds));
+    this.configureStationConnections(fn);
 
     // Written out instead of api.grantManageConnections(), which allows every stage and method.
     const postToConnections = Stack.of(this).formatArn({

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -5,7 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CsmsFunction } from './csms-function';
-import type { DataTables } from './data-tables';
+import { CSMS_SIDE_TABLES, type DataTables } from './data-tables';
 import { acknowledge, logicalIdOf } from './nag';
 import type { StationConnections } from './ocpp-gateway';
 
@@ -78,7 +79,16 @@ export class SessionWorkflow extends Construct {
       entry: 'station-command',
       description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
     });
-    props.tables.bind(this.stationCommandFunction, { pendingCalls: 'RW', stations: 'RO', connections: 'RO' });
+    // Sending a CALL reserves the station's pending-call slot, issues the id tag of a
+    // RemoteStartTransaction (transactions) and marks the station offline when its connection
+    // turns out to be gone (stations).
+    props.tables.bind(this.stationCommandFunction, {
+      ...CSMS_SIDE_TABLES,
+      pendingCalls: 'RW',
+      stations: 'RW',
+      transactions: 'RW',
+      connections: 'RO',
+    });
     props.stationConnections.bindStationConnections(this.stationCommandFunction);
     this.bindTaskCallbacks(this.stationCommandFunction, ['SendTaskSuccess', 'SendTaskFailure']);
 
@@ -89,6 +99,12 @@ export class SessionWorkflow extends Construct {
     const definitionSubstitutions = Object.fromEntries(
       Object.entries(taskFunctions).map(([placeholder, fn]) => [placeholder, fn.functionArn]),
     );
+    const definitionFile = props.definitionFile ?? DEFAULT_DEFINITION_FILE;
+    const unfilled = placeholdersOf(readFileSync(definitionFile, 'utf8')).filter((p) => !(p in definitionSubstitutions));
+    if (unfilled.length > 0) {
+      // Step Functions would only refuse it at deploy time.
+      throw new Error(`SessionWorkflow: ${definitionFile} uses \${${unfilled.join('}, ${')}}, which no task function fills in`);
+    }
 
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
       // The vended-logs prefix keeps the CloudWatch Logs resource policy small.
@@ -98,7 +114,7 @@ export class SessionWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: this.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(props.definitionFile ?? DEFAULT_DEFINITION_FILE),
+      definitionBody: DefinitionBody.fromFile(definitionFile),
       definitionSubstitutions,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
@@ -122,6 +138,24 @@ export class SessionWorkflow extends Construct {
   }
 
   /**
+   * Tells a function the state machine's ARN (`SESSION_STATE_MACHINE_ARN`) and grants nothing:
+   * for a function whose composition root (lambdas/aws/payter-app.ts) builds the workflow
+   * client but which never starts or signals an execution.
+   */
+  configureStateMachineArn(fn: CsmsFunction): void {
+    fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
+  }
+
+  /**
+   * Lets a function start executions of this state machine only (one per session, named after
+   * it) and tells it the state machine's ARN.
+   */
+  bindStartExecution(fn: CsmsFunction): void {
+    this.configureStateMachineArn(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }));
+  }
+
+  /**
    * Lets a function complete the workflow's callback tasks (on this state machine only) and
    * tells it the state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
    */
@@ -129,7 +163,7 @@ export class SessionWorkflow extends Construct {
     fn: CsmsFunction,
     actions: readonly TaskCallbackAction[] = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'],
   ): void {
-    fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
+    this.configureStateMachineArn(fn);
     fn.addToRolePolicy(
       new PolicyStatement({ actions: actions.map((action) => `states:${action}`), resources: [this.stateMachineArn] }),
     );
@@ -140,7 +174,7 @@ export class SessionWorkflow extends Construct {
    * state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
    */
   bindOperations(fn: CsmsFunction): void {
-    fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
+    this.configureStateMachineArn(fn);
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: [
@@ -161,4 +195,9 @@ export class SessionWorkflow extends Construct {
       ],
     });
   }
+}
+
+/** The `${Name}` placeholders of an ASL text, each once. */
+export function placeholdersOf(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]!))];
 }

@@ -22,6 +22,12 @@ beforeAll(() => {
   fn = new CsmsFunction(stack, 'Message', { entry: 'ocpp-message' });
   fn.bindTable(tables.table('sessions'), TABLES.sessions, 'RO');
   fn.bindTable(tables.table('stations'), TABLES.stations, 'RW');
+  // Bound again, narrower: changes nothing.
+  fn.bindTable(tables.table('stations'), TABLES.stations, 'RO');
+  fn.bindTable(tables.table('readers'), TABLES.readers, 'NameOnly');
+  // Widened: the name stays, the access grows.
+  fn.bindTable(tables.table('transactions'), TABLES.transactions, 'NameOnly');
+  fn.bindTable(tables.table('transactions'), TABLES.transactions, 'RO');
   template = Template.fromStack(stack);
 });
 
@@ -54,9 +60,13 @@ describe('CsmsFunction', () => {
     const variables = functionProperties().Environment.Variables;
     expect(variables.SESSIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('sessions')) });
     expect(variables.STATIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('stations')) });
+    expect(variables.READERS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('readers')) });
+    expect(variables.TRANSACTIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('transactions')) });
     expect(Object.keys(variables).filter((name) => name.endsWith('_TABLE')).sort()).toEqual([
+      'READERS_TABLE',
       'SESSIONS_TABLE',
       'STATIONS_TABLE',
+      'TRANSACTIONS_TABLE',
     ]);
 
     const sessionsArn = { 'Fn::GetAtt': [logicalIdOf(tables.table('sessions')), 'Arn'] };
@@ -67,7 +77,10 @@ describe('CsmsFunction', () => {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
       .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     const on = (arn: unknown) => statements.filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(arn)));
-    expect(on(sessionsArn).length + on(stationsArn).length).toBe(statements.length);
+    const transactionsArn = { 'Fn::GetAtt': [logicalIdOf(tables.table('transactions')), 'Arn'] };
+    // Readers: the name only, no access at all.
+    expect(on(sessionsArn).length + on(stationsArn).length + on(transactionsArn).length).toBe(statements.length);
+    expect(on(transactionsArn).flatMap((s) => [s.Action].flat())).not.toContain('dynamodb:PutItem');
     // Read only, on the table and its indexes.
     const sessionsActions = on(sessionsArn).flatMap((s) => [s.Action].flat());
     for (const statement of on(sessionsArn)) {
@@ -79,6 +92,14 @@ describe('CsmsFunction', () => {
     expect(on(stationsArn).flatMap((s) => [s.Action].flat())).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']),
     );
+  });
+
+  it('acknowledges the index wildcard only for tables it may actually query', () => {
+    const acknowledged = fn.executionRole.node.metadata
+      .flatMap((entry) => Object.keys(entry.data as Record<string, string>))
+      .filter((rule) => rule.includes('/index/*'));
+    expect(acknowledged.some((rule) => rule.includes(logicalIdOf(tables.table('sessions'))))).toBe(true);
+    expect(acknowledged.some((rule) => rule.includes(logicalIdOf(tables.table('readers'))))).toBe(false);
   });
 
   it('refuses an entry that is not a bare file name in lambdas/', () => {

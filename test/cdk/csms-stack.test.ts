@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsmsFunction, type TableAccess } from '../../lib/constructs/csms-function';
+import type { TableBindings } from '../../lib/constructs/data-tables';
+import { DEFAULT_PAYTER_API_URL } from '../../lib/constructs/payter';
+import { placeholdersOf } from '../../lib/constructs/session-workflow';
 import { FORWARDED_HANDSHAKE_HEADERS, OCPP_PATH_FUNCTION_FILE } from '../../lib/constructs/ocpp-gateway';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack } from '../../lib/csms-stack';
 import { TABLES, type TableName } from '../../lib/tables';
+import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../../lambdas/payter/retry-schedule';
 
 // One synthesis for the whole file. Bundling is skipped (it is `cdk synth`'s job and
 // test/cdk/csms-function.test.ts bundles a real entry); the template is the same either way.
@@ -126,6 +131,96 @@ function entryBehindRoute(routeKey: string): string {
 const stateMachineArn = () =>
   `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stack.sessionWorkflow.stateMachineName}`;
 
+const N = 'NameOnly';
+
+/**
+ * Every function of the stack and the tables it may use. `NameOnly`: the function learns the
+ * name (its composition root builds that repository) but may not touch the table.
+ */
+const TABLE_ACCESS: Record<string, TableBindings> = {
+  'ocpp-authorizer': { stations: 'RO' },
+  'ocpp-connect': { connections: 'RW', stations: 'RW', transactions: N, pendingCalls: N },
+  'ocpp-message': {
+    connections: 'RO',
+    stations: 'RW',
+    transactions: 'RW',
+    pendingCalls: 'RW',
+    sessions: 'RW',
+    readers: 'RW',
+    sites: 'RO',
+  },
+  'ocpp-disconnect': { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO', sessions: N, transactions: N, pendingCalls: N },
+  'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
+  'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
+  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RO' },
+  'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
+  'payter-card-read': {
+    readers: 'RW',
+    sessions: 'RW',
+    sites: 'RO',
+    stations: 'RW',
+    pendingCalls: 'RW',
+    idempotency: 'RW',
+    transactions: N,
+    connections: N,
+  },
+  'payter-ui-callback': {
+    readers: 'RW',
+    sessions: 'RW',
+    sites: 'RO',
+    stations: 'RW',
+    pendingCalls: 'RW',
+    idempotency: 'RW',
+    transactions: N,
+    connections: N,
+  },
+  'payter-terminal-state': { readers: 'RW', sessions: 'RO', sites: 'RO', stations: N, transactions: N, pendingCalls: N, connections: N },
+  'receipt-page': { sessions: 'RO', sites: 'RO' },
+};
+const ENTRIES = Object.keys(TABLE_ACCESS);
+
+/** The functions that send CALLs to chargers. */
+const POSTERS = ['ocpp-connect', 'ocpp-message', 'ocpp-disconnect', 'station-command', 'ops-api', 'payter-card-read', 'payter-ui-callback'];
+
+/** The functions that talk to Payter (lambdas/aws/payter-app.ts). */
+const PAYTER_CLIENTS = [
+  'ocpp-message',
+  'ocpp-disconnect',
+  'installer-api',
+  'session-step',
+  'payter-card-read',
+  'payter-ui-callback',
+  'payter-terminal-state',
+];
+
+/** What each function may do with the session workflow's executions. */
+const WORKFLOW_ACTIONS: Record<string, string[]> = {
+  'ocpp-message': ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
+  'station-command': ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+  'session-step': ['states:SendTaskSuccess'],
+  'payter-ui-callback': ['states:SendTaskFailure'],
+  'payter-card-read': ['states:StartExecution'],
+};
+
+/** Every Allow statement of every IAM policy of the template, with the roles it is attached to. */
+function allStatements(): { roles: string[]; statement: Statement }[] {
+  return Object.values(resources).flatMap((r) => {
+    if (r.Type === 'AWS::IAM::Policy') {
+      const roles = referencedIds(r.Properties?.Roles);
+      return (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.map((statement) => ({ roles, statement }));
+    }
+    return [];
+  });
+}
+
+/** A role's function entry, or the role's logical id when no CsmsFunction runs as it. */
+function roleOwner(roleId: string): string {
+  const fn = stack.node.findAll().find((c) => c instanceof CsmsFunction && logicalIdOf(c.executionRole) === roleId);
+  return fn === undefined ? roleId : (fn as CsmsFunction).entryName;
+}
+
+const httpApiBase = () => `https://<${logicalIdOf(stack.httpApi.api)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/`;
+
 describe('the OCPP WebSocket API', () => {
   it.each([
     ['$connect', 'ocpp-connect'],
@@ -231,6 +326,31 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
   });
 
+  it.each([
+    ['POST /payter/{token}/card/{readingId}', 'payter-card-read'],
+    ['POST /payter/{token}/ui/{contextId}', 'payter-ui-callback'],
+    ['POST /payter/{token}/state', 'payter-terminal-state'],
+    ['GET /receipts/{sessionId}', 'receipt-page'],
+  ])('routes %s to lambdas/%s.ts without API Gateway authorization: the URL carries the capability', (routeKey, entry) => {
+    expect(entryBehindRoute(routeKey)).toBe(entry);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'NONE' });
+  });
+
+  it('has no other routes', () => {
+    const httpApiId = logicalIdOf(stack.httpApi.api);
+    const routeKeys = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && referencedIds(r.Properties?.ApiId).includes(httpApiId))
+      .map((r) => r.Properties?.RouteKey);
+    expect(routeKeys.sort()).toEqual([
+      'ANY /installer/{proxy+}',
+      'ANY /ops/{proxy+}',
+      'GET /receipts/{sessionId}',
+      'POST /payter/{token}/card/{readingId}',
+      'POST /payter/{token}/state',
+      'POST /payter/{token}/ui/{contextId}',
+    ]);
+  });
+
   it('writes access logs on its $default stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       ApiId: { Ref: logicalIdOf(stack.httpApi.api) },
@@ -282,55 +402,43 @@ describe('the tables', () => {
 });
 
 describe('least privilege', () => {
-  it.each<[string, Partial<Record<TableName, TableAccess>>]>([
-    ['ocpp-authorizer', { stations: 'RO' }],
-    ['ocpp-connect', { connections: 'RW', stations: 'RW' }],
-    ['ocpp-message', { connections: 'RO', stations: 'RW', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW' }],
-    ['ocpp-disconnect', { connections: 'RW', stations: 'RW' }],
-    ['station-command', { pendingCalls: 'RW', stations: 'RO', connections: 'RO' }],
-    ['installer-api', { sites: 'RW', stations: 'RW', readers: 'RW' }],
-    ['ops-api', { stations: 'RO', connections: 'RO', transactions: 'RO', pendingCalls: 'RW', sessions: 'RO' }],
-  ])('%s reaches exactly its tables, and learns exactly their names', (entry, expected) => {
-    expect(tableAccessOf(entry)).toEqual(expected);
-    const tableVariables = Object.keys(environmentOf(entry)).filter((name) => name.endsWith('_TABLE'));
-    expect(tableVariables.sort()).toEqual(
-      (Object.keys(expected) as TableName[]).map((name) => TABLES[name].envVar).sort(),
-    );
+  it('knows every function of the stack', () => {
+    const entries = stack.node.findAll().filter((c) => c instanceof CsmsFunction).map((c) => (c as CsmsFunction).entryName);
+    expect(entries.sort()).toEqual([...ENTRIES].sort());
   });
+
+  it.each(Object.entries(TABLE_ACCESS))(
+    '%s reaches exactly its tables, and learns exactly their names and those its composition root builds',
+    (entry, expected) => {
+      const granted = Object.fromEntries(Object.entries(expected).filter(([, access]) => access !== 'NameOnly'));
+      expect(tableAccessOf(entry)).toEqual(granted);
+      const environment = environmentOf(entry);
+      const tableVariables = Object.keys(environment).filter((name) => name.endsWith('_TABLE'));
+      expect(tableVariables.sort()).toEqual((Object.keys(expected) as TableName[]).map((name) => TABLES[name].envVar).sort());
+      for (const name of Object.keys(expected) as TableName[]) {
+        expect(environment[TABLES[name].envVar]).toEqual({ Ref: logicalIdOf(stack.tables.table(name)) });
+      }
+    },
+  );
 
   const connectionsOfItsOwnApi = () =>
     `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(stack.ocppGateway.api)}>/prod/POST/@connections/*`;
 
-  it.each(['ocpp-connect', 'ocpp-message', 'ocpp-disconnect', 'station-command', 'ops-api'])(
-    '%s may post to connections of its own WebSocket API stage only',
-    (entry) => {
-      const statements = statementsWithAction(entry, 'execute-api:');
-      expect(statements).toHaveLength(1);
-      expect(asList(statements[0]!.Action)).toEqual(['execute-api:ManageConnections']);
-      expect(asList(statements[0]!.Resource).map(flatten)).toEqual([connectionsOfItsOwnApi()]);
-    },
-  );
+  it.each(POSTERS)('%s may post to connections of its own WebSocket API stage only', (entry) => {
+    const statements = statementsWithAction(entry, 'execute-api:');
+    expect(statements).toHaveLength(1);
+    expect(asList(statements[0]!.Action)).toEqual(['execute-api:ManageConnections']);
+    expect(asList(statements[0]!.Resource).map(flatten)).toEqual([connectionsOfItsOwnApi()]);
+  });
 
-  it.each(['ocpp-authorizer', 'installer-api'])('%s cannot post to connections', (entry) => {
+  it.each(ENTRIES.filter((entry) => !POSTERS.includes(entry)))('%s cannot post to connections', (entry) => {
     expect(statementsWithAction(entry, 'execute-api:')).toEqual([]);
   });
 
-  it('ocpp-message may complete workflow tasks on the session state machine only', () => {
-    const statements = statementsWithAction('ocpp-message', 'states:');
-    expect(statements).toHaveLength(1);
-    expect(asList(statements[0]!.Action).sort()).toEqual([
-      'states:SendTaskFailure',
-      'states:SendTaskHeartbeat',
-      'states:SendTaskSuccess',
-    ]);
-    expect(asList(statements[0]!.Resource).map(flatten)).toEqual([stateMachineArn()]);
-  });
-
-  it('station-command may fail or complete tasks on the session state machine only', () => {
-    const statements = statementsWithAction('station-command', 'states:');
-    expect(statements).toHaveLength(1);
-    expect(asList(statements[0]!.Action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
-    expect(asList(statements[0]!.Resource).map(flatten)).toEqual([stateMachineArn()]);
+  it.each(Object.entries(WORKFLOW_ACTIONS))('%s may only %s, on the session state machine only', (entry, actions) => {
+    const statements = statementsWithAction(entry, 'states:');
+    expect(statements.flatMap((s) => asList(s.Action)).sort()).toEqual(actions);
+    for (const statement of statements) expect(asList(statement.Resource).map(flatten)).toEqual([stateMachineArn()]);
   });
 
   it('ops-api may inspect and stop executions of the session state machine only', () => {
@@ -350,18 +458,40 @@ describe('least privilege', () => {
     );
   });
 
-  it.each(['ocpp-authorizer', 'ocpp-connect', 'ocpp-disconnect', 'installer-api'])(
-    '%s has nothing to do with the workflow',
+  it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && entry !== 'ops-api'))(
+    '%s may not start, signal or stop workflow executions',
     (entry) => {
       expect(statementsWithAction(entry, 'states:')).toEqual([]);
-      expect(environmentOf(entry)).not.toHaveProperty('SESSION_STATE_MACHINE_ARN');
     },
   );
 
+  it('lets only the card-read callback start executions, of the session state machine only', () => {
+    const starting = allStatements().filter(({ statement }) =>
+      asList(statement.Action).some((a) => a === 'states:StartExecution' || a === 'states:*' || a === '*'),
+    );
+    expect(starting.flatMap(({ roles }) => roles.map(roleOwner))).toEqual(['payter-card-read']);
+    expect(starting.flatMap(({ statement }) => asList(statement.Resource).map(flatten))).toEqual([stateMachineArn()]);
+  });
+
+  it('lets only the functions that talk to Payter read the Payter secrets, and no one change them', () => {
+    expect(template.findResources('AWS::SecretsManager::ResourcePolicy')).toEqual({});
+    const secretStatements = allStatements().filter(({ statement }) =>
+      asList(statement.Action).some((a) => a.startsWith('secretsmanager:') || a === '*'),
+    );
+    for (const { statement } of secretStatements) {
+      expect(asList(statement.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    }
+    for (const secret of [stack.payter.apiKey, stack.payter.callbackSecret]) {
+      const secretId = logicalIdOf(secret);
+      const readers = secretStatements
+        .filter(({ statement }) => asList(statement.Resource).some((r) => r === '*' || referencedIds(r).includes(secretId)))
+        .flatMap(({ roles }) => roles.map(roleOwner));
+      expect(readers.sort(), secretId).toEqual([...PAYTER_CLIENTS].sort());
+    }
+  });
+
   it('grants "*" to no function except for the X-Ray actions, which have no resource-level permissions', () => {
-    const entries = stack.node.findAll().filter((c) => c instanceof CsmsFunction).map((c) => (c as CsmsFunction).entryName);
-    expect(entries).toHaveLength(7);
-    for (const entry of entries) {
+    for (const entry of ENTRIES) {
       const starred = statementsOf(entry).filter((s) => asList(s.Resource).includes('*'));
       expect(starred.flatMap((s) => asList(s.Action)).sort(), entry).toEqual([
         'xray:PutTelemetryRecords',
@@ -385,7 +515,7 @@ describe('least privilege', () => {
 });
 
 describe('the functions', () => {
-  it.each(['ocpp-connect', 'ocpp-message', 'ocpp-disconnect', 'station-command', 'ops-api'])(
+  it.each([...POSTERS, 'installer-api', 'session-step', 'payter-terminal-state'])(
     '%s knows the connection management endpoint, the heartbeat interval and the CALL timeout',
     (entry) => {
       const environment = environmentOf(entry);
@@ -397,37 +527,100 @@ describe('the functions', () => {
     },
   );
 
-  it.each(['ocpp-message', 'station-command', 'ops-api'])('%s knows the session state machine', (entry) => {
+  it.each(['ocpp-authorizer', 'receipt-page'])('%s knows nothing of the charger connections', (entry) => {
+    expect(environmentOf(entry)).not.toHaveProperty('WS_MANAGEMENT_ENDPOINT');
+  });
+
+  const knowingTheWorkflow = ENTRIES.filter((entry) => !['ocpp-authorizer', 'ocpp-connect', 'receipt-page'].includes(entry));
+  it.each(knowingTheWorkflow)('%s knows the session state machine', (entry) => {
     expect(flatten(environmentOf(entry).SESSION_STATE_MACHINE_ARN)).toBe(stateMachineArn());
   });
 
-  it('all run Node.js 22 on ARM64 with active tracing and source maps', () => {
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(7);
-    for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({
+  it.each(['ocpp-authorizer', 'ocpp-connect', 'receipt-page'])('%s knows nothing of the workflow', (entry) => {
+    expect(environmentOf(entry)).not.toHaveProperty('SESSION_STATE_MACHINE_ARN');
+  });
+
+  it.each(PAYTER_CLIENTS)('%s knows the CPS URL, the public base URL and where both Payter secrets are', (entry) => {
+    const environment = environmentOf(entry);
+    expect(environment.PAYTER_API_URL).toBe(DEFAULT_PAYTER_API_URL);
+    expect(flatten(environment.PUBLIC_BASE_URL)).toBe(httpApiBase());
+    expect(environment.PAYTER_API_KEY_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.payter.apiKey) });
+    expect(environment.PAYTER_CALLBACK_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.payter.callbackSecret) });
+  });
+
+  it.each(ENTRIES.filter((entry) => !PAYTER_CLIENTS.includes(entry)))('%s knows nothing of Payter', (entry) => {
+    expect(Object.keys(environmentOf(entry)).filter((name) => name.startsWith('PAYTER_') || name === 'PUBLIC_BASE_URL')).toEqual([]);
+  });
+
+  it('never hands a secret value to a function in its environment', () => {
+    for (const entry of ENTRIES) {
+      const names = Object.keys(environmentOf(entry));
+      expect(names.filter((name) => /KEY$|SECRET$/.test(name)), entry).toEqual([]);
+    }
+  });
+
+  it('all run Node.js 22 on ARM64 with active tracing and source maps; the workflow steps may take a minute', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(ENTRIES.length);
+    for (const [logicalId, fn] of Object.entries(functions)) {
+      const entry = entryOfFunctionLogicalId(logicalId);
+      expect(fn.Properties, entry).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
-        Timeout: 10,
+        // A finalize call waits for Payter up to 10 s, on top of a cold start.
+        Timeout: entry === 'session-step' ? 60 : 10,
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'INFO' } },
       });
     }
   });
 });
 
+describe('the Payter secrets', () => {
+  it('are generated: the API key as a placeholder the operator replaces (kept if the stack lets go of it), the callback secret 48 characters without punctuation', () => {
+    const apiKey = resources[logicalIdOf(stack.payter.apiKey)] as { Properties: any; DeletionPolicy?: string };
+    expect(apiKey.Properties.GenerateSecretString).toBeDefined();
+    expect(apiKey.Properties.SecretString).toBeUndefined();
+    expect(apiKey.DeletionPolicy).toBe('Retain');
+    const callbackSecret = resources[logicalIdOf(stack.payter.callbackSecret)] as { Properties: any };
+    expect(callbackSecret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true });
+  });
+});
+
 describe('the session workflow', () => {
-  it('is a Standard state machine from the ASL file, its station-command placeholder filled with lambdas/station-command.ts', () => {
-    const [[, machine]] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as [
+  function machine(): Record<string, any> {
+    const [[, found]] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')) as [
       [string, { Properties: Record<string, any> }],
     ];
-    expect(machine.Properties.StateMachineType).toBe('STANDARD');
-    expect(machine.Properties.StateMachineName).toBe('TestCsms-charging-session');
-    const substituted = referencedIds(machine.Properties.DefinitionSubstitutions.StationCommandFunctionArn);
-    expect(substituted.map(entryOfFunctionLogicalId)).toEqual(['station-command']);
+    return found.Properties;
+  }
+
+  /** The definition as Step Functions receives it: the asset the template points at. */
+  function shippedDefinition(): string {
+    const { Key } = machine().DefinitionS3Location as { Key: string };
+    return readFileSync(join(app.outdir, `asset.${Key}`), 'utf8');
+  }
+
+  it('is a Standard state machine from the ASL file, each placeholder filled with its task function', () => {
+    expect(machine().StateMachineType).toBe('STANDARD');
+    expect(machine().StateMachineName).toBe('TestCsms-charging-session');
+    const substitutions = machine().DefinitionSubstitutions as Record<string, unknown>;
+    expect(
+      Object.fromEntries(Object.entries(substitutions).map(([name, value]) => [name, referencedIds(value).map(entryOfFunctionLogicalId)])),
+    ).toEqual({ StationCommandFunctionArn: ['station-command'], SessionStepFunctionArn: ['session-step'] });
+    // No ${...} reaches Step Functions unfilled (it would refuse the definition at deploy time).
     const asl = readFileSync(new URL('../../statemachines/charging-session.asl.json', import.meta.url), 'utf8');
-    expect(asl).toContain('${StationCommandFunctionArn}');
+    expect(shippedDefinition()).toBe(asl);
+    expect(placeholdersOf(shippedDefinition()).sort()).toEqual(Object.keys(substitutions).sort());
+  });
+
+  it("outlasts Payter's whole commit and cancel retry schedule, within the year a Standard execution may run", () => {
+    const { TimeoutSeconds } = JSON.parse(shippedDefinition()) as { TimeoutSeconds: number };
+    const schedule = PAYTER_FINALIZE_RETRY_DELAYS_SECONDS.reduce((sum, delay) => sum + delay, 0);
+    expect(TimeoutSeconds).toBe(10 * 24 * 3600);
+    expect(TimeoutSeconds).toBeGreaterThan(schedule);
+    expect(TimeoutSeconds).toBeLessThanOrEqual(365 * 24 * 3600);
   });
 
   it('logs every event with its data and is traced', () => {
@@ -437,14 +630,18 @@ describe('the session workflow', () => {
     });
   });
 
-  it('may invoke the station-command function', () => {
-    const stationCommandId = logicalIdOf(csmsFunction('station-command'));
+  it('may invoke its two task functions and no other', () => {
     const machineRoleId = logicalIdOf(stack.sessionWorkflow.stateMachine.role);
-    const invokes = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && referencedIds(r.Properties?.Roles).includes(machineRoleId))
-      .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
-      .filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
-    expect(invokes.flatMap((s) => referencedIds(s.Resource))).toContain(stationCommandId);
+    const invokes = allStatements()
+      .filter(({ roles }) => roles.includes(machineRoleId))
+      .map(({ statement }) => statement)
+      .filter((s) => asList(s.Action).some((a) => a.startsWith('lambda:')));
+    const invoked = invokes
+      .flatMap((s) => referencedIds(s.Resource))
+      .filter((id) => resources[id]?.Type === 'AWS::Lambda::Function')
+      .map(entryOfFunctionLogicalId);
+    expect([...new Set(invoked)].sort()).toEqual(['session-step', 'station-command']);
+    expect(invokes.flatMap((s) => asList(s.Action)).every((a) => a === 'lambda:InvokeFunction')).toBe(true);
   });
 });
 
@@ -457,6 +654,39 @@ describe('the stack', () => {
     expect(flatten(outputs.WebSocketApiUrl!.Value)).toMatch(/^wss:\/\/<OcppApi\w+>\.execute-api\..*\/prod$/);
     expect(flatten(outputs.HttpApiUrl!.Value)).toMatch(/^https:\/\/<HttpApi\w+>\.execute-api\./);
     expect(outputs.SessionStateMachineArn!.Value).toEqual({ Ref: logicalIdOf(stack.sessionWorkflow.stateMachine) });
+  });
+
+  it("tells the operator where Payter's web hook goes and where the Payter secrets are", () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    expect(flatten(outputs.PayterStateWebhookUrl!.Value)).toBe(`${httpApiBase()}payter/{token}/state`);
+    expect(outputs.PayterStateWebhookUrl!.Description).toMatch(/HMAC-SHA256 of the string "state"/);
+    expect(outputs.PayterApiKeySecretArn!.Value).toEqual({ Ref: logicalIdOf(stack.payter.apiKey) });
+    expect(outputs.PayterCallbackSecretArn!.Value).toEqual({ Ref: logicalIdOf(stack.payter.callbackSecret) });
+  });
+
+  it('has no circular references between its resources (CloudFormation would refuse them at deploy time)', () => {
+    const dependencies = new Map(
+      Object.entries(resources).map(([id, r]) => {
+        const dependsOn = (r as { DependsOn?: string | string[] }).DependsOn ?? [];
+        const ids = [...referencedIds(r.Properties ?? {}), ...asList(dependsOn)].filter((d) => d in resources);
+        return [id, ids];
+      }),
+    );
+    const done = new Set<string>();
+    const visiting = new Set<string>();
+    const cycleFrom = (id: string, path: string[]): string[] | undefined => {
+      if (done.has(id)) return undefined;
+      if (visiting.has(id)) return [...path, id];
+      visiting.add(id);
+      for (const next of dependencies.get(id) ?? []) {
+        const cycle = cycleFrom(next, [...path, id]);
+        if (cycle) return cycle;
+      }
+      visiting.delete(id);
+      done.add(id);
+      return undefined;
+    };
+    for (const id of dependencies.keys()) expect(cycleFrom(id, [])).toBeUndefined();
   });
 
   it('has no CDK errors', () => {

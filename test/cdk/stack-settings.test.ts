@@ -1,9 +1,15 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { CsmsFunction } from '../../lib/constructs/csms-function';
+import { DataTables } from '../../lib/constructs/data-tables';
 import { CsmsHttpApi } from '../../lib/constructs/http-api';
+import { SessionWorkflow } from '../../lib/constructs/session-workflow';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack, type CsmsStackProps } from '../../lib/csms-stack';
 
@@ -81,5 +87,44 @@ describe('a public HTTP route (for Payter callbacks)', () => {
       AuthorizationType: 'NONE',
     });
     expect(nagViolations(stack)).toEqual([]);
+  });
+});
+
+describe('the Payter CPS URL', () => {
+  it('is handed to every function that talks to Payter', () => {
+    const stack = csmsStack({ payterApiUrl: 'https://cps-test.mypayter.com' });
+    const variables = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { PAYTER_API_URL: 'https://cps-test.mypayter.com' } } },
+    });
+    const cardRead = stack.node
+      .findAll()
+      .find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'payter-card-read')!;
+    expect(Object.keys(variables)).toContain(logicalIdOf(cardRead));
+    expect(Object.keys(variables)).toHaveLength(7);
+  });
+
+  it.each(['http://cps-test.mypayter.com', 'cps.mypayter.com', ''])('refuses "%s": every call carries the API key', (payterApiUrl) => {
+    expect(() => csmsStack({ payterApiUrl })).toThrow(/CPS API URL must be an https:\/\/ URL/);
+  });
+});
+
+describe('the session workflow definition', () => {
+  it('is refused at synth time when it uses a placeholder no task function fills in', () => {
+    const asl = JSON.parse(readFileSync(new URL('../../statemachines/charging-session.asl.json', import.meta.url), 'utf8'));
+    asl.States.AuthorizeHold.Parameters.FunctionName = '${AuthorizeHoldFunctionArn}';
+    const definitionFile = join(mkdtempSync(join(tmpdir(), 'asl-')), 'session.asl.json');
+    writeFileSync(definitionFile, JSON.stringify(asl));
+    const stack = new Stack(appWithoutBundling(), 'Workflow');
+    const tables = new DataTables(stack, 'Data');
+    const sessionStep = new CsmsFunction(stack, 'SessionStep', { entry: 'session-step' });
+    expect(
+      () =>
+        new SessionWorkflow(stack, 'SessionWorkflow', {
+          tables,
+          stationConnections: { bindStationConnections: () => undefined },
+          definitionFile,
+          taskFunctions: { SessionStepFunctionArn: sessionStep },
+        }),
+    ).toThrow(/uses \$\{AuthorizeHoldFunctionArn\}, which no task function fills in/);
   });
 });
