@@ -1,0 +1,72 @@
+/**
+ * The charging-session workflow's definition itself: valid ASL, Payter's retry schedule
+ * written exactly for both commit and cancel, and no path that can leave a hold behind.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { PAYTER_FINALIZE_ERRORS, PAYTER_FINALIZE_RETRY_DELAYS_SECONDS, retryDelaysOfAsl } from '../../lambdas/payter/retry-schedule';
+
+const require = createRequire(import.meta.url);
+const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
+const asl = JSON.parse(readFileSync(new URL('../../statemachines/charging-session.asl.json', import.meta.url), 'utf8'));
+type State = { Type: string; Next?: string; End?: boolean; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string; ErrorEquals: string[] }[] };
+const states = asl.States as Record<string, State>;
+
+function successors(state: State): string[] {
+  return [state.Next, state.Default, ...(state.Choices ?? []).map((c) => c.Next), ...(state.Catch ?? []).map((c) => c.Next)].filter(
+    (n): n is string => typeof n === 'string',
+  );
+}
+
+describe('statemachines/charging-session.asl.json', () => {
+  it('is valid Amazon States Language (JSONPath, every Next resolvable)', () => {
+    const { isValid, errorsText } = aslValidator(asl);
+    expect(isValid, errorsText('\n')).toBe(true);
+    for (const [name, state] of Object.entries(states)) {
+      for (const next of successors(state)) expect(states[next], `${name} -> ${next}`).toBeDefined();
+    }
+  });
+
+  it.each(['CommitPayment', 'CancelPayment'])("%s retries on Payter's schedule: 5 x 1 min, 24 x 1 h, 7 x 1 day", (start) => {
+    // The chain's own states: after them comes the alarm, which is not a retry.
+    const chain = Object.fromEntries(Object.entries(states).filter(([name]) => name.startsWith(start)));
+    expect(retryDelaysOfAsl(chain as never, start)).toEqual([...PAYTER_FINALIZE_RETRY_DELAYS_SECONDS]);
+    expect(PAYTER_FINALIZE_RETRY_DELAYS_SECONDS).toHaveLength(36);
+  });
+
+  it('gives up on a refused commit or cancel only into the alarm, never into silence', () => {
+    for (const name of ['CommitPayment', 'CommitPaymentHourly', 'CommitPaymentDaily', 'CancelPayment', 'CancelPaymentHourly', 'CancelPaymentDaily']) {
+      const catchers = states[name]!.Catch ?? [];
+      const refused = catchers.find((c) => c.ErrorEquals.includes(PAYTER_FINALIZE_ERRORS.refused) || c.ErrorEquals.includes('States.ALL'));
+      expect(refused?.Next, name).toBe('PaymentNotFinalized');
+    }
+  });
+
+  it('runs every path that holds money through a commit or a cancel, and every path through Release', () => {
+    // From the moment the hold exists (after AuthorizeHold), walk every edge: each way to an
+    // end state passes CommitPayment or CancelPayment (or raises the alarm) and Release.
+    const ends: string[][] = [];
+    const walk = (name: string, path: string[]) => {
+      if (path.includes(name)) return;
+      const state = states[name]!;
+      const next = successors(state);
+      if (next.length === 0) ends.push([...path, name]);
+      for (const n of next) walk(n, [...path, name]);
+    };
+    walk('RemoteStart', ['AuthorizeHold']);
+    expect(ends.length).toBeGreaterThan(5);
+    for (const path of ends) {
+      const finalized = path.some((s) => /^(Commit|Cancel)Payment/.test(s) || s === 'PaymentNotFinalized');
+      expect(finalized, path.join(' > ')).toBe(true);
+      expect(path.some((s) => s === 'Release' || s === 'ReleaseAfterAlarm'), path.join(' > ')).toBe(true);
+    }
+  });
+
+  it('bounds every wait for the charger with a timeout', () => {
+    for (const [name, state] of Object.entries(states) as [string, State & Record<string, unknown>][]) {
+      if (state.Type !== 'Task') continue;
+      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, name).toBeDefined();
+    }
+  });
+});
