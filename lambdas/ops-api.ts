@@ -1,15 +1,42 @@
 /**
- * The operators' API: `ANY /ops/{proxy+}` on the HTTP API (IAM on AWS). This issue brings
- * remote commands to chargers and a transaction's record; sessions, refunds and
- * reconciliation come with the payment issues.
+ * The operators' API: `ANY /ops/{proxy+}` on the HTTP API (IAM on AWS): charging-payment
+ * sessions with their workflow executions, remote stops, refunds on the spot, reconciliation
+ * with Payter, and direct OCPP commands to chargers.
  */
 import { z } from 'zod';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
+import { payterApp } from './aws/payter-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
 import { CallTimeoutError, StationBusyError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
-import { HttpError, json, parseBody, router } from './http/api';
+import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import { OcppError } from './ocpp/frames';
 import { lambdaHandler, logger } from './shared/lambda';
+
+const refundSchema = z.strictObject({
+  amount: z.number().int('must be an integer amount in minor units').positive('must be above 0'),
+  reason: z.string().trim().min(1).max(200),
+});
+
+const isoInstant = z.iso.datetime({ offset: true });
+const sessionQuerySchema = z.strictObject({
+  siteId: z.string().min(1).optional(),
+  stationId: z.string().min(1).optional(),
+  status: z.enum(['authorizing', 'declined', 'starting', 'charging', 'stopping', 'stopped', 'completed', 'cancelled', 'failed']).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+const periodSchema = z.strictObject({ from: isoInstant, to: isoInstant });
+
+/** Query strings are validated like bodies: every bad parameter named in a 400. */
+function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
+  const result = schema.safeParse(event.queryStringParameters ?? {});
+  if (!result.success) throw new HttpError(400, 'ValidationError', 'the query is invalid', fieldErrors(result.error.issues));
+  return result.data;
+}
+
+const operations = async () => (await payterApp()).sessionOperations;
 
 const stationCallSchema = z.strictObject({
   action: z.string().min(1),
@@ -19,6 +46,47 @@ const stationCallSchema = z.strictObject({
 let transactions: DynamoTransactionRepository | undefined;
 
 const route = router([
+  {
+    method: 'GET',
+    path: '/ops/sessions',
+    handle: async (event) => {
+      const { limit, ...query } = parseQuery(event, sessionQuerySchema);
+      return json(200, { sessions: await (await operations()).list({ ...query, ...(limit !== undefined && { limit }) }) });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/ops/sessions/{sessionId}',
+    handle: async (_event, { sessionId }) => json(200, await (await operations()).detail(sessionId!)),
+  },
+  {
+    method: 'GET',
+    path: '/ops/sessions/{sessionId}/execution',
+    handle: async (_event, { sessionId }) => json(200, await (await operations()).execution(sessionId!)),
+  },
+  {
+    method: 'POST',
+    path: '/ops/sessions/{sessionId}/refunds',
+    handle: async (event, { sessionId }) => {
+      const { amount, reason } = parseBody(event, refundSchema);
+      const refund = await (await operations()).refund(sessionId!, amount, reason);
+      logger.info('refund made', { sessionId, amount, payterRefundId: refund.payterRefundId });
+      return json(200, refund);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/ops/sessions/{sessionId}/stop',
+    handle: async (_event, { sessionId }) => json(202, await (await operations()).stop(sessionId!)),
+  },
+  {
+    method: 'GET',
+    path: '/ops/reconciliation',
+    handle: async (event) => {
+      const { from, to } = parseQuery(event, periodSchema);
+      return json(200, await (await operations()).reconcile(from, to));
+    },
+  },
   {
     method: 'POST',
     path: '/ops/stations/{stationId}/calls',

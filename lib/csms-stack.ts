@@ -162,7 +162,8 @@ export class CsmsStack extends Stack {
     this.bindPayterSide(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
 
     const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' });
-    this.tables.bind(opsApi, {
+    // Sessions, refunds through Payter, reconciliation with Payter, and direct OCPP calls.
+    this.bindPayterSide(opsApi, {
       ...CSMS_SIDE_TABLES,
       // Marks a station offline when a call finds its connection gone; connector status history.
       stations: 'RW',
@@ -170,7 +171,8 @@ export class CsmsStack extends Stack {
       // An operator's RemoteStartTransaction issues its id tag.
       transactions: 'RW',
       pendingCalls: 'RW',
-      sessions: 'RO',
+      // Refunds are recorded on the session; a remote stop moves it to stopping.
+      sessions: 'RW',
     });
     this.ocppGateway.bindStationConnections(opsApi);
     this.sessionWorkflow.bindOperations(opsApi);

@@ -9,6 +9,8 @@ import { ReaderDisplay } from '../readers/reader-display';
 import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
+import { SessionOperations } from '../sessions/session-operations';
+import { StepFunctionsSessionExecutions } from './session-executions';
 import { getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
 import { StepFunctionsSignals } from './workflow-signals';
@@ -27,6 +29,7 @@ export interface PayterApp {
   readonly stationReaders: StationReaders;
   readonly sessionSteps: SessionSteps;
   readonly sessionEvents: SessionEvents;
+  readonly sessionOperations: SessionOperations;
   readonly readers: DynamoReaderRepository;
   readonly sites: DynamoSiteRepository;
 }
@@ -104,5 +107,26 @@ async function build(): Promise<PayterApp> {
     stopTransaction,
     clock: systemClock,
   });
-  return { callbacks, commissioning, display, stationReaders, sessionSteps, sessionEvents, readers, sites };
+  // Built on first use: only the ops Lambda reads executions.
+  let operations: SessionOperations | undefined;
+  return {
+    callbacks,
+    commissioning,
+    display,
+    stationReaders,
+    sessionSteps,
+    sessionEvents,
+    get sessionOperations() {
+      operations ??= new SessionOperations({
+        sessions,
+        executions: new StepFunctionsSessionExecutions(),
+        payter,
+        stopTransaction,
+        clock: systemClock,
+      });
+      return operations;
+    },
+    readers,
+    sites,
+  };
 }

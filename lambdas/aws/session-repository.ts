@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChargingSession, SessionStatus } from '../sessions/model';
-import type { SessionRepository } from '../sessions/ports';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChargingSession, SessionRefund, SessionStatus } from '../sessions/model';
+import type { SessionQuery, SessionRepository } from '../sessions/ports';
 import { dynamo, isConditionFailure, tableName } from './dynamo';
 
 export class DynamoSessionRepository implements SessionRepository {
@@ -56,6 +56,98 @@ export class DynamoSessionRepository implements SessionRepository {
 
   async update(sessionId: string, fields: Partial<ChargingSession>, at: string): Promise<ChargingSession> {
     return this.set(sessionId, fields, at, 'attribute_exists(sessionId)', {});
+  }
+
+  async list(query: SessionQuery): Promise<ChargingSession[]> {
+    const limit = Math.min(query.limit ?? 100, 1000);
+    const range = {
+      from: query.from ?? '0000',
+      to: query.to ?? '9999',
+    };
+    const byIndex = query.stationId
+      ? { IndexName: 'byStation', key: 'stationId', value: query.stationId }
+      : query.siteId
+        ? { IndexName: 'bySite', key: 'siteId', value: query.siteId }
+        : undefined;
+    const items: ChargingSession[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = byIndex
+        ? await this.db.send(
+            new QueryCommand({
+              TableName: this.table,
+              IndexName: byIndex.IndexName,
+              KeyConditionExpression: '#k = :v AND createdAt BETWEEN :from AND :to',
+              ExpressionAttributeNames: { '#k': byIndex.key },
+              ExpressionAttributeValues: { ':v': byIndex.value, ':from': range.from, ':to': range.to },
+              ScanIndexForward: false,
+              ExclusiveStartKey: start,
+            }),
+          )
+        : // Operators without a site or station filter: a bounded scan (ops traffic, not drivers').
+          await this.db.send(
+            new ScanCommand({
+              TableName: this.table,
+              FilterExpression: 'createdAt BETWEEN :from AND :to',
+              ExpressionAttributeValues: { ':from': range.from, ':to': range.to },
+              ExclusiveStartKey: start,
+            }),
+          );
+      items.push(...((page.Items ?? []) as ChargingSession[]));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < (byIndex ? limit : 10_000));
+    const filtered = byIndex && query.siteId && query.stationId ? items.filter((s) => s.siteId === query.siteId) : items;
+    return filtered.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
+  }
+
+  async reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId },
+          UpdateExpression: 'SET refundedAmount = :after, refunds = list_append(if_not_exists(refunds, :none), :refund), updatedAt = :at',
+          ConditionExpression: refundedBefore === 0 ? 'attribute_not_exists(refundedAmount) OR refundedAmount = :before' : 'refundedAmount = :before',
+          ExpressionAttributeValues: {
+            ':after': refundedBefore + refund.amount,
+            ':before': refundedBefore,
+            ':none': [],
+            ':refund': [refund],
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return ((Attributes?.refunds as unknown[] | undefined)?.length ?? 1) - 1;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async settleRefund(
+    sessionId: string,
+    index: number,
+    outcome: { state: 'done'; payterRefundId: string } | { state: 'failed'; amount: number },
+    at: string,
+  ): Promise<void> {
+    const item = `refunds[${Number(index)}]`;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { sessionId },
+        UpdateExpression:
+          outcome.state === 'done'
+            ? `SET ${item}.#state = :done, ${item}.payterRefundId = :id, updatedAt = :at`
+            : `SET ${item}.#state = :failed, refundedAmount = refundedAmount - :amount, updatedAt = :at`,
+        ConditionExpression: `${item}.#state = :pending`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues:
+          outcome.state === 'done'
+            ? { ':done': 'done', ':id': outcome.payterRefundId, ':at': at, ':pending': 'pending' }
+            : { ':failed': 'failed', ':amount': outcome.amount, ':at': at, ':pending': 'pending' },
+      }),
+    );
   }
 
   private async set(

@@ -68,6 +68,22 @@ export interface ChargingSession {
   readonly payment?: { captured: AmountJson; shortfall: AmountJson; taxCollected: AmountJson; capped: boolean; cancel: boolean };
   readonly split?: { captured: AmountJson; taxCollected: AmountJson; platformFee: AmountJson; hostRevenue: AmountJson };
   readonly committedAmount?: number;
+
+  /** Refunds, newest last; `refundedAmount` counts pending and done ones (minor units). */
+  readonly refunds?: readonly SessionRefund[];
+  readonly refundedAmount?: number;
+}
+
+export interface SessionRefund {
+  readonly amount: number;
+  /** The refund split back like the revenue split (pricing.md "Refunds"), minor units. */
+  readonly tax: number;
+  readonly platformFee: number;
+  readonly hostRevenue: number;
+  readonly reason: string;
+  readonly requestedAt: string;
+  readonly state: 'pending' | 'done' | 'failed';
+  readonly payterRefundId?: string;
 }
 
 /** Sessions still holding the connector and the reader. */

@@ -1,4 +1,13 @@
-import type { ChargingSession, SessionStatus } from './model';
+import type { ChargingSession, SessionRefund, SessionStatus } from './model';
+
+export interface SessionQuery {
+  readonly siteId?: string;
+  readonly stationId?: string;
+  /** ISO instants bounding `createdAt`. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+}
 
 export interface SessionRepository {
   create(session: ChargingSession): Promise<void>;
@@ -14,6 +23,21 @@ export interface SessionRepository {
   ): Promise<ChargingSession | undefined>;
   /** Sets fields whatever the status; the session after the change. */
   update(sessionId: string, fields: Partial<ChargingSession>, at: string): Promise<ChargingSession>;
+  /** Newest first. */
+  list(query: SessionQuery): Promise<ChargingSession[]>;
+  /**
+   * Appends a pending refund if nothing was refunded since `refundedBefore` was read (so two
+   * operators cannot refund the same money twice); its index, or undefined when it lost the race.
+   */
+  reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined>;
+  /** Marks refund `index` done, or failed (which gives its amount back to what may be refunded). */
+  settleRefund(sessionId: string, index: number, outcome: { state: 'done'; payterRefundId: string } | { state: 'failed'; amount: number }, at: string): Promise<void>;
+}
+
+/** The session's workflow execution, for operators. */
+export interface SessionExecutions {
+  describe(executionName: string): Promise<{ name: string; arn: string; status: string; startDate?: string; stopDate?: string; consoleUrl?: string } | undefined>;
+  history(executionName: string): Promise<{ timestamp: string; type: string; state?: string; error?: string; cause?: string }[]>;
 }
 
 /** Starts the session workflow execution, named after the session. */

@@ -152,7 +152,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'ocpp-disconnect': { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO', sessions: N, transactions: N, pendingCalls: N },
   'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
-  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RO' },
+  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
   'payter-card-read': {
     readers: 'RW',
@@ -185,6 +185,7 @@ const POSTERS = ['ocpp-connect', 'ocpp-message', 'ocpp-disconnect', 'station-com
 /** The functions that talk to Payter (lambdas/aws/payter-app.ts). */
 const PAYTER_CLIENTS = [
   'ocpp-message',
+  'ops-api',
   'ocpp-disconnect',
   'installer-api',
   'session-step',

@@ -22,7 +22,8 @@ const ROOTS: Record<string, readonly Root[]> = {
   'ocpp-message': ['csms', 'payter'],
   'ocpp-disconnect': ['csms', 'payter'],
   'station-command': ['csms'],
-  'ops-api': ['csms'],
+  // Sessions, refunds and reconciliation live on the Payter side.
+  'ops-api': ['csms', 'payter'],
   'installer-api': ['payter'],
   'session-step': ['payter'],
   'payter-card-read': ['payter'],

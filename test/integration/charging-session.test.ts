@@ -4,7 +4,7 @@
  * path ends with no hold left authorized at Payter.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
@@ -286,5 +286,131 @@ describe('a paid charging session', () => {
     } finally {
       await charger.close();
     }
+  });
+});
+
+describe("an operator's view of sessions", () => {
+  /** A finished paid session: pricing.md's worked example, committed at 764. */
+  async function paidSession(cardId: string) {
+    const t0 = Date.now() - 3_600_000;
+    const given_ = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) } });
+    const sessionId = await tap(given_.serial, cardId);
+    await given_.charger.waitForTransaction();
+    await given_.charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
+    await given_.charger.status(1, 'Charging', iso(t0 + 2_700_000));
+    await waitFor(() => payter.currentScreen(given_.serial)?.id === 'charging' || undefined, 5_000, 'charging');
+    await payter.tap(given_.serial, { cardId });
+    expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+    return { ...given_, sessionId };
+  }
+
+  it('finds the session with its execution, refunds it on the spot in parts, never beyond what was charged', async () => {
+    const { sessionId, serial, stationId, charger } = await paidSession('card-heidi');
+    await charger.close();
+
+    const list = await system.api('GET', `/ops/sessions?stationId=${stationId}`);
+    expect(list.status).toBe(200);
+    expect(list.body.sessions).toEqual([expect.objectContaining({ sessionId, status: 'completed', captured: 764, tax: 62, committedAmount: 764 })]);
+    expect((await system.api('GET', '/ops/sessions?siteId=site-main-st&status=completed')).body.sessions.map((s: { sessionId: string }) => s.sessionId)).toContain(sessionId);
+    expect((await system.api('GET', '/ops/sessions?status=sleeping')).status).toBe(400);
+
+    const detail = await system.api('GET', `/ops/sessions/${sessionId}`);
+    expect(detail.body).toMatchObject({
+      sessionId,
+      paymentState: 'committed',
+      execution: { name: sessionId, status: 'SUCCEEDED' },
+      split: { platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+    });
+    const history = await system.api('GET', `/ops/sessions/${sessionId}/execution`);
+    expect(history.body.events.filter((e: { state?: string }) => e.state).map((e: { state: string }) => e.state)).toContain('CommitPayment');
+
+    // $2.00 now, then the rest: the parts add up to what was captured, split back in proportion.
+    const first = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 200, reason: 'idle fee waived' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ amount: 200, state: 'done', tax: 16, platformFee: 31 });
+    expect(first.body.tax + first.body.platformFee + first.body.hostRevenue).toBe(200);
+    const tooMuch = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 565, reason: 'oops' });
+    expect(tooMuch.status).toBe(409);
+    const rest = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 564, reason: 'charger fault' });
+    expect(rest.status).toBe(200);
+    expect(payter.sessions(serial)[0]?.refunds.map((r) => r.amount)).toEqual([200, 564]);
+    const after = (await system.api('GET', `/ops/sessions/${sessionId}`)).body;
+    expect(after.refundedAmount).toBe(764);
+    // Every share goes back exactly: tax 62, platform 120, host 582 in all.
+    const sums = after.refunds.reduce(
+      (t: number[], r: { tax: number; platformFee: number; hostRevenue: number }) => [t[0]! + r.tax, t[1]! + r.platformFee, t[2]! + r.hostRevenue],
+      [0, 0, 0],
+    );
+    expect(sums).toEqual([62, 120, 582]);
+    expect((await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 1, reason: 'again' })).status).toBe(409);
+    expect((await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 1.5, reason: 'x' })).body.details[0].field).toBe('amount');
+  });
+
+  it('releases a refund Payter refuses, so nothing is counted as refunded', async () => {
+    const { sessionId, serial, charger } = await paidSession('card-ivan');
+    await charger.close();
+    payter.script(serial, 'refund', { kind: 'fail', status: 503 });
+    const failed = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 100, reason: 'goodwill' });
+    expect(failed.status).toBe(502);
+    const detail = (await system.api('GET', `/ops/sessions/${sessionId}`)).body;
+    expect(detail.refundedAmount).toBe(0);
+    expect(detail.refunds).toEqual([expect.objectContaining({ amount: 100, state: 'failed' })]);
+    expect((await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 764, reason: 'in full' })).status).toBe(200);
+  });
+
+  it('stops a charge remotely', async () => {
+    const t0 = Date.now() - 600_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 2000, timestamp: iso(Date.now()) } });
+    try {
+      const sessionId = await tap(serial, 'card-judy');
+      await charger.waitForTransaction();
+      await waitFor(async () => (await session(sessionId)).status === 'charging' || undefined, 5_000, 'charging');
+      const stop = await system.api('POST', `/ops/sessions/${sessionId}/stop`);
+      expect(stop.status).toBe(202);
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      expect(charger.remoteStops).toEqual([{ transactionId: charger.transactionId }]);
+      expect(await session(sessionId)).toMatchObject({ endReason: 'operatorStop', paymentState: 'committed' });
+      expect((await system.api('POST', `/ops/sessions/${sessionId}/stop`)).status).toBe(409);
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('reconciles our sessions with Payter and names every difference', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const { sessionId, serial, charger } = await paidSession('card-ken');
+    await charger.close();
+    const clean = await system.api('GET', `/ops/reconciliation?from=${from}&to=${new Date().toISOString()}`);
+    expect(clean.status).toBe(200);
+    expect(clean.body.sessions).toBeGreaterThanOrEqual(1);
+    expect(clean.body.differences.filter((d: { serialNumber: string }) => d.serialNumber === serial)).toEqual([]);
+
+    // Our record drifts from Payter's (a lost update): the report shows both sides.
+    const period = `from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    await db.send(
+      new UpdateCommand({
+        TableName: process.env.SESSIONS_TABLE!,
+        Key: { sessionId },
+        UpdateExpression: 'SET paymentState = :cancelled',
+        ExpressionAttributeValues: { ':cancelled': 'cancelled' },
+      }),
+    );
+    const drifted = await system.api('GET', `/ops/reconciliation?${period}`);
+    expect(drifted.body.differences.filter((d: { serialNumber: string }) => d.serialNumber === serial)).toEqual([
+      expect.objectContaining({ kind: 'stateDiffers', sessionId, ours: expect.objectContaining({ paymentState: 'cancelled' }), payters: { state: 'COMMITTED', committedAmount: 764 } }),
+    ]);
+    await db.send(
+      new UpdateCommand({
+        TableName: process.env.SESSIONS_TABLE!,
+        Key: { sessionId },
+        UpdateExpression: 'SET paymentState = :committed, payment.captured.minor = :less',
+        ExpressionAttributeValues: { ':committed': 'committed', ':less': 700 },
+      }),
+    );
+    const amounts = await system.api('GET', `/ops/reconciliation?${period}`);
+    expect(amounts.body.differences.filter((d: { serialNumber: string }) => d.serialNumber === serial)).toEqual([
+      expect.objectContaining({ kind: 'amountDiffers', sessionId }),
+    ]);
+    expect((await system.api('GET', '/ops/reconciliation?from=yesterday')).status).toBe(400);
   });
 });
