@@ -184,6 +184,25 @@ describe('a paid charging session', () => {
     }
   });
 
+  it('the driver presses Cancel on the plug-in screen: the hold is cancelled at once', async () => {
+    const { serial, charger } = await given({ plugIn: false });
+    try {
+      const sessionId = await tap(serial, 'card-olga');
+      await waitFor(async () => ((await session(sessionId)).startTaskToken ? true : undefined), 5_000, 'waiting for the plug');
+      expect(payter.currentScreen(serial)?.id).toBe('plugIn');
+      expect(await payter.pressButton(serial, 'plugIn', 'cancel')).toBe(200);
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+      expect(await session(sessionId)).toMatchObject({ status: 'cancelled', endReason: 'noTransaction' });
+      // Ended by the button, not by the plug-in window running out.
+      const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
+      const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      expect(events?.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual(['DriverCancelled']);
+    } finally {
+      await charger.close();
+    }
+  });
+
   it('charger lost mid-session: commits the last known total', async () => {
     const t0 = Date.now() - 600_000;
     const { serial, charger } = await given({ meterStart: 1000, startedAt: iso(t0), remoteStop: 'silent' }, 'site-short');
