@@ -25,7 +25,7 @@ export const handler = lambdaHandler(async (event: ConnectEvent): Promise<APIGat
   const { connectionId } = event.requestContext;
   const now = new Date().toISOString();
   const { connections, stations } = csmsApp();
-  await connections.put(connectionId, stationId, now);
+  await connections.put(connectionId, { stationId, subprotocol }, now);
   // A reconnect may arrive before the old $disconnect: the newest connection always wins.
   await stations.markConnected(stationId, connectionId, now);
   logger.info('charger connected', { stationId, connectionId, subprotocol });

@@ -1,10 +1,10 @@
 /** WebSocket `$default`: every OCPP frame a charger sends. Replies go back with postToConnection. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { csmsApp } from './aws/csms-app';
+import { csmsApp, stationOffline } from './aws/csms-app';
 import { ApiGatewayStationLink } from './aws/station-link';
 import { handleStationFrame } from './ocpp/station-frames';
 import { OcppError } from './ocpp/frames';
-import { ocpp16 } from './ocpp/protocol';
+import { adapterFor, ocpp16 } from './ocpp/protocol';
 import { lambdaHandler, logger } from './shared/lambda';
 
 let link: ApiGatewayStationLink | undefined;
@@ -14,14 +14,17 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
   const app = csmsApp();
   link ??= new ApiGatewayStationLink();
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  const stationId = await app.connections.stationOf(connectionId);
-  if (!stationId) {
+  const connection = await app.connections.find(connectionId);
+  // The version negotiated at $connect; only OCPP 1.6J is spoken today (protocol.ts `adapters`).
+  const adapter = connection && adapterFor(connection.subprotocol);
+  if (!connection || !adapter) {
     logger.warn('frame on an unknown connection', { connectionId });
     await link.send(connectionId, ocpp16.encodeCallError(new OcppError('SecurityError', 'connection is not registered; reconnect')));
     return { statusCode: 200, body: '' };
   }
+  const { stationId } = connection;
   const reply = await handleStationFrame(stationId, text, {
-    adapter: ocpp16,
+    adapter,
     actions: app.ocpp16Actions,
     calls: app.calls,
     pendingAction: async (id, messageId) => {
@@ -31,7 +34,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
     log: logger,
   });
   if (reply !== undefined && (await link.send(connectionId, reply)) === 'gone') {
-    await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString());
+    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await stationOffline(stationId);
   }
   return { statusCode: 200, body: '' };
 });

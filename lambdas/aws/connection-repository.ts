@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionRepository } from '../csms/ports';
+import type { ConnectionRepository, StationConnection } from '../csms/ports';
 import { dynamo, tableName } from './dynamo';
 
 /** API Gateway closes every WebSocket after 2 hours; the mapping expires a little later. */
@@ -11,14 +11,16 @@ export class DynamoConnectionRepository implements ConnectionRepository {
     private readonly table = tableName('connections'),
   ) {}
 
-  async put(connectionId: string, stationId: string, connectedAt: string): Promise<void> {
+  async put(connectionId: string, connection: StationConnection, connectedAt: string): Promise<void> {
     const expiresAt = Math.floor(Date.parse(connectedAt) / 1000) + MAPPING_TTL_SECONDS;
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { connectionId, stationId, connectedAt, expiresAt } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { connectionId, ...connection, connectedAt, expiresAt } }),
+    );
   }
 
-  async stationOf(connectionId: string): Promise<string | undefined> {
+  async find(connectionId: string): Promise<StationConnection | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }));
-    return Item?.stationId as string | undefined;
+    return Item ? { stationId: Item.stationId as string, subprotocol: (Item.subprotocol as string | undefined) ?? 'ocpp1.6' } : undefined;
   }
 
   async delete(connectionId: string): Promise<void> {

@@ -34,7 +34,15 @@ let app: CsmsApp | undefined;
  * Payter being slow or down must never fail the charger's OCPP call, so failures are logged,
  * not thrown. Loaded lazily: the Payter side is built only where a station event needs it.
  */
+/** A station found gone (410 or $disconnect): its idle readers stop taking cards. */
+export function stationOffline(stationId: string): Promise<void> {
+  return withPayter(({ stationReaders }) => stationReaders.stationOffline(stationId));
+}
+
 export async function withPayter(act: (app: PayterApp) => Promise<void>): Promise<void> {
+  // Functions deployed without the payment side (station-command) leave the readers to the
+  // session workflow, whose Release puts them right.
+  if (!process.env.PAYTER_API_URL) return;
   try {
     const { payterApp } = await import('./payter-app');
     await act(await payterApp());
@@ -65,6 +73,7 @@ export function csmsApp(): CsmsApp {
     encoder: ocpp16,
     clock: systemClock,
     callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
+    onStationOffline: stationOffline,
   });
   app = {
     stations,

@@ -1,6 +1,7 @@
 /**
- * The composition root of the Payter-facing Lambdas (callbacks, reader commissioning): the
- * reader domain wired to DynamoDB, Step Functions, the OCPP link and the Payter client.
+ * The composition root of the payment side (Payter callbacks, reader commissioning, the session
+ * workflow's steps and events, operators' session tools): readers and sessions wired to
+ * DynamoDB, Step Functions, the OCPP link and the Payter client. Built once per container.
  */
 import { systemClock } from '../csms/ports';
 import { ReaderCommissioning } from '../readers/commissioning';

@@ -52,6 +52,8 @@ export interface CsmsCallsDeps {
   readonly callTimeoutSeconds: number;
   /** How long an id tag issued with a RemoteStartTransaction stays valid for the charger's StartTransaction. */
   readonly idTagValiditySeconds?: number;
+  /** Told when a send found the station's connection gone (its readers go out of order). */
+  readonly onStationOffline?: (stationId: string) => Promise<void>;
 }
 
 export interface SentCall {
@@ -86,7 +88,9 @@ export class CsmsCalls {
     if (action === 'RemoteStartTransaction') await this.issueIdTag(stationId, payload, now);
     if ((await this.deps.link.send(station.connectionId, text)) === 'gone') {
       await this.deps.pendingCalls.release(stationId, messageId);
-      await this.deps.stations.markDisconnected(stationId, station.connectionId, now.toISOString());
+      if (await this.deps.stations.markDisconnected(stationId, station.connectionId, now.toISOString())) {
+        await this.deps.onStationOffline?.(stationId);
+      }
       throw new StationOfflineError(stationId);
     }
     return { messageId, action };

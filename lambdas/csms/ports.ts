@@ -38,9 +38,15 @@ export interface StationRepository {
   listStatusHistory(stationId: string, connectorId: number): Promise<ConnectorStatus[]>;
 }
 
+/** A charger's WebSocket connection: which station, speaking which OCPP version. */
+export interface StationConnection {
+  readonly stationId: string;
+  readonly subprotocol: string;
+}
+
 export interface ConnectionRepository {
-  put(connectionId: string, stationId: string, connectedAt: string): Promise<void>;
-  stationOf(connectionId: string): Promise<string | undefined>;
+  put(connectionId: string, connection: StationConnection, connectedAt: string): Promise<void>;
+  find(connectionId: string): Promise<StationConnection | undefined>;
   delete(connectionId: string): Promise<void>;
 }
 

@@ -158,6 +158,26 @@ describe('the reader follows its station', () => {
     await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'out of order when offline');
   });
 
+  it('goes out of order when a call finds the station connection gone (410) without a $disconnect', async () => {
+    await system.provisionStation('CP-GONE', PASSWORD, 'site-main-st', [1]);
+    payter.addReader('APOLLO-G');
+    expect((await system.api('PUT', '/installer/readers/APOLLO-G', { stationId: 'CP-GONE', connectorIds: [1] })).status).toBe(200);
+    expect(payter.reader('APOLLO-G').state).toBe('READING');
+    await db().send(
+      new UpdateCommand({
+        TableName: process.env.STATIONS_TABLE!,
+        Key: { stationId: 'CP-GONE', sk: 'PROFILE' },
+        UpdateExpression: 'SET connectionId = :gone, #online = :true',
+        ExpressionAttributeNames: { '#online': 'online' },
+        ExpressionAttributeValues: { ':gone': 'vanished-connection=', ':true': true },
+      }),
+    );
+    const call = await system.api('POST', '/ops/stations/CP-GONE/calls', { action: 'Reset', payload: { type: 'Soft' } });
+    expect(call.body.error).toBe('StationOffline');
+    await waitFor(() => payter.currentScreen('APOLLO-G')?.id === 'outOfOrder' || undefined, 5_000, 'out of order');
+    expect(payter.reader('APOLLO-G').state).toBe('IDLE');
+  });
+
   it('decommissioning stops reading and forgets the reader', async () => {
     await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'settled');
     const del = await system.api('DELETE', '/installer/readers/APOLLO-3');
