@@ -103,21 +103,23 @@ export class CsmsStack extends Stack {
     this.bindPayterSide(disconnectFunction, { readers: 'RW', sites: 'RO' });
 
     // Payter's callbacks. Sending RemoteStopTransaction (tap to stop, the stop button) may find
-    // the station's connection gone and mark the station offline: stations RW.
-    const cardRead = this.httpApi.addFunctionRoute('payter-card-read', {
-      path: '/payter/{token}/card/{readingId}',
-      methods: [HttpMethod.POST],
-      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
-      functionProps: { description: "Payter card-read callback: tap to start a session's workflow, or tap to stop" },
-    });
-    this.bindPayterSide(cardRead, {
+    // the station's connection gone and mark the station offline: stations RW. Both the card
+    // read and the buttons are deduplicated (idempotency) and move sessions and readers on.
+    const driverCallbackTables: TableBindings = {
       readers: 'RW',
       sessions: 'RW',
       sites: 'RO',
       stations: 'RW',
       pendingCalls: 'RW',
       idempotency: 'RW',
+    };
+    const cardRead = this.httpApi.addFunctionRoute('payter-card-read', {
+      path: '/payter/{token}/card/{readingId}',
+      methods: [HttpMethod.POST],
+      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
+      functionProps: { description: "Payter card-read callback: tap to start a session's workflow, or tap to stop" },
     });
+    this.bindPayterSide(cardRead, driverCallbackTables);
     this.ocppGateway.bindStationConnections(cardRead);
     this.sessionWorkflow.bindStartExecution(cardRead);
 
@@ -127,14 +129,7 @@ export class CsmsStack extends Stack {
       publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
       functionProps: { description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)' },
     });
-    this.bindPayterSide(uiCallback, {
-      readers: 'RW',
-      sessions: 'RW',
-      sites: 'RO',
-      stations: 'RW',
-      pendingCalls: 'RW',
-      idempotency: 'RW',
-    });
+    this.bindPayterSide(uiCallback, driverCallbackTables);
     this.ocppGateway.bindStationConnections(uiCallback);
     // The driver cancels before plugging in: fails the workflow's wait for the charger.
     this.sessionWorkflow.bindTaskCallbacks(uiCallback, ['SendTaskFailure']);
