@@ -203,6 +203,24 @@ describe('a paid charging session', () => {
     }
   });
 
+  it("the Stop button on the charging screen stops the charge once, even when Payter delivers the press twice", async () => {
+    const t0 = Date.now() - 600_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 3000, timestamp: iso(Date.now()) } });
+    try {
+      const sessionId = await tap(serial, 'card-peggy');
+      await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'the charging screen');
+      expect(await payter.pressButton(serial, 'charging', 'stop')).toBe(200);
+      const press = payter.callbacks().filter((c) => c.kind === 'ui').at(-1)!;
+      const again = await fetch(press.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(press.body) });
+      expect(again.status).toBe(200);
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      expect(charger.remoteStops).toHaveLength(1);
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED' })]);
+    } finally {
+      await charger.close();
+    }
+  });
+
   it('charger lost mid-session: commits the last known total', async () => {
     const t0 = Date.now() - 600_000;
     const { serial, charger } = await given({ meterStart: 1000, startedAt: iso(t0), remoteStop: 'silent' }, 'site-short');
