@@ -6,6 +6,7 @@ import { CSMS_SIDE_TABLES, DataTables, PAYTER_SIDE_TABLES, type TableBindings } 
 import { CsmsHttpApi } from './constructs/http-api';
 import { OcppGateway } from './constructs/ocpp-gateway';
 import { Payter } from './constructs/payter';
+import { Observability } from './constructs/observability';
 import { SessionWorkflow } from './constructs/session-workflow';
 
 export interface CsmsStackProps extends StackProps {
@@ -46,6 +47,7 @@ export class CsmsStack extends Stack {
   readonly httpApi: CsmsHttpApi;
   readonly payter: Payter;
   readonly sessionWorkflow: SessionWorkflow;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps = {}) {
     super(scope, id, props);
@@ -171,6 +173,16 @@ export class CsmsStack extends Stack {
     });
     this.ocppGateway.bindStationConnections(opsApi);
     this.sessionWorkflow.bindOperations(opsApi);
+
+    this.observability = new Observability(this, 'Observability', {
+      stateMachine: this.sessionWorkflow.stateMachine,
+      sessionStep,
+      functions: this.node.findAll().filter((c): c is CsmsFunction => c instanceof CsmsFunction),
+    });
+    new CfnOutput(this, 'OperatorAlarmTopicArn', {
+      description: 'Subscribe operators here: open Payter holds, failed sessions, Lambda errors',
+      value: this.observability.alarmTopic.topicArn,
+    });
 
     new CfnOutput(this, 'WebSocketApiUrl', {
       description: 'The WebSocket API itself (chargers that can add ?stationId=...)',

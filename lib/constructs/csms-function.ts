@@ -84,6 +84,8 @@ export class CsmsFunction extends NodejsFunction {
   /** The name of the entry in `lambdas/`. */
   readonly entryName: string;
   readonly executionRole: Role;
+  /** Its own log group, for metric filters and alarms. */
+  readonly logs: LogGroup;
   /** The access granted so far per table id, so that binding a table twice only ever widens it. */
   private readonly tableAccess = new Map<string, TableAccess>();
 
@@ -132,6 +134,7 @@ export class CsmsFunction extends NodejsFunction {
 
     this.entryName = props.entry;
     this.executionRole = role;
+    this.logs = logGroup;
     logGroup.grantWrite(role);
 
     acknowledge(this, {

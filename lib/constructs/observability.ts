@@ -1,0 +1,97 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { CsmsFunction } from './csms-function';
+
+export interface ObservabilityProps {
+  /** The charging-session workflow: a failed execution is a session an operator must look at. */
+  readonly stateMachine: StateMachine;
+  /** The session workflow's task function, whose log says when a hold could not be finalized. */
+  readonly sessionStep: CsmsFunction;
+  /** Every function of the stack: any error is worth a look. */
+  readonly functions: readonly CsmsFunction[];
+}
+
+/** The log line session-step writes when Payter's retries ran out with a hold still open. */
+export const PAYMENT_NOT_FINALIZED_MESSAGE = 'payment not finalized: hold still open at Payter';
+
+/**
+ * What operators are woken for: a hold left open at Payter (the one failure that costs a
+ * driver money), a session workflow that failed or timed out, a function that errs. Alarms go
+ * to one encrypted SNS topic operators subscribe to; a dashboard shows the session flow.
+ */
+export class Observability extends Construct {
+  readonly alarmTopic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+
+    // A customer managed key: CloudWatch alarms cannot publish to a topic under the AWS managed SNS key.
+    const key = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the CSMS operator alarm topic' });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.alarmTopic = new Topic(this, 'OperatorAlarms', { masterKey: key, enforceSSL: true, displayName: 'EV CSMS operator alarms' });
+    const notify = new SnsAction(this.alarmTopic);
+
+    const unfinalized = new MetricFilter(this, 'PaymentNotFinalizedFilter', {
+      logGroup: props.sessionStep.logs,
+      filterPattern: FilterPattern.stringValue('$.message', '=', PAYMENT_NOT_FINALIZED_MESSAGE),
+      metricNamespace: 'EvCsms',
+      metricName: 'PaymentsNotFinalized',
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    const sessionsFailed = props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+    const sessionsTimedOut = props.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' });
+
+    const alarm = (alarmId: string, metric: Metric, description: string) => {
+      const created = new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(notify);
+      this.alarms.push(created);
+      return created;
+    };
+    alarm(
+      'PaymentNotFinalized',
+      unfinalized.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'A Payter hold is still open after the whole commit/cancel retry schedule: settle it with Payter (see the session in the ops API).',
+    );
+    alarm('SessionExecutionsFailed', sessionsFailed, 'A charging-session execution failed: open it in the Step Functions console (named after the session id).');
+    alarm('SessionExecutionsTimedOut', sessionsTimedOut, 'A charging-session execution timed out: its hold may be open; check the session and Payter.');
+    for (const fn of props.functions) {
+      alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${fn.entryName} Lambda failed.`);
+    }
+
+    new Dashboard(this, 'Sessions', {
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Charging-payment sessions',
+            left: [
+              props.stateMachine.metricStarted({ period: Duration.minutes(5), statistic: 'Sum' }),
+              props.stateMachine.metricSucceeded({ period: Duration.minutes(5), statistic: 'Sum' }),
+              sessionsFailed,
+              sessionsTimedOut,
+            ],
+          }),
+          new GraphWidget({
+            title: 'Lambda errors',
+            left: props.functions.map((fn) => fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })),
+          }),
+        ],
+      ],
+    });
+  }
+}
