@@ -23,6 +23,7 @@ const runtime = await startLocalRuntime({
   httpPort: port('HTTP_PORT', 9001),
   ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
   installerToken,
+  ...(process.env.HEARTBEAT_INTERVAL_SECONDS && { heartbeatIntervalSeconds: Number(process.env.HEARTBEAT_INTERVAL_SECONDS) }),
   logLevel: process.env.LOG_LEVEL ?? 'WARN',
   ...(process.env.PAYTER_API_URL && { payterApiUrl: process.env.PAYTER_API_URL }),
   ...(process.env.PAYTER_API_KEY && { payterApiKey: process.env.PAYTER_API_KEY }),

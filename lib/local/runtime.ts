@@ -18,6 +18,7 @@ import { startWebSocketGateway, type WebSocketGateway } from './websocket-gatewa
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
+import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
@@ -63,6 +64,11 @@ export interface LocalRuntime {
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const heartbeat = options.heartbeatIntervalSeconds ?? 300;
+  // As `cdk synth` refuses it: API Gateway drops a socket idle for 10 minutes.
+  if (!Number.isInteger(heartbeat) || heartbeat < 1 || heartbeat > MAX_HEARTBEAT_INTERVAL_SECONDS) {
+    throw new Error(`the heartbeat interval must be a whole number of seconds from 1 to ${MAX_HEARTBEAT_INTERVAL_SECONDS}, got ${heartbeat}`);
+  }
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
@@ -79,7 +85,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       POWERTOOLS_SERVICE_NAME: 'ev-csms-local',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
-      HEARTBEAT_INTERVAL_SECONDS: String(options.heartbeatIntervalSeconds ?? 300),
+      HEARTBEAT_INTERVAL_SECONDS: String(heartbeat),
       CSMS_CALL_TIMEOUT_SECONDS: String(options.csmsCallTimeoutSeconds ?? 30),
       ...Object.fromEntries(Object.entries(TABLES).map(([key, spec]) => [spec.envVar, dynamo.tableNames[key as keyof typeof TABLES]])),
     });

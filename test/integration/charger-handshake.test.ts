@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime } from '../../lib/local/runtime';
 import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'very-secret-password-1';
@@ -14,7 +15,7 @@ let system: TestSystem;
 
 beforeAll(async () => {
   // A short call timeout so the test of a charger that never answers stays quick.
-  system = await startTestSystem({ csmsCallTimeoutSeconds: 2 });
+  system = await startTestSystem({ csmsCallTimeoutSeconds: 2, heartbeatIntervalSeconds: 120 });
   await system.provisionStation('CP-DOOR', PASSWORD);
   await system.provisionStation('CP-RACE', PASSWORD);
 });
@@ -28,10 +29,10 @@ function basic(user: string, password: string): string {
 }
 
 /** Opens a raw socket; resolves with the socket or with the HTTP status that refused it. */
-function open(stationId: string, authorization: string | undefined, protocols: string[] = ['ocpp1.6']) {
+function open(stationId: string, authorization: string | undefined, protocols: string[] = ['ocpp1.6'], header = 'authorization') {
   return new Promise<{ ws?: WebSocket; status?: number; protocol?: string }>((resolve, reject) => {
     const ws = new WebSocket(`${system.runtime.ocppUrl}/${stationId}`, protocols, {
-      headers: authorization ? { authorization } : {},
+      headers: authorization ? { [header]: authorization } : {},
     });
     ws.once('open', () => resolve({ ws, protocol: ws.protocol }));
     ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
@@ -50,11 +51,32 @@ function exchange(ws: WebSocket, text: string, timeoutMs = 5_000): Promise<unkno
   });
 }
 
+describe('the heartbeat interval', () => {
+  it('is the configured one at boot, and a configuration above 540 s is refused at start-up', async () => {
+    const charger = system.charger('CP-DOOR', PASSWORD);
+    await charger.connect();
+    try {
+      expect((await charger.call('BootNotification', { chargePointVendor: 'ABB', chargePointModel: 'Terra' })).interval).toBe(120);
+    } finally {
+      await charger.close({ force: true });
+    }
+    await expect(startLocalRuntime({ heartbeatIntervalSeconds: 541 })).rejects.toThrow(/from 1 to 540, got 541/);
+  });
+});
+
 describe('the handshake', () => {
   it('accepts the right password and answers only the ocpp1.6 subprotocol', async () => {
     const { ws, protocol } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD), ['ocpp2.0.1', 'ocpp1.6']);
     expect(protocol).toBe('ocpp1.6');
     ws?.close();
+  });
+
+  it('accepts the credentials CloudFront forwards as X-Ocpp-Authorization (it cannot forward Authorization)', async () => {
+    const { ws, protocol } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD), ['ocpp1.6'], 'X-Ocpp-Authorization');
+    expect(protocol).toBe('ocpp1.6');
+    ws?.close();
+    const wrong = await open('CP-DOOR', basic('CP-DOOR', 'wrong-password-entirely'), ['ocpp1.6'], 'X-Ocpp-Authorization');
+    expect(wrong.status).toBe(401);
   });
 
   it.each([
