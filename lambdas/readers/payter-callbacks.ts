@@ -175,7 +175,17 @@ export class PayterCallbacks {
         maxSessionSeconds: site.limits.maxSessionMinutes * 60,
       },
     };
-    await this.deps.workflows.start(session.executionName, input);
+    try {
+      await this.deps.workflows.start(session.executionName, input);
+    } catch (error) {
+      // No workflow, so nothing else would ever free the reader: undo, and let the driver tap again.
+      await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.deps.clock.now().toISOString(), {
+        endReason: 'workflowNotStarted',
+      });
+      await this.deps.readers.detachSession(reader.serialNumber, sessionId);
+      await this.deps.display.showStartScreen(reader, site);
+      throw error;
+    }
     return { action: 'started', sessionId };
   }
 

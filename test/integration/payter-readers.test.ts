@@ -221,3 +221,53 @@ describe('reader buttons, the state web hook and wording', () => {
     expect(bad.body.details.map((d: { field: string }) => d.field).join(' ')).toContain('screens.tapCard');
   });
 });
+
+describe('a tap whose workflow cannot be started', () => {
+  it('frees the reader again and records the session as failed, with no hold taken', async () => {
+    const { SFNClient } = await import('@aws-sdk/client-sfn');
+    const { StepFunctionsSessionWorkflows } = await import('../../lambdas/aws/session-workflows');
+    const { DynamoReaderRepository } = await import('../../lambdas/aws/reader-repository');
+    const { DynamoSessionRepository } = await import('../../lambdas/aws/session-repository');
+    const { DynamoSiteRepository } = await import('../../lambdas/aws/site-repository');
+    const { DynamoStationRepository } = await import('../../lambdas/aws/station-repository');
+    const { PayterClient } = await import('../../lambdas/payter/cps-client');
+    const { CallbackUrls } = await import('../../lambdas/readers/callback-urls');
+    const { ReaderDisplay } = await import('../../lambdas/readers/reader-display');
+    const { PayterCallbacks } = await import('../../lambdas/readers/payter-callbacks');
+
+    await system.provisionStation('CP-NOFLOW', PASSWORD, 'site-main-st', [1]);
+    payter.addReader('APOLLO-N');
+    expect((await system.api('PUT', '/installer/readers/APOLLO-N', { stationId: 'CP-NOFLOW', connectorIds: [1] })).status).toBe(200);
+    const readingId = (await system.api('GET', '/installer/readers/APOLLO-N')).body.reading.id as string;
+
+    // The same wiring as the card-read Lambda, but Step Functions cannot be reached.
+    const readers = new DynamoReaderRepository();
+    const urls = new CallbackUrls(process.env.PUBLIC_BASE_URL!, process.env.PAYTER_CALLBACK_SECRET!);
+    const client = new PayterClient({ baseUrl: payter.url, apiKey: process.env.PAYTER_API_KEY! });
+    const clock = { now: () => new Date() };
+    const unreachable = new SFNClient({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+    const callbacks = new PayterCallbacks({
+      readers,
+      sessions: new DynamoSessionRepository(),
+      sites: new DynamoSiteRepository(),
+      stations: new DynamoStationRepository(),
+      display: new ReaderDisplay({ payter: client, urls, readers, clock }),
+      urls,
+      workflows: new StepFunctionsSessionWorkflows(unreachable, system.runtime.stateMachineArn),
+      stopCharging: async () => undefined,
+      signals: { fail: async () => undefined },
+      clock,
+    });
+    const token = /\/payter\/([^/]+)\//.exec(urls.card('APOLLO-N', readingId))![1]!;
+    await expect(
+      callbacks.cardRead(token, readingId, { serialNumber: 'APOLLO-N', ifd: 'CONTACTLESS', aid: 'A0000000031010', cardId: 'card-z' }),
+    ).rejects.toThrow();
+
+    const reader = (await system.api('GET', '/installer/readers/APOLLO-N')).body;
+    expect(reader.activeSessionId).toBeUndefined();
+    expect(reader.reading).toMatchObject({ state: 'open' });
+    expect(reader.reading.id).not.toBe(readingId);
+    expect(payter.reader('APOLLO-N').state).toBe('READING');
+    expect(payter.sessions('APOLLO-N')).toEqual([]);
+  });
+});
