@@ -221,6 +221,38 @@ describe('a paid charging session', () => {
     }
   });
 
+  it('refreshes the live cost on the reader from meter values, at most every 15 s', async () => {
+    const t0 = Date.now() - 1_800_000;
+    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 8000, timestamp: iso(Date.now()) } });
+    try {
+      const sessionId = await tap(serial, 'card-quinn');
+      await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'the charging screen');
+      const shown = () => payter.screens(serial).filter((s) => s.screen.id === 'charging').length;
+      const before = shown();
+      // Within 15 s of the last refresh: the session's total moves on, the screen stays.
+      await charger.meter(4000, iso(Date.now() - 60_000));
+      expect(shown()).toBe(before);
+      expect((await session(sessionId)).runningTotal).toBeGreaterThan(0);
+      // 15 s later (the last refresh moved back in time), the next meter value refreshes it.
+      await db.send(
+        new UpdateCommand({
+          TableName: process.env.SESSIONS_TABLE!,
+          Key: { sessionId },
+          UpdateExpression: 'SET chargingScreenAt = :long',
+          ExpressionAttributeValues: { ':long': new Date(Date.now() - 16_000).toISOString() },
+        }),
+      );
+      await charger.meter(6000, iso(Date.now() - 30_000));
+      await waitFor(() => shown() > before || undefined, 5_000, 'a refreshed charging screen');
+      // 6 kWh in 30 min: fee 1.00 + energy 2.10 + time 0.60 = 3.70, tax 0.33: $4.03.
+      expect(payter.currentScreen(serial)?.properties.message).toMatch(/^6\.00 kWh · 30:0\d · \$4\.03$/);
+      await payter.tap(serial, { cardId: 'card-quinn' });
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+    } finally {
+      await charger.close();
+    }
+  });
+
   it('charger lost mid-session: commits the last known total', async () => {
     const t0 = Date.now() - 600_000;
     const { serial, charger } = await given({ meterStart: 1000, startedAt: iso(t0), remoteStop: 'silent' }, 'site-short');
