@@ -5,6 +5,7 @@
  * timestamps and meter readings the script chooses.
  */
 import { RPCClient } from 'ocpp-rpc';
+import { waitFor } from './wait-for';
 
 /** ocpp-rpc's client, loosely typed for scripted use (strict mode checks the shapes). */
 export type Charger = Omit<RPCClient, 'call' | 'handle'> & {
@@ -26,15 +27,6 @@ export function ocppCharger(ocppUrl: string, stationId: string, password: string
   return new RPCClient(options as ConstructorParameters<typeof RPCClient>[0]) as unknown as Charger;
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, label: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export interface ChargerScript {
   /** How to answer RemoteStartTransaction. @default 'Accepted' */
@@ -126,7 +118,7 @@ export class SimulatedCharger {
   }
 
   async waitForTransaction(): Promise<number> {
-    return waitFor(() => this.transactionId, 10_000, `a transaction on ${this.stationId}`);
+    return waitFor(() => this.transactionId, 10_000, `a transaction on ${this.stationId}`, 20);
   }
 
   close(): Promise<unknown> {

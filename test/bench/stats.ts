@@ -2,6 +2,7 @@
  * Samples and their summaries. The bench reports medians and 95th percentiles, never means:
  * on a shared machine one descheduled millisecond would move a mean but not a median.
  */
+import { waitFor } from '../../lib/local/wait-for';
 
 export interface Summary {
   readonly n: number;
@@ -74,12 +75,7 @@ export async function timed<T>(operation: () => Promise<T>): Promise<{ ms: numbe
  * Polls a condition every couple of milliseconds. test/support's `waitFor` steps 50 ms, which
  * would quantize a measure of a few hundred; the probes given here are in-memory or cheap.
  */
-export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, label: string): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${label}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+/** A tight poll: a paid session takes a few hundred ms, and 50 ms steps would blur it. */
+export function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, label: string): Promise<T> {
+  return waitFor(probe, timeoutMs, `bench: ${label}`, 2);
 }
