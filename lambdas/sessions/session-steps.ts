@@ -181,6 +181,11 @@ export class SessionSteps {
     const { session, reader } = await this.load(sessionId);
     if (session.paymentState === 'committed' || session.paymentState === 'cancelled') return { paymentState: session.paymentState };
     if (!session.payterSessionId || !session.payment) throw new SessionStateError(`session ${sessionId} has nothing to commit`);
+    // Payter's rule: re-read the session before money moves (a retry may find it already final).
+    const current = await this.deps.payter.getSession({ serial: reader.serialNumber, sessionId: session.payterSessionId });
+    if (current.kind === 'ok' && current.value.state !== 'AUTHORIZED') {
+      return this.finalized(session, reader, { kind: 'conflict', message: `already ${current.value.state}` }, 'commit');
+    }
     const outcome = await this.deps.payter.commit({
       serial: reader.serialNumber,
       sessionId: session.payterSessionId,
