@@ -69,7 +69,13 @@ const route = router([
     path: '/ops/sessions/{sessionId}/refunds',
     handle: async (event, { sessionId }) => {
       const { amount, reason } = parseBody(event, refundSchema);
-      const refund = await (await operations()).refund(sessionId!, amount, reason);
+      const key = event.headers['idempotency-key'];
+      if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) {
+        throw new HttpError(400, 'ValidationError', 'the Idempotency-Key header is invalid', [
+          { field: 'Idempotency-Key', message: '8 to 128 printable ASCII characters' },
+        ]);
+      }
+      const refund = await (await operations()).refund(sessionId!, amount, reason, key);
       logger.info('refund made', { sessionId, amount, payterRefundId: refund.payterRefundId });
       return json(200, refund);
     },

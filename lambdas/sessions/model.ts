@@ -81,6 +81,8 @@ export interface SessionRefund {
   readonly platformFee: number;
   readonly hostRevenue: number;
   readonly reason: string;
+  /** The operator tool's Idempotency-Key: a retried request returns this refund, not a second one. */
+  readonly requestKey?: string;
   readonly requestedAt: string;
   readonly state: 'pending' | 'done' | 'failed';
   readonly payterRefundId?: string;

@@ -65,8 +65,13 @@ export class SessionOperations {
    * asked, so two operators can never refund the same money twice, and released if Payter
    * refuses.
    */
-  async refund(sessionId: string, amount: number, reason: string): Promise<SessionRefund> {
+  async refund(sessionId: string, amount: number, reason: string, requestKey?: string): Promise<SessionRefund> {
     const session = await this.get(sessionId);
+    const earlier = requestKey !== undefined ? session.refunds?.find((r) => r.requestKey === requestKey && r.state !== 'failed') : undefined;
+    if (earlier) {
+      if (earlier.amount !== amount) throw new ConflictError('Idempotency-Key', 'this key was used for a refund of another amount');
+      return earlier;
+    }
     if (session.paymentState !== 'committed' || !session.split || !session.payterSessionId) {
       throw new ConflictError('sessionId', `session ${sessionId} has no committed payment to refund`);
     }
@@ -90,6 +95,7 @@ export class SessionOperations {
       platformFee: parts.platformFee.minor,
       hostRevenue: parts.hostRevenue.minor,
       reason,
+      ...(requestKey !== undefined && { requestKey }),
       requestedAt: this.now(),
       state: 'pending',
     };

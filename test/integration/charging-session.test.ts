@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { INSTALLER_TOKEN, demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 import { SimulatedCharger, type ChargerScript } from '../../lib/local/simulated-charger';
 
 const PASSWORD = 'session-station-secret';
@@ -400,8 +400,16 @@ describe("an operator's view of sessions", () => {
     expect(first.body.tax + first.body.platformFee + first.body.hostRevenue).toBe(200);
     const tooMuch = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 565, reason: 'oops' });
     expect(tooMuch.status).toBe(409);
-    const rest = await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 564, reason: 'charger fault' });
+    // An operator tool retrying with the same Idempotency-Key gets the same refund, not a second one.
+    const refundOnce = () =>
+      fetch(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'refund-ticket-4711' },
+        body: JSON.stringify({ amount: 564, reason: 'charger fault' }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const rest = await refundOnce();
     expect(rest.status).toBe(200);
+    expect(await refundOnce()).toEqual(rest);
     expect(payter.sessions(serial)[0]?.refunds.map((r) => r.amount)).toEqual([200, 564]);
     const after = (await system.api('GET', `/ops/sessions/${sessionId}`)).body;
     expect(after.refundedAmount).toBe(764);
