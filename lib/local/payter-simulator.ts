@@ -6,6 +6,7 @@
  * assert on it. Outcomes (declines, slow answers, failures, conflicts) are scripted per reader
  * or per next call; nothing about them leaks into production code.
  */
+import type { StartReadingRequest } from '../../lambdas/payter/cps-client';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -97,15 +98,8 @@ export interface ShownScreen {
   readonly at: string;
 }
 
-/** The parameters of the current `start`, while the reader waits for a card or holds one. */
-export interface Reading {
-  readonly authorizedAmount: number;
-  readonly callbackUrl: string;
-  readonly uiMessage?: string;
-  readonly uiMessageTitle?: string;
-  readonly language?: string;
-  readonly hideAmount?: boolean;
-}
+/** The parameters of the current `start` (the client's request, less the serial in the path). */
+export type Reading = Omit<StartReadingRequest, 'serial'>;
 
 export interface ReaderSnapshot extends Terminal {
   readonly reading?: Reading;

@@ -274,12 +274,7 @@ export class StepFunctionsEngine {
   describeExecution(executionArn: string): Record<string, unknown> {
     const execution = this.execution(executionArn);
     return {
-      executionArn: execution.arn,
-      stateMachineArn: execution.machine.arn,
-      name: execution.name,
-      status: execution.status,
-      startDate: execution.startDate,
-      stopDate: execution.stopDate,
+      ...executionListItem(execution),
       input: execution.input,
       inputDetails: { included: true },
       output: execution.output,
@@ -299,14 +294,7 @@ export class StepFunctionsEngine {
     return this.executionOrder
       .filter((execution) => execution.machine.arn === stateMachineArn && (statusFilter === undefined || execution.status === statusFilter))
       .reverse()
-      .map((execution) => ({
-        executionArn: execution.arn,
-        stateMachineArn: execution.machine.arn,
-        name: execution.name,
-        status: execution.status,
-        startDate: execution.startDate,
-        stopDate: execution.stopDate,
-      }));
+      .map(executionListItem);
   }
 
   executionHistory(executionArn: string): readonly HistoryEvent[] {
@@ -741,4 +729,16 @@ function detailsKey(type: string): string {
 
 function withoutUndefined(details: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+}
+
+/** The fields ListExecutions gives per execution, which DescribeExecution starts with too. */
+function executionListItem(execution: Execution): Record<string, unknown> {
+  return {
+    executionArn: execution.arn,
+    stateMachineArn: execution.machine.arn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate,
+    stopDate: execution.stopDate,
+  };
 }
