@@ -114,6 +114,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   say(`Payter: hold of $${((hold?.authorizedAmount ?? 0) / 100).toFixed(2)} ${hold?.state} at $${((hold?.committedAmount ?? 0) / 100).toFixed(2)}`);
   print(`\nExecution ${status}: ${executionArn}`);
   print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);
-  print(`The session for operators: curl -H 'Authorization: Bearer ${installerToken}' ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
+  // The token itself is never printed: it is a credential.
+  print(`The session for operators: curl -H "Authorization: Bearer $INSTALLER_TOKEN" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
   await charger.close();
 }
