@@ -7,6 +7,7 @@ import {
   ocpp16,
   SUPPORTED_SUBPROTOCOLS,
 } from '../../lambdas/ocpp/protocol';
+import { captureOcppError } from './capture-ocpp-error';
 
 describe('chooseSubprotocol', () => {
   it.each([
@@ -103,7 +104,7 @@ describe('the OCPP 1.6 adapter', () => {
 
   it('validates a CALLRESULT against the action of the pending call, without answering it', () => {
     expect(ocpp16.decodeCallResult('RemoteStartTransaction', { status: 'Accepted' })).toEqual({ status: 'Accepted' });
-    const error = thrown(() => ocpp16.decodeCallResult('RemoteStartTransaction', { status: 'Maybe' }));
+    const error = captureOcppError(() => ocpp16.decodeCallResult('RemoteStartTransaction', { status: 'Maybe' }));
     expect(error).toMatchObject({ code: 'PropertyConstraintViolation', answerable: false });
   });
 
@@ -130,10 +131,10 @@ describe('the OCPP 1.6 adapter', () => {
   });
 
   it('refuses to send an invalid call or a call the charger does not take', () => {
-    expect(thrown(() => ocpp16.encodeCall('ChangeConfiguration', { key: 'k'.repeat(51), value: '1' })).code).toBe(
+    expect(captureOcppError(() => ocpp16.encodeCall('ChangeConfiguration', { key: 'k'.repeat(51), value: '1' })).code).toBe(
       'PropertyConstraintViolation',
     );
-    expect(thrown(() => (ocpp16.encodeCall as (action: string, payload: object) => unknown)('BootNotification', {})).code).toBe(
+    expect(captureOcppError(() => (ocpp16.encodeCall as (action: string, payload: object) => unknown)('BootNotification', {})).code).toBe(
       'NotSupported',
     );
   });
@@ -142,20 +143,10 @@ describe('the OCPP 1.6 adapter', () => {
     expect(ocpp16.encodeCallResult('h-1', 'Heartbeat', { currentTime: '2024-05-01T10:00:00Z' })).toBe(
       '[3,"h-1",{"currentTime":"2024-05-01T10:00:00Z"}]',
     );
-    const error = thrown(() =>
+    const error = captureOcppError(() =>
       ocpp16.encodeCallResult('b-1', 'BootNotification', { status: 'Accepted', currentTime: 'now', interval: 300 }),
     );
     expect(error).toMatchObject({ code: 'InternalError', messageId: 'b-1', answerable: true });
     expect(JSON.parse(ocpp16.encodeCallError(error))).toEqual([4, 'b-1', 'InternalError', error.message, error.details]);
   });
 });
-
-function thrown(run: () => unknown): OcppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OcppError) return error;
-    throw error;
-  }
-  throw new Error('expected an OcppError');
-}

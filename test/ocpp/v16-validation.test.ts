@@ -4,6 +4,7 @@ import { ocpp16 } from '../../lambdas/ocpp/protocol';
 import type { BootNotificationRequest, RemoteStartTransactionResponse } from '../../lambdas/ocpp/v16/schemas';
 import { MAX_REPORTED_ISSUES, validateRequest, validateResponse } from '../../lambdas/ocpp/v16/validate';
 import { chargerToCsmsExamples } from './v16-examples';
+import { captureOcppError } from './capture-ocpp-error';
 
 const meterValue = (sampledValue: unknown[], timestamp: unknown = '2024-05-01T10:00:00Z') => ({ timestamp, sampledValue });
 const start = { connectorId: 1, idTag: 'DEADBEEF01', meterStart: 0, timestamp: '2024-05-01T10:00:00Z' };
@@ -195,13 +196,3 @@ describe('validateRequest / validateResponse', () => {
     }
   });
 });
-
-function captureOcppError(run: () => unknown): OcppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OcppError) return error;
-    throw error;
-  }
-  throw new Error('expected an OcppError');
-}
