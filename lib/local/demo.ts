@@ -6,7 +6,7 @@
  */
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { LocalRuntime } from './runtime';
-import { SimulatedCharger } from './simulated-charger';
+import { SimulatedCharger, workedExample } from './simulated-charger';
 
 /** pricing.md's example site. */
 export const DEMO_SITE = {
@@ -46,13 +46,8 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   say(`installer: station ${STATION} provisioned`);
 
   // The charger's transaction: one hour, 12.345 kWh, 15 minutes of the car drawing nothing.
-  const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-  const charger = new SimulatedCharger(runtime.ocppUrl, STATION, PASSWORD, {
-    meterStart: 0,
-    startedAt: iso(t0),
-    stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) },
-  });
+  const example = workedExample(Date.now() - 3_600_000);
+  const charger = new SimulatedCharger(runtime.ocppUrl, STATION, PASSWORD, example.script);
   await charger.connect();
   say(`charger ${STATION}: connected (OCPP 1.6J, Basic auth), BootNotification accepted, connector 1 Available`);
 
@@ -101,8 +96,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
 
   await until(() => charger.transactionId !== undefined, 'the transaction');
   say(`charger: RemoteStartTransaction accepted, StartTransaction -> transaction ${charger.transactionId}`);
-  await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
-  await charger.status(1, 'Charging', iso(t0 + 2_700_000));
+  await example.pauseCar(charger);
   say('charger: the car paused 15 minutes (SuspendedEV), 5 of them billable after the grace period');
   await until(() => payter.reader(READER).state === 'READING' && payter.currentScreen(READER)?.id === 'charging', 'tap to stop');
   say(`driver taps the same card again to stop`);

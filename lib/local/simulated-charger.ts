@@ -125,3 +125,22 @@ export class SimulatedCharger {
     return this.client.close({ force: true });
   }
 }
+
+/** An OCPP timestamp of whole seconds, as chargers send them. */
+export function ocppTimestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * pricing.md's worked example as a charger lives it: one hour from `t0` (ms), 12.345 kWh.
+ * Call `pauseCar` once the transaction runs for its 15 minutes of SuspendedEV.
+ */
+export function workedExample(t0: number): { script: ChargerScript; pauseCar(charger: SimulatedCharger): Promise<void> } {
+  return {
+    script: { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 12345, timestamp: ocppTimestamp(t0 + 3_600_000) } },
+    async pauseCar(charger) {
+      await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+      await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+    },
+  };
+}

@@ -4,7 +4,7 @@
  * the first tap until the reader is free for the next driver and the workflow has ended.
  */
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { SimulatedCharger } from '../../lib/local/simulated-charger';
+import { SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
 import type { TestSystem } from '../support/local-system';
 import { until } from './stats';
 
@@ -24,7 +24,6 @@ export interface PaidSessionSample {
   readonly states: readonly string[];
 }
 
-const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 export class PaidSessions {
   private readonly sfn: SFNClient;
@@ -48,12 +47,8 @@ export class PaidSessions {
 
     // Set-up, not measured: an installer's work, done once per site in real life.
     await this.system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-    const t0 = Date.now() - 3_600_000;
-    const charger = await new SimulatedCharger(this.system.runtime.ocppUrl, stationId, PASSWORD, {
-      meterStart: 0,
-      startedAt: iso(t0),
-      stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) },
-    }).connect();
+    const example = workedExample(Date.now() - 3_600_000);
+    const charger = await new SimulatedCharger(this.system.runtime.ocppUrl, stationId, PASSWORD, example.script).connect();
     payter.addReader(serial, { currency: 'USD' });
     const commissioned = await this.system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
     if (commissioned.status !== 200) throw new Error(`reader: ${JSON.stringify(commissioned.body)}`);
@@ -63,8 +58,7 @@ export class PaidSessions {
       if ((await payter.tap(serial, CARD)) !== 200) throw new Error('the card tap was not accepted');
       await until(() => charger.transactionId, STEP_TIMEOUT_MS, 'the transaction');
       // The car pauses 15 minutes, as in the worked example: idle time is part of the price.
-      await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
-      await charger.status(1, 'Charging', iso(t0 + 2_700_000));
+      await example.pauseCar(charger);
       await until(() => (payter.reader(serial).state === 'READING' && payter.currentScreen(serial)?.id === 'charging') || undefined, STEP_TIMEOUT_MS, 'tap to stop armed');
       const stopTapped = performance.now();
 

@@ -9,7 +9,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { INSTALLER_TOKEN, demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
-import { SimulatedCharger, type ChargerScript } from '../../lib/local/simulated-charger';
+import { SimulatedCharger, ocppTimestamp, workedExample, type ChargerScript } from '../../lib/local/simulated-charger';
 
 const PASSWORD = 'session-station-secret';
 let system: TestSystem;
@@ -77,12 +77,12 @@ function expectNoHoldLeft(serial: string) {
   expect(payter.sessions(serial).filter((s) => s.state === 'AUTHORIZED')).toEqual([]);
 }
 
-const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const iso = ocppTimestamp;
 
 describe('a paid charging session', () => {
   it("charges pricing.md's worked example end to end: commit 764, split 62/120/582, receipt, reader free", async () => {
-    const t0 = Date.now() - 3_600_000;
-    const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) } });
+    const example = workedExample(Date.now() - 3_600_000);
+    const { serial, charger } = await given(example.script);
     try {
       const sessionId = await tap(serial, 'card-alice');
       await charger.waitForTransaction();
@@ -93,8 +93,7 @@ describe('a paid charging session', () => {
       // An hour in, before any meter value: fee $1.00 + time $1.20 = $2.20, tax 19.525 -> 20: $2.40.
       expect(live?.properties.message).toMatch(/^0\.00 kWh · 1:00:0\d · \$2\.40$/);
       // The car pauses for 15 minutes: 900 s idle, 300 s of it billable after the 10 min grace.
-      await charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
-      await charger.status(1, 'Charging', iso(t0 + 2_700_000));
+      await example.pauseCar(charger);
 
       // Someone else's card does not stop it, and the reader is ready again at once.
       await payter.tap(serial, { cardId: 'card-mallory' });
@@ -361,12 +360,11 @@ describe('a paid charging session', () => {
 describe("an operator's view of sessions", () => {
   /** A finished paid session: pricing.md's worked example, committed at 764. */
   async function paidSession(cardId: string) {
-    const t0 = Date.now() - 3_600_000;
-    const given_ = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 12345, timestamp: iso(t0 + 3_600_000) } });
+    const example = workedExample(Date.now() - 3_600_000);
+    const given_ = await given(example.script);
     const sessionId = await tap(given_.serial, cardId);
     await given_.charger.waitForTransaction();
-    await given_.charger.status(1, 'SuspendedEV', iso(t0 + 1_800_000));
-    await given_.charger.status(1, 'Charging', iso(t0 + 2_700_000));
+    await example.pauseCar(given_.charger);
     await waitFor(() => payter.currentScreen(given_.serial)?.id === 'charging' || undefined, 5_000, 'charging');
     await payter.tap(given_.serial, { cardId });
     expect((await finished(sessionId)).status).toBe('SUCCEEDED');
