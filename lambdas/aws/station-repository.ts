@@ -6,6 +6,11 @@ import { dynamo, isConditionFailure, tableName } from './dynamo';
 const PROFILE = 'PROFILE';
 const connectorKey = (connectorId: number) => `CONNECTOR#${String(connectorId).padStart(3, '0')}`;
 const historyPrefix = (connectorId: number) => `STATUS#${String(connectorId).padStart(3, '0')}#`;
+/** History keys in UTC, so they sort by time whatever offset the charger wrote. */
+const utc = (timestamp: string) => {
+  const ms = Date.parse(timestamp);
+  return Number.isNaN(ms) ? timestamp : new Date(ms).toISOString();
+};
 
 export class DynamoStationRepository implements StationRepository {
   constructor(
@@ -97,34 +102,47 @@ export class DynamoStationRepository implements StationRepository {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...status, sk: `${historyPrefix(status.connectorId)}${status.timestamp}#${status.status}` },
+        Item: { ...status, sk: `${historyPrefix(status.connectorId)}${utc(status.timestamp)}#${status.status}` },
       }),
     );
   }
 
   async getConnectorStatuses(stationId: string): Promise<ConnectorStatus[]> {
-    return this.querySk(stationId, 'CONNECTOR#');
+    return this.querySk(stationId, 'begins_with(sk, :from)', { ':from': 'CONNECTOR#' });
   }
 
-  async listStatusHistory(stationId: string, connectorId: number): Promise<ConnectorStatus[]> {
-    return this.querySk(stationId, historyPrefix(connectorId));
+  async listStatusHistory(stationId: string, connectorId: number, since?: string): Promise<ConnectorStatus[]> {
+    const prefix = historyPrefix(connectorId);
+    if (since === undefined) return this.querySk(stationId, 'begins_with(sk, :from)', { ':from': prefix });
+    const from = `${prefix}${utc(since)}`;
+    // The status in force at `since` (the newest before it), then everything from `since` on.
+    const [inForce] = await this.querySk(stationId, 'sk BETWEEN :from AND :to', { ':from': prefix, ':to': from }, 1);
+    const after = await this.querySk(stationId, 'sk BETWEEN :from AND :to', { ':from': from, ':to': `${prefix}\uffff` });
+    return inForce ? [inForce, ...after] : after;
   }
 
-  private async querySk(stationId: string, prefix: string): Promise<ConnectorStatus[]> {
+  /** The station's items whose sort key matches, oldest first; or the `newest` few, newest first. */
+  private async querySk(
+    stationId: string,
+    skCondition: string,
+    values: Record<string, string>,
+    newest?: number,
+  ): Promise<ConnectorStatus[]> {
     const items: ConnectorStatus[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'stationId = :s AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':s': stationId, ':p': prefix },
+          KeyConditionExpression: `stationId = :s AND ${skCondition}`,
+          ExpressionAttributeValues: { ':s': stationId, ...values },
           ExclusiveStartKey: start,
           ConsistentRead: true,
+          ...(newest !== undefined && { ScanIndexForward: false, Limit: newest }),
         }),
       );
       for (const { sk: _sk, ...item } of page.Items ?? []) items.push(item as ConnectorStatus);
-      start = page.LastEvaluatedKey;
+      start = newest === undefined ? page.LastEvaluatedKey : undefined;
     } while (start);
     return items;
   }

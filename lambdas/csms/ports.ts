@@ -35,7 +35,11 @@ export interface StationRepository {
   markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean>;
   putConnectorStatus(status: ConnectorStatus): Promise<void>;
   getConnectorStatuses(stationId: string): Promise<ConnectorStatus[]>;
-  listStatusHistory(stationId: string, connectorId: number): Promise<ConnectorStatus[]>;
+  /**
+   * The connector's status history, oldest first. With `since` (ISO): the statuses from then
+   * on, plus the one in force at that instant, so a session reads its own stretch only.
+   */
+  listStatusHistory(stationId: string, connectorId: number, since?: string): Promise<ConnectorStatus[]>;
 }
 
 /** A charger's WebSocket connection: which station, speaking which OCPP version. */

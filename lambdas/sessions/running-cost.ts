@@ -1,4 +1,7 @@
-/** What a charging session has cost so far: the same pricing as the final receipt, up to now. */
+/**
+ * What a charging session has cost so far: the same pricing as the final receipt, up to now.
+ * Runs on every meter value, so it reads only the connector's history since the start.
+ */
 import type { StationRepository } from '../csms/ports';
 import type { Money } from '../money/money';
 import { priceSession, type PricingSite } from '../pricing/price';
@@ -16,7 +19,7 @@ export async function runningCost(
   transaction: { readonly meterStart: number; readonly startedAt: string; readonly lastMeterWh?: number },
   now: Date,
 ): Promise<RunningCost> {
-  const history = await stations.listStatusHistory(session.stationId, session.connectorId);
+  const history = await stations.listStatusHistory(session.stationId, session.connectorId, transaction.startedAt);
   const usage = measureUsageSoFar(
     {
       meterStart: transaction.meterStart,

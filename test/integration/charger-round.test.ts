@@ -4,6 +4,7 @@
  * round and offline replays (whole paid sessions: charging-session.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoStationRepository } from '../../lambdas/aws/station-repository';
 import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'correct-horse-battery';
@@ -51,6 +52,15 @@ describe('a charger on the local OCPP endpoint', () => {
       const history = await system.api('GET', '/ops/stations/CP-ROUND/connectors/1/history');
       expect(history.body.history.map((h: { status: string }) => h.status)).toEqual(['Available', 'Preparing']);
       expect(history.body.history[0].timestamp).toBe('2026-11-23T10:00:00Z');
+
+      // A session reads its own stretch: the status in force at its start, then what followed,
+      // in time order even when the charger writes another UTC offset.
+      await charger.call('StatusNotification', { connectorId: 2, status: 'Available', errorCode: 'NoError', timestamp: '2026-11-23T09:00:00Z' });
+      await charger.call('StatusNotification', { connectorId: 2, status: 'Preparing', errorCode: 'NoError', timestamp: '2026-11-23T09:50:00Z' });
+      await charger.call('StatusNotification', { connectorId: 2, status: 'SuspendedEV', errorCode: 'NoError', timestamp: '2026-11-23T11:20:00+01:00' });
+      await charger.call('StatusNotification', { connectorId: 2, status: 'Charging', errorCode: 'NoError', timestamp: '2026-11-23T10:40:00Z' });
+      const stretch = await new DynamoStationRepository().listStatusHistory('CP-ROUND', 2, '2026-11-23T10:00:00Z');
+      expect(stretch.map((h) => h.status)).toEqual(['Preparing', 'SuspendedEV', 'Charging']);
 
       // The operator starts the charge remotely; the charger accepts and starts.
       const call = await system.api('POST', '/ops/stations/CP-ROUND/calls', {
