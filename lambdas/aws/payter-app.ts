@@ -6,13 +6,13 @@
 import { systemClock } from '../csms/ports';
 import { ReaderCommissioning } from '../readers/commissioning';
 import { PayterCallbacks } from '../readers/payter-callbacks';
-import { ReaderDisplay } from '../readers/reader-display';
+import { ReaderDisplay, START_SCREEN_RETRY_DELAYS_MS } from '../readers/reader-display';
 import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
 import { StepFunctionsSessionExecutions } from './session-executions';
-import { getStringFromEnv } from '../shared/config';
+import { getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
 import { StepFunctionsSignals } from './workflow-signals';
 import { csmsApp } from './csms-app';
@@ -22,6 +22,7 @@ import { DynamoSessionRepository } from './session-repository';
 import { StepFunctionsSessionWorkflows } from './session-workflows';
 import { DynamoSiteRepository } from './site-repository';
 import { logger } from '../shared/lambda';
+import { METRICS, countEvent } from '../shared/metrics';
 
 export interface PayterApp {
   readonly callbacks: PayterCallbacks;
@@ -50,7 +51,15 @@ async function build(): Promise<PayterApp> {
   const readers = new DynamoReaderRepository();
   const sites = new DynamoSiteRepository();
   const csms = csmsApp();
-  const display = new ReaderDisplay({ payter, urls, readers, clock: systemClock });
+  const display = new ReaderDisplay({
+    payter,
+    urls,
+    readers,
+    clock: systemClock,
+    retryDelaysMs: getIntListFromEnv('READER_RETRY_DELAYS_MS', START_SCREEN_RETRY_DELAYS_MS),
+    onOutOfService: (reader, reason) =>
+      countEvent(METRICS.readersOutOfService, 'reader out of service', { serialNumber: reader.serialNumber, stationId: reader.stationId, reason }),
+  });
   const sessions = new DynamoSessionRepository();
   const signals = new StepFunctionsSignals();
   const stopTransaction = async (stationId: string, transactionId: number) => {
@@ -80,7 +89,7 @@ async function build(): Promise<PayterApp> {
     stations: csms.stations,
     sites,
     display,
-    payterStop: (serial) => payter.stopReading({ serial }),
+    payter,
     clock: systemClock,
   });
   const stationReaders = new StationReaders({ readers, sites, stations: csms.stations, display });
@@ -97,6 +106,7 @@ async function build(): Promise<PayterApp> {
     clock: systemClock,
     receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
     log: logger,
+    alert: countEvent,
   });
   const sessionEvents = new SessionEvents({
     sessions,

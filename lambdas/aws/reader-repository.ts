@@ -32,7 +32,8 @@ export class DynamoReaderRepository implements ReaderRepository {
         new PutCommand({
           TableName: this.table,
           Item: reader,
-          ConditionExpression: 'attribute_not_exists(serialNumber) OR stationId = :station',
+          // Never over a session's binding: that session's Release would lose its reader.
+          ConditionExpression: 'attribute_not_exists(serialNumber) OR (stationId = :station AND attribute_not_exists(activeSessionId))',
           ExpressionAttributeValues: { ':station': reader.stationId },
         }),
       );
@@ -40,6 +41,16 @@ export class DynamoReaderRepository implements ReaderRepository {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  async restore(reader: Reader): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: reader, ConditionExpression: 'attribute_not_exists(activeSessionId)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -102,6 +113,18 @@ export class DynamoReaderRepository implements ReaderRepository {
     await this.update(serialNumber, 'SET screen = :screen', { ':screen': screen });
   }
 
+  async markOutOfService(serialNumber: string, since: string, reason: string): Promise<void> {
+    await this.update(serialNumber, 'SET outOfService = if_not_exists(outOfService, :o)', { ':o': { since, reason } });
+  }
+
+  async clearOutOfService(serialNumber: string): Promise<void> {
+    await this.update(serialNumber, 'REMOVE outOfService', {});
+  }
+
+  async recordPayterCurrency(serialNumber: string, currency: string): Promise<void> {
+    await this.update(serialNumber, 'SET payterCurrency = :c', { ':c': currency });
+  }
+
   /** Updates an existing reader only; false when the reader or the condition is not there. */
   private async update(
     serialNumber: string,
@@ -117,7 +140,7 @@ export class DynamoReaderRepository implements ReaderRepository {
           Key: { serialNumber },
           UpdateExpression: expression,
           ConditionExpression: condition ? `attribute_exists(serialNumber) AND (${condition})` : 'attribute_exists(serialNumber)',
-          ExpressionAttributeValues: values,
+          ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
           ...(names && { ExpressionAttributeNames: names }),
         }),
       );

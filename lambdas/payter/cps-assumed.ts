@@ -14,6 +14,11 @@ export const errorAnswerSchema = z.object({
 export type CpsErrorAnswer = z.infer<typeof errorAnswerSchema>;
 
 export const CPS_ASSUMED = {
+  /**
+   * Terminal `state` names besides `IDLE` (the only confirmed one). No money step may depend
+   * on these: authorize's own answer tells whether a card is there. Only the simulator uses them.
+   */
+  terminalStates: { reading: 'READING', cardPresented: 'CARD' },
   /** A declined card on `authorize`: HTTP 402 `{error: "DECLINED", message}`. */
   decline: { status: 402, error: 'DECLINED' },
   /**
@@ -42,6 +47,14 @@ export const CPS_ASSUMED = {
     overRefundStatus: 409,
   },
 } as const;
+
+/**
+ * Fields CPS may add that would tell a reader's currency before money moves (the terminal,
+ * the authorize answer): unknown in CPS, so optional; the Payter session's `currency` is the
+ * one we rely on.
+ */
+export const terminalCurrencySchema = z.object({ currency: z.string().length(3).optional() });
+export const authorizationCurrencySchema = z.object({ currency: z.string().length(3).optional() });
 
 /** `refundedAmount` is the amount of this refund, not the running total. */
 export const refundAnswerSchema = z.object({

@@ -5,28 +5,34 @@
  * Whatever is our guess rather than Payter's word lives in `cps-assumed.ts`.
  */
 import { z } from 'zod';
-import { CPS_ASSUMED } from './cps-assumed';
+import { CPS_ASSUMED, authorizationCurrencySchema, terminalCurrencySchema } from './cps-assumed';
 
 /** Amounts are integers in the currency's minor units (cents). */
 const minorUnits = z.number().int().nonnegative();
 
-/** `IDLE`, `READING`, `CARD`, "..." : CPS may report states we do not know, so any string passes. */
-export type TerminalState = 'IDLE' | 'READING' | 'CARD' | (string & {});
+/** Only `IDLE` is confirmed; CPS reports other states whose names we do not know, so any string passes. */
+export type TerminalState = 'IDLE' | (string & {});
+/** The terminal waits for nothing: no card can be there to authorize. */
+export const TERMINAL_IDLE: TerminalState = 'IDLE';
 
-export const terminalSchema = z.object({
-  serialNumber: z.string().min(1),
-  online: z.boolean(),
-  state: z.string().min(1) as z.ZodType<TerminalState>,
-});
+export const terminalSchema = z
+  .object({
+    serialNumber: z.string().min(1),
+    online: z.boolean(),
+    state: z.string().min(1) as z.ZodType<TerminalState>,
+  })
+  .extend(terminalCurrencySchema.shape);
 export type Terminal = z.infer<typeof terminalSchema>;
 
 export const SESSION_STATES = ['AUTHORIZED', 'COMMITTED', 'CANCELLED'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-export const authorizationSchema = z.object({
-  sessionId: z.string().min(1),
-  authorizedAmount: minorUnits,
-});
+export const authorizationSchema = z
+  .object({
+    sessionId: z.string().min(1),
+    authorizedAmount: minorUnits,
+  })
+  .extend(authorizationCurrencySchema.shape);
 export type Authorization = z.infer<typeof authorizationSchema>;
 
 export const sessionSchema = z.object({

@@ -1,14 +1,17 @@
 /**
  * Commissioning Payter readers to stations, as installers do for stations: the reader must
- * serve connectors of an existing station that no other reader serves, and it is put in its
- * start screen at once.
+ * be a terminal Payter knows, serve connectors of an existing station that no other reader
+ * serves, and it is put in its start screen at once. A mistake is refused with nothing
+ * stored; a reader serving a session is never re-commissioned under it (its binding is what
+ * lets that session's Release find and free it).
  */
 import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../installer/installer-service';
+import type { PayterClient } from '../payter/cps-client';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { Reader } from './model';
 import type { ReaderRepository } from './ports';
-import type { ReaderDisplay } from './reader-display';
+import { describeOutcome, type ReaderDisplay } from './reader-display';
 
 export interface CommissionRequest {
   readonly stationId: string;
@@ -22,7 +25,7 @@ export class ReaderCommissioning {
       readonly stations: StationRepository;
       readonly sites: SiteRepository<StoredSite>;
       readonly display: ReaderDisplay;
-      readonly payterStop: (serial: string) => Promise<{ kind: string }>;
+      readonly payter: Pick<PayterClient, 'getTerminal' | 'stopReading'>;
       readonly clock: Clock;
     },
   ) {}
@@ -38,6 +41,9 @@ export class ReaderCommissioning {
     if (existing && existing.stationId !== station.stationId) {
       throw new ConflictError('serialNumber', `reader ${serialNumber} is commissioned to station ${existing.stationId}; decommission it first`);
     }
+    if (existing?.activeSessionId) {
+      throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${existing.activeSessionId}; commission it again when that session has ended`);
+    }
     for (const other of await this.deps.readers.listByStation(station.stationId)) {
       if (other.serialNumber === serialNumber) continue;
       const shared = other.connectorIds.filter((id) => request.connectorIds.includes(id));
@@ -48,6 +54,22 @@ export class ReaderCommissioning {
     const site = await this.deps.sites.get(station.siteId);
     if (!site) throw new BadReferenceError('stationId', `the site ${station.siteId} of station ${station.stationId} does not exist`);
 
+    // Payter first: nothing is stored for a terminal it does not know.
+    const terminal = await this.deps.payter.getTerminal({ serial: serialNumber });
+    if (terminal.kind === 'rejected' && terminal.status === 404) {
+      throw new BadReferenceError('serialNumber', `Payter knows no terminal ${serialNumber}: check the serial number on the reader's label`);
+    }
+    if (terminal.kind !== 'ok') {
+      throw new PayterUnavailableError(`Payter could not check terminal ${serialNumber} (${describeOutcome(terminal)}); nothing was stored, try again`);
+    }
+    const payterCurrency = terminal.value.currency;
+    if (payterCurrency !== undefined && payterCurrency !== site.currency) {
+      throw new BadReferenceError(
+        'serialNumber',
+        `terminal ${serialNumber} takes payments in ${payterCurrency} but site ${site.siteId} charges in ${site.currency}`,
+      );
+    }
+
     const now = this.deps.clock.now().toISOString();
     const reader: Reader = {
       serialNumber,
@@ -56,14 +78,18 @@ export class ReaderCommissioning {
       connectorIds: [...request.connectorIds],
       commissionedAt: existing?.commissionedAt ?? now,
       updatedAt: now,
+      online: terminal.value.online,
+      ...((payterCurrency ?? existing?.payterCurrency) !== undefined && { payterCurrency: payterCurrency ?? existing?.payterCurrency }),
     };
     if (!(await this.deps.readers.commission(reader))) {
-      throw new ConflictError('serialNumber', `reader ${serialNumber} was just commissioned elsewhere`);
+      throw new ConflictError('serialNumber', `reader ${serialNumber} was just commissioned elsewhere or took a session; look again`);
     }
     const shown = await this.deps.display.showStartScreen(reader, site);
     if (shown.kind !== 'ok') {
-      // Recorded all the same: commissioning again (the same PUT) retries the start screen.
-      throw new PayterUnavailableError(`reader ${serialNumber} is recorded but Payter refused its start screen (${describe(shown)})`);
+      // Undone, so the installer's record never claims a reader that takes no cards.
+      if (existing) await this.deps.readers.restore(existing);
+      else await this.deps.readers.delete(serialNumber);
+      throw new PayterUnavailableError(`Payter refused the start screen of reader ${serialNumber} (${describeOutcome(shown)}); nothing was stored, try again`);
     }
     return (await this.deps.readers.get(serialNumber)) ?? reader;
   }
@@ -74,9 +100,11 @@ export class ReaderCommissioning {
     if (reader.activeSessionId) {
       throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${reader.activeSessionId}; wait for it to end`);
     }
-    const stopped = await this.deps.payterStop(serialNumber);
-    if (stopped.kind !== 'ok' && stopped.kind !== 'conflict') {
-      throw new PayterUnavailableError(`Payter did not stop reader ${serialNumber} (${stopped.kind}); try again`);
+    const stopped = await this.deps.payter.stopReading({ serial: serialNumber });
+    // A terminal Payter no longer knows (404) takes no cards either: nothing to stop.
+    const gone = stopped.kind === 'rejected' && stopped.status === 404;
+    if (stopped.kind !== 'ok' && stopped.kind !== 'conflict' && !gone) {
+      throw new PayterUnavailableError(`Payter did not stop reader ${serialNumber} (${describeOutcome(stopped)}); try again`);
     }
     await this.deps.readers.delete(serialNumber);
   }
@@ -86,8 +114,4 @@ export class ReaderCommissioning {
     if (!reader) throw new NotFoundError(`reader ${serialNumber} is not commissioned`);
     return reader;
   }
-}
-
-function describe(outcome: { kind: string; message?: string; reason?: string }): string {
-  return [outcome.kind, outcome.message ?? outcome.reason].filter(Boolean).join(': ');
 }

@@ -20,4 +20,11 @@ export interface Reader {
   readonly online?: boolean;
   /** The id of the last screen we put on it, for operators. */
   readonly screen?: string;
+  /**
+   * Set when Payter kept refusing the reader's start screen (operators see it, an alarm
+   * fires); cleared by the next screen Payter accepts.
+   */
+  readonly outOfService?: { readonly since: string; readonly reason: string };
+  /** The currency Payter holds money in on this reader, once seen (terminal or authorization). */
+  readonly payterCurrency?: string;
 }

@@ -77,14 +77,27 @@ export class PayterCallbacks {
         if (site) await this.deps.display.showStopping(reader, site, session.sessionId);
         return { action: 'stopping', sessionId: session.sessionId };
       }
-      if (session?.status === 'charging') {
-        // Another card: keep the reader ready for the driver's own card.
-        const site = await this.deps.sites.get(reader.siteId);
-        if (site) await this.deps.display.armTapToStop(reader, site);
+      const site = await this.deps.sites.get(reader.siteId);
+      if (session?.status === 'charging' && site) {
+        // Another card: let it go and keep the reader ready for the driver's own card.
+        await this.deps.display.armTapToStop(reader, site);
+      } else {
+        // Stopping or stopped: no session will authorize this card, so the reader must not keep it.
+        await this.deps.display.releaseCard(reader);
       }
       return { action: 'ignored', reason: 'the reader serves another session' };
     }
-    return this.startSession(reader, readingId, card);
+    const started = await this.startSession(reader, readingId, card);
+    if (started.action === 'ignored') await this.freeReader(reader);
+    return started;
+  }
+
+  /** A card read on an idle reader that starts nothing: let the card go and take cards again. */
+  private async freeReader(reader: Reader): Promise<void> {
+    const current = await this.deps.readers.get(reader.serialNumber);
+    if (!current || current.activeSessionId) return; // a session took the reader meanwhile: it drives the screens
+    await this.deps.display.releaseCard(current);
+    await this.showStartScreen(current);
   }
 
   async uiButton(token: string, contextId: string, press: UiCallback): Promise<{ action: string }> {

@@ -3,8 +3,13 @@ import type { CardReading, Reader } from './model';
 export interface ReaderRepository {
   get(serialNumber: string): Promise<Reader | undefined>;
   listByStation(stationId: string): Promise<Reader[]>;
-  /** Creates the reader, or replaces it when it serves the same station; false if it serves another. */
+  /**
+   * Creates the reader, or replaces it when it serves the same station and no session;
+   * false if it serves another station or a session (a binding is never overwritten).
+   */
   commission(reader: Reader): Promise<boolean>;
+  /** Puts back a reader exactly as it was read (a failed re-commissioning), unless a session took it since. */
+  restore(reader: Reader): Promise<void>;
   delete(serialNumber: string): Promise<void>;
   /** Replaces the reader's reading (a new `start`). */
   openReading(serialNumber: string, reading: CardReading, screen: string): Promise<void>;
@@ -15,4 +20,7 @@ export interface ReaderRepository {
   detachSession(serialNumber: string, sessionId: string): Promise<void>;
   recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined>;
   recordScreen(serialNumber: string, screen: string): Promise<void>;
+  markOutOfService(serialNumber: string, since: string, reason: string): Promise<void>;
+  clearOutOfService(serialNumber: string): Promise<void>;
+  recordPayterCurrency(serialNumber: string, currency: string): Promise<void>;
 }

@@ -20,7 +20,14 @@ export interface ReaderDisplayDeps {
   readonly readers: ReaderRepository;
   readonly clock: Clock;
   readonly newReadingId?: () => string;
+  /** Pauses between attempts at a refused start screen. @default [250, 1000, 3000] ms */
+  readonly retryDelaysMs?: readonly number[];
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Payter kept refusing the reader's reading: operators must look (logged and alarmed by the caller). */
+  readonly onOutOfService?: (reader: Reader, reason: string) => void;
 }
+
+export const START_SCREEN_RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 
 export class ReaderDisplay {
   constructor(private readonly deps: ReaderDisplayDeps) {}
@@ -60,7 +67,7 @@ export class ReaderDisplay {
     const startedAt = this.deps.clock.now().toISOString();
     // Stored before the reader starts reading, so even an instant tap finds its reading.
     await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt }, screenId);
-    return this.deps.payter.startReading({
+    const request = {
       serial: reader.serialNumber,
       authorizedAmount: site.holdAmount,
       callbackUrl: this.deps.urls.card(reader.serialNumber, readingId),
@@ -68,7 +75,27 @@ export class ReaderDisplay {
       ...(text.message !== undefined && { uiMessage: text.message }),
       language: site.language,
       hideAmount,
-    });
+    };
+    const delays = this.deps.retryDelaysMs ?? START_SCREEN_RETRY_DELAYS_MS;
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    let outcome = await this.deps.payter.startReading(request);
+    for (const delay of delays) {
+      if (outcome.kind === 'ok' || outcome.kind === 'rejected') break;
+      // 409: the terminal still holds a card nobody authorized; let it go, then read again.
+      if (outcome.kind === 'conflict') await this.deps.payter.stopReading({ serial: reader.serialNumber });
+      await sleep(delay);
+      outcome = await this.deps.payter.startReading(request);
+    }
+    if (outcome.kind === 'ok') {
+      if (reader.outOfService) await this.deps.readers.clearOutOfService(reader.serialNumber);
+      return outcome;
+    }
+    // The backend must not believe the reader takes cards when it does not.
+    const reason = `Payter refused the ${screenId} reading: ${describeOutcome(outcome)}`;
+    await this.deps.readers.recordScreen(reader.serialNumber, 'outOfService');
+    await this.deps.readers.markOutOfService(reader.serialNumber, startedAt, reason);
+    this.deps.onOutOfService?.(reader, reason);
+    return outcome;
   }
 
   /** A screen of the journey; its buttons call back with `contextId` (a session id or a reading id). */
@@ -101,6 +128,11 @@ export class ReaderDisplay {
     return this.show(reader, site, 'outOfOrder', {}, reader.reading?.id ?? 'out-of-order');
   }
 
+  /** Lets go of a card the reader holds that no session will authorize. */
+  async releaseCard(reader: Reader): Promise<void> {
+    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+  }
+
   private render<K extends ScreenKind>(site: SiteSettings, kind: K, params: ScreenParams[K]) {
     return renderScreen(kind, params, {
       language: site.language,
@@ -108,4 +140,8 @@ export class ReaderDisplay {
       ...(site.screens !== undefined && { overrides: site.screens as ScreenOverrides }),
     });
   }
+}
+
+export function describeOutcome(outcome: { kind: string; message?: string; reason?: string; status?: number }): string {
+  return [outcome.kind, outcome.status, outcome.message ?? outcome.reason].filter((part) => part !== undefined && part !== '').join(' ');
 }

@@ -43,6 +43,18 @@ export interface ChargingSession {
   readonly payterSessionId?: string;
   readonly authorizedAmount?: number;
   readonly currency?: string;
+  /**
+   * The holds already open on the reader when this session asked Payter for its own: never
+   * this session's to cancel, whatever happens to its authorize answer.
+   */
+  readonly holdsBeforeAuthorize?: readonly string[];
+  /** An authorize call is out and its answer not yet known (still set after a crash mid-call). */
+  readonly authorizePending?: boolean;
+  /**
+   * An authorize answer never came (timeout, crash): a hold that appeared on the reader
+   * since `holdsBeforeAuthorize` and that no other session claims is this session's to cancel.
+   */
+  readonly authorizeAnswerLost?: boolean;
 
   readonly transactionId?: number;
   readonly startedAt?: string;

@@ -7,6 +7,8 @@ import type { Clock, SiteRepository, StationRepository, TransactionRepository, W
 import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
+import { TERMINAL_IDLE } from '../payter/cps-contract';
+import type { MetricName } from '../shared/metrics';
 import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
 import { capture, splitRevenue } from '../pricing/capture';
 import { priceSession } from '../pricing/price';
@@ -42,9 +44,15 @@ export interface SessionStepsDeps {
   /** e.g. https://csms.example.com/receipts/{sessionId} */
   readonly receiptUrl: (sessionId: string) => string;
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
+  /** Counts an event operators are alarmed on, with its log line. */
+  readonly alert?: (metric: MetricName, message: string, details: Record<string, unknown>) => void;
 }
 
-export type AuthorizeResult = { outcome: 'approved' | 'declined' | 'failed' };
+/** `refused`: a hold was taken but must be cancelled (the workflow goes to CancelPayment). */
+export type AuthorizeResult = { outcome: 'approved' | 'declined' | 'failed' | 'refused' };
+
+/** How far back another session's claim on a hold is looked for: Payter's whole retry schedule. */
+const CLAIM_LOOKBACK_MS = 8 * 24 * 3600 * 1000;
 
 export class SessionSteps {
   constructor(private readonly deps: SessionStepsDeps) {}
@@ -53,40 +61,101 @@ export class SessionSteps {
     return this.deps.clock.now().toISOString();
   }
 
-  /** Holds the site's amount on the card, after re-reading from Payter that a card is there. */
+  /**
+   * Holds the site's amount on the card. Payter's own answer tells whether a card is there
+   * (terminal state names are not a contract); a card we do not authorize is let go.
+   */
   async authorize(sessionId: string): Promise<AuthorizeResult> {
     const { session, reader, site } = await this.load(sessionId);
-    if (session.payterSessionId) return { outcome: 'approved' };
+    if (session.payterSessionId) return { outcome: session.status === 'failed' ? 'refused' : 'approved' };
     if (session.status === 'declined') return { outcome: 'declined' };
     if (session.status !== 'authorizing') return { outcome: 'failed' };
 
     await this.deps.display.show(reader, site, 'authorizing', { hold: Money.of(site.holdAmount, site.currency) }, sessionId);
     const terminal = await this.deps.payter.getTerminal({ serial: reader.serialNumber });
-    if (terminal.kind !== 'ok' || terminal.value.state !== 'CARD') {
-      await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.now(), { endReason: 'cardNotPresent' });
-      await this.deps.display.show(reader, site, 'error', { reason: 'The card was not read. Please tap again.' }, sessionId);
-      return { outcome: 'failed' };
+    if (terminal.kind === 'ok' && (!terminal.value.online || terminal.value.state === TERMINAL_IDLE)) {
+      return this.notAuthorized(session, reader, site, 'cardNotPresent');
     }
+    // What was open before we ask is never ours: Release must not cancel another session's hold.
+    let holdsBeforeAuthorize = session.holdsBeforeAuthorize;
+    if (holdsBeforeAuthorize === undefined) {
+      const before = await this.deps.payter.listSessions({ serial: reader.serialNumber });
+      if (before.kind !== 'ok') return this.notAuthorized(session, reader, site, 'payterUnavailable');
+      holdsBeforeAuthorize = before.value.filter((hold) => hold.state === 'AUTHORIZED').map((hold) => hold.sessionId);
+    }
+    await this.deps.sessions.update(
+      sessionId,
+      // A retried step that finds an authorize still pending: the earlier call died mid-way, its answer is lost.
+      { holdsBeforeAuthorize, authorizePending: true, ...(session.authorizePending && { authorizeAnswerLost: true }) },
+      this.now(),
+    );
 
     const authorization = await this.deps.payter.authorize({ serial: reader.serialNumber });
+    if (authorization.kind === 'transient' || authorization.kind === 'protocol') {
+      await this.deps.sessions.update(sessionId, { authorizePending: false, authorizeAnswerLost: true }, this.now());
+      // Release will sweep any hold this attempt may have left on the reader.
+      throw new AuthorizationUncertainError(`Payter's answer to authorize was ${authorization.kind}`);
+    }
+    await this.deps.sessions.update(sessionId, { authorizePending: false }, this.now());
     switch (authorization.kind) {
-      case 'ok':
+      case 'ok': {
+        const { sessionId: payterSessionId, authorizedAmount } = authorization.value;
+        const currency = await this.payterCurrency(reader, { serial: reader.serialNumber, sessionId: payterSessionId }, authorization.value.currency);
+        if (currency !== undefined && currency !== site.currency) {
+          // Money held in another currency than the site's prices: never start the charger on it.
+          await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.now(), {
+            paymentState: 'authorized',
+            payterSessionId,
+            authorizedAmount,
+            currency,
+            endReason: 'currencyMismatch',
+          });
+          this.deps.alert?.('CurrencyMismatches', 'reader currency differs from its site: hold cancelled', {
+            sessionId,
+            serialNumber: reader.serialNumber,
+            siteId: site.siteId,
+            readerCurrency: currency,
+            siteCurrency: site.currency,
+          });
+          await this.deps.display.show(reader, site, 'error', { reason: 'This reader cannot take payments here. You have not been charged.' }, sessionId);
+          return { outcome: 'refused' };
+        }
         await this.deps.sessions.transition(sessionId, ['authorizing'], 'starting', this.now(), {
           paymentState: 'authorized',
-          payterSessionId: authorization.value.sessionId,
-          authorizedAmount: authorization.value.authorizedAmount,
+          payterSessionId,
+          authorizedAmount,
           currency: site.currency,
         });
         await this.deps.display.show(reader, site, 'plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }, sessionId);
         return { outcome: 'approved' };
+      }
       case 'declined':
         await this.deps.sessions.transition(sessionId, ['authorizing'], 'declined', this.now(), { endReason: 'declined' });
         await this.deps.display.show(reader, site, 'declined', {}, sessionId);
         return { outcome: 'declined' };
-      default:
-        // Release will sweep any hold this attempt may have left on the reader.
-        throw new AuthorizationUncertainError(`Payter's answer to authorize was ${authorization.kind}`);
+      case 'conflict':
+      case 'rejected':
+        // A clean "no" (no card presented, a bad request): nothing was held.
+        return this.notAuthorized(session, reader, site, authorization.kind === 'conflict' ? 'cardNotPresent' : 'payterRefused');
     }
+  }
+
+  /** The card is not authorized: let the reader go of it and ask the driver to tap again. */
+  private async notAuthorized(session: ChargingSession, reader: Reader, site: StoredSite, endReason: string): Promise<AuthorizeResult> {
+    await this.deps.sessions.transition(session.sessionId, ['authorizing'], 'failed', this.now(), { endReason });
+    await this.deps.display.releaseCard(reader);
+    await this.deps.display.show(reader, site, 'error', { reason: 'The card was not read. Please tap again.' }, session.sessionId);
+    return { outcome: 'failed' };
+  }
+
+  /** The currency Payter holds money in on this reader: told by the answer, known from before, or read from the session. */
+  private async payterCurrency(reader: Reader, ref: { serial: string; sessionId: string }, told: string | undefined): Promise<string | undefined> {
+    if (told !== undefined) return told;
+    if (reader.payterCurrency !== undefined) return reader.payterCurrency;
+    const held = await this.deps.payter.getSession(ref);
+    if (held.kind !== 'ok') return undefined;
+    await this.deps.readers.recordPayterCurrency(reader.serialNumber, held.value.currency);
+    return held.value.currency;
   }
 
   /** Registers the workflow's wait for StartTransaction; completes it at once if it already came. */
@@ -251,22 +320,39 @@ export class SessionSteps {
     return { status };
   }
 
+  /**
+   * Cancels what this session may have left open at Payter, and nothing else: its own hold
+   * when not settled, and a hold that appeared on the reader while this session was asking
+   * for its own (an authorize whose answer was lost) and that no other session of ours claims.
+   */
   private async sweepHolds(reader: Reader, session: ChargingSession): Promise<void> {
+    const answerLost = session.authorizeAnswerLost === true || session.authorizePending === true;
+    if (!answerLost && session.paymentState !== 'authorized') return; // nothing of ours can be open
     const listed = await this.deps.payter.listSessions({ serial: reader.serialNumber });
     if (listed.kind !== 'ok') throw new Error(`cannot list Payter sessions of ${reader.serialNumber}: ${listed.kind}`);
-    for (const hold of listed.value) {
-      if (hold.state !== 'AUTHORIZED') continue;
-      // Our own hold is settled by commit/cancel; one left open here was flagged as unfinalized.
-      if (hold.sessionId === session.payterSessionId && session.paymentState === 'unfinalized') continue;
+    const open = listed.value.filter((hold) => hold.state === 'AUTHORIZED');
+    if (!open.length) return;
+    const before = new Set(session.holdsBeforeAuthorize ?? []);
+    const claimed = answerLost ? await this.claimedByOthers(session) : new Set<string>();
+    for (const hold of open) {
+      const own = hold.sessionId === session.payterSessionId;
+      // Our own hold once committed (Payter may still list it) or flagged unfinalized is not swept.
+      if (own && session.paymentState !== 'authorized') continue;
+      if (!own && (!answerLost || session.holdsBeforeAuthorize === undefined || before.has(hold.sessionId) || claimed.has(hold.sessionId))) continue;
       const cancelled = await this.deps.payter.cancel({ serial: reader.serialNumber, sessionId: hold.sessionId });
       if (cancelled.kind !== 'ok' && cancelled.kind !== 'conflict') {
         throw new Error(`cannot cancel the dangling hold ${hold.sessionId}: ${cancelled.kind}`);
       }
       this.deps.log.info('dangling hold cancelled', { sessionId: session.sessionId, payterSessionId: hold.sessionId });
-      if (hold.sessionId === session.payterSessionId) {
-        await this.deps.sessions.update(session.sessionId, { paymentState: 'cancelled' }, this.now());
-      }
+      if (own) await this.deps.sessions.update(session.sessionId, { paymentState: 'cancelled' }, this.now());
     }
+  }
+
+  /** Payter session ids our other sessions at this station hold (from this session's time on). */
+  private async claimedByOthers(session: ChargingSession): Promise<Set<string>> {
+    const since = new Date(Date.parse(session.createdAt) - CLAIM_LOOKBACK_MS).toISOString();
+    const others = await this.deps.sessions.list({ stationId: session.stationId, from: since, limit: 1000 });
+    return new Set(others.filter((s) => s.sessionId !== session.sessionId && s.payterSessionId).map((s) => s.payterSessionId!));
   }
 
   private async finalized(

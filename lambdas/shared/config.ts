@@ -23,3 +23,12 @@ export function getIntFromEnv(name: string, fallback: number): number {
   if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be an integer, got "${raw}"`);
   return value;
 }
+
+/** A comma-separated list of whole numbers, e.g. `250,1000,3000`. */
+export function getIntListFromEnv(name: string, fallback: readonly number[]): readonly number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`environment variable ${name} must list whole numbers, got "${raw}"`);
+  return values;
+}

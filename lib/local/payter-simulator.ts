@@ -54,6 +54,10 @@ export interface ReaderBehaviour {
   readonly authorize?: 'approve' | 'decline';
   /** Added before every answer of this reader. @default 0 */
   readonly answerDelayMs?: number;
+  /** The terminal state names it reports besides IDLE (real CPS may use others). @default CPS_ASSUMED.terminalStates */
+  readonly stateNames?: { readonly reading: string; readonly cardPresented: string };
+  /** Tell the currency on `GET /terminals/{serial}` (CPS is not known to). @default false */
+  readonly currencyOnTerminal?: boolean;
 }
 
 export interface ReaderOptions extends ReaderBehaviour {
@@ -139,6 +143,8 @@ export interface PayterSimulator {
   close(): Promise<void>;
 
   addReader(serial: string, options?: ReaderOptions): void;
+  /** Payter forgets the terminal: every call naming it gets 404. */
+  removeReader(serial: string): void;
   configureReader(serial: string, behaviour: ReaderBehaviour): void;
   reader(serial: string): ReaderSnapshot;
   /**
@@ -159,6 +165,11 @@ export interface PayterSimulator {
    * when `screenId` is not on display or it has no callback.
    */
   pressButton(serial: string, screenId: string, response: string): Promise<number | undefined>;
+  /**
+   * A hold on the reader made outside this integration's flow (another session, a crashed
+   * run): an AUTHORIZED Payter session nobody here asked for. Returns its session id.
+   */
+  holdElsewhere(serial: string, hold: { readonly cardId: string; readonly amount: number }): string;
   /** The next `times` calls of `call` on this reader (after authentication) do `outcome`. */
   script(serial: string, call: SimulatedCall, outcome: ScriptedOutcome, times?: number): void;
 
@@ -486,13 +497,25 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         serialNumber: serial,
         online,
         state: 'IDLE',
-        behaviour: { currency: defaultCurrency, authorize: 'approve', answerDelayMs: 0, ...withoutUndefined(behaviour) },
+        behaviour: {
+          currency: defaultCurrency,
+          authorize: 'approve',
+          answerDelayMs: 0,
+          stateNames: CPS_ASSUMED.terminalStates,
+          currencyOnTerminal: false,
+          ...withoutUndefined(behaviour),
+        },
         reading: undefined,
         card: undefined,
         screens: [],
         currentScreen: undefined,
         scripts: new Map(),
       });
+    },
+
+    removeReader(serial) {
+      readerOf(serial);
+      readers.delete(serial);
     },
 
     configureReader(serial, behaviour) {
@@ -542,6 +565,22 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       return deliver('ui', shown.callbackUrl, press);
     },
 
+    holdElsewhere(serial, { cardId, amount }) {
+      const reader = readerOf(serial);
+      const session: MutableSession = {
+        sessionId: randomUUID(),
+        serialNumber: reader.serialNumber,
+        state: 'AUTHORIZED',
+        authorizedAmount: amount,
+        committedAmount: undefined,
+        currency: reader.behaviour.currency,
+        cardId,
+        refunds: [],
+      };
+      sessions.set(session.sessionId, session);
+      return session.sessionId;
+    },
+
     script(serial, call, outcome, times = 1) {
       if (outcome.kind === 'decline' && call !== 'authorize') throw new Error('only authorize can be declined');
       const reader = readerOf(serial);
@@ -560,7 +599,9 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
 }
 
 function terminalAnswer(reader: Reader): Terminal {
-  return { serialNumber: reader.serialNumber, online: reader.online, state: reader.state };
+  const { stateNames, currencyOnTerminal, currency } = reader.behaviour;
+  const state = reader.state === 'READING' ? stateNames.reading : reader.state === 'CARD' ? stateNames.cardPresented : 'IDLE';
+  return { serialNumber: reader.serialNumber, online: reader.online, state, ...(currencyOnTerminal && { currency }) };
 }
 
 function requireOpen(session: MutableSession): void {

@@ -50,6 +50,8 @@ export interface LocalRuntimeOptions {
   readonly publicBaseUrl?: string;
   /** How long the Payter client waits for CPS. @default 10000 */
   readonly payterTimeoutMs?: number;
+  /** Pauses before re-trying a start screen Payter refused. @default [250, 1000, 3000] */
+  readonly readerRetryDelaysMs?: readonly number[];
 }
 
 export interface LocalRuntime {
@@ -124,6 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_API_KEY: payterApiKey,
       PAYTER_CALLBACK_SECRET: callbackSecret,
       PAYTER_TIMEOUT_MS: String(options.payterTimeoutMs ?? 10_000),
+      ...(options.readerRetryDelaysMs && { READER_RETRY_DELAYS_MS: options.readerRetryDelaysMs.join(',') }),
     });
 
     await lambdas.load();

@@ -55,13 +55,7 @@ async function tap(serial: string, cardId: string): Promise<string> {
   return waitFor(async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined, 5_000, 'session');
 }
 
-async function finished(sessionId: string) {
-  const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-  return waitFor(async () => {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return execution.status === 'RUNNING' ? undefined : execution;
-  }, 20_000, `execution ${sessionId}`);
-}
+const finished = (sessionId: string) => system.executionEnded(sessionId);
 
 async function statesVisited(sessionId: string): Promise<string[]> {
   const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
@@ -69,9 +63,7 @@ async function statesVisited(sessionId: string): Promise<string[]> {
   return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
 }
 
-async function session(sessionId: string) {
-  return (await db.send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }))).Item!;
-}
+const session = (sessionId: string) => system.sessionRecord(sessionId);
 
 function expectNoHoldLeft(serial: string) {
   expect(payter.sessions(serial).filter((s) => s.state === 'AUTHORIZED')).toEqual([]);

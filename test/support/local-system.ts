@@ -4,7 +4,11 @@
  * OCPP 1.6J peers (ocpp-rpc in strict mode, validating every payload against the official
  * JSON schemas in both directions).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { DEMO_SITE } from '../../lib/local/demo';
+import { waitFor } from '../../lib/local/wait-for';
 import { ocppCharger, type Charger } from '../../lib/local/simulated-charger';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local/runtime';
 
@@ -25,8 +29,38 @@ export async function startTestSystem(options: LocalRuntimeOptions = {}): Promis
   return new TestSystem(runtime);
 }
 
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** The local DynamoDB, for tests that look at (or tamper with) records directly. */
+export const localDynamoDb = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
+
 export class TestSystem {
-  constructor(readonly runtime: LocalRuntime) {}
+  readonly sfn: SFNClient;
+  private readonly db = localDynamoDb();
+
+  constructor(readonly runtime: LocalRuntime) {
+    this.sfn = new SFNClient({ endpoint: runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  }
+
+  /** The session's execution (named after it). */
+  executionArn(sessionId: string): string {
+    return `${this.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
+  }
+
+  /** Waits until the session's execution has ended, and describes it. */
+  executionEnded(sessionId: string, timeoutMs = 20_000): Promise<DescribeExecutionCommandOutput> {
+    return waitFor(async () => {
+      const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn: this.executionArn(sessionId) }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    }, timeoutMs, `execution ${sessionId}`);
+  }
+
+  /** The session's record as stored. */
+  async sessionRecord(sessionId: string): Promise<Record<string, any>> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }));
+    return Item ?? {};
+  }
 
   async api(method: string, path: string, body?: unknown, token = INSTALLER_TOKEN): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.runtime.httpUrl}${path}`, {
@@ -60,4 +94,4 @@ export class TestSystem {
   }
 }
 
-export { waitFor } from '../../lib/local/wait-for';
+export { waitFor };
