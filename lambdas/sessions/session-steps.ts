@@ -8,7 +8,7 @@ import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
 import { TERMINAL_IDLE } from '../payter/cps-contract';
-import type { MetricName } from '../shared/metrics';
+import type { MetricName } from '../shared/metric-names';
 import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
 import { capture, splitRevenue } from '../pricing/capture';
 import { priceSession } from '../pricing/price';

@@ -4,17 +4,9 @@
  * lib/constructs/observability.ts, which reads the names from here.
  */
 import { logger } from './lambda';
+import { METRIC_NAMESPACE, type MetricName } from './metric-names';
 
-export const METRIC_NAMESPACE = 'EvCsms';
-
-export const METRICS = {
-  /** A reader whose start screen Payter kept refusing: it takes no cards until put right. */
-  readersOutOfService: 'ReadersOutOfService',
-  /** A reader's Payter currency differs from its site's: the hold was cancelled, nothing charged. */
-  currencyMismatches: 'CurrencyMismatches',
-} as const;
-
-export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+export { METRICS, type MetricName } from './metric-names';
 
 /** Counts one event, with the log line that explains it (`details` must hold no card data). */
 export function countEvent(metric: MetricName, message: string, details: Record<string, unknown>): void {

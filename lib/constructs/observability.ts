@@ -8,6 +8,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CsmsFunction } from './csms-function';
+import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
 
 export interface ObservabilityProps {
   /** The charging-session workflow: a failed execution is a session an operator must look at. */
@@ -67,6 +68,17 @@ export class Observability extends Construct {
       'PaymentNotFinalized',
       unfinalized.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
       'A Payter hold is still open after the whole commit/cancel retry schedule: settle it with Payter (see the session in the ops API).',
+    );
+    const counted = (metricName: string) => new Metric({ namespace: METRIC_NAMESPACE, metricName, period: Duration.minutes(5), statistic: 'Sum' });
+    alarm(
+      'ReadersOutOfService',
+      counted(METRICS.readersOutOfService),
+      'Payter kept refusing a reader\'s start screen: it takes no cards. See the reader (GET /installer/readers/{serial}, outOfService) and the terminal in MyPayter.',
+    );
+    alarm(
+      'CurrencyMismatches',
+      counted(METRICS.currencyMismatches),
+      'A reader holds money in another currency than its site charges in: the hold was cancelled. Fix the terminal\'s Payter account or the site.',
     );
     alarm('SessionExecutionsFailed', sessionsFailed, 'A charging-session execution failed: open it in the Step Functions console (named after the session id).');
     alarm('SessionExecutionsTimedOut', sessionsTimedOut, 'A charging-session execution timed out: its hold may be open; check the session and Payter.');

@@ -7,6 +7,7 @@ import { CsmsFunction } from '../../lib/constructs/csms-function';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { PAYMENT_NOT_FINALIZED_MESSAGE } from '../../lib/constructs/observability';
 import { CsmsStack } from '../../lib/csms-stack';
+import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
 
 let stack: CsmsStack;
 let template: Template;
@@ -41,6 +42,15 @@ describe('operator alarms', () => {
       Namespace: 'AWS/States',
       MetricName: metric,
       Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalIdOf(stack.sessionWorkflow.stateMachine) } }],
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  it.each(Object.values(METRICS))('raise on every business metric the Lambdas count: %s', (metricName) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRIC_NAMESPACE,
+      MetricName: metricName,
+      Threshold: 1,
       AlarmActions: [topicRef()],
     });
   });
