@@ -23,6 +23,8 @@ export interface Station {
   readonly connectionId?: string;
   readonly online: boolean;
   readonly lastSeenAt?: string;
+  /** When its last connection went away (set while offline). */
+  readonly disconnectedAt?: string;
   readonly firmwareStatus?: string;
   readonly diagnosticsStatus?: string;
 }

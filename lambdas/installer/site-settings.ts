@@ -24,6 +24,9 @@ const percent = decimal.refine((v) => {
   }
 }, 'must be at most 100');
 
+/** Also the limit of sites stored before the setting existed. */
+export const DEFAULT_CHARGER_LOST_SECONDS = 900;
+
 export const siteSettingsSchema = z.strictObject({
   siteId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   name: z.string().trim().min(1).max(100),
@@ -43,8 +46,10 @@ export const siteSettingsSchema = z.strictObject({
     .strictObject({
       plugInWindowSeconds: z.number().int().min(10).max(3600).default(120),
       maxSessionMinutes: z.number().int().min(1).max(48 * 60).default(720),
+      /** How long a charging session's station may be unreachable before it is billed from its last meter value. */
+      chargerLostSeconds: z.number().int().min(5).max(86_400).default(DEFAULT_CHARGER_LOST_SECONDS),
     })
-    .default({ plugInWindowSeconds: 120, maxSessionMinutes: 720 }),
+    .default({ plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: DEFAULT_CHARGER_LOST_SECONDS }),
   /** Per-screen wording of the reader, so operators change it without a deploy. */
   screens: screenOverridesSchema.optional(),
 });

@@ -62,6 +62,11 @@ export interface ChargingSession {
   readonly stoppedAt?: string;
   readonly meterStop?: number;
   readonly stopReason?: string;
+  /**
+   * The StopTransaction a lost charger sent after the session was billed from its last meter
+   * value: what it really delivered, for reconciliation (never billed again).
+   */
+  readonly chargerReportedStop?: { readonly stoppedAt: string; readonly meterStop: number; readonly stopReason?: string };
   /** Why the session ended other than by the driver: declined, noTransaction, holdReached, maxDuration, chargerLost... */
   readonly endReason?: string;
 

@@ -55,6 +55,24 @@ export class SessionEvents {
   private async stopped(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
     if (session.transactionId !== transaction.transactionId || transaction.stoppedAt === undefined) return;
     const now = this.deps.clock.now().toISOString();
+    if (session.endReason === 'chargerLost' && session.stoppedAt !== undefined) {
+      // Billed from its last meter value while it was away; what it says now is kept for
+      // reconciliation and operators, and never commits a second time.
+      if (session.chargerReportedStop === undefined) {
+        await this.deps.sessions.update(
+          session.sessionId,
+          {
+            chargerReportedStop: {
+              stoppedAt: transaction.stoppedAt,
+              meterStop: transaction.meterStop ?? transaction.meterStart,
+              ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
+            },
+          },
+          now,
+        );
+      }
+      return;
+    }
     const updated =
       (await this.deps.sessions.transition(session.sessionId, ['charging', 'stopping'], 'stopped', now, {
         stoppedAt: transaction.stoppedAt,
