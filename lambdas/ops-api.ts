@@ -45,6 +45,9 @@ const stationCallSchema = z.strictObject({
 
 let transactions: DynamoTransactionRepository | undefined;
 
+/** An operator's call answers within this: the HTTP API gives up on a request after 30 s. */
+const OPS_CALL_WAIT_MS = 25_000;
+
 const route = router([
   {
     method: 'GET',
@@ -103,7 +106,7 @@ const route = router([
         // Waits its turn behind the station's other calls, then for the charger's answer.
         const queued = await calls.send(stationId!, action, payload, { awaited: true });
         logger.info('operator call queued', { stationId, action, callId: queued.id });
-        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued);
+        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(Date.now() + OPS_CALL_WAIT_MS) });
         return outcome.kind === 'result'
           ? json(200, { messageId, action, result: outcome.payload })
           : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });

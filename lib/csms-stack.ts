@@ -166,7 +166,9 @@ export class CsmsStack extends Stack {
     // Commissioning puts the reader in its start screen and stops it on decommissioning.
     this.bindPayterSide(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
 
-    const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' });
+    // A direct OCPP call waits its turn and the charger's answer up to 25 s (lambdas/ops-api.ts),
+    // within the HTTP API's 30 s.
+    const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}', functionProps: { timeout: Duration.seconds(29) } });
     // Sessions, refunds through Payter, reconciliation with Payter, and direct OCPP calls.
     this.bindPayterSide(opsApi, {
       ...CSMS_SIDE_TABLES,

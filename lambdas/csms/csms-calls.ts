@@ -156,12 +156,14 @@ export class CsmsCalls {
     return inFlight?.messageId === messageId ? inFlight.action : undefined;
   }
 
-  /** Waits for the outcome of an awaited call sent by `send`: its turn, then its answer. */
+  /**
+   * Waits for the outcome of an awaited call sent by `send`: its turn, then its answer; at
+   * most until `until` (a request's own limit), when a call still waiting is taken out.
+   */
   async awaitAnswer(
     stationId: string,
     sent: SentCall,
-    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-    pollMs = 100,
+    { until, pollMs = 100 }: { until?: Date; pollMs?: number } = {},
   ): Promise<{ messageId: string; outcome: CallOutcome }> {
     for (;;) {
       const { queue } = await this.deps.queues.load(stationId);
@@ -178,7 +180,12 @@ export class CsmsCalls {
         await this.withdraw(stationId, sent.id, { error: 'StationOffline', message: new StationOfflineError(stationId).message });
         continue;
       }
-      await sleep(pollMs);
+      if (until && this.deps.clock.now() >= until) {
+        const failure = { error: 'CallTimeout', message: `station ${stationId} did not answer ${sent.action} within the request's time` };
+        await this.withdraw(stationId, sent.id, failure);
+        throw new CallFailedError(failure);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
