@@ -212,6 +212,27 @@ describe('CSMS calls queued per station', () => {
     }
   });
 
+  it('a stop whose charger drops the connection before answering is sent again on the new connection', async () => {
+    const { stationId, serials: [serial] } = await given();
+    const first = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, { ...script(), remoteStop: 'silent' }).connect();
+    const sessionId = await tap(serial!, 'card-drop');
+    const transactionId = await first.waitForTransaction();
+    await charging(sessionId, serial!);
+    expect(await payter.tap(serial!, { cardId: 'card-drop' })).toBe(200);
+    await waitFor(() => first.remoteStops.length > 0 || undefined, 5_000, 'the first stop');
+    await first.close();
+
+    const again = new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script());
+    again.transactionId = transactionId;
+    try {
+      await again.connect();
+      await expectCommitted(sessionId, serial!);
+      expect(again.remoteStops).toEqual([{ transactionId }]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('a stop queued while the station is offline is sent when it reconnects', async () => {
     const { stationId, serials: [serial] } = await given();
     const first = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script()).connect();
