@@ -99,6 +99,9 @@ export interface SentCall {
   readonly action: string;
 }
 
+/** A queue as stored, with its version. */
+type Stored = { readonly queue: CallQueue; readonly version: number };
+
 /** Compare-and-swap rounds before giving up on a queue many writers fight over. */
 const MAX_ROUNDS = 20;
 
@@ -125,8 +128,7 @@ export class CsmsCalls {
       ...(options.awaited && { awaited: true }),
       ...(retry && { retry: true }),
     };
-    await this.update(stationId, (queue) => enqueue(queue, call));
-    await this.pump(stationId, call.id);
+    await this.pump(stationId, call.id, await this.update(stationId, (queue) => enqueue(queue, call)));
     return { id: call.id, action };
   }
 
@@ -136,7 +138,7 @@ export class CsmsCalls {
    */
   async receiveAnswer(stationId: string, messageId: string, outcome: CallOutcome): Promise<boolean> {
     let answered: QueuedCall | undefined;
-    await this.update(stationId, (queue) => {
+    const stored = await this.update(stationId, (queue) => {
       const result = answer(queue, messageId, outcome, this.deps.clock.now());
       answered = result?.call;
       return result?.queue ?? queue;
@@ -146,7 +148,7 @@ export class CsmsCalls {
       if (outcome.kind === 'result') await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
       else await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
     }
-    await this.pump(stationId);
+    await this.pump(stationId, undefined, stored);
     return true;
   }
 
@@ -210,11 +212,12 @@ export class CsmsCalls {
   /**
    * Moves the station's queue on: settles what timed out, was lost or is past its deadline,
    * and sends the next call if none is in flight and the station is connected. `fresh` is a
-   * call queued by this very invocation (its workflow task is known to be waiting).
+   * call queued by this very invocation (its workflow task is known to be waiting); `stored`
+   * the queue as this invocation just wrote it, which saves reading it again.
    */
-  private async pump(stationId: string, fresh?: string): Promise<void> {
+  private async pump(stationId: string, fresh?: string, stored?: Stored): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const { queue, version } = await this.deps.queues.load(stationId);
+      const { queue, version } = (round === 0 && stored) || (await this.deps.queues.load(stationId));
       const station = await this.deps.stations.get(stationId);
       const connectionId = isOnline(station) ? station.connectionId : undefined;
       const now = this.deps.clock.now();
@@ -286,12 +289,13 @@ export class CsmsCalls {
     await this.update(stationId, (queue) => withdraw(queue, id, failure, this.deps.clock.now()).queue);
   }
 
-  /** Applies `change` to the stored queue with a conditional write, again on a lost race. */
-  private async update(stationId: string, change: (queue: CallQueue) => CallQueue): Promise<void> {
+  /** Applies `change` to the stored queue with a conditional write, again on a lost race; returns what is stored. */
+  private async update(stationId: string, change: (queue: CallQueue) => CallQueue): Promise<Stored> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const { queue, version } = await this.deps.queues.load(stationId);
       const next = change(queue);
-      if (next === queue || (await this.deps.queues.save(next, version, dueAt(next)))) return;
+      if (next === queue) return { queue, version };
+      if (await this.deps.queues.save(next, version, dueAt(next))) return { queue: next, version: version + 1 };
     }
     throw new Error(`station ${stationId}'s call queue stayed contended`);
   }

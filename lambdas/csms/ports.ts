@@ -80,7 +80,7 @@ export interface TransactionRepository {
 export interface CallQueueRepository {
   /** The station's queue and its version (0 when it has none yet). */
   load(stationId: string): Promise<{ queue: CallQueue; version: number }>;
-  /** Stores the queue if it is still at `version`; false when another writer came first. */
+  /** Stores the queue at `version + 1` if it is still at `version`; false when another writer came first. */
   save(queue: CallQueue, version: number, dueAt: string | undefined): Promise<boolean>;
   /** The stations whose queue is due by `now` (an answer timed out, a deadline came). */
   listDue(now: string): Promise<string[]>;
