@@ -32,26 +32,31 @@ class InMemoryQueues implements CallQueueRepository {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
 
-function calls() {
+function calls({ waiting = async (_token: string) => true, transactionStatus = async (_id: number) => 'active' } = {}) {
   const sent: string[][] = [];
+  const failed: [string, string][] = [];
   const station = { stationId: 'CP-1', online: true, connectionId: 'conn-1' };
   const csms = new CsmsCalls({
     stations: { get: async () => station, markDisconnected: async () => false } as unknown as StationRepository,
     queues: new InMemoryQueues(),
-    transactions: { get: async () => ({ status: 'active' }), issueIdTag: async () => undefined } as unknown as TransactionRepository,
+    transactions: { get: async (id: number) => ({ status: await transactionStatus(id) }), issueIdTag: async () => undefined } as unknown as TransactionRepository,
     link: {
       send: async (_connection, text) => {
         sent.push(JSON.parse(text));
         return 'sent';
       },
     },
-    workflow: { succeed: async () => undefined, fail: async () => undefined, isWaiting: async () => true },
+    workflow: {
+      succeed: async () => undefined,
+      fail: async (token, error) => void failed.push([token, error]),
+      isWaiting: waiting,
+    },
     encoder: ocpp16,
     clock: { now: () => new Date() },
     callTimeoutSeconds: 30,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  return { csms, sent };
+  return { csms, sent, failed };
 }
 
 describe('CSMS calls racing on one station', () => {
@@ -76,5 +81,24 @@ describe('CSMS calls racing on one station', () => {
     expect(afterFirst.slice(0, lastStop + 1).every((a) => a === 'RemoteStopTransaction')).toBe(true);
     expect(actions.filter((a) => a === 'RemoteStopTransaction')).toHaveLength(2);
     expect(new Set(sent.map((frame) => (frame[3] as { idTag?: string }).idTag).filter(Boolean)).size).toBe(8);
+  });
+
+  it('skips a waiting call whose workflow task gave up, and a stop whose transaction ended meanwhile', async () => {
+    const ended = new Set<number>();
+    const { csms, sent, failed } = calls({
+      waiting: async (token) => token !== 'gave-up',
+      transactionStatus: async (id) => (ended.has(id) ? 'stopped' : 'active'),
+    });
+    await csms.send('CP-1', 'GetConfiguration', {});
+    await csms.send('CP-1', 'RemoteStopTransaction', { transactionId: 5 }, { taskToken: 'stop-task' });
+    await csms.send('CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: 'late' }, { taskToken: 'gave-up' });
+    await csms.send('CP-1', 'Reset', { type: 'Soft' });
+    ended.add(5);
+    await csms.receiveAnswer('CP-1', sent[0]![1] as string, { kind: 'result', payload: { configurationKey: [] } });
+    expect(sent.map((frame) => frame[2])).toEqual(['GetConfiguration', 'Reset']);
+    expect(failed).toEqual([
+      ['stop-task', 'TransactionEnded'],
+      ['gave-up', 'WorkflowGone'],
+    ]);
   });
 });
