@@ -27,14 +27,14 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
     adapter,
     actions: app.ocpp16Actions,
     calls: app.calls,
-    pendingAction: async (id, messageId) => {
-      const call = await app.pendingCalls.get(id);
-      return call && call.messageId === messageId && call.state === 'sent' ? call.action : undefined;
-    },
     log: logger,
   });
   if (reply !== undefined && (await link.send(connectionId, reply)) === 'gone') {
     if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await stationOffline(stationId);
+    return { statusCode: 200, body: '' };
   }
+  // $connect cannot post to its own connection: the calls that waited for the station go out
+  // after the reply to its first frame.
+  if (connection.fresh && (await app.connections.claimFirstFrame(connectionId))) await app.calls.stationReachable(stationId);
   return { statusCode: 200, body: '' };
 });

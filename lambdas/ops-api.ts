@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
 import { payterApp } from './aws/payter-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
-import { CallTimeoutError, StationBusyError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
+import { CallFailedError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import { OcppError } from './ocpp/frames';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -44,6 +44,9 @@ const stationCallSchema = z.strictObject({
 });
 
 let transactions: DynamoTransactionRepository | undefined;
+
+/** An operator's call answers within this: the HTTP API gives up on a request after 30 s. */
+const OPS_CALL_WAIT_MS = 25_000;
 
 const route = router([
   {
@@ -100,12 +103,13 @@ const route = router([
       const { action, payload } = parseBody(event, stationCallSchema);
       const { calls } = csmsApp();
       try {
-        const sent = await calls.send(stationId!, action, payload);
-        logger.info('operator call sent', { stationId, action, messageId: sent.messageId });
-        const outcome = await calls.awaitAnswer(stationId!, sent);
+        // Waits its turn behind the station's other calls, then for the charger's answer.
+        const queued = await calls.send(stationId!, action, payload, { awaited: true });
+        logger.info('operator call queued', { stationId, action, callId: queued.id });
+        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(Date.now() + OPS_CALL_WAIT_MS) });
         return outcome.kind === 'result'
-          ? json(200, { messageId: sent.messageId, action, result: outcome.payload })
-          : json(502, { error: 'CallError', messageId: sent.messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
+          ? json(200, { messageId, action, result: outcome.payload })
+          : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
       } catch (error) {
         throw toHttpError(error);
       }
@@ -140,8 +144,11 @@ function toHttpError(error: unknown): unknown {
   }
   if (error instanceof UnknownStationError) return new HttpError(404, 'NotFound', error.message);
   if (error instanceof StationOfflineError) return new HttpError(409, error.name, error.message);
-  if (error instanceof StationBusyError) return new HttpError(409, error.name, error.message);
-  if (error instanceof CallTimeoutError) return new HttpError(504, error.name, error.message);
+  if (error instanceof CallFailedError) {
+    // Offline before its turn, or a stop of a transaction that already ended: nothing was sent.
+    const conflict = error.name === 'StationOffline' || error.name === 'TransactionEnded';
+    return new HttpError(conflict ? 409 : 504, error.name, error.message);
+  }
   return error;
 }
 

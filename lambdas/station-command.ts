@@ -1,7 +1,9 @@
 /**
- * A session workflow task (`lambda:invoke.waitForTaskToken`): sends one CALL to a charger and
- * leaves the task open; the charger's answer on `$default` completes it. A call that cannot
- * even be sent fails the task at once with the reason as the error name.
+ * A session workflow task (`lambda:invoke.waitForTaskToken`): queues one CALL to a charger
+ * (sent at once if the station is free) and leaves the task open; the charger's answer on
+ * `$default` completes it, or the queue fails it with the reason as the error name (not sent
+ * by its deadline, not answered in time). A call that cannot even be queued (an invalid
+ * payload, an unknown station) fails the task at once.
  */
 import { z } from 'zod';
 import { csmsApp } from './aws/csms-app';
@@ -17,16 +19,16 @@ const commandSchema = z.object({
 
 let signals: StepFunctionsSignals | undefined;
 
-export const handler = lambdaHandler(async (event: unknown): Promise<{ messageId?: string }> => {
+export const handler = lambdaHandler(async (event: unknown): Promise<{ callId?: string }> => {
   const command = commandSchema.parse(event);
   signals ??= new StepFunctionsSignals();
   try {
-    const sent = await csmsApp().calls.send(command.stationId, command.action, command.payload, command.taskToken);
-    logger.info('call sent to charger', { stationId: command.stationId, action: command.action, messageId: sent.messageId });
-    return { messageId: sent.messageId };
+    const queued = await csmsApp().calls.send(command.stationId, command.action, command.payload, { taskToken: command.taskToken });
+    logger.info('call queued for charger', { stationId: command.stationId, action: command.action, callId: queued.id });
+    return { callId: queued.id };
   } catch (error) {
     const name = (error as Error).name === 'OcppError' ? 'InvalidCall' : (error as Error).name || 'Error';
-    logger.warn('call could not be sent', { stationId: command.stationId, action: command.action, error: String(error) });
+    logger.warn('call could not be queued', { stationId: command.stationId, action: command.action, error: String(error) });
     await signals.fail(command.taskToken, name, (error as Error).message);
     return {};
   }

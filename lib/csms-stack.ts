@@ -1,5 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { CsmsFunction } from './constructs/csms-function';
 import { CSMS_SIDE_TABLES, DataTables, PAYTER_SIDE_TABLES, type TableBindings } from './constructs/data-tables';
@@ -104,15 +106,19 @@ export class CsmsStack extends Stack {
     // A station gone offline puts its idle readers out of order; no session is read.
     this.bindPayterSide(disconnectFunction, { readers: 'RW', sites: 'RO' });
 
-    // Payter's callbacks. Sending RemoteStopTransaction (tap to stop, the stop button) may find
-    // the station's connection gone and mark the station offline: stations RW. Both the card
-    // read and the buttons are deduplicated (idempotency) and move sessions and readers on.
+    // Payter's callbacks. Queueing RemoteStopTransaction (tap to stop, the stop button) moves
+    // the station's call queue on (lambdas/csms/csms-calls.ts): it may send the next waiting
+    // call (a RemoteStartTransaction issues its id tag: transactions RW), fail or complete
+    // workflow tasks of calls that ended (task callbacks), and find the station's connection
+    // gone (stations RW). Both the card read and the buttons are deduplicated (idempotency)
+    // and move sessions and readers on.
     const driverCallbackTables: TableBindings = {
       readers: 'RW',
       sessions: 'RW',
       sites: 'RO',
       stations: 'RW',
       pendingCalls: 'RW',
+      transactions: 'RW',
       idempotency: 'RW',
     };
     const cardRead = this.httpApi.addFunctionRoute('payter-card-read', {
@@ -124,6 +130,7 @@ export class CsmsStack extends Stack {
     this.bindPayterSide(cardRead, driverCallbackTables);
     this.ocppGateway.bindStationConnections(cardRead);
     this.sessionWorkflow.bindStartExecution(cardRead);
+    this.sessionWorkflow.bindTaskCallbacks(cardRead);
 
     const uiCallback = this.httpApi.addFunctionRoute('payter-ui-callback', {
       path: '/payter/{token}/ui/{contextId}',
@@ -133,8 +140,9 @@ export class CsmsStack extends Stack {
     });
     this.bindPayterSide(uiCallback, driverCallbackTables);
     this.ocppGateway.bindStationConnections(uiCallback);
-    // The driver cancels before plugging in: fails the workflow's wait for the charger.
-    this.sessionWorkflow.bindTaskCallbacks(uiCallback, ['SendTaskFailure']);
+    // The driver cancels before plugging in: fails the workflow's wait for the charger; and
+    // the station's call queue, as above.
+    this.sessionWorkflow.bindTaskCallbacks(uiCallback);
 
     const terminalState = this.httpApi.addFunctionRoute('payter-terminal-state', {
       path: '/payter/{token}/state',
@@ -158,7 +166,9 @@ export class CsmsStack extends Stack {
     // Commissioning puts the reader in its start screen and stops it on decommissioning.
     this.bindPayterSide(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
 
-    const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' });
+    // A direct OCPP call waits its turn and the charger's answer up to 25 s (lambdas/ops-api.ts),
+    // within the HTTP API's 30 s.
+    const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}', functionProps: { timeout: Duration.seconds(29) } });
     // Sessions, refunds through Payter, reconciliation with Payter, and direct OCPP calls.
     this.bindPayterSide(opsApi, {
       ...CSMS_SIDE_TABLES,
@@ -173,6 +183,26 @@ export class CsmsStack extends Stack {
     });
     this.ocppGateway.bindStationConnections(opsApi);
     this.sessionWorkflow.bindOperations(opsApi);
+    // Its calls move the station's call queue on (see the Payter callbacks).
+    this.sessionWorkflow.bindTaskCallbacks(opsApi);
+
+    // Moves on the call queues nothing else moves on: a call never answered (the next one's
+    // turn, a stop to send again), a deadline passing while a station is offline. Every
+    // minute, looking every 5 s within it.
+    const stationCallTimer = new CsmsFunction(this, 'StationCallTimer', {
+      entry: 'station-call-timer',
+      description: 'Station call queues: next call after a timeout, stops sent again, calls failed past their deadline',
+      timeout: Duration.seconds(75),
+      environment: { STATION_CALL_TIMER_PASSES: '12' },
+    });
+    this.tables.bind(stationCallTimer, { ...CSMS_SIDE_TABLES, pendingCalls: 'RW', stations: 'RW', transactions: 'RW' });
+    this.ocppGateway.bindStationConnections(stationCallTimer);
+    this.sessionWorkflow.bindTaskCallbacks(stationCallTimer);
+    new Rule(this, 'StationCallTimerSchedule', {
+      description: 'Runs the station-call timer every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(stationCallTimer, { retryAttempts: 0 })],
+    });
 
     this.observability = new Observability(this, 'Observability', {
       stateMachine: this.sessionWorkflow.stateMachine,

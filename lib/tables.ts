@@ -32,12 +32,17 @@ export const TABLES = {
    * `START#<station>#<connector>#<timestamp>`/`START` (replay guard), `COUNTER`/`TX` (id allocator).
    */
   transactions: { id: 'Transactions', envVar: 'TRANSACTIONS_TABLE', partitionKey: 'pk', sortKey: 'sk' },
-  /** The one outstanding CSMS-to-charger CALL per station (OCPP 1.6 section 4.1.1). */
+  /**
+   * Each station's queue of CSMS-to-charger CALLs, one item per station (one in flight, OCPP
+   * 1.6 section 4.1.1; lambdas/csms/call-queue.ts). `byDue` is sparse: only queues that need
+   * looking at by `dueAt` (a timeout, a deadline) are in it, for the station-call timer.
+   */
   pendingCalls: {
     id: 'PendingCalls',
     envVar: 'PENDING_CALLS_TABLE',
     partitionKey: 'stationId',
     timeToLiveAttribute: 'ttl',
+    globalIndexes: [{ name: 'byDue', partitionKey: 'due', sortKey: 'dueAt' }],
   },
   /**
    * Payter readers commissioned to stations: the station and connectors served, the hash of

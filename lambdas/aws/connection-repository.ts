@@ -1,6 +1,6 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRepository, StationConnection } from '../csms/ports';
-import { dynamo, tableName } from './dynamo';
+import { dynamo, isConditionFailure, tableName } from './dynamo';
 
 /** API Gateway closes every WebSocket after 2 hours; the mapping expires a little later. */
 const MAPPING_TTL_SECONDS = 3 * 3600;
@@ -14,13 +14,33 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   async put(connectionId: string, connection: StationConnection, connectedAt: string): Promise<void> {
     const expiresAt = Math.floor(Date.parse(connectedAt) / 1000) + MAPPING_TTL_SECONDS;
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { connectionId, ...connection, connectedAt, expiresAt } }),
+      new PutCommand({ TableName: this.table, Item: { connectionId, ...connection, fresh: true, connectedAt, expiresAt } }),
     );
   }
 
   async find(connectionId: string): Promise<StationConnection | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }));
-    return Item ? { stationId: Item.stationId as string, subprotocol: (Item.subprotocol as string | undefined) ?? 'ocpp1.6' } : undefined;
+    if (!Item) return undefined;
+    const subprotocol = (Item.subprotocol as string | undefined) ?? 'ocpp1.6';
+    return { stationId: Item.stationId as string, subprotocol, ...(Item.fresh === true && { fresh: true }) };
+  }
+
+  async claimFirstFrame(connectionId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { connectionId },
+          UpdateExpression: 'REMOVE fresh',
+          ConditionExpression: 'fresh = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async delete(connectionId: string): Promise<void> {

@@ -11,7 +11,7 @@ import type { PayterApp } from './payter-app';
 import { getIntFromEnv } from '../shared/config';
 import { logger } from '../shared/lambda';
 import { DynamoConnectionRepository } from './connection-repository';
-import { DynamoPendingCallRepository } from './pending-call-repository';
+import { DynamoCallQueueRepository } from './pending-call-repository';
 import { DynamoStationRepository } from './station-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -20,7 +20,6 @@ import { StepFunctionsSignals } from './workflow-signals';
 export interface CsmsApp {
   readonly stations: DynamoStationRepository;
   readonly connections: DynamoConnectionRepository;
-  readonly pendingCalls: DynamoPendingCallRepository;
   readonly chargingStations: ChargingStations;
   readonly calls: CsmsCalls;
   /** The OCPP 1.6 actions a charger may call; a 2.0.1 adapter would bring its own set. */
@@ -55,7 +54,6 @@ export function csmsApp(): CsmsApp {
   if (app) return app;
   const stations = new DynamoStationRepository();
   const transactions = new DynamoTransactionRepository();
-  const pendingCalls = new DynamoPendingCallRepository();
   const chargingStations = new ChargingStations({
     stations,
     transactions,
@@ -66,19 +64,19 @@ export function csmsApp(): CsmsApp {
   });
   const calls = new CsmsCalls({
     stations,
-    pendingCalls,
+    queues: new DynamoCallQueueRepository(),
     transactions,
     link: new ApiGatewayStationLink(),
     workflow: new StepFunctionsSignals(),
     encoder: ocpp16,
     clock: systemClock,
     callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
+    log: logger,
     onStationOffline: stationOffline,
   });
   app = {
     stations,
     connections: new DynamoConnectionRepository(),
-    pendingCalls,
     chargingStations,
     calls,
     ocpp16Actions: ocpp16ChargerActions(chargingStations),

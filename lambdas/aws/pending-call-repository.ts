@@ -1,27 +1,46 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CallOutcome, PendingCall } from '../csms/model';
-import type { PendingCallRepository } from '../csms/ports';
+/**
+ * Each station's queue of CSMS calls as one item of the PendingCalls table, replaced whole
+ * with a conditional write on its version (dynalite has no transactions, and one item keeps
+ * the queue's order and its single call in flight consistent). A queue that needs looking at
+ * carries `due` and `dueAt`, the keys of the sparse `byDue` index the station-call timer reads.
+ */
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { emptyQueue, type CallQueue } from '../csms/call-queue';
+import type { CallQueueRepository } from '../csms/ports';
 import { dynamo, isConditionFailure, tableName } from './dynamo';
 
-/** Answered calls linger this long for the requester to read, then DynamoDB TTL removes them. */
-const RECORD_TTL_SECONDS = 24 * 3600;
+/** A station quiet this long loses its (empty) queue record to DynamoDB TTL. */
+const RECORD_TTL_SECONDS = 2 * 24 * 3600;
+const DUE = 'due';
 
-export class DynamoPendingCallRepository implements PendingCallRepository {
+export class DynamoCallQueueRepository implements CallQueueRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient = dynamo(),
     private readonly table = tableName('pendingCalls'),
   ) {}
 
-  async reserve(call: PendingCall, now: string): Promise<boolean> {
+  async load(stationId: string): Promise<{ queue: CallQueue; version: number }> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { stationId }, ConsistentRead: true }));
+    if (!Item) return { queue: emptyQueue(stationId), version: 0 };
+    return {
+      queue: { stationId, waiting: Item.waiting ?? [], finished: Item.finished ?? [], ...(Item.inFlight && { inFlight: Item.inFlight }) },
+      version: Item.version as number,
+    };
+  }
+
+  async save(queue: CallQueue, version: number, dueAt: string | undefined): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...call, ttl: ttlFrom(call.sentAt) },
-          // The slot is free when empty, answered, or abandoned after its timeout.
-          ConditionExpression: 'attribute_not_exists(stationId) OR #state = :answered OR expiresAt < :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':answered': 'answered', ':now': now },
+          Item: {
+            ...queue,
+            version: version + 1,
+            ...(dueAt !== undefined && { due: DUE, dueAt }),
+            ttl: Math.floor(Date.now() / 1000) + RECORD_TTL_SECONDS,
+          },
+          ConditionExpression: version === 0 ? 'attribute_not_exists(stationId)' : 'version = :version',
+          ...(version !== 0 && { ExpressionAttributeValues: { ':version': version } }),
         }),
       );
       return true;
@@ -31,52 +50,24 @@ export class DynamoPendingCallRepository implements PendingCallRepository {
     }
   }
 
-  async get(stationId: string): Promise<PendingCall | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { stationId }, ConsistentRead: true }));
-    return Item ? toPendingCall(Item) : undefined;
-  }
-
-  async answer(stationId: string, messageId: string, outcome: CallOutcome): Promise<PendingCall | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
+  async listDue(now: string): Promise<string[]> {
+    const stations: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
           TableName: this.table,
-          Key: { stationId },
-          UpdateExpression: 'SET #state = :answered, outcome = :outcome',
-          ConditionExpression: 'messageId = :messageId AND #state = :sent',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':answered': 'answered', ':sent': 'sent', ':outcome': outcome, ':messageId': messageId },
-          ReturnValues: 'ALL_NEW',
+          IndexName: 'byDue',
+          KeyConditionExpression: '#due = :due AND dueAt <= :now',
+          ExpressionAttributeNames: { '#due': 'due' },
+          ExpressionAttributeValues: { ':due': DUE, ':now': now },
+          ProjectionExpression: 'stationId',
+          ExclusiveStartKey: start,
         }),
       );
-      return Attributes ? toPendingCall(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      stations.push(...(page.Items ?? []).map((item) => item.stationId as string));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return stations;
   }
-
-  async release(stationId: string, messageId: string): Promise<void> {
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { stationId },
-          ConditionExpression: 'messageId = :messageId',
-          ExpressionAttributeValues: { ':messageId': messageId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-}
-
-function ttlFrom(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000) + RECORD_TTL_SECONDS;
-}
-
-function toPendingCall(item: Record<string, unknown>): PendingCall {
-  const { ttl: _ttl, ...call } = item;
-  return call as unknown as PendingCall;
 }

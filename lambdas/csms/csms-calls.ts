@@ -1,24 +1,46 @@
 /**
- * CSMS-to-charger calls: one outstanding CALL per station (OCPP 1.6 section 4.1.1), sent down
- * the station's connection and matched to the charger's answer by message id. A workflow task
- * hands in its task token and is completed when the answer arrives; an operator's request
- * waits for the answer instead.
+ * CSMS-to-charger calls, through each station's queue (call-queue.ts): one CALL in flight per
+ * station (OCPP 1.6 section 4.1.1), every other call waits its turn and none is dropped. A
+ * workflow task hands in its task token and is completed with the answer or the failure; an
+ * operator's request polls for its call's outcome instead.
+ *
+ * Whoever touches a station's queue moves it on (`pump`): the sender right after queueing, the
+ * charger's answer, the first frame of a new connection ($connect itself cannot send), a poller
+ * whose call is due, and the station-call timer every minute for the rest (an unanswered call,
+ * a deadline passing while the station is offline).
+ *
+ * Stops are never lost: a RemoteStopTransaction of a transaction still open in our records is
+ * sent again after a send that was lost or not answered, for as long as the transaction stays
+ * open (checked before each send), up to STOP_RETRY_MS.
  */
-import type { CallOutcome, PendingCall } from './model';
-import type { Clock, PendingCallRepository, StationLink, StationRepository, TransactionRepository, WorkflowSignals } from './ports';
+import { randomUUID } from 'node:crypto';
+import {
+  STOP_ACTION,
+  answer,
+  dispatch,
+  dueAt,
+  enqueue,
+  find,
+  settle,
+  stopTransactionId,
+  undeliverable,
+  withdraw,
+  type CallFailure,
+  type CallQueue,
+  type FailedCall,
+  type QueuedCall,
+} from './call-queue';
+import type { CallOutcome } from './model';
+import type { CallQueueRepository, CallWorkflow, Clock, StationLink, StationRepository, TransactionRepository } from './ports';
 import { isOnline } from './charging-stations';
+
+/** How long a stop of an open transaction keeps being retried before it fails loudly. */
+export const STOP_RETRY_MS = 24 * 3600_000;
 
 export class StationOfflineError extends Error {
   override readonly name = 'StationOffline';
   constructor(stationId: string) {
     super(`station ${stationId} is not connected`);
-  }
-}
-
-export class StationBusyError extends Error {
-  override readonly name = 'StationBusy';
-  constructor(stationId: string, action: string) {
-    super(`station ${stationId} still has ${action} outstanding`);
   }
 }
 
@@ -29,10 +51,11 @@ export class UnknownStationError extends Error {
   }
 }
 
-export class CallTimeoutError extends Error {
-  override readonly name = 'CallTimeout';
-  constructor(stationId: string, action: string) {
-    super(`station ${stationId} did not answer ${action} in time`);
+/** A call that ended without an answer; `name` is the reason (CallFailure.error). */
+export class CallFailedError extends Error {
+  constructor(failure: CallFailure) {
+    super(failure.message);
+    this.name = failure.error;
   }
 }
 
@@ -41,93 +64,251 @@ export interface CallEncoder {
   encodeCall(action: string, payload: unknown): { messageId: string; text: string };
 }
 
+export interface CallLog {
+  info(message: string, details: Record<string, unknown>): void;
+  warn(message: string, details: Record<string, unknown>): void;
+  error(message: string, details: Record<string, unknown>): void;
+}
+
 export interface CsmsCallsDeps {
   readonly stations: StationRepository;
-  readonly pendingCalls: PendingCallRepository;
+  readonly queues: CallQueueRepository;
   readonly transactions: TransactionRepository;
   readonly link: StationLink;
-  readonly workflow: WorkflowSignals;
+  readonly workflow: CallWorkflow;
   readonly encoder: CallEncoder;
   readonly clock: Clock;
+  /** How long a call may wait to be sent, and then how long the charger has to answer it. */
   readonly callTimeoutSeconds: number;
+  readonly log: CallLog;
   /** How long an id tag issued with a RemoteStartTransaction stays valid for the charger's StartTransaction. */
   readonly idTagValiditySeconds?: number;
   /** Told when a send found the station's connection gone (its readers go out of order). */
   readonly onStationOffline?: (stationId: string) => Promise<void>;
 }
 
+export interface SendOptions {
+  readonly taskToken?: string;
+  /** The caller polls with `awaitAnswer`, and would rather hear at once that the station is offline. */
+  readonly awaited?: boolean;
+}
+
 export interface SentCall {
-  readonly messageId: string;
+  /** The call's id in its station's queue (not an OCPP message id: each send gets its own). */
+  readonly id: string;
   readonly action: string;
 }
+
+/** A queue as stored, with its version. */
+type Stored = { readonly queue: CallQueue; readonly version: number };
+
+/** Compare-and-swap rounds before giving up on a queue many writers fight over. */
+const MAX_ROUNDS = 20;
 
 export class CsmsCalls {
   constructor(private readonly deps: CsmsCallsDeps) {}
 
-  async send(stationId: string, action: string, payload: unknown, taskToken?: string): Promise<SentCall> {
+  /**
+   * Queues a call and sends it if the station is free. An awaited call to a station that is
+   * offline is refused (StationOfflineError); any other waits for the reconnect up to its deadline.
+   */
+  async send(stationId: string, action: string, payload: unknown, options: SendOptions = {}): Promise<SentCall> {
     // An invalid payload is the caller's mistake whatever the station's state: check it first.
-    const { messageId, text } = this.deps.encoder.encodeCall(action, payload);
+    this.deps.encoder.encodeCall(action, payload);
     const station = await this.deps.stations.get(stationId);
     if (!station) throw new UnknownStationError(stationId);
-    if (!isOnline(station)) throw new StationOfflineError(stationId);
+    if (options.awaited && !isOnline(station)) throw new StationOfflineError(stationId);
     const now = this.deps.clock.now();
-    const call: PendingCall = {
-      stationId,
-      messageId,
-      action,
-      payload,
-      sentAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.deps.callTimeoutSeconds * 1000).toISOString(),
-      state: 'sent',
-      ...(taskToken !== undefined && { taskToken }),
+    const draft = { id: randomUUID(), action, payload, enqueuedAt: now.toISOString(), attempts: 0 };
+    const retry = await this.openTransaction(draft);
+    const call: QueuedCall = {
+      ...draft,
+      deadline: new Date(now.getTime() + (retry ? STOP_RETRY_MS : this.timeoutMs)).toISOString(),
+      ...(options.taskToken !== undefined && { taskToken: options.taskToken }),
+      ...(options.awaited && { awaited: true }),
+      ...(retry && { retry: true }),
     };
-    if (!(await this.deps.pendingCalls.reserve(call, call.sentAt))) {
-      const outstanding = await this.deps.pendingCalls.get(stationId);
-      throw new StationBusyError(stationId, outstanding?.action ?? 'a call');
-    }
-    if (action === 'RemoteStartTransaction') await this.issueIdTag(stationId, payload, now);
-    if ((await this.deps.link.send(station.connectionId, text)) === 'gone') {
-      await this.deps.pendingCalls.release(stationId, messageId);
-      if (await this.deps.stations.markDisconnected(stationId, station.connectionId, now.toISOString())) {
-        await this.deps.onStationOffline?.(stationId);
-      }
-      throw new StationOfflineError(stationId);
-    }
-    return { messageId, action };
+    await this.pump(stationId, call.id, await this.update(stationId, (queue) => enqueue(queue, call)));
+    return { id: call.id, action };
   }
 
   /**
-   * Records a CALLRESULT or CALLERROR from the charger. Returns false when no outstanding call
-   * has that message id (a late or foreign answer), which changes nothing.
+   * Records a CALLRESULT or CALLERROR from the charger and sends the next call. Returns false
+   * when no call in flight has that message id (a late or foreign answer), which changes nothing.
    */
   async receiveAnswer(stationId: string, messageId: string, outcome: CallOutcome): Promise<boolean> {
-    const call = await this.deps.pendingCalls.answer(stationId, messageId, outcome);
-    if (!call) return false;
-    if (call.taskToken) {
-      if (outcome.kind === 'result') await this.deps.workflow.succeed(call.taskToken, outcome.payload);
-      else await this.deps.workflow.fail(call.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
+    let answered: QueuedCall | undefined;
+    const stored = await this.update(stationId, (queue) => {
+      const result = answer(queue, messageId, outcome, this.deps.clock.now());
+      answered = result?.call;
+      return result?.queue ?? queue;
+    });
+    if (!answered) return false;
+    if (answered.taskToken) {
+      if (outcome.kind === 'result') await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
+      else await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
     }
+    await this.pump(stationId, undefined, stored);
     return true;
   }
 
-  /** Waits for the charger's answer to a call sent by `send`, up to the call timeout. */
+  /** The action of the station's call in flight with this message id, if there is one. */
+  async inFlightAction(stationId: string, messageId: string): Promise<string | undefined> {
+    const { inFlight } = (await this.deps.queues.load(stationId)).queue;
+    return inFlight?.messageId === messageId ? inFlight.action : undefined;
+  }
+
+  /**
+   * Waits for the outcome of an awaited call sent by `send`: its turn, then its answer; at
+   * most until `until` (a request's own limit), when a call still waiting is taken out.
+   */
   async awaitAnswer(
     stationId: string,
     sent: SentCall,
-    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-    pollMs = 100,
-  ): Promise<CallOutcome> {
-    const deadline = this.deps.clock.now().getTime() + this.deps.callTimeoutSeconds * 1000;
+    { until, pollMs = 100 }: { until?: Date; pollMs?: number } = {},
+  ): Promise<{ messageId: string; outcome: CallOutcome }> {
     for (;;) {
-      const call = await this.deps.pendingCalls.get(stationId);
-      if (!call || call.messageId !== sent.messageId) throw new CallTimeoutError(stationId, sent.action);
-      if (call.state === 'answered' && call.outcome) return call.outcome;
-      if (this.deps.clock.now().getTime() >= deadline) {
-        await this.deps.pendingCalls.release(stationId, sent.messageId);
-        throw new CallTimeoutError(stationId, sent.action);
+      const { queue } = await this.deps.queues.load(stationId);
+      const where = find(queue, sent.id);
+      if (where?.state === 'finished') {
+        const { outcome, failure, messageId } = where.finished;
+        if (outcome && messageId) return { messageId, outcome };
+        throw new CallFailedError(failure ?? { error: 'CallTimeout', message: `${sent.action} ended without an answer` });
       }
-      await sleep(pollMs);
+      if (!where) throw new CallFailedError({ error: 'CallTimeout', message: `${sent.action} to station ${stationId} is no longer queued` });
+      const due = dueAt(queue);
+      if (due !== undefined && Date.parse(due) <= this.deps.clock.now().getTime()) await this.pump(stationId);
+      if (where.state === 'waiting' && !isOnline(await this.deps.stations.get(stationId))) {
+        await this.withdraw(stationId, sent.id, { error: 'StationOffline', message: new StationOfflineError(stationId).message });
+        continue;
+      }
+      if (until && this.deps.clock.now() >= until) {
+        const failure = { error: 'CallTimeout', message: `station ${stationId} did not answer ${sent.action} within the request's time` };
+        await this.withdraw(stationId, sent.id, failure);
+        throw new CallFailedError(failure);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+  }
+
+  /** The first frame of a new connection: what waited for the station goes out now. */
+  stationReachable(stationId: string): Promise<void> {
+    return this.pump(stationId);
+  }
+
+  /** The station-call timer: moves on every queue that is due. Returns how many it looked at. */
+  async runDue(): Promise<number> {
+    const due = await this.deps.queues.listDue(this.deps.clock.now().toISOString());
+    for (const stationId of due) {
+      try {
+        await this.pump(stationId);
+      } catch (error) {
+        this.deps.log.error('station call queue not moved on', { stationId, error: String(error) });
+      }
+    }
+    return due.length;
+  }
+
+  /**
+   * Moves the station's queue on: settles what timed out, was lost or is past its deadline,
+   * and sends the next call if none is in flight and the station is connected. `fresh` is a
+   * call queued by this very invocation (its workflow task is known to be waiting); `stored`
+   * the queue as this invocation just wrote it, which saves reading it again.
+   */
+  private async pump(stationId: string, fresh?: string, stored?: Stored): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { queue, version } = (round === 0 && stored) || (await this.deps.queues.load(stationId));
+      const station = await this.deps.stations.get(stationId);
+      const connectionId = isOnline(station) ? station.connectionId : undefined;
+      const now = this.deps.clock.now();
+      const settled = settle(queue, now, connectionId);
+      let next = settled.queue;
+      const failed = [...settled.failed];
+      let sending: { messageId: string; text: string } | undefined;
+      const head = next.inFlight || !connectionId ? undefined : next.waiting[0];
+      if (head) {
+        const veto = await this.veto(head, head.id === fresh);
+        if (veto) {
+          next = withdraw(next, head.id, veto, now).queue;
+          failed.push({ call: head, failure: veto });
+        } else {
+          const { messageId, text } = this.deps.encoder.encodeCall(head.action, head.payload);
+          next = dispatch(next, { messageId, connectionId: connectionId!, now, timeoutMs: this.timeoutMs });
+          sending = { messageId, text };
+        }
+      }
+      if (next === queue) return;
+      if (!(await this.deps.queues.save(next, version, dueAt(next)))) continue;
+      await this.report(stationId, failed);
+      if (sending) {
+        const call = next.inFlight!;
+        if (call.action === 'RemoteStartTransaction') await this.issueIdTag(stationId, call.payload, now);
+        this.deps.log.info('call sent to charger', { stationId, action: call.action, messageId: call.messageId, attempt: call.attempts });
+        if ((await this.deps.link.send(call.connectionId, sending.text)) === 'sent') return;
+        // The connection is gone: the call waits for the reconnect, up to its deadline.
+        await this.update(stationId, (q) => undeliverable(q, sending.messageId));
+        if (await this.deps.stations.markDisconnected(stationId, call.connectionId, now.toISOString())) {
+          await this.deps.onStationOffline?.(stationId);
+        }
+        return;
+      }
+      // A vetoed head: look at the next one.
+      if (!head) return;
+    }
+    this.deps.log.warn('station call queue contended; left to the next pass', { stationId });
+  }
+
+  /** Why the head of the queue must not be sent after all, if it must not. */
+  private async veto(call: QueuedCall, fresh: boolean): Promise<CallFailure | undefined> {
+    const transactionId = stopTransactionId(call);
+    if (transactionId !== undefined) {
+      const transaction = await this.deps.transactions.get(transactionId);
+      if (transaction?.status === 'stopped') {
+        return { error: 'TransactionEnded', message: `transaction ${transactionId} has already ended` };
+      }
+      // A stop is sent even when the task that asked for it gave up: the charge must end.
+      return undefined;
+    }
+    if (call.taskToken && !fresh && !(await this.deps.workflow.isWaiting(call.taskToken))) {
+      return { error: 'WorkflowGone', message: `the workflow task that asked for ${call.action} no longer waits for it` };
+    }
+    return undefined;
+  }
+
+  /** Fails loudly: every call that ended without an answer is logged and its task failed. */
+  private async report(stationId: string, failed: readonly FailedCall[]): Promise<void> {
+    for (const { call, failure } of failed) {
+      const details = { stationId, action: call.action, callId: call.id, error: failure.error, reason: failure.message, attempts: call.attempts };
+      if (failure.error === 'TransactionEnded' || failure.error === 'WorkflowGone') this.deps.log.info('call no longer needed', details);
+      else this.deps.log.error('call failed', details);
+      if (call.taskToken) await this.deps.workflow.fail(call.taskToken, failure.error, failure.message);
+    }
+  }
+
+  private async withdraw(stationId: string, id: string, failure: CallFailure): Promise<void> {
+    await this.update(stationId, (queue) => withdraw(queue, id, failure, this.deps.clock.now()).queue);
+  }
+
+  /** Applies `change` to the stored queue with a conditional write, again on a lost race; returns what is stored. */
+  private async update(stationId: string, change: (queue: CallQueue) => CallQueue): Promise<Stored> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { queue, version } = await this.deps.queues.load(stationId);
+      const next = change(queue);
+      if (next === queue) return { queue, version };
+      if (await this.deps.queues.save(next, version, dueAt(next))) return { queue: next, version: version + 1 };
+    }
+    throw new Error(`station ${stationId}'s call queue stayed contended`);
+  }
+
+  /** A stop of a transaction open in our records is retried until it ends. */
+  private async openTransaction(call: Pick<QueuedCall, 'action' | 'payload'>): Promise<boolean> {
+    if (call.action !== STOP_ACTION) return false;
+    const transactionId = stopTransactionId(call as QueuedCall);
+    return transactionId !== undefined && (await this.deps.transactions.get(transactionId))?.status === 'active';
+  }
+
+  private get timeoutMs(): number {
+    return this.deps.callTimeoutSeconds * 1000;
   }
 
   private async issueIdTag(stationId: string, payload: unknown, now: Date): Promise<void> {

@@ -97,21 +97,7 @@ export interface IssuedIdTag {
   readonly expiresAt: string;
 }
 
-/** The one CSMS-to-charger CALL a station may have outstanding (OCPP 1.6 section 4.1.1). */
-export interface PendingCall {
-  readonly stationId: string;
-  readonly messageId: string;
-  readonly action: string;
-  readonly payload: unknown;
-  readonly sentAt: string;
-  /** After this instant the call is abandoned and another may be sent. */
-  readonly expiresAt: string;
-  /** A Step Functions task token to complete when the charger answers. */
-  readonly taskToken?: string;
-  readonly state: 'sent' | 'answered';
-  readonly outcome?: CallOutcome;
-}
-
+/** The charger's answer to a CSMS call: its CALLRESULT payload or its CALLERROR. */
 export type CallOutcome =
   | { readonly kind: 'result'; readonly payload: unknown }
   | { readonly kind: 'error'; readonly code: string; readonly description: string; readonly details?: unknown };

@@ -6,14 +6,13 @@ import type {
   ConnectorStatus,
   IssuedIdTag,
   MeterReading,
-  PendingCall,
-  CallOutcome,
   StartTransactionInput,
   Station,
   StationBootInfo,
   StopTransactionInput,
   Transaction,
 } from './model';
+import type { CallQueue } from './call-queue';
 
 export interface StationProvisioning {
   readonly stationId: string;
@@ -46,11 +45,15 @@ export interface StationRepository {
 export interface StationConnection {
   readonly stationId: string;
   readonly subprotocol: string;
+  /** No frame has come on it yet ($connect cannot send, so queued calls wait for the first frame). */
+  readonly fresh?: boolean;
 }
 
 export interface ConnectionRepository {
   put(connectionId: string, connection: StationConnection, connectedAt: string): Promise<void>;
   find(connectionId: string): Promise<StationConnection | undefined>;
+  /** True for exactly one caller, on the connection's first frame. */
+  claimFirstFrame(connectionId: string): Promise<boolean>;
   delete(connectionId: string): Promise<void>;
 }
 
@@ -73,13 +76,14 @@ export interface TransactionRepository {
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
 }
 
-export interface PendingCallRepository {
-  /** Claims the station's single outgoing-call slot; false while another call is outstanding. */
-  reserve(call: PendingCall, now: string): Promise<boolean>;
-  get(stationId: string): Promise<PendingCall | undefined>;
-  /** Records the charger's answer if `messageId` is the outstanding call; returns the call, or undefined. */
-  answer(stationId: string, messageId: string, outcome: CallOutcome): Promise<PendingCall | undefined>;
-  release(stationId: string, messageId: string): Promise<void>;
+/** Each station's queue of CSMS calls, one record per station (single-item conditional writes). */
+export interface CallQueueRepository {
+  /** The station's queue and its version (0 when it has none yet). */
+  load(stationId: string): Promise<{ queue: CallQueue; version: number }>;
+  /** Stores the queue at `version + 1` if it is still at `version`; false when another writer came first. */
+  save(queue: CallQueue, version: number, dueAt: string | undefined): Promise<boolean>;
+  /** The stations whose queue is due by `now` (an answer timed out, a deadline came). */
+  listDue(now: string): Promise<string[]>;
 }
 
 /** Sends a text frame down a charger's connection. */
@@ -91,6 +95,12 @@ export interface StationLink {
 export interface WorkflowSignals {
   succeed(taskToken: string, output: unknown): Promise<void>;
   fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
+/** The CSMS calls' view of the workflow: also whether a task still waits for its call. */
+export interface CallWorkflow extends WorkflowSignals {
+  /** False once the task timed out or its execution ended: its call is no longer wanted. */
+  isWaiting(taskToken: string): Promise<boolean>;
 }
 
 export interface Clock {

@@ -1,7 +1,7 @@
 /**
  * Handles one frame a charger sent on its connection, whatever its OCPP version: a CALL is
  * validated by the version's adapter, run by that version's actions and answered; a
- * CALLRESULT or CALLERROR settles the CSMS's outstanding call. A broken frame gets the right
+ * CALLRESULT or CALLERROR settles the CSMS's call in flight (and the next one goes out). A broken frame gets the right
  * CALLERROR and changes nothing; the connection always stays up.
  */
 import type { CsmsCalls } from '../csms/csms-calls';
@@ -21,9 +21,7 @@ export interface FrameLog {
 export interface StationFrameDeps<In extends MessageCatalogue, Out extends MessageCatalogue> {
   readonly adapter: OcppAdapter<OcppSubprotocol, In, Out>;
   readonly actions: StationActions<In>;
-  readonly calls: CsmsCalls;
-  /** The action of the station's outstanding CSMS call with this message id, if there is one. */
-  readonly pendingAction: (stationId: string, messageId: string) => Promise<string | undefined>;
+  readonly calls: Pick<CsmsCalls, 'inFlightAction' | 'receiveAnswer'>;
   readonly log: FrameLog;
 }
 
@@ -54,7 +52,7 @@ export async function handleStationFrame<In extends MessageCatalogue, Out extend
     }
     case 'callResult':
     case 'callError': {
-      const action = await deps.pendingAction(stationId, message.messageId);
+      const action = await deps.calls.inFlightAction(stationId, message.messageId);
       if (!action) {
         deps.log.warn('answer to no outstanding call', { stationId, messageId: message.messageId });
         return undefined;

@@ -148,7 +148,8 @@ export class OcppGateway extends Construct implements StationConnections {
     });
     tables.bind(this.messageFunction, {
       ...CSMS_SIDE_TABLES,
-      connections: 'RO',
+      // Marks a connection's first frame: the calls that waited for the station go out then.
+      connections: 'RW',
       stations: 'RW',
       transactions: 'RW',
       pendingCalls: 'RW',

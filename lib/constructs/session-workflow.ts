@@ -79,9 +79,10 @@ export class SessionWorkflow extends Construct {
       entry: 'station-command',
       description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
     });
-    // Sending a CALL reserves the station's pending-call slot, issues the id tag of a
-    // RemoteStartTransaction (transactions) and marks the station offline when its connection
-    // turns out to be gone (stations).
+    // Queueing a CALL moves the station's call queue on (lambdas/csms/csms-calls.ts): sending
+    // issues the id tag of a RemoteStartTransaction (transactions), marks the station offline
+    // when its connection turns out to be gone (stations); a call that waited is sent only if
+    // its task still waits (SendTaskHeartbeat), one that ended completes its task.
     props.tables.bind(this.stationCommandFunction, {
       ...CSMS_SIDE_TABLES,
       pendingCalls: 'RW',
@@ -90,7 +91,7 @@ export class SessionWorkflow extends Construct {
       connections: 'RO',
     });
     props.stationConnections.bindStationConnections(this.stationCommandFunction);
-    this.bindTaskCallbacks(this.stationCommandFunction, ['SendTaskSuccess', 'SendTaskFailure']);
+    this.bindTaskCallbacks(this.stationCommandFunction);
 
     const taskFunctions: Record<string, CsmsFunction> = {
       ...props.taskFunctions,

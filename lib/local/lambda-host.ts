@@ -17,6 +17,7 @@ export const LOCAL_FUNCTIONS = {
   'installer-api': () => import('../../lambdas/installer-api'),
   'ops-api': () => import('../../lambdas/ops-api'),
   'station-command': () => import('../../lambdas/station-command'),
+  'station-call-timer': () => import('../../lambdas/station-call-timer'),
   'session-step': () => import('../../lambdas/session-step'),
   'receipt-page': () => import('../../lambdas/receipt-page'),
   'payter-card-read': () => import('../../lambdas/payter-card-read'),

@@ -36,6 +36,8 @@ export interface LocalRuntimeOptions {
   readonly heartbeatIntervalSeconds?: number;
   /** @default 30 */
   readonly csmsCallTimeoutSeconds?: number;
+  /** How often the station-call timer runs (every minute on AWS). @default 1000 */
+  readonly stationCallTimerMs?: number;
   /** Shortens the workflow's waits, retries and timeouts; the ASL itself is never edited. */
   readonly timeScale?: LocalTimeScale;
   /** Powertools log level of the handlers. @default 'INFO' */
@@ -130,6 +132,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     await lambdas.load();
+    closers.push(every(options.stationCallTimerMs ?? 1000, lambdas.handler('station-call-timer')));
 
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
     const http: HttpGateway = await startHttpGateway({
@@ -187,6 +190,21 @@ function bearerCheck(token: string): (event: APIGatewayProxyEventV2) => boolean 
   return (event) => {
     const given = Buffer.from(event.headers.authorization ?? '');
     return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+}
+
+/** Runs a scheduled function like an EventBridge rule would, one run at a time; returns its stop. */
+function every(ms: number, run: (event: unknown) => Promise<unknown>): () => Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = async () => {
+    await run({ source: 'local.schedule' }).catch(() => undefined);
+    if (!stopped) timer = setTimeout(tick, ms);
+  };
+  timer = setTimeout(tick, ms);
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
   };
 }
 

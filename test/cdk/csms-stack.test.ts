@@ -141,7 +141,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'ocpp-authorizer': { stations: 'RO' },
   'ocpp-connect': { connections: 'RW', stations: 'RW', transactions: N, pendingCalls: N },
   'ocpp-message': {
-    connections: 'RO',
+    connections: 'RW',
     stations: 'RW',
     transactions: 'RW',
     pendingCalls: 'RW',
@@ -151,6 +151,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   },
   'ocpp-disconnect': { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO', sessions: N, transactions: N, pendingCalls: N },
   'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
+  'station-call-timer': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: N },
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
   'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
@@ -161,7 +162,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
     stations: 'RW',
     pendingCalls: 'RW',
     idempotency: 'RW',
-    transactions: N,
+    transactions: 'RW',
     connections: N,
   },
   'payter-ui-callback': {
@@ -171,7 +172,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
     stations: 'RW',
     pendingCalls: 'RW',
     idempotency: 'RW',
-    transactions: N,
+    transactions: 'RW',
     connections: N,
   },
   'payter-terminal-state': { readers: 'RW', sessions: 'RO', sites: 'RO', stations: N, transactions: N, pendingCalls: N, connections: N },
@@ -180,7 +181,16 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
 const ENTRIES = Object.keys(TABLE_ACCESS);
 
 /** The functions that send CALLs to chargers. */
-const POSTERS = ['ocpp-connect', 'ocpp-message', 'ocpp-disconnect', 'station-command', 'ops-api', 'payter-card-read', 'payter-ui-callback'];
+const POSTERS = [
+  'ocpp-connect',
+  'ocpp-message',
+  'ocpp-disconnect',
+  'station-command',
+  'station-call-timer',
+  'ops-api',
+  'payter-card-read',
+  'payter-ui-callback',
+];
 
 /** The functions that talk to Payter (lambdas/aws/payter-app.ts). */
 const PAYTER_CLIENTS = [
@@ -194,13 +204,19 @@ const PAYTER_CLIENTS = [
   'payter-terminal-state',
 ];
 
-/** What each function may do with the session workflow's executions. */
+/**
+ * What each function may do with the session workflow's executions. Every function that queues
+ * CSMS calls moves the station's call queue on, which completes the tasks of calls that ended
+ * and checks (SendTaskHeartbeat) that a waiting call's task still waits before sending it.
+ */
+const TASK_CALLBACKS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
 const WORKFLOW_ACTIONS: Record<string, string[]> = {
-  'ocpp-message': ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'],
-  'station-command': ['states:SendTaskFailure', 'states:SendTaskSuccess'],
+  'ocpp-message': TASK_CALLBACKS,
+  'station-command': TASK_CALLBACKS,
+  'station-call-timer': TASK_CALLBACKS,
   'session-step': ['states:SendTaskSuccess'],
-  'payter-ui-callback': ['states:SendTaskFailure'],
-  'payter-card-read': ['states:StartExecution'],
+  'payter-ui-callback': TASK_CALLBACKS,
+  'payter-card-read': [...TASK_CALLBACKS, 'states:StartExecution'].sort(),
 };
 
 /** Every Allow statement of every IAM policy of the template, with the roles it is attached to. */
@@ -442,8 +458,12 @@ describe('least privilege', () => {
     for (const statement of statements) expect(asList(statement.Resource).map(flatten)).toEqual([stateMachineArn()]);
   });
 
-  it('ops-api may inspect and stop executions of the session state machine only', () => {
-    const statements = statementsWithAction('ops-api', 'states:');
+  it('ops-api may inspect and stop executions of the session state machine only, and complete its tasks', () => {
+    const [callbacks, ...statements] = statementsWithAction('ops-api', 'states:').sort((a, b) =>
+      asList(a.Action).includes('states:SendTaskSuccess') ? -1 : asList(b.Action).includes('states:SendTaskSuccess') ? 1 : 0,
+    );
+    expect(asList(callbacks!.Action).sort()).toEqual(TASK_CALLBACKS);
+    expect(asList(callbacks!.Resource).map(flatten)).toEqual([stateMachineArn()]);
     expect(statements).toHaveLength(1);
     expect(asList(statements[0]!.Action).sort()).toEqual([
       'states:DescribeExecution',
@@ -571,7 +591,8 @@ describe('the functions', () => {
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
         // A finalize call waits for Payter up to 10 s, on top of a cold start.
-        Timeout: entry === 'session-step' ? 60 : 10,
+        // The station-call timer looks every 5 s for a minute; an operator's OCPP call waits up to 25 s.
+        Timeout: { 'session-step': 60, 'station-call-timer': 75, 'ops-api': 29 }[entry] ?? 10,
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'INFO' } },
       });
     }

@@ -22,6 +22,7 @@ const ROOTS: Record<string, readonly Root[]> = {
   'ocpp-message': ['csms', 'payter'],
   'ocpp-disconnect': ['csms', 'payter'],
   'station-command': ['csms'],
+  'station-call-timer': ['csms'],
   // Sessions, refunds and reconciliation live on the Payter side.
   'ops-api': ['csms', 'payter'],
   'installer-api': ['payter'],

@@ -251,7 +251,7 @@ describe('a reconnect that overtakes the old $disconnect', () => {
 });
 
 describe('CSMS-to-charger calls', () => {
-  it('keeps one outstanding call per station and gives up after the call timeout', async () => {
+  it('keeps one call in flight per station: the next waits its turn, sent when the first times out', async () => {
     const { ws } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD));
     if (!ws) throw new Error('handshake failed');
     const received: unknown[][] = [];
@@ -260,15 +260,20 @@ describe('CSMS-to-charger calls', () => {
       // The charger stays silent: the operator's call times out (504)...
       const silent = system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'GetConfiguration', payload: { key: ['HeartbeatInterval'] } });
       await waitFor(() => received.length > 0 || undefined, 5_000, 'the CALL');
-      // ...and while it is outstanding no second call is sent (OCPP 1.6 section 4.1.1).
-      const busy = await system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'Reset', payload: { type: 'Soft' } });
-      expect(busy.status).toBe(409);
-      expect(busy.body.error).toBe('StationBusy');
-      expect((await silent).status).toBe(504);
+      await new Promise((r) => setTimeout(r, 300));
+      // ...and while it is outstanding the next call waits its turn (OCPP 1.6 section 4.1.1).
+      const queued = system.api('POST', '/ops/stations/CP-DOOR/calls', { action: 'Reset', payload: { type: 'Soft' } });
+      await new Promise((r) => setTimeout(r, 300));
       expect(received).toHaveLength(1);
       expect(received[0]?.slice(0, 3)).toEqual([2, expect.any(String), 'GetConfiguration']);
+      expect((await silent).status).toBe(504);
+      const reset = await waitFor(() => received.find((m) => m[2] === 'Reset'), 5_000, 'the queued Reset');
+      ws.send(JSON.stringify([3, reset[1], { status: 'Accepted' }]));
+      const answered = await queued;
+      expect(answered.status).toBe(200);
+      expect(answered.body).toMatchObject({ action: 'Reset', messageId: reset[1], result: { status: 'Accepted' } });
 
-      // The slot is free again; a late answer to the abandoned call changes nothing.
+      // A late answer to the abandoned call changes nothing.
       ws.send(JSON.stringify([3, received[0]?.[1], { configurationKey: [] }]));
       ws.on('message', (data) => {
         const [type, id, action] = JSON.parse(String(data));
