@@ -89,6 +89,8 @@ export interface RecordedCallback {
   readonly body: unknown;
   /** The receiver's HTTP status; 0 when it could not be reached. */
   readonly status: number;
+  /** The receiver's answer body (parsed JSON, else text); undefined when unreachable. */
+  readonly answer?: unknown;
   readonly at: string;
 }
 
@@ -159,6 +161,12 @@ export interface PayterSimulator {
    * when `screenId` is not on display or it has no callback.
    */
   pressButton(serial: string, screenId: string, response: string): Promise<number | undefined>;
+  /**
+   * Payter delivers at least once: from now on every callback is POSTed `times` times at
+   * once (each recorded in `callbacks()`; `tap` and friends resolve to the first's status).
+   * @default 1
+   */
+  setDeliveries(times: number): void;
   /** The next `times` calls of `call` on this reader (after authentication) do `outcome`. */
   script(serial: string, call: SimulatedCall, outcome: ScriptedOutcome, times?: number): void;
 
@@ -227,6 +235,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
   const recordedCallbacks: RecordedCallback[] = [];
   const pendingAnswers = new Set<NodeJS.Timeout>();
   let stateWebhook: string | undefined;
+  let deliveries = 1;
 
   function readerOf(serial: string): Reader {
     const reader = readers.get(serial);
@@ -235,7 +244,13 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
   }
 
   async function deliver(kind: RecordedCallback['kind'], url: string, body: unknown): Promise<number> {
+    const statuses = await Promise.all(Array.from({ length: deliveries }, () => deliverOnce(kind, url, body)));
+    return statuses[0]!;
+  }
+
+  async function deliverOnce(kind: RecordedCallback['kind'], url: string, body: unknown): Promise<number> {
     let status = 0;
+    let answer: unknown;
     try {
       const response = await sendFetch(url, {
         method: 'POST',
@@ -243,12 +258,12 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(callbackTimeoutMs),
       });
-      await response.arrayBuffer();
+      answer = parseLoosely(await response.text());
       status = response.status;
     } catch {
       // Unreachable receiver: CPS does not tell the integrator either.
     }
-    recordedCallbacks.push({ kind, url, body, status, at: new Date().toISOString() });
+    recordedCallbacks.push({ kind, url, body, status, answer, at: new Date().toISOString() });
     return status;
   }
 
@@ -540,6 +555,11 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       }
       const press: UiCallback = { serialNumber: serial, screenId, response };
       return deliver('ui', shown.callbackUrl, press);
+    },
+
+    setDeliveries(times) {
+      if (!Number.isInteger(times) || times < 1) throw new Error(`deliveries must be a whole number of at least 1, got ${times}`);
+      deliveries = times;
     },
 
     script(serial, call, outcome, times = 1) {
