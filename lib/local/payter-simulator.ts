@@ -45,7 +45,11 @@ export type ScriptedOutcome =
   /** `authorize` only: the card is declined. */
   | { readonly kind: 'decline'; readonly message?: string }
   /** Do the work at once, answer `delayMs` later (so a client timeout can miss a success). */
-  | { readonly kind: 'slow'; readonly delayMs: number };
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  /** Do the work, then drop the connection without answering (the answer is lost). */
+  | { readonly kind: 'lost' }
+  /** Do the work, then answer 200 with a body outside the contract. */
+  | { readonly kind: 'garbled' };
 
 export interface ReaderBehaviour {
   /** @default the simulator's currency */
@@ -79,7 +83,7 @@ export interface RecordedCall {
   /** Set when the path names a terminal. */
   readonly serial?: string;
   readonly call?: SimulatedCall;
-  /** What the simulator answered. */
+  /** What the simulator answered; 0 when it dropped the answer (a scripted `lost`). */
   readonly status: number;
 }
 
@@ -268,13 +272,16 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
   }
 
   function snapshotSession(session: MutableSession): SimulatedSession {
-    return { ...session, refunds: [...session.refunds] };
+    return { ...session, refunds: [...session.refunds], refundedAmount: refundedOf(session) };
   }
 
-  /** The contract's session shape; `committedAmount` is null until final. */
+  /**
+   * The contract's session shape; `committedAmount` is null until final; `refundedAmount`
+   * (assumed: cps-assumed.ts) the refunds so far.
+   */
   function sessionAnswer(session: MutableSession) {
     const { sessionId, serialNumber, state, authorizedAmount, committedAmount, currency } = session;
-    return { sessionId, serialNumber, state, authorizedAmount, committedAmount: committedAmount ?? null, currency };
+    return { sessionId, serialNumber, state, authorizedAmount, committedAmount: committedAmount ?? null, currency, refundedAmount: refundedOf(session) };
   }
 
   function sessionOf(route: Route): MutableSession {
@@ -397,7 +404,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         const amount = integerParameter(query, CPS_ASSUMED.refund.amountParameter, { required: true });
         const session = sessionOf(route);
         if (amount === 0) throw new CpsError(400, 'INVALID_PARAMETER', 'amount must be above 0');
-        const refundable = (session.committedAmount ?? 0) - session.refunds.reduce((sum, r) => sum + r.amount, 0);
+        const refundable = (session.committedAmount ?? 0) - refundedOf(session);
         if (session.state !== 'COMMITTED' || amount > refundable) {
           throw new CpsError(
             CPS_ASSUMED.refund.overRefundStatus,
@@ -412,8 +419,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     }
   }
 
-  /** The answer to one request and how long to hold it back. */
-  function handle(req: IncomingMessage, url: URL, rawBody: string): { answer: Answer; delayMs: number; route?: Route } {
+  /** The answer to one request, how long to hold it back, and whether it is lost instead. */
+  function handle(req: IncomingMessage, url: URL, rawBody: string): { answer: Answer; delayMs: number; route?: Route; lost?: boolean } {
     if (req.headers.authorization !== expectedAuthorization) {
       return { answer: errorAnswer(401, 'UNAUTHORIZED', 'missing or wrong Authorization: CPS apikey="..."'), delayMs: 0 };
     }
@@ -441,7 +448,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       }
     }
     try {
-      return { answer: execute(route, reader, url.searchParams, body, script), delayMs, route };
+      const answer = execute(route, reader, url.searchParams, body, script);
+      if (script?.kind === 'lost') return { answer, delayMs, route, lost: true };
+      if (script?.kind === 'garbled' && answer.status === 200) return { answer: { status: 200, body: { ok: 'maybe' } }, delayMs, route };
+      return { answer, delayMs, route };
     } catch (error) {
       if (error instanceof CpsError) return { answer: errorAnswer(error.status, error.code, error.message), delayMs, route };
       throw error;
@@ -452,7 +462,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://simulator');
       const rawBody = await readBody(req);
-      const { answer, delayMs, route } = handle(req, url, rawBody);
+      const { answer, delayMs, route, lost } = handle(req, url, rawBody);
       recordedCalls.push({
         method: req.method ?? 'GET',
         path: url.pathname,
@@ -461,7 +471,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         at: new Date().toISOString(),
         serial: route?.serial,
         call: route?.call,
-        status: answer.status,
+        status: lost ? 0 : answer.status,
       });
       if (delayMs > 0) {
         await new Promise<void>((resolve) => {
@@ -472,7 +482,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
           pendingAnswers.add(timer);
         });
       }
-      respond(res, answer);
+      if (lost) res.destroy();
+      else respond(res, answer);
     })().catch((error: unknown) => {
       respond(res, errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)));
     });
@@ -581,6 +592,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
 
 function terminalAnswer(reader: Reader): Terminal {
   return { serialNumber: reader.serialNumber, online: reader.online, state: reader.state };
+}
+
+function refundedOf(session: MutableSession): number {
+  return session.refunds.reduce((sum, r) => sum + r.amount, 0);
 }
 
 function requireOpen(session: MutableSession): void {

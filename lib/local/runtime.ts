@@ -19,6 +19,7 @@ import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
+import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   readonly publicBaseUrl?: string;
   /** How long the Payter client waits for CPS. @default 10000 */
   readonly payterTimeoutMs?: number;
+  /** How refunds are made (`PAYTER_REFUNDS`): Payter's refund call, or left to the acquirer. @default 'cps' */
+  readonly payterRefunds?: RefundChannel;
 }
 
 export interface LocalRuntime {
@@ -124,6 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_API_KEY: payterApiKey,
       PAYTER_CALLBACK_SECRET: callbackSecret,
       PAYTER_TIMEOUT_MS: String(options.payterTimeoutMs ?? 10_000),
+      PAYTER_REFUNDS: options.payterRefunds ?? process.env.PAYTER_REFUNDS ?? 'cps',
     });
 
     await lambdas.load();
