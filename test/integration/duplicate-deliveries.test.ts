@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator, RecordedCallback } from '../../lib/local/payter-simulator';
+import { DUPLICATE_WAIT_MS } from '../../lambdas/aws/idempotency';
 import { SimulatedCharger } from '../../lib/local/simulated-charger';
 import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
@@ -29,12 +30,12 @@ afterAll(async () => {
 
 let stations = 0;
 /** A station whose charger accepts remote starts but no car is plugged in, and its reader. */
-async function given() {
+async function given(plugIn = false) {
   stations += 1;
   const stationId = `CP-D${stations}`;
   const serial = `READER-D${stations}`;
   await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, { plugIn: false }).connect();
+  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, { plugIn }).connect();
   chargers.push(charger);
   payter.addReader(serial, { currency: 'USD' });
   expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] })).status).toBe(200);
@@ -110,5 +111,26 @@ describe('the same callback delivered 10 times at once', () => {
     expect(payter.calls().filter((c) => c.serial === serial && c.call === 'start')).toHaveLength(startsBefore + 1);
     expect(await lateDuplicate(first)).toEqual({ status: 200, answer: first.answer });
     expect(payter.calls().filter((c) => c.serial === serial && c.call === 'start')).toHaveLength(startsBefore + 1);
+  });
+
+  it('a first delivery slower than the wait: the duplicates answer 409 InProgress, a later one the first answer', async () => {
+    const { serial, charger } = await given(true);
+    await payter.tap(serial, { cardId: 'card-owner' });
+    await charger.waitForTransaction();
+    await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+    // Another card: the reader is armed again for the owner's card, and Payter answers that slowly.
+    payter.script(serial, 'start', { kind: 'slow', delayMs: DUPLICATE_WAIT_MS + 1_000 });
+    payter.setDeliveries(3);
+    await payter.tap(serial, { cardId: 'card-stranger' });
+    const deliveries = payter.callbacks().filter((c) => c.kind === 'card').slice(-3);
+    expect(deliveries.map((d) => d.status).sort()).toEqual([200, 409, 409]);
+    const first = deliveries.find((d) => d.status === 200)!;
+    expect(first.answer).toMatchObject({ action: 'ignored' });
+    expect(deliveries.filter((d) => d.status === 409).map((d) => d.answer)).toEqual([
+      expect.objectContaining({ error: 'InProgress' }),
+      expect.objectContaining({ error: 'InProgress' }),
+    ]);
+    expect(await lateDuplicate(first)).toEqual({ status: 200, answer: first.answer });
+    expect(charger.remoteStops).toEqual([]);
   });
 });
