@@ -127,7 +127,8 @@ export class DynamoSessionRepository implements SessionRepository {
 
   async settleRefund(sessionId: string, index: number, from: RefundState, outcome: RefundSettlement, at: string): Promise<boolean> {
     const item = `refunds[${Number(index)}]`;
-    const sets = [`${item}.#state = :to`, `${item}.settledAt = :at`, 'updatedAt = :at'];
+    const sets = [`${item}.#state = :to`, 'updatedAt = :at'];
+    if (outcome.state !== 'unknown') sets.push(`${item}.settledAt = :at`);
     const values: Record<string, unknown> = { ':to': outcome.state, ':from': from, ':at': at };
     if (outcome.state === 'done' && outcome.payterRefundId !== undefined) {
       sets.push(`${item}.payterRefundId = :id`);

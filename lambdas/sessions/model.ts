@@ -99,6 +99,7 @@ export interface SessionRefund {
   readonly payterRefundId?: string;
   /** Why the outcome is not a clean yes or no (Payter's answer), or how it was settled. */
   readonly detail?: string;
+  /** When it became done or failed. */
   readonly settledAt?: string;
 }
 

@@ -160,7 +160,7 @@ export class SessionOperations {
         // Payter may have refunded: never "nothing was refunded", never sent again blindly.
         const detail = outcome.kind === 'transient' ? outcome.reason : outcome.message;
         await this.deps.sessions.settleRefund(sessionId, index, 'pending', { state: 'unknown', detail }, settledAt);
-        return { ...refund, state: 'unknown', detail, settledAt };
+        return { ...refund, state: 'unknown', detail };
       }
     }
   }
