@@ -4,6 +4,8 @@
  * first (or 409, which Payter retries), never 5xx (each 5xx is a Lambda error on AWS feeding
  * the operators' alarm). A late duplicate answers like the first too.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator, RecordedCallback } from '../../lib/local/payter-simulator';
 import { DUPLICATE_WAIT_MS } from '../../lambdas/aws/idempotency';
@@ -15,6 +17,8 @@ const TIMES = 10;
 let system: TestSystem;
 let payter: PayterSimulator;
 const chargers: SimulatedCharger[] = [];
+const db = () =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
 
 beforeAll(async () => {
   system = await startTestSystem();
@@ -83,6 +87,13 @@ describe('the same callback delivered 10 times at once', () => {
     const { serial } = await given();
     await payter.tap(serial, { cardId: 'card-cancel' });
     await waitFor(() => payter.currentScreen(serial)?.id === 'plugIn' || undefined, 5_000, 'plug-in screen');
+    // The workflow waits for the charger (its task token stored): a cancel now ends the session.
+    const { activeSessionId: sessionId } = (await system.api('GET', `/installer/readers/${serial}`)).body;
+    await waitFor(
+      async () => (await db().send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }))).Item?.startTaskToken,
+      5_000,
+      'waiting for the charger',
+    );
     const [hold] = payter.sessions(serial);
     expect(hold?.state).toBe('AUTHORIZED');
 
