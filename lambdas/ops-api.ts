@@ -11,12 +11,22 @@ import { DynamoTransactionRepository } from './aws/transaction-repository';
 import { CallFailedError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import { OcppError } from './ocpp/frames';
+import type { RefundState } from './sessions/model';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const refundSchema = z.strictObject({
   amount: z.number().int('must be an integer amount in minor units').positive('must be above 0'),
   reason: z.string().trim().min(1).max(200),
 });
+
+/** What the operator must know of a refund that is not simply done (a 202). */
+const REFUND_MESSAGES: Partial<Record<RefundState, string>> = {
+  unknown:
+    "Payter's answer was lost: the refund may or may not have happened. Its outcome is unknown and will be checked with Payter before any retry or new refund of this session; do not refund it by other means.",
+  pending: 'This refund is still being made; ask again with the same Idempotency-Key for its outcome.',
+  toBeRefundedByAcquirer:
+    'Payter CPS cannot refund here (PAYTER_REFUNDS=acquirer): make this refund through the acquirer. Reconciliation lists it until it shows up in Payter\'s transaction data.',
+};
 
 const isoInstant = z.iso.datetime({ offset: true });
 const sessionQuerySchema = z.strictObject({
@@ -79,8 +89,9 @@ const route = router([
         ]);
       }
       const refund = await (await operations()).refund(sessionId!, amount, reason, key);
-      logger.info('refund made', { sessionId, amount, payterRefundId: refund.payterRefundId });
-      return json(200, refund);
+      logger.info('refund', { sessionId, amount, state: refund.state, payterRefundId: refund.payterRefundId });
+      const message = REFUND_MESSAGES[refund.state];
+      return message ? json(202, { ...refund, message }) : json(200, refund);
     },
   },
   {

@@ -6,10 +6,12 @@ import { cardReadCallbackSchema } from './payter/cps-contract';
 import { lambdaHandler, logger } from './shared/lambda';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
-export const handler = lambdaHandler((event: APIGatewayProxyEventV2) =>
-  handleCallback(event, cardReadCallbackSchema, async (card, { token, readingId }) => {
-    const result = await (await payterApp()).callbacks.cardRead(token ?? '', readingId ?? '', card);
-    logger.info('card read', { serialNumber: card.serialNumber, ifd: card.ifd, ...result });
-    return result;
-  }),
-).use(idempotentDelivery());
+export const handler = lambdaHandler(
+  idempotentDelivery((event: APIGatewayProxyEventV2) =>
+    handleCallback(event, cardReadCallbackSchema, async (card, { token, readingId }) => {
+      const result = await (await payterApp()).callbacks.cardRead(token ?? '', readingId ?? '', card);
+      logger.info('card read', { serialNumber: card.serialNumber, ifd: card.ifd, ...result });
+      return result;
+    }),
+  ),
+);

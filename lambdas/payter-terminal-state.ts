@@ -5,12 +5,14 @@ import { handleCallback } from './http/payter-callback';
 import { terminalStateCallbackSchema } from './payter/cps-contract';
 import { lambdaHandler, logger } from './shared/lambda';
 
-// Not deduplicated: a state report is a fact to record, and the reaction (re-sending the
-// start screen) happens only on an offline-to-online change.
+// Not deduplicated by body: a report carries no delivery id, and the same "online" report
+// comes again after every reboot. One effect comes from recording the state atomically (only
+// the delivery that flips offline to online re-sends the start screen); every delivery of a
+// report gets the same answer, which acknowledges the fact and not what we did about it.
 export const handler = lambdaHandler((event: APIGatewayProxyEventV2) =>
   handleCallback(event, terminalStateCallbackSchema, async (state, { token }) => {
     const result = await (await payterApp()).callbacks.terminalState(token ?? '', state);
     logger.info('terminal state', { serialNumber: state.serialNumber, online: state.online, ...result });
-    return result;
+    return { recorded: { serialNumber: state.serialNumber, online: state.online } };
   }),
 );

@@ -6,10 +6,12 @@ import { handleCallback } from './http/payter-callback';
 import { uiCallbackSchema } from './payter/cps-contract';
 import { lambdaHandler, logger } from './shared/lambda';
 
-export const handler = lambdaHandler((event: APIGatewayProxyEventV2) =>
-  handleCallback(event, uiCallbackSchema, async (press, { token, contextId }) => {
-    const result = await (await payterApp()).callbacks.uiButton(token ?? '', contextId ?? '', press);
-    logger.info('reader button', { serialNumber: press.serialNumber, screenId: press.screenId, ...result });
-    return result;
-  }),
-).use(idempotentDelivery());
+export const handler = lambdaHandler(
+  idempotentDelivery((event: APIGatewayProxyEventV2) =>
+    handleCallback(event, uiCallbackSchema, async (press, { token, contextId }) => {
+      const result = await (await payterApp()).callbacks.uiButton(token ?? '', contextId ?? '', press);
+      logger.info('reader button', { serialNumber: press.serialNumber, screenId: press.screenId, ...result });
+      return result;
+    }),
+  ),
+);

@@ -10,6 +10,7 @@ import { OcppGateway } from './constructs/ocpp-gateway';
 import { Payter } from './constructs/payter';
 import { Observability } from './constructs/observability';
 import { SessionWorkflow } from './constructs/session-workflow';
+import { REFUND_CHANNELS } from '../lambdas/sessions/session-operations';
 
 export interface CsmsStackProps extends StackProps {
   /**
@@ -37,6 +38,13 @@ export interface CsmsStackProps extends StackProps {
    * @default 'https://cps.mypayter.com'
    */
   readonly payterApiUrl?: string;
+  /**
+   * How operators' refunds are made (`PAYTER_REFUNDS`): `cps`, Payter's refund call (assumed,
+   * not in Payter's public API), or `acquirer`, recorded for the operator to make through the
+   * acquirer and tracked by reconciliation.
+   * @default 'cps'
+   */
+  readonly payterRefunds?: string;
 }
 
 const PAYTER_CALLBACKS_ARE_PUBLIC =
@@ -203,6 +211,7 @@ export class CsmsStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(stationCallTimer, { retryAttempts: 0 })],
     });
+    opsApi.addEnvironment('PAYTER_REFUNDS', validateRefundChannel(props.payterRefunds ?? 'cps'));
 
     this.observability = new Observability(this, 'Observability', {
       stateMachine: this.sessionWorkflow.stateMachine,
@@ -259,4 +268,11 @@ export class CsmsStack extends Stack {
     this.sessionWorkflow.configureStateMachineArn(fn);
     this.payter.bindClient(fn);
   }
+}
+
+function validateRefundChannel(value: string): string {
+  if (!(REFUND_CHANNELS as readonly string[]).includes(value)) {
+    throw new Error(`payterRefunds must be one of ${REFUND_CHANNELS.join(', ')}, got "${value}"`);
+  }
+  return value;
 }

@@ -16,7 +16,7 @@ import { getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
 import { StepFunctionsSignals } from './workflow-signals';
 import { csmsApp } from './csms-app';
-import { callbackUrls, payterClient } from './payter';
+import { callbackUrls, payterClient, refundChannel } from './payter';
 import { DynamoReaderRepository } from './reader-repository';
 import { DynamoSessionRepository } from './session-repository';
 import { StepFunctionsSessionWorkflows } from './session-workflows';
@@ -134,6 +134,7 @@ async function build(): Promise<PayterApp> {
         payter,
         stopTransaction,
         clock: systemClock,
+        refundChannel: refundChannel(),
       });
       return operations;
     },

@@ -6,6 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PayterClient } from '../payter/cps-client';
 import { CallbackUrls } from '../readers/callback-urls';
+import { REFUND_CHANNELS, type RefundChannel } from '../sessions/session-operations';
 import { getIntFromEnv, getStringFromEnv } from '../shared/config';
 
 let secrets: SecretsManagerClient | undefined;
@@ -41,4 +42,13 @@ export async function callbackUrls(): Promise<CallbackUrls> {
     getStringFromEnv('PUBLIC_BASE_URL'),
     await secret('PAYTER_CALLBACK_SECRET_ARN', 'PAYTER_CALLBACK_SECRET'),
   );
+}
+
+/** `PAYTER_REFUNDS`: `cps` (Payter's refund call) or `acquirer` (where CPS cannot refund). */
+export function refundChannel(): RefundChannel {
+  const value = getStringFromEnv('PAYTER_REFUNDS', 'cps');
+  if (!(REFUND_CHANNELS as readonly string[]).includes(value)) {
+    throw new Error(`environment variable PAYTER_REFUNDS must be one of ${REFUND_CHANNELS.join(', ')}, got "${value}"`);
+  }
+  return value as RefundChannel;
 }

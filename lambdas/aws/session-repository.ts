@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChargingSession, SessionRefund, SessionStatus } from '../sessions/model';
-import type { SessionQuery, SessionRepository } from '../sessions/ports';
+import type { ChargingSession, RefundState, SessionRefund, SessionStatus } from '../sessions/model';
+import type { RefundSettlement, SessionQuery, SessionRepository } from '../sessions/ports';
 import { dynamo, isConditionFailure, tableName } from './dynamo';
 
 export class DynamoSessionRepository implements SessionRepository {
@@ -125,29 +125,39 @@ export class DynamoSessionRepository implements SessionRepository {
     }
   }
 
-  async settleRefund(
-    sessionId: string,
-    index: number,
-    outcome: { state: 'done'; payterRefundId: string } | { state: 'failed'; amount: number },
-    at: string,
-  ): Promise<void> {
+  async settleRefund(sessionId: string, index: number, from: RefundState, outcome: RefundSettlement, at: string): Promise<boolean> {
     const item = `refunds[${Number(index)}]`;
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { sessionId },
-        UpdateExpression:
-          outcome.state === 'done'
-            ? `SET ${item}.#state = :done, ${item}.payterRefundId = :id, updatedAt = :at`
-            : `SET ${item}.#state = :failed, refundedAmount = refundedAmount - :amount, updatedAt = :at`,
-        ConditionExpression: `${item}.#state = :pending`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues:
-          outcome.state === 'done'
-            ? { ':done': 'done', ':id': outcome.payterRefundId, ':at': at, ':pending': 'pending' }
-            : { ':failed': 'failed', ':amount': outcome.amount, ':at': at, ':pending': 'pending' },
-      }),
-    );
+    const sets = [`${item}.#state = :to`, 'updatedAt = :at'];
+    if (outcome.state !== 'unknown') sets.push(`${item}.settledAt = :at`);
+    const values: Record<string, unknown> = { ':to': outcome.state, ':from': from, ':at': at };
+    if (outcome.state === 'done' && outcome.payterRefundId !== undefined) {
+      sets.push(`${item}.payterRefundId = :id`);
+      values[':id'] = outcome.payterRefundId;
+    }
+    if (outcome.detail !== undefined) {
+      sets.push(`${item}.detail = :detail`);
+      values[':detail'] = outcome.detail;
+    }
+    if (outcome.state === 'failed') {
+      sets.push('refundedAmount = refundedAmount - :amount');
+      values[':amount'] = outcome.amount;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `${item}.#state = :from`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private async set(

@@ -56,6 +56,15 @@ export const CPS_ASSUMED = {
 export const terminalCurrencySchema = z.object({ currency: z.string().length(3).optional() });
 export const authorizationCurrencySchema = z.object({ currency: z.string().length(3).optional() });
 
+/**
+ * Fields of a session answer (`GET .../sessions[/{id}]`) beyond the confirmed ones.
+ * `refundedAmount`: what Payter shows refunded of the session so far, minor units; absent
+ * where Payter does not say (then only its transaction data can tell).
+ */
+export const assumedSessionFields = {
+  refundedAmount: z.number().int().nonnegative().optional(),
+};
+
 /** `refundedAmount` is the amount of this refund, not the running total. */
 export const refundAnswerSchema = z.object({
   sessionId: z.string().min(1),

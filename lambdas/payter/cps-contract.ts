@@ -5,7 +5,7 @@
  * Whatever is our guess rather than Payter's word lives in `cps-assumed.ts`.
  */
 import { z } from 'zod';
-import { CPS_ASSUMED, authorizationCurrencySchema, terminalCurrencySchema } from './cps-assumed';
+import { CPS_ASSUMED, assumedSessionFields, authorizationCurrencySchema, terminalCurrencySchema } from './cps-assumed';
 
 /** Amounts are integers in the currency's minor units (cents). */
 const minorUnits = z.number().int().nonnegative();
@@ -43,6 +43,7 @@ export const sessionSchema = z.object({
   /** Absent (or null) while the session is only authorized. */
   committedAmount: minorUnits.nullish().transform((v) => v ?? undefined),
   currency: z.string().length(3),
+  ...assumedSessionFields,
 });
 export type PayterSession = z.infer<typeof sessionSchema>;
 

@@ -86,10 +86,21 @@ export interface ChargingSession {
   readonly split?: { captured: AmountJson; taxCollected: AmountJson; platformFee: AmountJson; hostRevenue: AmountJson };
   readonly committedAmount?: number;
 
-  /** Refunds, newest last; `refundedAmount` counts pending and done ones (minor units). */
+  /** Refunds, newest last; `refundedAmount` counts every one not `failed` (minor units). */
   readonly refunds?: readonly SessionRefund[];
   readonly refundedAmount?: number;
 }
+
+/**
+ * - `pending`: asked of Payter, no answer yet.
+ * - `done`: Payter refunded it (said so, or showed it when read again).
+ * - `failed`: Payter refused it or showed it did not happen; nothing was refunded.
+ * - `unknown`: Payter's answer was lost (timeout, outage, garbled answer): it may have
+ *   happened. Payter's state is read again before any retry or new refund of the session.
+ * - `toBeRefundedByAcquirer`: CPS refunds are not available (`PAYTER_REFUNDS=acquirer`): the
+ *   operator refunds through the acquirer; reconciliation tracks it until Payter shows it.
+ */
+export type RefundState = 'pending' | 'done' | 'failed' | 'unknown' | 'toBeRefundedByAcquirer';
 
 export interface SessionRefund {
   readonly amount: number;
@@ -101,8 +112,12 @@ export interface SessionRefund {
   /** The operator tool's Idempotency-Key: a retried request returns this refund, not a second one. */
   readonly requestKey?: string;
   readonly requestedAt: string;
-  readonly state: 'pending' | 'done' | 'failed';
+  readonly state: RefundState;
   readonly payterRefundId?: string;
+  /** Why the outcome is not a clean yes or no (Payter's answer), or how it was settled. */
+  readonly detail?: string;
+  /** When it became done or failed. */
+  readonly settledAt?: string;
 }
 
 /** Sessions still holding the connector and the reader. */

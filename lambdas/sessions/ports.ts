@@ -1,4 +1,4 @@
-import type { ChargingSession, SessionRefund, SessionStatus } from './model';
+import type { ChargingSession, RefundState, SessionRefund, SessionStatus } from './model';
 
 export interface SessionQuery {
   readonly siteId?: string;
@@ -30,8 +30,25 @@ export interface SessionRepository {
    * operators cannot refund the same money twice); its index, or undefined when it lost the race.
    */
   reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined>;
-  /** Marks refund `index` done, or failed (which gives its amount back to what may be refunded). */
-  settleRefund(sessionId: string, index: number, outcome: { state: 'done'; payterRefundId: string } | { state: 'failed'; amount: number }, at: string): Promise<void>;
+  /**
+   * Moves refund `index` on from state `from` (failed gives its amount back to what may be
+   * refunded); false when it was no longer in `from` (settled meanwhile).
+   */
+  settleRefund(sessionId: string, index: number, from: RefundState, outcome: RefundSettlement, at: string): Promise<boolean>;
+}
+
+export type RefundSettlement =
+  | { readonly state: 'done'; readonly payterRefundId?: string; readonly detail?: string }
+  | { readonly state: 'failed'; readonly amount: number; readonly detail: string }
+  | { readonly state: 'unknown'; readonly detail: string };
+
+/**
+ * "Refund seen in Payter's transaction data" (the MyPayter Data API): what Payter's data
+ * shows refunded of one Payter session, undefined when it does not say. Settles refunds
+ * whose outcome is unknown, and those made through the acquirer, where CPS shows nothing.
+ */
+export interface RefundEvidence {
+  refundedAmount(payment: { readonly serialNumber: string; readonly payterSessionId: string }): Promise<number | undefined>;
 }
 
 /** The session's workflow execution, for operators. */

@@ -9,8 +9,8 @@ import type { PayterSession } from '../payter/cps-contract';
 import type { RevenueSplit } from '../pricing/capture';
 import { RefundExceedsCapturedError, splitRefund } from '../pricing/refund';
 import { ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
-import type { AmountJson, ChargingSession, SessionRefund, SessionStatus } from './model';
-import type { SessionExecutions, SessionQuery, SessionRepository } from './ports';
+import type { AmountJson, ChargingSession, RefundState, SessionRefund, SessionStatus } from './model';
+import type { RefundEvidence, RefundSettlement, SessionExecutions, SessionQuery, SessionRepository } from './ports';
 
 export interface SessionOperationsDeps {
   readonly sessions: SessionRepository;
@@ -18,15 +18,41 @@ export interface SessionOperationsDeps {
   readonly payter: PayterClient;
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
+  /** How refunds reach the driver's card (`PAYTER_REFUNDS`). @default 'cps' */
+  readonly refundChannel?: RefundChannel;
+  /** The hook for "refund seen in Payter's transaction data" (MyPayter Data API). */
+  readonly refundEvidence?: RefundEvidence;
 }
+
+/**
+ * `cps`: through Payter's (assumed) refund call. `acquirer`: CPS cannot refund here; refunds
+ * are recorded `toBeRefundedByAcquirer` for the operator to make through the acquirer.
+ */
+export const REFUND_CHANNELS = ['cps', 'acquirer'] as const;
+export type RefundChannel = (typeof REFUND_CHANNELS)[number];
+
+/** A pending refund this old is one whose request died mid-way: its outcome is unknown. */
+const STALE_PENDING_MS = 5 * 60_000;
 
 export interface ReconciliationDifference {
   readonly serialNumber: string;
   readonly payterSessionId?: string;
   readonly sessionId?: string;
-  readonly kind: 'stateDiffers' | 'amountDiffers' | 'unknownToUs' | 'unknownToPayter' | 'holdStillOpen';
-  readonly ours?: { readonly paymentState?: string; readonly committedAmount?: number };
-  readonly payters?: { readonly state: string; readonly committedAmount?: number | null };
+  readonly kind:
+    | 'stateDiffers'
+    | 'amountDiffers'
+    | 'unknownToUs'
+    | 'unknownToPayter'
+    | 'holdStillOpen'
+    /** What we recorded as refunded differs from what Payter shows. */
+    | 'refundDiffers'
+    /** A refund whose outcome Payter has neither shown nor denied yet. */
+    | 'refundUnknown'
+    /** A refund left to the acquirer that Payter's data does not show yet. */
+    | 'refundAwaitingAcquirer';
+  readonly ours?: { readonly paymentState?: string; readonly committedAmount?: number; readonly refundedAmount?: number };
+  readonly payters?: { readonly state: string; readonly committedAmount?: number | null; readonly refundedAmount?: number };
+  readonly refund?: { readonly amount: number; readonly state: RefundState; readonly requestedAt: string };
 }
 
 const money = (json: AmountJson) => Money.of(json.minor, json.currency);
@@ -61,16 +87,25 @@ export class SessionOperations {
   }
 
   /**
-   * Refunds now, through Payter. The refund is reserved on the session before Payter is
-   * asked, so two operators can never refund the same money twice, and released if Payter
-   * refuses.
+   * Refunds now, through Payter (or, where CPS cannot refund, records it for the acquirer).
+   * The refund is reserved on the session before Payter is asked, so two operators can never
+   * refund the same money twice. Payter's clean "no" releases it; a lost answer leaves it
+   * `unknown` (it may have happened), and before any retry or new refund of the session
+   * Payter's state is read again to settle it, so a retry never refunds twice.
    */
   async refund(sessionId: string, amount: number, reason: string, requestKey?: string): Promise<SessionRefund> {
-    const session = await this.get(sessionId);
+    const session = await this.settleRefunds(await this.get(sessionId));
     const earlier = requestKey !== undefined ? session.refunds?.find((r) => r.requestKey === requestKey && r.state !== 'failed') : undefined;
     if (earlier) {
       if (earlier.amount !== amount) throw new ConflictError('Idempotency-Key', 'this key was used for a refund of another amount');
       return earlier;
+    }
+    const uncertain = session.refunds?.find((r) => this.isUncertain(r));
+    if (uncertain) {
+      throw new ConflictError(
+        'sessionId',
+        `the outcome of the refund of ${uncertain.amount} requested at ${uncertain.requestedAt} is still unknown and Payter does not show it yet; it is checked again before any new refund, try later`,
+      );
     }
     if (session.paymentState !== 'committed' || !session.split || !session.payterSessionId) {
       throw new ConflictError('sessionId', `session ${sessionId} has no committed payment to refund`);
@@ -89,6 +124,7 @@ export class SessionOperations {
       if (error instanceof RefundExceedsCapturedError) throw new ConflictError('amount', error.message);
       throw error;
     }
+    const byAcquirer = (this.deps.refundChannel ?? 'cps') === 'acquirer';
     const refund: SessionRefund = {
       amount,
       tax: parts.tax.minor,
@@ -97,18 +133,76 @@ export class SessionOperations {
       reason,
       ...(requestKey !== undefined && { requestKey }),
       requestedAt: this.now(),
-      state: 'pending',
+      state: byAcquirer ? 'toBeRefundedByAcquirer' : 'pending',
     };
     const index = await this.deps.sessions.reserveRefund(sessionId, session.refundedAmount ?? 0, refund, this.now());
     if (index === undefined) throw new ConflictError('amount', 'another refund of this session was just made; look again');
+    if (byAcquirer) return refund;
+
     const outcome = await this.deps.payter.refund({ serial: session.serialNumber, sessionId: session.payterSessionId, amount });
-    if (outcome.kind !== 'ok') {
-      await this.deps.sessions.settleRefund(sessionId, index, { state: 'failed', amount }, this.now());
-      if (outcome.kind === 'conflict') throw new ConflictError('amount', `Payter refused the refund: ${outcome.message}`);
-      throw new PayterUnavailableError(`Payter did not refund (${outcome.kind}); nothing was refunded, try again`);
+    const settledAt = this.now();
+    switch (outcome.kind) {
+      case 'ok': {
+        const done = { state: 'done', payterRefundId: outcome.value.refundId } as const;
+        await this.deps.sessions.settleRefund(sessionId, index, 'pending', done, settledAt);
+        return { ...refund, ...done, settledAt };
+      }
+      case 'conflict':
+      case 'rejected': {
+        // A clean "no": nothing was refunded, the amount may be refunded again.
+        const detail = outcome.kind === 'conflict' ? outcome.message : `HTTP ${outcome.status}: ${outcome.message}`;
+        await this.deps.sessions.settleRefund(sessionId, index, 'pending', { state: 'failed', amount, detail }, settledAt);
+        if (outcome.kind === 'conflict') throw new ConflictError('amount', `Payter refused the refund: ${detail}`);
+        throw new PayterUnavailableError(`Payter refused the refund (${detail}); nothing was refunded`);
+      }
+      case 'transient':
+      case 'protocol': {
+        // Payter may have refunded: never "nothing was refunded", never sent again blindly.
+        const detail = outcome.kind === 'transient' ? outcome.reason : outcome.message;
+        await this.deps.sessions.settleRefund(sessionId, index, 'pending', { state: 'unknown', detail }, settledAt);
+        return { ...refund, state: 'unknown', detail };
+      }
     }
-    await this.deps.sessions.settleRefund(sessionId, index, { state: 'done', payterRefundId: outcome.value.refundId }, this.now());
-    return { ...refund, state: 'done', payterRefundId: outcome.value.refundId };
+  }
+
+  /**
+   * Settles the session's refunds whose outcome is open (unknown, a pending one whose request
+   * died, one left to the acquirer) with what Payter shows refunded of the session: its CPS
+   * session record, else the transaction data. The session after.
+   */
+  private async settleRefunds(session: ChargingSession): Promise<ChargingSession> {
+    if (!session.payterSessionId || !session.refunds?.some((r) => this.isOpen(r))) return session;
+    return this.settleRefundsWith(session, await this.payterRefunded(session));
+  }
+
+  private async settleRefundsWith(session: ChargingSession, shown: number | undefined): Promise<ChargingSession> {
+    if (!session.refunds?.some((r) => this.isOpen(r))) return session;
+    const settlements = refundSettlements(session.refunds, shown, (r) => this.isOpen(r));
+    let changed = false;
+    for (const { index, from, outcome } of settlements) {
+      changed = (await this.deps.sessions.settleRefund(session.sessionId, index, from, outcome, this.now())) || changed;
+    }
+    return changed ? this.get(session.sessionId) : session;
+  }
+
+  /** What Payter shows refunded of the session, undefined when neither CPS nor its data says. */
+  private async payterRefunded(session: ChargingSession, listed?: PayterSession): Promise<number | undefined> {
+    const payterSessionId = session.payterSessionId!;
+    let shown = listed?.refundedAmount;
+    if (shown === undefined && !listed) {
+      const read = await this.deps.payter.getSession({ serial: session.serialNumber, sessionId: payterSessionId });
+      if (read.kind === 'ok') shown = read.value.refundedAmount;
+    }
+    return shown ?? this.deps.refundEvidence?.refundedAmount({ serialNumber: session.serialNumber, payterSessionId });
+  }
+
+  /** May have happened at Payter or not: never sent again, nor another refund made, until settled. */
+  private isUncertain(refund: SessionRefund): boolean {
+    return refund.state === 'unknown' || (refund.state === 'pending' && this.deps.clock.now().getTime() - Date.parse(refund.requestedAt) > STALE_PENDING_MS);
+  }
+
+  private isOpen(refund: SessionRefund): boolean {
+    return refund.state === 'toBeRefundedByAcquirer' || this.isUncertain(refund);
   }
 
   /** Our sessions of the period against Payter's sessions on the same readers, and every difference. */
@@ -137,6 +231,7 @@ export class SessionOperations {
         else if (their.state === 'COMMITTED' && (their.committedAmount ?? 0) !== (session.payment?.captured.minor ?? -1)) {
           differences.push({ ...base, payters, kind: 'amountDiffers' });
         } else matched += 1;
+        differences.push(...(await this.refundDifferences(session, their, base)));
       }
       for (const their of listed.value) {
         if (known.has(their.sessionId)) continue;
@@ -149,6 +244,35 @@ export class SessionOperations {
     return { from, to, sessions: ours.length, matched, differences };
   }
 
+  /**
+   * What we recorded as refunded (done) against what Payter shows, after settling the open
+   * refunds Payter now shows or denies, and every refund still open.
+   */
+  private async refundDifferences(
+    session: ChargingSession,
+    their: PayterSession,
+    base: Omit<ReconciliationDifference, 'kind'>,
+  ): Promise<ReconciliationDifference[]> {
+    if (!session.refunds?.length && !their.refundedAmount) return [];
+    const shown = await this.payterRefunded(session, their);
+    const refunds = (await this.settleRefundsWith(session, shown)).refunds ?? [];
+    const recorded = refunds.filter((r) => r.state === 'done').reduce((sum, r) => sum + r.amount, 0);
+    const ours = { ...base.ours, refundedAmount: recorded };
+    const differences: ReconciliationDifference[] = [];
+    if (shown !== undefined && shown !== recorded) {
+      differences.push({ ...base, ours, payters: { state: their.state, committedAmount: their.committedAmount, refundedAmount: shown }, kind: 'refundDiffers' });
+    }
+    for (const refund of refunds.filter((r) => this.isOpen(r))) {
+      differences.push({
+        ...base,
+        ours,
+        refund: { amount: refund.amount, state: refund.state, requestedAt: refund.requestedAt },
+        kind: refund.state === 'toBeRefundedByAcquirer' ? 'refundAwaitingAcquirer' : 'refundUnknown',
+      });
+    }
+    return differences;
+  }
+
   private async get(sessionId: string): Promise<ChargingSession> {
     const session = await this.deps.sessions.get(sessionId);
     if (!session) throw new NotFoundError(`session ${sessionId} does not exist`);
@@ -158,6 +282,33 @@ export class SessionOperations {
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
+}
+
+/**
+ * How the open refunds settle against `payterRefunded`, what Payter shows refunded of the
+ * session in all: oldest first, each one Payter's total covers beyond the done ones is done;
+ * an uncertain one is failed when Payter shows nothing beyond them. Nothing when Payter
+ * does not say.
+ */
+export function refundSettlements(
+  refunds: readonly SessionRefund[],
+  payterRefunded: number | undefined,
+  isOpen: (refund: SessionRefund) => boolean,
+): { index: number; from: RefundState; outcome: RefundSettlement }[] {
+  if (payterRefunded === undefined) return [];
+  let unexplained = payterRefunded - refunds.filter((r) => r.state === 'done').reduce((sum, r) => sum + r.amount, 0);
+  const settlements: { index: number; from: RefundState; outcome: RefundSettlement }[] = [];
+  refunds.forEach((refund, index) => {
+    if (!isOpen(refund)) return;
+    if (unexplained >= refund.amount) {
+      unexplained -= refund.amount;
+      settlements.push({ index, from: refund.state, outcome: { state: 'done', detail: `Payter shows ${payterRefunded} refunded of the session` } });
+    } else if (unexplained <= 0 && refund.state !== 'toBeRefundedByAcquirer') {
+      const detail = `Payter shows it did not happen (${payterRefunded} refunded of the session)`;
+      settlements.push({ index, from: refund.state, outcome: { state: 'failed', amount: refund.amount, detail } });
+    }
+  });
+  return settlements;
 }
 
 /** What an operator sees of a session in a list. */

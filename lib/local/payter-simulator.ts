@@ -45,7 +45,11 @@ export type ScriptedOutcome =
   /** `authorize` only: the card is declined. */
   | { readonly kind: 'decline'; readonly message?: string }
   /** Do the work at once, answer `delayMs` later (so a client timeout can miss a success). */
-  | { readonly kind: 'slow'; readonly delayMs: number };
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  /** Do the work, then drop the connection without answering (the answer is lost). */
+  | { readonly kind: 'lost' }
+  /** Do the work, then answer 200 with a body outside the contract. */
+  | { readonly kind: 'garbled' };
 
 export interface ReaderBehaviour {
   /** @default the simulator's currency */
@@ -83,7 +87,7 @@ export interface RecordedCall {
   /** Set when the path names a terminal. */
   readonly serial?: string;
   readonly call?: SimulatedCall;
-  /** What the simulator answered. */
+  /** What the simulator answered; 0 when it dropped the answer (a scripted `lost`). */
   readonly status: number;
 }
 
@@ -93,6 +97,8 @@ export interface RecordedCallback {
   readonly body: unknown;
   /** The receiver's HTTP status; 0 when it could not be reached. */
   readonly status: number;
+  /** The receiver's answer body (parsed JSON, else text); undefined when unreachable. */
+  readonly answer?: unknown;
   readonly at: string;
 }
 
@@ -170,6 +176,12 @@ export interface PayterSimulator {
    * run): an AUTHORIZED Payter session nobody here asked for. Returns its session id.
    */
   holdElsewhere(serial: string, hold: { readonly cardId: string; readonly amount: number }): string;
+  /**
+   * Payter delivers at least once: from now on every callback is POSTed `times` times at
+   * once (each recorded in `callbacks()`; `tap` and friends resolve to the first's status).
+   * @default 1
+   */
+  setDeliveries(times: number): void;
   /** The next `times` calls of `call` on this reader (after authentication) do `outcome`. */
   script(serial: string, call: SimulatedCall, outcome: ScriptedOutcome, times?: number): void;
 
@@ -238,6 +250,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
   const recordedCallbacks: RecordedCallback[] = [];
   const pendingAnswers = new Set<NodeJS.Timeout>();
   let stateWebhook: string | undefined;
+  let deliveries = 1;
 
   function readerOf(serial: string): Reader {
     const reader = readers.get(serial);
@@ -246,7 +259,13 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
   }
 
   async function deliver(kind: RecordedCallback['kind'], url: string, body: unknown): Promise<number> {
+    const statuses = await Promise.all(Array.from({ length: deliveries }, () => deliverOnce(kind, url, body)));
+    return statuses[0]!;
+  }
+
+  async function deliverOnce(kind: RecordedCallback['kind'], url: string, body: unknown): Promise<number> {
     let status = 0;
+    let answer: unknown;
     try {
       const response = await sendFetch(url, {
         method: 'POST',
@@ -254,23 +273,26 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(callbackTimeoutMs),
       });
-      await response.arrayBuffer();
+      answer = parseLoosely(await response.text());
       status = response.status;
     } catch {
       // Unreachable receiver: CPS does not tell the integrator either.
     }
-    recordedCallbacks.push({ kind, url, body, status, at: new Date().toISOString() });
+    recordedCallbacks.push({ kind, url, body, status, answer, at: new Date().toISOString() });
     return status;
   }
 
   function snapshotSession(session: MutableSession): SimulatedSession {
-    return { ...session, refunds: [...session.refunds] };
+    return { ...session, refunds: [...session.refunds], refundedAmount: refundedOf(session) };
   }
 
-  /** The contract's session shape; `committedAmount` is null until final. */
+  /**
+   * The contract's session shape; `committedAmount` is null until final; `refundedAmount`
+   * (assumed: cps-assumed.ts) the refunds so far.
+   */
   function sessionAnswer(session: MutableSession) {
     const { sessionId, serialNumber, state, authorizedAmount, committedAmount, currency } = session;
-    return { sessionId, serialNumber, state, authorizedAmount, committedAmount: committedAmount ?? null, currency };
+    return { sessionId, serialNumber, state, authorizedAmount, committedAmount: committedAmount ?? null, currency, refundedAmount: refundedOf(session) };
   }
 
   function sessionOf(route: Route): MutableSession {
@@ -393,7 +415,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         const amount = integerParameter(query, CPS_ASSUMED.refund.amountParameter, { required: true });
         const session = sessionOf(route);
         if (amount === 0) throw new CpsError(400, 'INVALID_PARAMETER', 'amount must be above 0');
-        const refundable = (session.committedAmount ?? 0) - session.refunds.reduce((sum, r) => sum + r.amount, 0);
+        const refundable = (session.committedAmount ?? 0) - refundedOf(session);
         if (session.state !== 'COMMITTED' || amount > refundable) {
           throw new CpsError(
             CPS_ASSUMED.refund.overRefundStatus,
@@ -408,8 +430,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     }
   }
 
-  /** The answer to one request and how long to hold it back. */
-  function handle(req: IncomingMessage, url: URL, rawBody: string): { answer: Answer; delayMs: number; route?: Route } {
+  /** The answer to one request, how long to hold it back, and whether it is lost instead. */
+  function handle(req: IncomingMessage, url: URL, rawBody: string): { answer: Answer; delayMs: number; route?: Route; lost?: boolean } {
     if (req.headers.authorization !== expectedAuthorization) {
       return { answer: errorAnswer(401, 'UNAUTHORIZED', 'missing or wrong Authorization: CPS apikey="..."'), delayMs: 0 };
     }
@@ -437,7 +459,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       }
     }
     try {
-      return { answer: execute(route, reader, url.searchParams, body, script), delayMs, route };
+      const answer = execute(route, reader, url.searchParams, body, script);
+      if (script?.kind === 'lost') return { answer, delayMs, route, lost: true };
+      if (script?.kind === 'garbled' && answer.status === 200) return { answer: { status: 200, body: { ok: 'maybe' } }, delayMs, route };
+      return { answer, delayMs, route };
     } catch (error) {
       if (error instanceof CpsError) return { answer: errorAnswer(error.status, error.code, error.message), delayMs, route };
       throw error;
@@ -448,7 +473,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://simulator');
       const rawBody = await readBody(req);
-      const { answer, delayMs, route } = handle(req, url, rawBody);
+      const { answer, delayMs, route, lost } = handle(req, url, rawBody);
       recordedCalls.push({
         method: req.method ?? 'GET',
         path: url.pathname,
@@ -457,7 +482,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         at: new Date().toISOString(),
         serial: route?.serial,
         call: route?.call,
-        status: answer.status,
+        status: lost ? 0 : answer.status,
       });
       if (delayMs > 0) {
         await new Promise<void>((resolve) => {
@@ -468,7 +493,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
           pendingAnswers.add(timer);
         });
       }
-      respond(res, answer);
+      if (lost) res.destroy();
+      else respond(res, answer);
     })().catch((error: unknown) => {
       respond(res, errorAnswer(500, 'INTERNAL', error instanceof Error ? error.message : String(error)));
     });
@@ -581,6 +607,11 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       return session.sessionId;
     },
 
+    setDeliveries(times) {
+      if (!Number.isInteger(times) || times < 1) throw new Error(`deliveries must be a whole number of at least 1, got ${times}`);
+      deliveries = times;
+    },
+
     script(serial, call, outcome, times = 1) {
       if (outcome.kind === 'decline' && call !== 'authorize') throw new Error('only authorize can be declined');
       const reader = readerOf(serial);
@@ -602,6 +633,10 @@ function terminalAnswer(reader: Reader): Terminal {
   const { stateNames, currencyOnTerminal, currency } = reader.behaviour;
   const state = reader.state === 'READING' ? stateNames.reading : reader.state === 'CARD' ? stateNames.cardPresented : 'IDLE';
   return { serialNumber: reader.serialNumber, online: reader.online, state, ...(currencyOnTerminal && { currency }) };
+}
+
+function refundedOf(session: MutableSession): number {
+  return session.refunds.reduce((sum, r) => sum + r.amount, 0);
 }
 
 function requireOpen(session: MutableSession): void {

@@ -19,6 +19,7 @@ import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
+import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
@@ -54,6 +55,8 @@ export interface LocalRuntimeOptions {
   readonly payterTimeoutMs?: number;
   /** Pauses before re-trying a start screen Payter refused. @default [250, 1000, 3000] */
   readonly readerRetryDelaysMs?: readonly number[];
+  /** How refunds are made (`PAYTER_REFUNDS`): Payter's refund call, or left to the acquirer. @default 'cps' */
+  readonly payterRefunds?: RefundChannel;
 }
 
 export interface LocalRuntime {
@@ -129,6 +132,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_CALLBACK_SECRET: callbackSecret,
       PAYTER_TIMEOUT_MS: String(options.payterTimeoutMs ?? 10_000),
       ...(options.readerRetryDelaysMs && { READER_RETRY_DELAYS_MS: options.readerRetryDelaysMs.join(',') }),
+      PAYTER_REFUNDS: options.payterRefunds ?? process.env.PAYTER_REFUNDS ?? 'cps',
     });
 
     await lambdas.load();

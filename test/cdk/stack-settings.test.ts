@@ -108,6 +108,24 @@ describe('the Payter CPS URL', () => {
   });
 });
 
+describe('the refund channel', () => {
+  it.each([
+    [undefined, 'cps'],
+    ['acquirer', 'acquirer'],
+  ])('is handed to the ops API only (%s: %s)', (payterRefunds, expected) => {
+    const stack = csmsStack(payterRefunds === undefined ? {} : { payterRefunds });
+    const withIt = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { PAYTER_REFUNDS: expected } } },
+    });
+    const ops = stack.node.findAll().find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'ops-api')!;
+    expect(Object.keys(withIt)).toEqual([logicalIdOf(ops)]);
+  });
+
+  it('refuses anything else', () => {
+    expect(() => csmsStack({ payterRefunds: 'bank' })).toThrow(/payterRefunds must be one of cps, acquirer/);
+  });
+});
+
 describe('the session workflow definition', () => {
   it('is refused at synth time when it uses a placeholder no task function fills in', () => {
     const asl = JSON.parse(readFileSync(new URL('../../statemachines/charging-session.asl.json', import.meta.url), 'utf8'));

@@ -95,6 +95,7 @@ describe('the happy path, call by call', () => {
         authorizedAmount: 4_200,
         committedAmount: undefined,
         currency: 'EUR',
+        refundedAmount: 0,
       },
     });
   });

@@ -101,6 +101,7 @@ describe('session rules', () => {
         currency: 'GBP',
         cardId: 'card-Z',
         refunds: [],
+        refundedAmount: 0,
       },
     ]);
   });
@@ -155,6 +156,20 @@ describe('session rules', () => {
     expect((await client.refund({ serial: SERIAL, sessionId, amount: 500 })).kind).toBe('ok');
     expect((await client.refund({ serial: SERIAL, sessionId, amount: 0 })).kind).toBe('rejected');
     expect(sim.sessions(SERIAL)[0]?.refunds.map((r) => r.amount)).toEqual([1_500, 500]);
+    const read = await client.getSession({ serial: SERIAL, sessionId });
+    expect(read.kind === 'ok' && read.value.refundedAmount).toBe(2_000);
+  });
+
+  it('refunds but loses or garbles the answer when scripted, and the session shows the refund', async () => {
+    const sessionId = await givenAuthorizedSession(5_000);
+    await client.commit({ serial: SERIAL, sessionId, commitAmount: 2_000 });
+    sim.script(SERIAL, 'refund', { kind: 'lost' });
+    sim.script(SERIAL, 'refund', { kind: 'garbled' });
+    expect((await client.refund({ serial: SERIAL, sessionId, amount: 300 })).kind).toBe('transient');
+    expect((await client.refund({ serial: SERIAL, sessionId, amount: 200 })).kind).toBe('protocol');
+    expect(sim.calls().filter((c) => c.call === 'refund').map((c) => c.status)).toEqual([0, 200]);
+    const read = await client.getSession({ serial: SERIAL, sessionId });
+    expect(read.kind === 'ok' && read.value.refundedAmount).toBe(500);
   });
 
   it('commit failing N times with 503 then succeeding', async () => {
