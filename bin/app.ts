@@ -12,6 +12,7 @@ new CsmsStack(app, 'PayterCsms', {
   allowedCountries: listFromContext('allowedCountries'),
   manageApiGatewayAccountLogging: booleanFromContext('manageApiGatewayAccountLogging'),
   payterApiUrl: stringFromContext('payterApiUrl'),
+  myPayterApiUrl: stringFromContext('myPayterApiUrl'),
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails the synth.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
 import { payterApp } from './aws/payter-app';
+import { myPayterReconciliation } from './aws/reconciliation-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
 import { CallTimeoutError, StationBusyError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
@@ -91,6 +92,14 @@ const route = router([
     handle: async (event) => {
       const { from, to } = parseQuery(event, periodSchema);
       return json(200, await (await operations()).reconcile(from, to));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/ops/reconciliation/mypayter',
+    handle: async (event) => {
+      const { from, to } = parseQuery(event, periodSchema);
+      return json(200, await myPayterReconciliation().report(from, to));
     },
   },
   {

@@ -11,6 +11,7 @@ import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
+import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { StepFunctionsSessionExecutions } from './session-executions';
 import { getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -124,6 +125,7 @@ async function build(): Promise<PayterApp> {
         payter,
         stopTransaction,
         clock: systemClock,
+        holdPolicy: holdAgePolicyFromEnv(),
       });
       return operations;
     },

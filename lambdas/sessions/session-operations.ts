@@ -10,6 +10,7 @@ import type { RevenueSplit } from '../pricing/capture';
 import { RefundExceedsCapturedError, splitRefund } from '../pricing/refund';
 import { ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { AmountJson, ChargingSession, SessionRefund, SessionStatus } from './model';
+import { DEFAULT_HOLD_AGE_POLICY, openHoldAge, type HoldAgePolicy, type OpenHoldAge } from './open-holds';
 import type { SessionExecutions, SessionQuery, SessionRepository } from './ports';
 
 export interface SessionOperationsDeps {
@@ -18,6 +19,8 @@ export interface SessionOperationsDeps {
   readonly payter: PayterClient;
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
+  /** When a hold still open at Payter is flagged. @default DEFAULT_HOLD_AGE_POLICY */
+  readonly holdPolicy?: HoldAgePolicy;
 }
 
 export interface ReconciliationDifference {
@@ -27,6 +30,17 @@ export interface ReconciliationDifference {
   readonly kind: 'stateDiffers' | 'amountDiffers' | 'unknownToUs' | 'unknownToPayter' | 'holdStillOpen';
   readonly ours?: { readonly paymentState?: string; readonly committedAmount?: number };
   readonly payters?: { readonly state: string; readonly committedAmount?: number | null };
+  /** A hold Payter still lists as AUTHORIZED (age unknown for a hold unknown to us). */
+  readonly hold?: Partial<OpenHoldAge>;
+}
+
+/** A hold Payter lists as AUTHORIZED on one of the readers reconciled, overdue or not. */
+export interface OpenHold {
+  readonly serialNumber: string;
+  readonly payterSessionId: string;
+  readonly sessionId?: string;
+  readonly ageMinutes?: number;
+  readonly overdue: boolean;
 }
 
 const money = (json: AmountJson) => Money.of(json.minor, json.currency);
@@ -116,6 +130,8 @@ export class SessionOperations {
     const ours = (await this.deps.sessions.list({ from, to, limit: 1000 })).filter((s) => s.payterSessionId);
     const serials = [...new Set(ours.map((s) => s.serialNumber))];
     const differences: ReconciliationDifference[] = [];
+    const openHolds: OpenHold[] = [];
+    const now = this.deps.clock.now();
     let matched = 0;
     for (const serialNumber of serials) {
       const listed = await this.deps.payter.listSessions({ serial: serialNumber });
@@ -133,7 +149,13 @@ export class SessionOperations {
         }
         const payters = { state: their.state, committedAmount: their.committedAmount };
         const expected = session.paymentState === 'committed' ? 'COMMITTED' : session.paymentState === 'cancelled' ? 'CANCELLED' : 'AUTHORIZED';
-        if (their.state !== expected) differences.push({ ...base, payters, kind: their.state === 'AUTHORIZED' ? 'holdStillOpen' : 'stateDiffers' });
+        if (their.state === 'AUTHORIZED') {
+          // Whatever our record says: a hold left open past its session is a driver's money.
+          const hold = openHoldAge(session, now, this.deps.holdPolicy ?? DEFAULT_HOLD_AGE_POLICY);
+          openHolds.push({ serialNumber, payterSessionId, sessionId: session.sessionId, ageMinutes: hold.ageMinutes, overdue: hold.overdue });
+          if (hold.overdue) differences.push({ ...base, payters, kind: 'holdStillOpen', hold });
+          else matched += 1;
+        } else if (their.state !== expected) differences.push({ ...base, payters, kind: 'stateDiffers' });
         else if (their.state === 'COMMITTED' && (their.committedAmount ?? 0) !== (session.payment?.captured.minor ?? -1)) {
           differences.push({ ...base, payters, kind: 'amountDiffers' });
         } else matched += 1;
@@ -141,12 +163,13 @@ export class SessionOperations {
       for (const their of listed.value) {
         if (known.has(their.sessionId)) continue;
         // A hold on our reader that no session of ours knows: never acceptable while open.
+        if (their.state === 'AUTHORIZED') openHolds.push({ serialNumber, payterSessionId: their.sessionId, overdue: true });
         if (their.state === 'AUTHORIZED' || !ours.length) {
           differences.push({ serialNumber, payterSessionId: their.sessionId, kind: 'unknownToUs', payters: { state: their.state, committedAmount: their.committedAmount } });
         }
       }
     }
-    return { from, to, sessions: ours.length, matched, differences };
+    return { from, to, sessions: ours.length, matched, differences, openHolds };
   }
 
   private async get(sessionId: string): Promise<ChargingSession> {

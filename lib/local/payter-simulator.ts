@@ -116,6 +116,12 @@ export interface SimulatedRefund {
 export interface SimulatedSession extends PayterSession {
   readonly cardId: string;
   readonly refunds: readonly SimulatedRefund[];
+  /** What Payter's own records (the MyPayter simulator) know beyond CPS's answer. */
+  readonly ifd: CardInterface;
+  readonly maskedPan?: string;
+  readonly authorizedAt: string;
+  /** When the session last changed (authorized, committed, cancelled). */
+  readonly changedAt: string;
 }
 
 export interface PayterSimulatorOptions {
@@ -168,6 +174,8 @@ export interface PayterSimulator {
   /** Undefined: Payter's own idle screen. */
   currentScreen(serial: string): PayterScreen | undefined;
   sessions(serial: string): SimulatedSession[];
+  /** Every session of every reader, oldest first. */
+  allSessions(): SimulatedSession[];
 }
 
 interface MutableSession {
@@ -179,6 +187,10 @@ interface MutableSession {
   currency: string;
   cardId: string;
   refunds: SimulatedRefund[];
+  ifd: CardInterface;
+  maskedPan: string | undefined;
+  authorizedAt: string;
+  changedAt: string;
 }
 
 interface Reader {
@@ -252,8 +264,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     return status;
   }
 
-  function snapshotSession(session: MutableSession): SimulatedSession {
-    return { ...session, refunds: [...session.refunds] };
+  function snapshotSession({ maskedPan, ...session }: MutableSession): SimulatedSession {
+    return { ...session, ...(maskedPan !== undefined && { maskedPan }), refunds: [...session.refunds] };
   }
 
   /** The contract's session shape; `committedAmount` is null until final. */
@@ -326,6 +338,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
           currency: reader.behaviour.currency,
           cardId: card.cardId,
           refunds: [],
+          ifd: card.ifd,
+          maskedPan: card.maskedPan,
+          authorizedAt: new Date().toISOString(),
+          changedAt: new Date().toISOString(),
         };
         sessions.set(session.sessionId, session);
         return { status: 200, body: { sessionId: session.sessionId, authorizedAmount: session.authorizedAmount } };
@@ -345,6 +361,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         }
         session.state = commitAmount === 0 ? CPS_ASSUMED.commitOfZeroState : 'COMMITTED';
         session.committedAmount = commitAmount;
+        session.changedAt = new Date().toISOString();
         return { status: 200, body: { sessionId: session.sessionId, state: session.state, committedAmount: commitAmount } };
       }
 
@@ -354,6 +371,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         requireOpen(session);
         session.state = 'CANCELLED';
         session.committedAmount = 0;
+        session.changedAt = new Date().toISOString();
         return { status: 200, body: { sessionId: session.sessionId, state: 'CANCELLED' } };
       }
 
@@ -556,6 +574,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     currentScreen: (serial) => readerOf(serial).currentScreen?.screen,
     sessions: (serial) =>
       [...sessions.values()].filter((s) => s.serialNumber === readerOf(serial).serialNumber).map(snapshotSession),
+    allSessions: () => [...sessions.values()].map(snapshotSession),
   };
 }
 

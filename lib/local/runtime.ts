@@ -17,6 +17,8 @@ import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale }
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
+import { startMyPayterSimulator, type MyPayterSimulator } from './mypayter-simulator';
+import type { MyPayterCredentials } from '../../lambdas/mypayter/data-api-client';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
 
@@ -50,6 +52,15 @@ export interface LocalRuntimeOptions {
   readonly publicBaseUrl?: string;
   /** How long the Payter client waits for CPS. @default 10000 */
   readonly payterTimeoutMs?: number;
+  /**
+   * A real MyPayter Data API (e.g. https://api.mypayter.com). @default the built-in MyPayter
+   * simulator when the Payter simulator runs, otherwise none (no MyPayter sync)
+   */
+  readonly myPayterApiUrl?: string;
+  /** @default MYPAYTER_USERNAME / _PASSWORD / _DOMAIN, or local ones for the simulator */
+  readonly myPayterCredentials?: MyPayterCredentials;
+  /** How often the reconciliation job runs (as its EventBridge schedule does on AWS); 0: only on `reconcile()`. @default 15 minutes */
+  readonly reconciliationIntervalMs?: number;
 }
 
 export interface LocalRuntime {
@@ -60,6 +71,10 @@ export interface LocalRuntime {
   readonly dynamoDbEndpoint: string;
   /** The built-in Payter CPS simulator, unless a real CPS was configured. */
   readonly payter?: PayterSimulator;
+  /** The built-in MyPayter Data API simulator, unless a real one was configured (or no CPS simulator runs). */
+  readonly myPayter?: MyPayterSimulator;
+  /** Runs the reconciliation job now (the `reconciliation-job` Lambda); its summary. */
+  reconcile(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -126,7 +141,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_TIMEOUT_MS: String(options.payterTimeoutMs ?? 10_000),
     });
 
+    // MyPayter's Data API: its simulator reads the CPS simulator's sessions.
+    const myPayterCredentials = options.myPayterCredentials ?? {
+      username: process.env.MYPAYTER_USERNAME ?? 'local-mypayter-user',
+      password: process.env.MYPAYTER_PASSWORD ?? 'local-mypayter-password',
+      domain: process.env.MYPAYTER_DOMAIN ?? 'local',
+    };
+    let myPayter: MyPayterSimulator | undefined;
+    if (!options.myPayterApiUrl && payter) {
+      myPayter = await startMyPayterSimulator({ cps: payter, credentials: myPayterCredentials });
+      closers.push(() => myPayter!.close());
+    }
+    const myPayterApiUrl = options.myPayterApiUrl ?? myPayter?.url;
+    if (myPayterApiUrl) {
+      setEnvironment({
+        MYPAYTER_API_URL: myPayterApiUrl,
+        MYPAYTER_USERNAME: myPayterCredentials.username,
+        MYPAYTER_PASSWORD: myPayterCredentials.password,
+        MYPAYTER_DOMAIN: myPayterCredentials.domain,
+      });
+    } else delete process.env.MYPAYTER_API_URL;
+
     await lambdas.load();
+    const reconcile = () => lambdas.invoke('reconciliation-job', { source: 'local', 'detail-type': 'Scheduled Event' });
+    const reconciliationIntervalMs = options.reconciliationIntervalMs ?? 15 * 60_000;
+    if (reconciliationIntervalMs > 0) {
+      const timer = setInterval(() => void reconcile().catch((error: unknown) => console.error('reconciliation job failed:', error)), reconciliationIntervalMs);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
 
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
     const http: HttpGateway = await startHttpGateway({
@@ -154,6 +197,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stepFunctionsEndpoint: stepFunctions.url,
       dynamoDbEndpoint: dynamo.endpoint,
       ...(payter && { payter }),
+      ...(myPayter && { myPayter }),
+      reconcile,
       close,
     };
   } catch (error) {

@@ -101,6 +101,9 @@ describe('session rules', () => {
         currency: 'GBP',
         cardId: 'card-Z',
         refunds: [],
+        ifd: 'CONTACTLESS',
+        authorizedAt: expect.any(String),
+        changedAt: expect.any(String),
       },
     ]);
   });
