@@ -183,6 +183,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         { method: 'POST', path: '/payter/{token}/state', handler: lambdas.handler('payter-terminal-state') },
         { method: 'GET', path: '/receipts/{sessionId}', handler: lambdas.handler('receipt-page') },
         ...(payter ? payterSimulatorRoutes(payter) : []),
+        // Local only: the scheduled reconciliation job, now (on AWS it runs on its schedule).
+        {
+          method: 'POST',
+          path: '/local/reconciliation/run',
+          handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await reconcile()) }),
+          authorize: bearer,
+        },
       ],
     });
     closers.push(() => http.close());

@@ -80,8 +80,8 @@ async function ourSession(sessionId: string, serialNumber: string, payterSession
   await db.send(new PutCommand({ TableName: process.env.SESSIONS_TABLE!, Item: session }));
 }
 
-/** Runs the reconciliation job and returns the EMF documents it wrote to stdout. */
-async function runJob(): Promise<Record<string, any>[]> {
+/** Runs the reconciliation job (by default as its schedule does) and returns the EMF documents it wrote to stdout. */
+async function runJob(run: () => Promise<unknown> = () => system.runtime.reconcile()): Promise<Record<string, any>[]> {
   const lines: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any, ...rest: any[]) => {
@@ -93,7 +93,7 @@ async function runJob(): Promise<Record<string, any>[]> {
     return write(chunk, ...rest);
   });
   try {
-    await system.runtime.reconcile();
+    await run();
   } finally {
     spy.mockRestore();
   }
@@ -233,6 +233,15 @@ describe('the MyPayter sync', () => {
     // That transaction is unknown to us too.
     const again = await system.api('GET', `/ops/reconciliation/mypayter?${period()}`);
     expect(again.body.differences.filter((d: { serialNumber: string; kind: string }) => d.serialNumber === 'RECON-2' && d.kind === 'unknownToUs')).toHaveLength(2);
+  });
+
+  it('runs on demand locally, as its schedule runs it on AWS', async () => {
+    let run: { status: number; body: any } = { status: 0, body: undefined };
+    const metrics = await runJob(async () => (run = await system.api('POST', '/local/reconciliation/run')));
+    expect(run.status).toBe(200);
+    expect(metricValue(metrics, 'ReconciliationRuns')).toBe(1);
+    expect(run.body).toMatchObject({ payter: { sessions: expect.any(Number) }, myPayter: { synced: true, read: 0 } });
+    expect((await system.api('POST', '/local/reconciliation/run', undefined, 'wrong-token')).status).toBe(401);
   });
 
   it('refuses a period that is not one', async () => {
