@@ -1,5 +1,5 @@
 /**
- * The composition root of the scheduled reconciliation: our sessions (read only), the Payter
+ * The composition root of the scheduled reconciliation: our sessions and readers (read only), the Payter
  * CPS client, the MyPayter Data API client and its store, and the metrics sink. It builds no
  * more than the job uses, so its function reads just the Payter API key and the MyPayter
  * credentials.
@@ -13,6 +13,7 @@ import { getIntFromEnv } from '../shared/config';
 import { logger } from '../shared/lambda';
 import { Metrics } from '../shared/metrics';
 import { DynamoMyPayterStore } from './mypayter-store';
+import { commissionedSerials } from './reader-serials';
 import { myPayterClient, payterClient } from './payter';
 import { DynamoSessionRepository } from './session-repository';
 
@@ -44,6 +45,7 @@ async function build(): Promise<ScheduledReconciliation> {
   const store = myPayter ? new DynamoMyPayterStore() : undefined;
   return new ScheduledReconciliation({
     operations,
+    readerSerials: () => commissionedSerials(),
     ...(myPayter &&
       store && {
         myPayter: {

@@ -32,6 +32,8 @@ const CPS_DIFFERENCE_KINDS: readonly ReconciliationDifference['kind'][] = ['stat
 
 export interface ScheduledReconciliationDeps {
   readonly operations: Pick<SessionOperations, 'reconcile'>;
+  /** Every commissioned reader, whether or not it had a session in the window. */
+  readonly readerSerials: () => Promise<string[]>;
   /** Absent when no MyPayter Data API is configured. */
   readonly myPayter?: { readonly sync: MyPayterSync; readonly reconciliation: MyPayterReconciliation };
   readonly metrics: Metrics;
@@ -53,7 +55,7 @@ export class ScheduledReconciliation {
 
     let payter: Awaited<ReturnType<SessionOperations['reconcile']>> | undefined;
     try {
-      payter = await this.deps.operations.reconcile(from, to);
+      payter = await this.deps.operations.reconcile(from, to, { serials: await this.deps.readerSerials() });
     } catch (error) {
       log.warn('reconciliation with Payter failed', { error: String(error) });
     }

@@ -125,10 +125,13 @@ export class SessionOperations {
     return { ...refund, state: 'done', payterRefundId: outcome.value.refundId };
   }
 
-  /** Our sessions of the period against Payter's sessions on the same readers, and every difference. */
-  async reconcile(from: string, to: string) {
+  /**
+   * Our sessions of the period against Payter's sessions on the same readers (and on `serials`:
+   * the scheduled job adds every commissioned reader, so no open hold goes unseen), and every difference.
+   */
+  async reconcile(from: string, to: string, options: { readonly serials?: readonly string[] } = {}) {
     const ours = (await this.deps.sessions.list({ from, to, limit: 1000 })).filter((s) => s.payterSessionId);
-    const serials = [...new Set(ours.map((s) => s.serialNumber))];
+    const serials = [...new Set([...ours.map((s) => s.serialNumber), ...(options.serials ?? [])])];
     const differences: ReconciliationDifference[] = [];
     const openHolds: OpenHold[] = [];
     const now = this.deps.clock.now();

@@ -30,7 +30,7 @@ export interface ReconciliationProps {
  * The scheduled reconciliation (lambdas/reconciliation-job.ts): every 15 minutes it
  * reconciles our sessions with Payter's holds and syncs MyPayter's transactions, publishing
  * open holds and differences as CloudWatch metrics (Embedded Metric Format in its log) that
- * Observability alarms on. It reads sessions, writes only the MyPayter sync table, and reads
+ * Observability alarms on. It reads sessions and readers, writes only the MyPayter sync table, and reads
  * the Payter API key and the MyPayter credentials.
  */
 export class Reconciliation extends Construct {
@@ -67,7 +67,7 @@ export class Reconciliation extends Construct {
       // Up to 50 pages of MyPayter transactions and one Payter listing per reader.
       timeout: Duration.minutes(5),
     });
-    props.tables.bind(this.job, { sessions: 'RO', myPayter: 'RW' });
+    props.tables.bind(this.job, { sessions: 'RO', readers: 'RO', myPayter: 'RW' });
     props.payter.bindApiKey(this.job);
     this.job.addEnvironment('MYPAYTER_API_URL', apiUrl);
     this.job.addEnvironment('MYPAYTER_CREDENTIALS_SECRET_ARN', this.myPayterCredentials.secretArn);

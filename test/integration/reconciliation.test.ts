@@ -169,6 +169,21 @@ describe('reconciliation with Payter', () => {
   });
 });
 
+describe('the scheduled reconciliation', () => {
+  it('also looks at every commissioned reader: a hold none of our sessions knows is overdue, of unknown age', async () => {
+    payter.addReader('RECON-3');
+    // Commissioned, but with no session of ours in the window.
+    await db.send(new PutCommand({ TableName: process.env.READERS_TABLE!, Item: { serialNumber: 'RECON-3', stationId: 'ST-RECON-3', connectorIds: [1] } }));
+    const stray = await holdAt('RECON-3', 'card-x');
+    let summary: any;
+    const metrics = await runJob(async () => (summary = await system.runtime.reconcile()));
+    expect(summary.payterReport.differences).toContainEqual(expect.objectContaining({ kind: 'unknownToUs', serialNumber: 'RECON-3', payterSessionId: stray }));
+    expect(metricValue(metrics, 'OpenHolds', { Age: 'unknown' })).toBe(1);
+    expect(metricValue(metrics, 'OverdueHolds')).toBe(1);
+    await cps.cancel({ serial: 'RECON-3', sessionId: stray });
+  });
+});
+
 describe('the MyPayter sync', () => {
   it('matches MyPayter transactions to our sessions and lists every difference, reading only new transactions each run', async () => {
     const committedHold = async (cardId: string, amount: number) => {
