@@ -99,6 +99,10 @@ const route = router([
     path: '/ops/reconciliation/mypayter',
     handle: async (event) => {
       const { from, to } = parseQuery(event, periodSchema);
+      // The transactions are stored by day: one query per day of the period.
+      if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000 || Date.parse(to) < Date.parse(from)) {
+        throw new HttpError(400, 'ValidationError', 'the period is invalid', [{ field: 'to', message: 'at most 31 days after from' }]);
+      }
       return json(200, await myPayterReconciliation().report(from, to));
     },
   },

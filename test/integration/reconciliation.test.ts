@@ -261,5 +261,7 @@ describe('the MyPayter sync', () => {
 
   it('refuses a period that is not one', async () => {
     expect((await system.api('GET', '/ops/reconciliation/mypayter?from=yesterday')).status).toBe(400);
+    const tooLong = await system.api('GET', '/ops/reconciliation/mypayter?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z');
+    expect(tooLong).toMatchObject({ status: 400, body: { details: [{ field: 'to' }] } });
   });
 });
