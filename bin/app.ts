@@ -13,6 +13,7 @@ new CsmsStack(app, 'PayterCsms', {
   manageApiGatewayAccountLogging: booleanFromContext('manageApiGatewayAccountLogging'),
   payterApiUrl: stringFromContext('payterApiUrl'),
   payterRefunds: stringFromContext('payterRefunds'),
+  myPayterApiUrl: stringFromContext('myPayterApiUrl'),
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails the synth.

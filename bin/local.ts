@@ -29,6 +29,8 @@ const runtime = await startLocalRuntime({
   ...(process.env.PAYTER_API_KEY && { payterApiKey: process.env.PAYTER_API_KEY }),
   ...(process.env.PAYTER_CALLBACK_SECRET && { payterCallbackSecret: process.env.PAYTER_CALLBACK_SECRET }),
   ...(process.env.PUBLIC_BASE_URL && { publicBaseUrl: process.env.PUBLIC_BASE_URL }),
+  ...(process.env.MYPAYTER_API_URL && { myPayterApiUrl: process.env.MYPAYTER_API_URL }),
+  ...(process.env.RECONCILIATION_INTERVAL_MINUTES && { reconciliationIntervalMs: Number(process.env.RECONCILIATION_INTERVAL_MINUTES) * 60_000 }),
   // Payter's retry schedule (minutes to days) and the receipt's time on screen, shortened for
   // a local run; timeouts (remote start, plug-in window, session limits) stay real.
   timeScale: { waitScale: 0.01, retryScale: 0.01 },

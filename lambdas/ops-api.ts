@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
 import { payterApp } from './aws/payter-app';
+import { myPayterReconciliation } from './aws/reconciliation-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
 import { CallFailedError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
@@ -105,6 +106,18 @@ const route = router([
     handle: async (event) => {
       const { from, to } = parseQuery(event, periodSchema);
       return json(200, await (await operations()).reconcile(from, to));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/ops/reconciliation/mypayter',
+    handle: async (event) => {
+      const { from, to } = parseQuery(event, periodSchema);
+      // The transactions are stored by day: one query per day of the period.
+      if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000 || Date.parse(to) < Date.parse(from)) {
+        throw new HttpError(400, 'ValidationError', 'the period is invalid', [{ field: 'to', message: 'at most 31 days after from' }]);
+      }
+      return json(200, await myPayterReconciliation().report(from, to));
     },
   },
   {

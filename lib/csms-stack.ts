@@ -9,6 +9,7 @@ import { CsmsHttpApi } from './constructs/http-api';
 import { OcppGateway } from './constructs/ocpp-gateway';
 import { Payter } from './constructs/payter';
 import { Observability } from './constructs/observability';
+import { Reconciliation } from './constructs/reconciliation';
 import { SessionWorkflow } from './constructs/session-workflow';
 import { REFUND_CHANNELS } from '../lambdas/sessions/session-operations';
 
@@ -45,6 +46,11 @@ export interface CsmsStackProps extends StackProps {
    * @default 'cps'
    */
   readonly payterRefunds?: string;
+  /**
+   * The base URL of MyPayter's Data API, read by the scheduled reconciliation.
+   * @default 'https://api.mypayter.com'
+   */
+  readonly myPayterApiUrl?: string;
 }
 
 const PAYTER_CALLBACKS_ARE_PUBLIC =
@@ -58,6 +64,7 @@ export class CsmsStack extends Stack {
   readonly payter: Payter;
   readonly sessionWorkflow: SessionWorkflow;
   readonly observability: Observability;
+  readonly reconciliation: Reconciliation;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps = {}) {
     super(scope, id, props);
@@ -188,6 +195,8 @@ export class CsmsStack extends Stack {
       pendingCalls: 'RW',
       // Refunds are recorded on the session; a remote stop moves it to stopping.
       sessions: 'RW',
+      // GET /ops/reconciliation/mypayter reads the synced MyPayter transactions.
+      myPayter: 'RO',
     });
     this.ocppGateway.bindStationConnections(opsApi);
     this.sessionWorkflow.bindOperations(opsApi);
@@ -213,11 +222,19 @@ export class CsmsStack extends Stack {
     });
     opsApi.addEnvironment('PAYTER_REFUNDS', validateRefundChannel(props.payterRefunds ?? 'cps'));
 
+    // Open holds and differences with Payter and MyPayter, every 15 minutes, as metrics.
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      tables: this.tables,
+      payter: this.payter,
+      myPayterApiUrl: props.myPayterApiUrl,
+    });
+
     this.observability = new Observability(this, 'Observability', {
       stateMachine: this.sessionWorkflow.stateMachine,
       sessionStep,
       functions: this.node.findAll().filter((c): c is CsmsFunction => c instanceof CsmsFunction),
     });
+    this.observability.watchReconciliation();
     new CfnOutput(this, 'OperatorAlarmTopicArn', {
       description: 'Subscribe operators here: open Payter holds, failed sessions, Lambda errors',
       value: this.observability.alarmTopic.topicArn,
@@ -248,6 +265,10 @@ export class CsmsStack extends Stack {
     new CfnOutput(this, 'PayterCallbackSecretArn', {
       description: 'Signs the capability tokens of the Payter callback URLs; generated, rotate by hand (in-flight callback URLs stop working)',
       value: this.payter.callbackSecret.secretArn,
+    });
+    new CfnOutput(this, 'MyPayterCredentialsSecretArn', {
+      description: 'Store the MyPayter Data API login here after deploy, as JSON {"username", "password", "domain"}; until then the MyPayter sync fails (and alarms)',
+      value: this.reconciliation.myPayterCredentials.secretArn,
     });
     new CfnOutput(this, 'SessionStateMachineArn', {
       description: 'The charging-session workflow; executions are named after session ids',

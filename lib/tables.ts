@@ -73,6 +73,12 @@ export const TABLES = {
     partitionKey: 'id',
     timeToLiveAttribute: 'expiration',
   },
+  /**
+   * MyPayter sync: `CURSOR`/`transactions` (where the incremental read resumes, when it last
+   * caught up) and `TX#<day>`/`<transactionTime>#<transactionId>` (each transaction read from
+   * the Data API, by the UTC day of its time).
+   */
+  myPayter: { id: 'MyPayterSync', envVar: 'MYPAYTER_TABLE', partitionKey: 'pk', sortKey: 'sk' },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableName = keyof typeof TABLES;

@@ -11,6 +11,7 @@ import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
+import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { StepFunctionsSessionExecutions } from './session-executions';
 import { getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -135,6 +136,7 @@ async function build(): Promise<PayterApp> {
         stopTransaction,
         clock: systemClock,
         refundChannel: refundChannel(),
+        holdPolicy: holdAgePolicyFromEnv(),
       });
       return operations;
     },

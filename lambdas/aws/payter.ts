@@ -4,6 +4,8 @@
  * locally they come from `PAYTER_API_KEY` and `PAYTER_CALLBACK_SECRET`.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { MyPayterClient } from '../mypayter/data-api-client';
 import { PayterClient } from '../payter/cps-client';
 import { CallbackUrls } from '../readers/callback-urls';
 import { REFUND_CHANNELS, type RefundChannel } from '../sessions/session-operations';
@@ -52,3 +54,22 @@ export function refundChannel(): RefundChannel {
   }
   return value as RefundChannel;
 }
+/**
+ * The MyPayter Data API client, or undefined when `MYPAYTER_API_URL` is not set. Its
+ * credentials are the JSON `{username, password, domain}` in Secrets Manager on AWS
+ * (`MYPAYTER_CREDENTIALS_SECRET_ARN`), `MYPAYTER_USERNAME` / `_PASSWORD` / `_DOMAIN` locally.
+ */
+export async function myPayterClient(): Promise<MyPayterClient | undefined> {
+  const baseUrl = process.env.MYPAYTER_API_URL;
+  if (!baseUrl) return undefined;
+  const credentials = process.env.MYPAYTER_CREDENTIALS_SECRET_ARN
+    ? myPayterCredentialsSchema.parse(JSON.parse(await secret('MYPAYTER_CREDENTIALS_SECRET_ARN', 'MYPAYTER_CREDENTIALS')))
+    : {
+        username: getStringFromEnv('MYPAYTER_USERNAME'),
+        password: getStringFromEnv('MYPAYTER_PASSWORD'),
+        domain: getStringFromEnv('MYPAYTER_DOMAIN'),
+      };
+  return new MyPayterClient({ baseUrl, credentials, timeoutMs: getIntFromEnv('PAYTER_TIMEOUT_MS', 10_000) });
+}
+
+const myPayterCredentialsSchema = z.object({ username: z.string().min(1), password: z.string().min(1), domain: z.string().min(1) });

@@ -304,7 +304,7 @@ function sessionPath(serial: string, sessionId: string, action?: string): string
   return action === undefined ? path : `${path}/${action}`;
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -313,7 +313,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function describeFetchFailure(error: unknown, timeoutMs: number): string {
+export function describeFetchFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';

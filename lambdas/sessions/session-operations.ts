@@ -10,6 +10,7 @@ import type { RevenueSplit } from '../pricing/capture';
 import { RefundExceedsCapturedError, splitRefund } from '../pricing/refund';
 import { ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { AmountJson, ChargingSession, RefundState, SessionRefund, SessionStatus } from './model';
+import { DEFAULT_HOLD_AGE_POLICY, openHoldAge, type HoldAgePolicy, type OpenHoldAge } from './open-holds';
 import type { RefundEvidence, RefundSettlement, SessionExecutions, SessionQuery, SessionRepository } from './ports';
 
 export interface SessionOperationsDeps {
@@ -22,6 +23,8 @@ export interface SessionOperationsDeps {
   readonly refundChannel?: RefundChannel;
   /** The hook for "refund seen in Payter's transaction data" (MyPayter Data API). */
   readonly refundEvidence?: RefundEvidence;
+  /** When a hold still open at Payter is flagged. @default DEFAULT_HOLD_AGE_POLICY */
+  readonly holdPolicy?: HoldAgePolicy;
 }
 
 /**
@@ -53,6 +56,17 @@ export interface ReconciliationDifference {
   readonly ours?: { readonly paymentState?: string; readonly committedAmount?: number; readonly refundedAmount?: number };
   readonly payters?: { readonly state: string; readonly committedAmount?: number | null; readonly refundedAmount?: number };
   readonly refund?: { readonly amount: number; readonly state: RefundState; readonly requestedAt: string };
+  /** A hold Payter still lists as AUTHORIZED (age unknown for a hold unknown to us). */
+  readonly hold?: Partial<OpenHoldAge>;
+}
+
+/** A hold Payter lists as AUTHORIZED on one of the readers reconciled, overdue or not. */
+export interface OpenHold {
+  readonly serialNumber: string;
+  readonly payterSessionId: string;
+  readonly sessionId?: string;
+  readonly ageMinutes?: number;
+  readonly overdue: boolean;
 }
 
 const money = (json: AmountJson) => Money.of(json.minor, json.currency);
@@ -205,11 +219,16 @@ export class SessionOperations {
     return refund.state === 'toBeRefundedByAcquirer' || this.isUncertain(refund);
   }
 
-  /** Our sessions of the period against Payter's sessions on the same readers, and every difference. */
-  async reconcile(from: string, to: string) {
+  /**
+   * Our sessions of the period against Payter's sessions on the same readers (and on `serials`:
+   * the scheduled job adds every commissioned reader, so no open hold goes unseen), and every difference.
+   */
+  async reconcile(from: string, to: string, options: { readonly serials?: readonly string[] } = {}) {
     const ours = (await this.deps.sessions.list({ from, to, limit: 1000 })).filter((s) => s.payterSessionId);
-    const serials = [...new Set(ours.map((s) => s.serialNumber))];
+    const serials = [...new Set([...ours.map((s) => s.serialNumber), ...(options.serials ?? [])])];
     const differences: ReconciliationDifference[] = [];
+    const openHolds: OpenHold[] = [];
+    const now = this.deps.clock.now();
     let matched = 0;
     for (const serialNumber of serials) {
       const listed = await this.deps.payter.listSessions({ serial: serialNumber });
@@ -227,7 +246,13 @@ export class SessionOperations {
         }
         const payters = { state: their.state, committedAmount: their.committedAmount };
         const expected = session.paymentState === 'committed' ? 'COMMITTED' : session.paymentState === 'cancelled' ? 'CANCELLED' : 'AUTHORIZED';
-        if (their.state !== expected) differences.push({ ...base, payters, kind: their.state === 'AUTHORIZED' ? 'holdStillOpen' : 'stateDiffers' });
+        if (their.state === 'AUTHORIZED') {
+          // Whatever our record says: a hold left open past its session is a driver's money.
+          const hold = openHoldAge(session, now, this.deps.holdPolicy ?? DEFAULT_HOLD_AGE_POLICY);
+          openHolds.push({ serialNumber, payterSessionId, sessionId: session.sessionId, ageMinutes: hold.ageMinutes, overdue: hold.overdue });
+          if (hold.overdue) differences.push({ ...base, payters, kind: 'holdStillOpen', hold });
+          else matched += 1;
+        } else if (their.state !== expected) differences.push({ ...base, payters, kind: 'stateDiffers' });
         else if (their.state === 'COMMITTED' && (their.committedAmount ?? 0) !== (session.payment?.captured.minor ?? -1)) {
           differences.push({ ...base, payters, kind: 'amountDiffers' });
         } else matched += 1;
@@ -236,12 +261,13 @@ export class SessionOperations {
       for (const their of listed.value) {
         if (known.has(their.sessionId)) continue;
         // A hold on our reader that no session of ours knows: never acceptable while open.
+        if (their.state === 'AUTHORIZED') openHolds.push({ serialNumber, payterSessionId: their.sessionId, overdue: true });
         if (their.state === 'AUTHORIZED' || !ours.length) {
           differences.push({ serialNumber, payterSessionId: their.sessionId, kind: 'unknownToUs', payters: { state: their.state, committedAmount: their.committedAmount } });
         }
       }
     }
-    return { from, to, sessions: ours.length, matched, differences };
+    return { from, to, sessions: ours.length, matched, differences, openHolds };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type AlarmProps, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -9,6 +9,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { CsmsFunction } from './csms-function';
 import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
+import { HOLD_AGE_BUCKETS, RECONCILIATION_METRICS } from '../../lambdas/sessions/scheduled-reconciliation';
 
 export interface ObservabilityProps {
   /** The charging-session workflow: a failed execution is a session an operator must look at. */
@@ -30,6 +31,7 @@ export const PAYMENT_NOT_FINALIZED_MESSAGE = 'payment not finalized: hold still 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -86,7 +88,7 @@ export class Observability extends Construct {
       alarm(`${fn.node.id}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `The ${fn.entryName} Lambda failed.`);
     }
 
-    new Dashboard(this, 'Sessions', {
+    this.dashboard = new Dashboard(this, 'Sessions', {
       widgets: [
         [
           new GraphWidget({
@@ -105,5 +107,72 @@ export class Observability extends Construct {
         ],
       ],
     });
+  }
+
+  /**
+   * Alarms on the metrics the scheduled reconciliation (lib/constructs/reconciliation.ts)
+   * writes in Embedded Metric Format each run: a hold overdue at Payter, a difference with
+   * Payter or MyPayter, a MyPayter sync failing twice in a row, and the job not running.
+   */
+  watchReconciliation(): void {
+    const m = RECONCILIATION_METRICS;
+    const metric = (metricName: string, statistic = 'Maximum', dimensionsMap?: Record<string, string>) =>
+      new Metric({ namespace: METRIC_NAMESPACE, metricName, statistic, period: Duration.minutes(15), ...(dimensionsMap && { dimensionsMap }) });
+    const notify = new SnsAction(this.alarmTopic);
+    const alarm = (alarmId: string, props: Omit<AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number }) => {
+      const created = new Alarm(this, alarmId, {
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...props,
+      });
+      created.addAlarmAction(notify);
+      this.alarms.push(created);
+    };
+    alarm('OverdueHolds', {
+      metric: metric(m.overdueHolds),
+      threshold: 1,
+      alarmDescription: "A Payter hold is still AUTHORIZED past its session's end (or too old, or unknown to us): GET /ops/reconciliation lists it with its age.",
+    });
+    alarm('ReconciliationDifferences', {
+      metric: metric(m.differences),
+      threshold: 1,
+      alarmDescription: "Our sessions and Payter's differ (state, amount, a hold unknown to either side): see GET /ops/reconciliation.",
+    });
+    alarm('MyPayterDifferences', {
+      metric: metric(m.myPayterDifferences),
+      threshold: 1,
+      alarmDescription: "MyPayter's transactions and our sessions differ: see GET /ops/reconciliation/mypayter.",
+    });
+    alarm('MyPayterSyncFailing', {
+      metric: metric(m.myPayterSyncFailed),
+      threshold: 1,
+      evaluationPeriods: 2,
+      alarmDescription: 'The MyPayter sync failed twice in a row: check the MyPayterCredentials secret and the job log.',
+    });
+    alarm('ReconciliationNotRunning', {
+      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: m.runs, statistic: 'Sum', period: Duration.hours(1) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription: 'The scheduled reconciliation has not run for an hour: open holds would go unseen.',
+    });
+    alarm('ReconciliationFailing', {
+      metric: metric(m.failed),
+      threshold: 1,
+      evaluationPeriods: 2,
+      alarmDescription: 'The scheduled reconciliation could not list Payter\'s sessions twice in a row: check the job log and the PayterApiKey secret.',
+    });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Open Payter holds by age',
+        left: HOLD_AGE_BUCKETS.map((age) => metric(m.openHolds, 'Maximum', { Age: age })),
+        right: [metric(m.overdueHolds)],
+      }),
+      new GraphWidget({
+        title: 'Reconciliation differences',
+        left: [metric(m.differences), metric(m.myPayterDifferences)],
+      }),
+    );
   }
 }

@@ -70,12 +70,17 @@ export class Payter extends Construct {
    * grants reading those two secrets (`PAYTER_TIMEOUT_MS` keeps the code's default).
    */
   bindClient(fn: CsmsFunction): void {
-    fn.addEnvironment('PAYTER_API_URL', this.apiUrl);
+    this.bindApiKey(fn);
     fn.addEnvironment('PUBLIC_BASE_URL', this.publicBaseUrl);
-    fn.addEnvironment('PAYTER_API_KEY_SECRET_ARN', this.apiKey.secretArn);
     fn.addEnvironment('PAYTER_CALLBACK_SECRET_ARN', this.callbackSecret.secretArn);
-    this.apiKey.grantRead(fn);
     this.callbackSecret.grantRead(fn);
+  }
+
+  /** Lets a function call CPS only (no callback URLs): `PAYTER_API_URL`, `PAYTER_API_KEY_SECRET_ARN` and reading that secret. */
+  bindApiKey(fn: CsmsFunction): void {
+    fn.addEnvironment('PAYTER_API_URL', this.apiUrl);
+    fn.addEnvironment('PAYTER_API_KEY_SECRET_ARN', this.apiKey.secretArn);
+    this.apiKey.grantRead(fn);
   }
 }
 

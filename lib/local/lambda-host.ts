@@ -23,6 +23,7 @@ export const LOCAL_FUNCTIONS = {
   'payter-card-read': () => import('../../lambdas/payter-card-read'),
   'payter-ui-callback': () => import('../../lambdas/payter-ui-callback'),
   'payter-terminal-state': () => import('../../lambdas/payter-terminal-state'),
+  'reconciliation-job': () => import('../../lambdas/reconciliation-job'),
 } as const;
 
 export type LocalFunctionName = keyof typeof LOCAL_FUNCTIONS;

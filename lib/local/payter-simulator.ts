@@ -126,6 +126,12 @@ export interface SimulatedRefund {
 export interface SimulatedSession extends PayterSession {
   readonly cardId: string;
   readonly refunds: readonly SimulatedRefund[];
+  /** What Payter's own records (the MyPayter simulator) know beyond CPS's answer. */
+  readonly ifd: CardInterface;
+  readonly maskedPan?: string;
+  readonly authorizedAt: string;
+  /** When the session last changed (authorized, committed, cancelled). */
+  readonly changedAt: string;
 }
 
 export interface PayterSimulatorOptions {
@@ -191,6 +197,8 @@ export interface PayterSimulator {
   /** Undefined: Payter's own idle screen. */
   currentScreen(serial: string): PayterScreen | undefined;
   sessions(serial: string): SimulatedSession[];
+  /** Every session of every reader, oldest first. */
+  allSessions(): SimulatedSession[];
 }
 
 interface MutableSession {
@@ -202,6 +210,10 @@ interface MutableSession {
   currency: string;
   cardId: string;
   refunds: SimulatedRefund[];
+  ifd: CardInterface;
+  maskedPan: string | undefined;
+  authorizedAt: string;
+  changedAt: string;
 }
 
 interface Reader {
@@ -282,8 +294,8 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     return status;
   }
 
-  function snapshotSession(session: MutableSession): SimulatedSession {
-    return { ...session, refunds: [...session.refunds], refundedAmount: refundedOf(session) };
+  function snapshotSession({ maskedPan, ...session }: MutableSession): SimulatedSession {
+    return { ...session, ...(maskedPan !== undefined && { maskedPan }), refunds: [...session.refunds], refundedAmount: refundedOf(session) };
   }
 
   /**
@@ -359,6 +371,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
           currency: reader.behaviour.currency,
           cardId: card.cardId,
           refunds: [],
+          ifd: card.ifd,
+          maskedPan: card.maskedPan,
+          authorizedAt: new Date().toISOString(),
+          changedAt: new Date().toISOString(),
         };
         sessions.set(session.sessionId, session);
         return { status: 200, body: { sessionId: session.sessionId, authorizedAmount: session.authorizedAmount } };
@@ -378,6 +394,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         }
         session.state = commitAmount === 0 ? CPS_ASSUMED.commitOfZeroState : 'COMMITTED';
         session.committedAmount = commitAmount;
+        session.changedAt = new Date().toISOString();
         return { status: 200, body: { sessionId: session.sessionId, state: session.state, committedAmount: commitAmount } };
       }
 
@@ -387,6 +404,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         requireOpen(session);
         session.state = 'CANCELLED';
         session.committedAmount = 0;
+        session.changedAt = new Date().toISOString();
         return { status: 200, body: { sessionId: session.sessionId, state: 'CANCELLED' } };
       }
 
@@ -593,6 +611,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
 
     holdElsewhere(serial, { cardId, amount }) {
       const reader = readerOf(serial);
+      const at = new Date().toISOString();
       const session: MutableSession = {
         sessionId: randomUUID(),
         serialNumber: reader.serialNumber,
@@ -602,6 +621,10 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
         currency: reader.behaviour.currency,
         cardId,
         refunds: [],
+        ifd: 'CONTACTLESS',
+        maskedPan: undefined,
+        authorizedAt: at,
+        changedAt: at,
       };
       sessions.set(session.sessionId, session);
       return session.sessionId;
@@ -626,6 +649,7 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
     currentScreen: (serial) => readerOf(serial).currentScreen?.screen,
     sessions: (serial) =>
       [...sessions.values()].filter((s) => s.serialNumber === readerOf(serial).serialNumber).map(snapshotSession),
+    allSessions: () => [...sessions.values()].map(snapshotSession),
   };
 }
 
@@ -635,7 +659,7 @@ function terminalAnswer(reader: Reader): Terminal {
   return { serialNumber: reader.serialNumber, online: reader.online, state, ...(currencyOnTerminal && { currency }) };
 }
 
-function refundedOf(session: MutableSession): number {
+function refundedOf(session: Pick<MutableSession, 'refunds'>): number {
   return session.refunds.reduce((sum, r) => sum + r.amount, 0);
 }
 

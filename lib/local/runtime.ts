@@ -17,6 +17,8 @@ import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale }
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
+import { startMyPayterSimulator, type MyPayterSimulator } from './mypayter-simulator';
+import type { MyPayterCredentials } from '../../lambdas/mypayter/data-api-client';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
 import type { RefundChannel } from '../../lambdas/sessions/session-operations';
@@ -57,6 +59,15 @@ export interface LocalRuntimeOptions {
   readonly readerRetryDelaysMs?: readonly number[];
   /** How refunds are made (`PAYTER_REFUNDS`): Payter's refund call, or left to the acquirer. @default 'cps' */
   readonly payterRefunds?: RefundChannel;
+  /**
+   * A real MyPayter Data API (e.g. https://api.mypayter.com). @default the built-in MyPayter
+   * simulator when the Payter simulator runs, otherwise none (no MyPayter sync)
+   */
+  readonly myPayterApiUrl?: string;
+  /** @default MYPAYTER_USERNAME / _PASSWORD / _DOMAIN, or local ones for the simulator */
+  readonly myPayterCredentials?: MyPayterCredentials;
+  /** How often the reconciliation job runs (as its EventBridge schedule does on AWS); 0: only on `reconcile()`. @default 15 minutes */
+  readonly reconciliationIntervalMs?: number;
 }
 
 export interface LocalRuntime {
@@ -67,6 +78,10 @@ export interface LocalRuntime {
   readonly dynamoDbEndpoint: string;
   /** The built-in Payter CPS simulator, unless a real CPS was configured. */
   readonly payter?: PayterSimulator;
+  /** The built-in MyPayter Data API simulator, unless a real one was configured (or no CPS simulator runs). */
+  readonly myPayter?: MyPayterSimulator;
+  /** Runs the reconciliation job now (the `reconciliation-job` Lambda); its summary. */
+  reconcile(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -135,8 +150,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PAYTER_REFUNDS: options.payterRefunds ?? process.env.PAYTER_REFUNDS ?? 'cps',
     });
 
+    // MyPayter's Data API: its simulator reads the CPS simulator's sessions.
+    const myPayterCredentials = options.myPayterCredentials ?? {
+      username: process.env.MYPAYTER_USERNAME ?? 'local-mypayter-user',
+      password: process.env.MYPAYTER_PASSWORD ?? 'local-mypayter-password',
+      domain: process.env.MYPAYTER_DOMAIN ?? 'local',
+    };
+    let myPayter: MyPayterSimulator | undefined;
+    if (!options.myPayterApiUrl && payter) {
+      myPayter = await startMyPayterSimulator({ cps: payter, credentials: myPayterCredentials });
+      closers.push(() => myPayter!.close());
+    }
+    const myPayterApiUrl = options.myPayterApiUrl ?? myPayter?.url;
+    if (myPayterApiUrl) {
+      setEnvironment({
+        MYPAYTER_API_URL: myPayterApiUrl,
+        MYPAYTER_USERNAME: myPayterCredentials.username,
+        MYPAYTER_PASSWORD: myPayterCredentials.password,
+        MYPAYTER_DOMAIN: myPayterCredentials.domain,
+      });
+    } else delete process.env.MYPAYTER_API_URL;
+
     await lambdas.load();
     closers.push(every(options.stationCallTimerMs ?? 1000, lambdas.handler('station-call-timer')));
+    const reconcile = () => lambdas.invoke('reconciliation-job', { source: 'local', 'detail-type': 'Scheduled Event' });
+    const reconciliationIntervalMs = options.reconciliationIntervalMs ?? 15 * 60_000;
+    if (reconciliationIntervalMs > 0) {
+      const timer = setInterval(() => void reconcile().catch((error: unknown) => console.error('reconciliation job failed:', error)), reconciliationIntervalMs);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
 
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
     const http: HttpGateway = await startHttpGateway({
@@ -150,6 +193,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         { method: 'POST', path: '/payter/{token}/state', handler: lambdas.handler('payter-terminal-state') },
         { method: 'GET', path: '/receipts/{sessionId}', handler: lambdas.handler('receipt-page') },
         ...(payter ? payterSimulatorRoutes(payter) : []),
+        // Local only: the scheduled reconciliation job, now (on AWS it runs on its schedule).
+        {
+          method: 'POST',
+          path: '/local/reconciliation/run',
+          handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await reconcile()) }),
+          authorize: bearer,
+        },
       ],
     });
     closers.push(() => http.close());
@@ -164,6 +214,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stepFunctionsEndpoint: stepFunctions.url,
       dynamoDbEndpoint: dynamo.endpoint,
       ...(payter && { payter }),
+      ...(myPayter && { myPayter }),
+      reconcile,
       close,
     };
   } catch (error) {

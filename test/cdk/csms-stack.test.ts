@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CsmsFunction, type TableAccess } from '../../lib/constructs/csms-function';
 import type { TableBindings } from '../../lib/constructs/data-tables';
 import { DEFAULT_PAYTER_API_URL } from '../../lib/constructs/payter';
+import { DEFAULT_MYPAYTER_API_URL } from '../../lib/constructs/reconciliation';
 import { placeholdersOf } from '../../lib/constructs/session-workflow';
 import { FORWARDED_HANDSHAKE_HEADERS, OCPP_PATH_FUNCTION_FILE } from '../../lib/constructs/ocpp-gateway';
 import { logicalIdOf } from '../../lib/constructs/nag';
@@ -153,7 +154,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
   'station-call-timer': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: N },
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
-  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', readers: N, sites: N },
+  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', myPayter: 'RO', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
   'payter-card-read': {
     readers: 'RW',
@@ -177,6 +178,8 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   },
   'payter-terminal-state': { readers: 'RW', sessions: 'RO', sites: 'RO', stations: N, transactions: N, pendingCalls: N, connections: N },
   'receipt-page': { sessions: 'RO', sites: 'RO' },
+  // Reads sessions and every reader's serial to reconcile them; stores the MyPayter transactions and the sync cursor.
+  'reconciliation-job': { sessions: 'RO', readers: 'RO', myPayter: 'RW' },
 };
 const ENTRIES = Object.keys(TABLE_ACCESS);
 
@@ -502,12 +505,18 @@ describe('least privilege', () => {
     for (const { statement } of secretStatements) {
       expect(asList(statement.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
     }
-    for (const secret of [stack.payter.apiKey, stack.payter.callbackSecret]) {
+    const readersOf = [
+      // The reconciliation job calls CPS but builds no callback URL.
+      [stack.payter.apiKey, [...PAYTER_CLIENTS, 'reconciliation-job']],
+      [stack.payter.callbackSecret, PAYTER_CLIENTS],
+      [stack.reconciliation.myPayterCredentials, ['reconciliation-job']],
+    ] as const;
+    for (const [secret, expected] of readersOf) {
       const secretId = logicalIdOf(secret);
       const readers = secretStatements
         .filter(({ statement }) => asList(statement.Resource).some((r) => r === '*' || referencedIds(r).includes(secretId)))
         .flatMap(({ roles }) => roles.map(roleOwner));
-      expect(readers.sort(), secretId).toEqual([...PAYTER_CLIENTS].sort());
+      expect(readers.sort(), secretId).toEqual([...expected].sort());
     }
   });
 
@@ -552,12 +561,13 @@ describe('the functions', () => {
     expect(environmentOf(entry)).not.toHaveProperty('WS_MANAGEMENT_ENDPOINT');
   });
 
-  const knowingTheWorkflow = ENTRIES.filter((entry) => !['ocpp-authorizer', 'ocpp-connect', 'receipt-page'].includes(entry));
+  const unawareOfTheWorkflow = ['ocpp-authorizer', 'ocpp-connect', 'receipt-page', 'reconciliation-job'];
+  const knowingTheWorkflow = ENTRIES.filter((entry) => !unawareOfTheWorkflow.includes(entry));
   it.each(knowingTheWorkflow)('%s knows the session state machine', (entry) => {
     expect(flatten(environmentOf(entry).SESSION_STATE_MACHINE_ARN)).toBe(stateMachineArn());
   });
 
-  it.each(['ocpp-authorizer', 'ocpp-connect', 'receipt-page'])('%s knows nothing of the workflow', (entry) => {
+  it.each(unawareOfTheWorkflow)('%s knows nothing of the workflow', (entry) => {
     expect(environmentOf(entry)).not.toHaveProperty('SESSION_STATE_MACHINE_ARN');
   });
 
@@ -569,7 +579,17 @@ describe('the functions', () => {
     expect(environment.PAYTER_CALLBACK_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.payter.callbackSecret) });
   });
 
-  it.each(ENTRIES.filter((entry) => !PAYTER_CLIENTS.includes(entry)))('%s knows nothing of Payter', (entry) => {
+  it('reconciliation-job knows the CPS URL and where the API key and the MyPayter credentials are, nothing of callbacks', () => {
+    const environment = environmentOf('reconciliation-job');
+    expect(environment.PAYTER_API_URL).toBe(DEFAULT_PAYTER_API_URL);
+    expect(environment.PAYTER_API_KEY_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.payter.apiKey) });
+    expect(environment.MYPAYTER_API_URL).toBe(DEFAULT_MYPAYTER_API_URL);
+    expect(environment.MYPAYTER_CREDENTIALS_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.reconciliation.myPayterCredentials) });
+    expect(environment).not.toHaveProperty('PAYTER_CALLBACK_SECRET_ARN');
+    expect(environment).not.toHaveProperty('PUBLIC_BASE_URL');
+  });
+
+  it.each(ENTRIES.filter((entry) => !PAYTER_CLIENTS.includes(entry) && entry !== 'reconciliation-job'))('%s knows nothing of Payter', (entry) => {
     expect(Object.keys(environmentOf(entry)).filter((name) => name.startsWith('PAYTER_') || name === 'PUBLIC_BASE_URL')).toEqual([]);
   });
 
@@ -591,8 +611,9 @@ describe('the functions', () => {
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
         // A finalize call waits for Payter up to 10 s, on top of a cold start.
-        // The station-call timer looks every 5 s for a minute; an operator's OCPP call waits up to 25 s.
-        Timeout: { 'session-step': 60, 'station-call-timer': 75, 'ops-api': 29 }[entry] ?? 10,
+        // The station-call timer looks every 5 s for a minute; an operator's OCPP call waits up to 25 s;
+        // the reconciliation job may page through MyPayter and list every reader's holds.
+        Timeout: { 'session-step': 60, 'station-call-timer': 75, 'ops-api': 29, 'reconciliation-job': 300 }[entry] ?? 10,
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'INFO' } },
       });
     }
@@ -607,6 +628,35 @@ describe('the Payter secrets', () => {
     expect(apiKey.DeletionPolicy).toBe('Retain');
     const callbackSecret = resources[logicalIdOf(stack.payter.callbackSecret)] as { Properties: any };
     expect(callbackSecret.Properties.GenerateSecretString).toEqual({ PasswordLength: 48, ExcludePunctuation: true });
+  });
+});
+
+describe('the scheduled reconciliation', () => {
+  it('runs every 15 minutes on an EventBridge schedule, invoking the reconciliation job only, without retries', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.State).toBe('ENABLED');
+    expect(rule.Targets).toHaveLength(1);
+    expect(referencedIds(rule.Targets[0].Arn)).toEqual([logicalIdOf(csmsFunction('reconciliation-job'))]);
+    expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+    const ruleId = logicalIdOf(stack.reconciliation.schedule);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalIdOf(csmsFunction('reconciliation-job')), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+  });
+
+  it('keeps the MyPayter login in a generated placeholder secret {username, password, domain} the operator fills in, and says where', () => {
+    const secret = resources[logicalIdOf(stack.reconciliation.myPayterCredentials)] as { Properties: any; DeletionPolicy?: string };
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'password' });
+    expect(Object.keys(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate as string)).sort()).toEqual(['domain', 'username']);
+    expect(secret.DeletionPolicy).toBe('Retain');
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.MyPayterCredentialsSecretArn!.Value).toEqual({ Ref: logicalIdOf(stack.reconciliation.myPayterCredentials) });
   });
 });
 

@@ -12,7 +12,7 @@ import { CsmsStack } from '../../lib/csms-stack';
 // every variable for every handler, so only this test sees what a function in AWS starts with:
 // it loads each handler and builds its composition roots with exactly that environment.
 
-type Root = 'csms' | 'payter';
+type Root = 'csms' | 'payter' | 'reconciliation';
 
 /** The composition roots each handler builds, and why. */
 const ROOTS: Record<string, readonly Root[]> = {
@@ -31,6 +31,7 @@ const ROOTS: Record<string, readonly Root[]> = {
   'payter-ui-callback': ['payter'],
   'payter-terminal-state': ['payter'],
   'receipt-page': [],
+  'reconciliation-job': ['reconciliation'],
 };
 
 let environments: Map<string, Record<string, string>>;
@@ -70,11 +71,14 @@ async function start(entry: string, environment: Record<string, string>): Promis
   const secretsRead: string[] = [];
   vi.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async (command: any) => {
     secretsRead.push(command.input.SecretId);
+    // The MyPayter login is JSON; the stand-in ARN names its variable.
+    if (String(command.input.SecretId).includes('MYPAYTER')) return { SecretString: JSON.stringify({ username: 'u', password: 'p', domain: 'd' }) };
     return { SecretString: 's'.repeat(48) };
   });
   await import(`../../lambdas/${entry}.ts`);
   if (ROOTS[entry]!.includes('csms')) (await import('../../lambdas/aws/csms-app')).csmsApp();
   if (ROOTS[entry]!.includes('payter')) await (await import('../../lambdas/aws/payter-app')).payterApp();
+  if (ROOTS[entry]!.includes('reconciliation')) await (await import('../../lambdas/aws/reconciliation-app')).reconciliationJob();
   return secretsRead;
 }
 
@@ -84,6 +88,7 @@ describe('every function starts with the environment the stack gives it', () => 
     for (const [entry, roots] of Object.entries(ROOTS)) {
       const source = readFileSync(new URL(`../../lambdas/${entry}.ts`, import.meta.url), 'utf8');
       if (/\b(payterApp|withPayter)\b/.test(source)) expect(roots, entry).toContain('payter');
+      if (/\breconciliationJob\b/.test(source)) expect(roots, entry).toContain('reconciliation');
       if (/\bcsmsApp\b/.test(source)) expect(roots.includes('csms') || roots.includes('payter'), entry).toBe(true);
     }
   });
@@ -96,6 +101,9 @@ describe('every function starts with the environment the stack gives it', () => 
       expect(secretsRead.sort()).toEqual(
         [environment.PAYTER_API_KEY_SECRET_ARN, environment.PAYTER_CALLBACK_SECRET_ARN].sort(),
       );
+    } else if (ROOTS[entry]!.includes('reconciliation')) {
+      // The CPS API key and the MyPayter login, never the callback secret.
+      expect(secretsRead.sort()).toEqual([environment.PAYTER_API_KEY_SECRET_ARN, environment.MYPAYTER_CREDENTIALS_SECRET_ARN].sort());
     } else {
       expect(secretsRead).toEqual([]);
     }

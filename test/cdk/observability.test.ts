@@ -55,6 +55,39 @@ describe('operator alarms', () => {
     });
   });
 
+  it.each([
+    ['OverdueHolds', 1, 'Maximum'],
+    ['ReconciliationDifferences', 1, 'Maximum'],
+    ['MyPayterDifferences', 1, 'Maximum'],
+    ['MyPayterSyncFailed', 2, 'Maximum'],
+    ['ReconciliationFailed', 2, 'Maximum'],
+  ])("raise on the reconciliation job's %s metric (its EMF lines, not a log filter)", (metricName, evaluationPeriods, statistic) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EvCsms',
+      MetricName: metricName,
+      Dimensions: Match.absent(),
+      Statistic: statistic,
+      Period: 900,
+      Threshold: 1,
+      EvaluationPeriods: evaluationPeriods,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topicRef()],
+    });
+  });
+
+  it('raise when the reconciliation job stops running for an hour', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EvCsms',
+      MetricName: 'ReconciliationRuns',
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [topicRef()],
+    });
+  });
+
   it('raise on errors of every function of the stack', () => {
     const functions = stack.node.findAll().filter((c): c is CsmsFunction => c instanceof CsmsFunction);
     expect(functions.length).toBeGreaterThanOrEqual(12);

@@ -90,6 +90,20 @@ describe('a public HTTP route (for Payter callbacks)', () => {
   });
 });
 
+describe('the MyPayter Data API URL', () => {
+  it('is handed to the reconciliation job', () => {
+    const stack = csmsStack({ myPayterApiUrl: 'https://api-test.mypayter.example' });
+    const found = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { MYPAYTER_API_URL: 'https://api-test.mypayter.example' } } },
+    });
+    expect(Object.keys(found)).toEqual([logicalIdOf(stack.reconciliation.job)]);
+  });
+
+  it('refuses a URL that is not https: every call carries a token', () => {
+    expect(() => csmsStack({ myPayterApiUrl: 'http://api.mypayter.com' })).toThrow(/MyPayter API URL must be an https:\/\/ URL/);
+  });
+});
+
 describe('the Payter CPS URL', () => {
   it('is handed to every function that talks to Payter', () => {
     const stack = csmsStack({ payterApiUrl: 'https://cps-test.mypayter.com' });
@@ -100,7 +114,8 @@ describe('the Payter CPS URL', () => {
       .findAll()
       .find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'payter-card-read')!;
     expect(Object.keys(variables)).toContain(logicalIdOf(cardRead));
-    expect(Object.keys(variables)).toHaveLength(8);
+    // The eight of the Payter side and the reconciliation job.
+    expect(Object.keys(variables)).toHaveLength(9);
   });
 
   it.each(['http://cps-test.mypayter.com', 'cps.mypayter.com', ''])('refuses "%s": every call carries the API key', (payterApiUrl) => {

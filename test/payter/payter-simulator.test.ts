@@ -102,6 +102,9 @@ describe('session rules', () => {
         cardId: 'card-Z',
         refunds: [],
         refundedAmount: 0,
+        ifd: 'CONTACTLESS',
+        authorizedAt: expect.any(String),
+        changedAt: expect.any(String),
       },
     ]);
   });
