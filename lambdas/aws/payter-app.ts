@@ -11,6 +11,7 @@ import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
+import { SessionSweeper } from '../sessions/session-sweeper';
 import { StepFunctionsSessionExecutions } from './session-executions';
 import { getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -31,6 +32,7 @@ export interface PayterApp {
   readonly sessionSteps: SessionSteps;
   readonly sessionEvents: SessionEvents;
   readonly sessionOperations: SessionOperations;
+  readonly sessionSweeper: SessionSweeper;
   readonly readers: DynamoReaderRepository;
   readonly sites: DynamoSiteRepository;
 }
@@ -108,8 +110,9 @@ async function build(): Promise<PayterApp> {
     stopTransaction,
     clock: systemClock,
   });
-  // Built on first use: only the ops Lambda reads executions.
+  // Built on first use: only the ops and sweeper Lambdas read executions.
   let operations: SessionOperations | undefined;
+  let sweeper: SessionSweeper | undefined;
   return {
     callbacks,
     commissioning,
@@ -126,6 +129,16 @@ async function build(): Promise<PayterApp> {
         clock: systemClock,
       });
       return operations;
+    },
+    get sessionSweeper() {
+      sweeper ??= new SessionSweeper({
+        sessions,
+        executions: new StepFunctionsSessionExecutions(),
+        steps: sessionSteps,
+        clock: systemClock,
+        log: logger,
+      });
+      return sweeper;
     },
     readers,
     sites,

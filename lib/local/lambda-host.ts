@@ -18,6 +18,7 @@ export const LOCAL_FUNCTIONS = {
   'ops-api': () => import('../../lambdas/ops-api'),
   'station-command': () => import('../../lambdas/station-command'),
   'session-step': () => import('../../lambdas/session-step'),
+  'session-sweeper': () => import('../../lambdas/session-sweeper'),
   'receipt-page': () => import('../../lambdas/receipt-page'),
   'payter-card-read': () => import('../../lambdas/payter-card-read'),
   'payter-ui-callback': () => import('../../lambdas/payter-ui-callback'),
