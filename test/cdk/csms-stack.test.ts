@@ -154,6 +154,8 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
   'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
+  // Runs session-step's steps on sessions whose execution is not running.
+  'session-sweeper': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
   'payter-card-read': {
     readers: 'RW',
     sessions: 'RW',
@@ -189,6 +191,7 @@ const PAYTER_CLIENTS = [
   'ocpp-disconnect',
   'installer-api',
   'session-step',
+  'session-sweeper',
   'payter-card-read',
   'payter-ui-callback',
   'payter-terminal-state',
@@ -459,7 +462,21 @@ describe('least privilege', () => {
     );
   });
 
-  it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && entry !== 'ops-api'))(
+  it('session-sweeper may only read the status of executions of the session state machine', () => {
+    const statements = statementsWithAction('session-sweeper', 'states:');
+    expect(statements.flatMap((s) => asList(s.Action))).toEqual(['states:DescribeExecution']);
+    expect(statements.flatMap((s) => asList(s.Resource)).map(flatten)).toEqual([
+      `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stack.sessionWorkflow.stateMachineName}:*`,
+    ]);
+  });
+
+  it('runs the session sweeper every 5 minutes', () => {
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: { Arn: unknown }[] } }[];
+    expect(rule!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule!.Properties.Targets.flatMap((t) => referencedIds(t.Arn)).map(entryOfFunctionLogicalId)).toEqual(['session-sweeper']);
+  });
+
+  it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && !['ops-api', 'session-sweeper'].includes(entry)))(
     '%s may not start, signal or stop workflow executions',
     (entry) => {
       expect(statementsWithAction(entry, 'states:')).toEqual([]);
@@ -571,7 +588,7 @@ describe('the functions', () => {
         TracingConfig: { Mode: 'Active' },
         MemorySize: 512,
         // A finalize call waits for Payter up to 10 s, on top of a cold start.
-        Timeout: entry === 'session-step' ? 60 : 10,
+        Timeout: entry === 'session-step' ? 60 : entry === 'session-sweeper' ? 300 : 10,
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'INFO' } },
       });
     }

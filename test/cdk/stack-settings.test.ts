@@ -100,7 +100,7 @@ describe('the Payter CPS URL', () => {
       .findAll()
       .find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'payter-card-read')!;
     expect(Object.keys(variables)).toContain(logicalIdOf(cardRead));
-    expect(Object.keys(variables)).toHaveLength(8);
+    expect(Object.keys(variables)).toHaveLength(9);
   });
 
   it.each(['http://cps-test.mypayter.com', 'cps.mypayter.com', ''])('refuses "%s": every call carries the API key', (payterApiUrl) => {
