@@ -15,6 +15,12 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+function positive(name: string): number {
+  const value = Number(process.env[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${process.env[name]}"`);
+  return value;
+}
+
 const demo = process.argv.includes('--demo');
 const installerToken = process.env.INSTALLER_TOKEN ?? 'local-installer-token';
 
@@ -29,6 +35,7 @@ const runtime = await startLocalRuntime({
   ...(process.env.PAYTER_API_KEY && { payterApiKey: process.env.PAYTER_API_KEY }),
   ...(process.env.PAYTER_CALLBACK_SECRET && { payterCallbackSecret: process.env.PAYTER_CALLBACK_SECRET }),
   ...(process.env.PUBLIC_BASE_URL && { publicBaseUrl: process.env.PUBLIC_BASE_URL }),
+  ...(process.env.SESSION_SWEEP_INTERVAL_SECONDS && { sessionSweepIntervalSeconds: positive('SESSION_SWEEP_INTERVAL_SECONDS') }),
   // Payter's retry schedule (minutes to days) and the receipt's time on screen, shortened for
   // a local run; timeouts (remote start, plug-in window, session limits) stay real.
   timeScale: { waitScale: 0.01, retryScale: 0.01 },
