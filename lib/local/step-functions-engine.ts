@@ -99,10 +99,14 @@ interface Execution {
   /** The callback task or wait of the current state, for the resume point. */
   currentTask?: { state: string; token?: string; submitted: boolean; deadlineAt?: number };
   currentWait?: { state: string; until: number };
+  /** The current state's last attempt failed with this error: a retry (or its Catch) comes next. */
+  lastFailure?: { state: string; error: string };
   /** The Catch that sent the current state on, until its StateExited says where to. */
   caughtNext?: string;
   /** After a restart: the point the execution goes on from, until that state is left. */
   resuming?: ResumePoint;
+  /** After a restart inside a state's retries: its retriers in the resumed copy and the attempts made before. */
+  resumedRetries?: { state: string; retriers: RetrierDefinition[]; attemptsBefore: number[] };
 }
 
 interface OpenTask {
@@ -267,8 +271,8 @@ export class StepFunctionsEngine {
    * was in, with that state's input: a callback task whose Lambda had answered waits for the
    * same token again, until the same deadline; a task that was in flight runs again (the
    * session workflow's steps are safe to run twice); waits and the execution's timeout keep
-   * their deadlines. A restart during a retry pause retries at once, with the state's retry
-   * budget (MaxAttempts) counted afresh. `$$.Execution.StartTime` and `$$.Execution.Input`
+   * their deadlines. A restart during a retry pause retries at once; the retries made before
+   * still count against MaxAttempts. `$$.Execution.StartTime` and `$$.Execution.Input`
    * are those of the resumed run.
    */
   resumeExecutions(): void {
@@ -416,7 +420,7 @@ export class StepFunctionsEngine {
   }
 
   private run(execution: Execution, input: JSONValue, from?: ResumePoint): void {
-    const interpreter = from ? this.interpreterFrom(execution.machine, from.state) : execution.machine.interpreter;
+    const interpreter = from ? this.interpreterFrom(execution, from) : execution.machine.interpreter;
     execution.resuming = from;
     const runOptions: RunOptions = {
       noThrowOnAbort: true,
@@ -708,6 +712,7 @@ export class StepFunctionsEngine {
         const definition = execution.machine.topLevel.get(state!.name);
         if (!definition) return;
         if (execution.resuming?.state === state!.name) execution.resuming = undefined;
+        if (execution.resumedRetries?.state === state!.name) execution.resumedRetries = undefined;
         // The next state and its input, unless the next is decided by a Choice (run again on resume) or there is none.
         const next = stateType === 'Choice' ? undefined : (execution.caughtNext ?? (typeof definition['Next'] === 'string' ? definition['Next'] : undefined));
         execution.caughtNext = undefined;
@@ -720,13 +725,19 @@ export class StepFunctionsEngine {
       case 'StateFailed':
         // Task failures are recorded by runTask, with the integration's details.
         if (hasBranches) this.record(execution, `${stateType}StateFailed`, undefined, at);
+        if (execution.machine.topLevel.has(state!.name)) {
+          execution.lastFailure = { state: state!.name, error: event.Error ?? '' };
+          this.persist(execution);
+        }
         return;
       case 'StateRetried': {
-        const retriers = execution.machine.prepared.states.get(state!.name)?.retry ?? [];
+        execution.lastFailure = undefined;
+        const resumed = execution.resumedRetries?.state === state!.name ? execution.resumedRetries : undefined;
+        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(state!.name)?.retry ?? [];
         const index = event.retry ? retriers.indexOf(event.retry.retrier) : -1;
         if (index >= 0) {
           const attempts = execution.retryAttempts.get(state!.name) ?? [];
-          attempts[index] = event.retry!.attempt;
+          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry!.attempt;
           execution.retryAttempts.set(state!.name, attempts);
         }
         return;
@@ -773,6 +784,7 @@ export class StepFunctionsEngine {
     // A task starts after its StateEntered; a Wait reads its duration before we see that event.
     if (point.entered) execution.currentTask = undefined;
     if (execution.currentWait?.state !== point.state) execution.currentWait = undefined;
+    if (execution.lastFailure?.state !== point.state) execution.lastFailure = undefined;
     this.persist(execution);
   }
 
@@ -790,7 +802,29 @@ export class StepFunctionsEngine {
     this.persist(execution);
   }
 
-  private interpreterFrom(machine: Machine, stateName: string): StateMachine {
+  private interpreterFrom(execution: Execution, from: ResumePoint): StateMachine {
+    const { machine } = execution;
+    const stateName = from.state;
+    // Attempts are those of the state's current visit only once it was entered.
+    const attemptsBefore = [...((from.entered && execution.retryAttempts.get(stateName)) || [])];
+    const state = machine.topLevel.get(stateName);
+    const retriersBefore = Array.isArray(state?.['Retry']) ? (state['Retry'] as RetrierDefinition[]) : [];
+    if (from.entered && from.failedWith !== undefined) {
+      // Stopped in the pause after a failed attempt: the resumed run is the retry it waited for.
+      const index = retriersBefore.findIndex((retrier) => matches(retrier, from.failedWith!, state?.['Type'] === 'Task'));
+      if (index >= 0) attemptsBefore[index] = (attemptsBefore[index] ?? 0) + 1;
+    }
+    if (state && retriersBefore.length > 0 && attemptsBefore.some((attempts) => attempts > 0)) {
+      // The retries made before the restart count against MaxAttempts, as in AWS.
+      const retriers = (state['Retry'] as RetrierDefinition[]).map((retrier, i) => ({
+        ...retrier,
+        MaxAttempts: Math.max(0, (retrier.MaxAttempts ?? 3) - (attemptsBefore[i] ?? 0)),
+      }));
+      execution.resumedRetries = { state: stateName, retriers, attemptsBefore };
+      const States = { ...(machine.prepared.interpreted['States'] as Record<string, unknown>), [stateName]: { ...state, Retry: retriers } };
+      const definition = { ...machine.prepared.interpreted, StartAt: stateName, States };
+      return new this.interpreter.StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+    }
     if (stateName === machine.prepared.interpreted['StartAt']) return machine.interpreter;
     let interpreter = machine.resumeInterpreters.get(stateName);
     if (!interpreter) {
@@ -883,6 +917,13 @@ export class StepFunctionsEngine {
   }
 }
 
+/** Whether a retrier handles an error, as the interpreter decides (States.TaskFailed: any Task error but a timeout). */
+function matches(retrier: RetrierDefinition, error: string, isTask: boolean): boolean {
+  return retrier.ErrorEquals.some(
+    (name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && isTask && error !== 'States.Timeout'),
+  );
+}
+
 function scaled(seconds: number, scale = 1, maxMs = MAX_TIMER_MS): number {
   return Math.round(Math.max(0, Math.min(seconds * 1000 * scale, maxMs, MAX_TIMER_MS)));
 }
@@ -930,6 +971,7 @@ function stored(execution: Execution): StoredExecution {
     ...point,
     ...(task?.state === point.state && { task: { submitted: task.submitted, ...(task.token && { token: task.token }), ...(task.deadlineAt !== undefined && { deadlineAt: task.deadlineAt }) } }),
     ...(wait?.state === point.state && { waitUntil: wait.until }),
+    ...(execution.lastFailure?.state === point.state && { failedWith: execution.lastFailure.error }),
   };
   return {
     version: 1,

@@ -26,6 +26,8 @@ export interface ResumePoint {
   readonly task?: { readonly token?: string; readonly submitted: boolean; readonly deadlineAt?: number };
   /** The Wait running in `state` ends at this instant (epoch ms). */
   readonly waitUntil?: number;
+  /** The last attempt of `state` failed with this error: it was pausing before a retry. */
+  readonly failedWith?: string;
 }
 
 export interface StoredHistoryEvent {

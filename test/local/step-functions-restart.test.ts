@@ -147,3 +147,57 @@ describe('the local Step Functions server across a restart', () => {
     expect(await states(executionArn!)).toEqual(['Quote', 'AwaitPayment', 'Cooldown', 'Done']);
   });
 });
+
+const CAPTURE = {
+  name: 'Capture',
+  definition: JSON.stringify({
+    StartAt: 'Capture',
+    States: {
+      Capture: {
+        Type: 'Task',
+        Resource: 'arn:aws:lambda:us-east-1:000000000000:function:capture',
+        Retry: [{ ErrorEquals: ['ReaderBusy'], IntervalSeconds: 60, MaxAttempts: 3, BackoffRate: 1 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CaptureFailed' }],
+        End: true,
+      },
+      CaptureFailed: { Type: 'Pass', Parameters: { 'failedWith.$': '$.error.Error' }, End: true },
+    },
+  }),
+};
+
+describe('retries across a restart', () => {
+  let captures = 0;
+  const startCapture = async () => {
+    server = await startLocalStepFunctions({
+      stateMachines: [CAPTURE],
+      invokeFunction: async () => {
+        captures += 1;
+        throw Object.assign(new Error('busy'), { name: 'ReaderBusy' });
+      },
+      // 60 s between attempts -> 300 ms: time to restart inside a pause.
+      timeScale: { retryScale: 0.005 },
+      validate: false,
+      dataDir,
+    });
+    sfn = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  };
+
+  it('count the attempts made before it against MaxAttempts', async () => {
+    await server!.close();
+    await startCapture();
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: server!.stateMachineArn('Capture'), name: 'capture-1' }));
+    await waitFor(() => captures === 2 || undefined, 5_000, 'the first retry');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server!.close();
+    await startCapture();
+    server!.resumeExecutions();
+    const done = await waitFor(async () => {
+      const execution = await describeExecution(executionArn!);
+      return execution.status === 'RUNNING' ? undefined : execution;
+    }, 5_000, 'the execution done');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ failedWith: 'ReaderBusy' });
+    // 1 attempt and MaxAttempts 3 retries, a restart or not.
+    expect(captures).toBe(4);
+  });
+});
