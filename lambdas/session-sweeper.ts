@@ -6,8 +6,11 @@
 import { payterApp } from './aws/payter-app';
 import { lambdaHandler } from './shared/lambda';
 
-export const handler = lambdaHandler(async (): Promise<{ settled: number; failed: number }> => {
-  const outcomes = await (await payterApp()).sessionSweeper.sweep();
+/** Room for one more session's Payter calls (each waits up to 10 s) before the Lambda's timeout. */
+const RESERVE_MS = 60_000;
+
+export const handler = lambdaHandler(async (_event: unknown, context): Promise<{ settled: number; failed: number }> => {
+  const outcomes = await (await payterApp()).sessionSweeper.sweep(() => context.getRemainingTimeInMillis() < RESERVE_MS);
   const failed = outcomes.filter((outcome) => outcome.action === 'failed').length;
   return { settled: outcomes.length - failed, failed };
 });

@@ -44,10 +44,14 @@ export interface SweepOutcome {
 export class SessionSweeper {
   constructor(private readonly deps: SessionSweeperDeps) {}
 
-  /** One pass over the unsettled sessions, oldest first; a session that fails is tried again on the next pass. */
-  async sweep(): Promise<SweepOutcome[]> {
+  /**
+   * One pass over the unsettled sessions, oldest first; a session that fails is tried again on
+   * the next pass, and so are those left when `timeIsUp` says so (the Lambda's time runs out).
+   */
+  async sweep(timeIsUp: () => boolean = () => false): Promise<SweepOutcome[]> {
     const outcomes: SweepOutcome[] = [];
     for (const candidate of await this.deps.sessions.listUnsettled()) {
+      if (timeIsUp()) break;
       const outcome = await this.sweepOne(candidate.sessionId);
       if (outcome) outcomes.push(outcome);
     }

@@ -27,6 +27,9 @@ export const LOCAL_FUNCTIONS = {
 
 export type LocalFunctionName = keyof typeof LOCAL_FUNCTIONS;
 
+/** What `getRemainingTimeInMillis` counts down from: 30 s, or the stack's timeout where a handler reads it. */
+const TIMEOUT_MS: Partial<Record<string, number>> = { 'session-sweeper': 300_000 };
+
 export function localFunctionArn(name: string, region = 'us-east-1', account = '000000000000'): string {
   return `arn:aws:lambda:${region}:${account}:function:${name}`;
 }
@@ -54,7 +57,7 @@ export class LambdaHost {
 }
 
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (TIMEOUT_MS[functionName] ?? 30_000);
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -126,3 +126,13 @@ describe('the session sweeper', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('a sweep short of time', () => {
+  it('stops before the next session, which the next pass settles', async () => {
+    const sessions = [1, 2, 3].map((n) => session({ sessionId: `s${n}`, status: 'starting', paymentState: 'authorized' }));
+    const { sweeper, calls } = sweeperOf(sessions, { s1: 'FAILED', s2: 'FAILED', s3: 'FAILED' });
+    let checks = 0;
+    expect((await sweeper.sweep(() => ++checks > 1)).map((o) => o.sessionId)).toEqual(['s1']);
+    expect(calls).toEqual(['cancel s1', 'release s1']);
+  });
+});
