@@ -15,6 +15,12 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+function positive(name: string): number {
+  const value = Number(process.env[name]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${process.env[name]}"`);
+  return value;
+}
+
 const demo = process.argv.includes('--demo');
 const installerToken = process.env.INSTALLER_TOKEN ?? 'local-installer-token';
 
@@ -31,6 +37,7 @@ const runtime = await startLocalRuntime({
   ...(process.env.PUBLIC_BASE_URL && { publicBaseUrl: process.env.PUBLIC_BASE_URL }),
   ...(process.env.MYPAYTER_API_URL && { myPayterApiUrl: process.env.MYPAYTER_API_URL }),
   ...(process.env.RECONCILIATION_INTERVAL_MINUTES && { reconciliationIntervalMs: Number(process.env.RECONCILIATION_INTERVAL_MINUTES) * 60_000 }),
+  ...(process.env.SESSION_SWEEP_INTERVAL_SECONDS && { sessionSweepIntervalSeconds: positive('SESSION_SWEEP_INTERVAL_SECONDS') }),
   // Payter's retry schedule (minutes to days) and the receipt's time on screen, shortened for
   // a local run; timeouts (remote start, plug-in window, session limits) stay real.
   timeScale: { waitScale: 0.01, retryScale: 0.01 },

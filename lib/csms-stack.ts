@@ -112,6 +112,21 @@ export class CsmsStack extends Stack {
     // Completes its own waits when the charger was first; it never fails a task.
     this.sessionWorkflow.bindTaskCallbacks(sessionStep, ['SendTaskSuccess']);
 
+    // Settles the sessions an execution left behind (failed, timed out, stopped, never started)
+    // with the workflow's own steps: the same tables as session-step, and it reads executions.
+    const sessionSweeper = new CsmsFunction(this, 'SessionSweeper', {
+      entry: 'session-sweeper',
+      description: 'Every 5 minutes: commits or cancels the hold of sessions whose execution is not running, and frees their readers',
+      timeout: Duration.minutes(5),
+    });
+    this.bindPayterSide(sessionSweeper, { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW' });
+    this.sessionWorkflow.bindDescribeExecution(sessionSweeper);
+    new Rule(this, 'SessionSweepSchedule', {
+      description: 'Runs the session sweeper',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(sessionSweeper)],
+    });
+
     // Station events update the reader screens and signal the session workflow (withPayter in
     // lambdas/aws/csms-app.ts).
     const { messageFunction, disconnectFunction } = this.ocppGateway;
@@ -232,6 +247,7 @@ export class CsmsStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       stateMachine: this.sessionWorkflow.stateMachine,
       sessionStep,
+      sessionSweeper,
       functions: this.node.findAll().filter((c): c is CsmsFunction => c instanceof CsmsFunction),
     });
     this.observability.watchReconciliation();

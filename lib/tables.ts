@@ -64,6 +64,8 @@ export const TABLES = {
       { name: 'bySite', partitionKey: 'siteId', sortKey: 'createdAt' },
       // The charger reports the session's id tag in StartTransaction: how a transaction finds its session.
       { name: 'byIdTag', partitionKey: 'idTag' },
+      // Sparse: only sessions with an open status or an authorized hold, for the session sweeper.
+      { name: 'byUnsettled', partitionKey: 'unsettled', sortKey: 'createdAt' },
     ],
   },
   /** Powertools idempotency records for handlers that move state (attribute names are its defaults). */

@@ -12,6 +12,7 @@ import { SessionEvents } from '../sessions/session-events';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
+import { SessionSweeper } from '../sessions/session-sweeper';
 import { StepFunctionsSessionExecutions } from './session-executions';
 import { getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -33,6 +34,7 @@ export interface PayterApp {
   readonly sessionSteps: SessionSteps;
   readonly sessionEvents: SessionEvents;
   readonly sessionOperations: SessionOperations;
+  readonly sessionSweeper: SessionSweeper;
   readonly readers: DynamoReaderRepository;
   readonly sites: DynamoSiteRepository;
 }
@@ -119,8 +121,9 @@ async function build(): Promise<PayterApp> {
     stopTransaction,
     clock: systemClock,
   });
-  // Built on first use: only the ops Lambda reads executions.
+  // Built on first use: only the ops and sweeper Lambdas read executions.
   let operations: SessionOperations | undefined;
+  let sweeper: SessionSweeper | undefined;
   return {
     callbacks,
     commissioning,
@@ -139,6 +142,16 @@ async function build(): Promise<PayterApp> {
         holdPolicy: holdAgePolicyFromEnv(),
       });
       return operations;
+    },
+    get sessionSweeper() {
+      sweeper ??= new SessionSweeper({
+        sessions,
+        executions: new StepFunctionsSessionExecutions(),
+        steps: sessionSteps,
+        clock: systemClock,
+        log: logger,
+      });
+      return sweeper;
     },
     readers,
     sites,

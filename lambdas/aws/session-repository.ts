@@ -1,9 +1,23 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChargingSession, RefundState, SessionRefund, SessionStatus } from '../sessions/model';
-import type { RefundSettlement, SessionQuery, SessionRepository } from '../sessions/ports';
+import { OPEN_SESSION_STATUSES, type ChargingSession, type RefundState, type SessionRefund, type SessionStatus } from '../sessions/model';
+import type { RefundSettlement, SessionQuery, SessionRepository, UnsettledSessions } from '../sessions/ports';
 import { dynamo, isConditionFailure, tableName } from './dynamo';
 
-export class DynamoSessionRepository implements SessionRepository {
+/**
+ * The sparse `byUnsettled` index (lib/tables.ts): `unsettled` is set while a session has an
+ * open status or an authorized hold, and removed once neither holds, so the sweeper queries
+ * the few sessions that may need it instead of scanning them all.
+ */
+const UNSETTLED = 'unsettled';
+const UNSETTLED_VALUE = 'yes';
+const OPEN_STATUS_VALUES = Object.fromEntries(OPEN_SESSION_STATUSES.map((status, i) => [`:open${i}`, status]));
+const IS_UNSETTLED = `#status IN (${Object.keys(OPEN_STATUS_VALUES).join(', ')}) OR paymentState = :authorized`;
+
+function indexedAsUnsettled(session: Pick<ChargingSession, 'status' | 'paymentState'>): boolean {
+  return OPEN_SESSION_STATUSES.includes(session.status) || session.paymentState === 'authorized';
+}
+
+export class DynamoSessionRepository implements SessionRepository, UnsettledSessions {
   constructor(
     private readonly db: DynamoDBDocumentClient = dynamo(),
     private readonly table = tableName('sessions'),
@@ -11,7 +25,11 @@ export class DynamoSessionRepository implements SessionRepository {
 
   async create(session: ChargingSession): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: session, ConditionExpression: 'attribute_not_exists(sessionId)' }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...session, ...(indexedAsUnsettled(session) && { [UNSETTLED]: UNSETTLED_VALUE }) },
+        ConditionExpression: 'attribute_not_exists(sessionId)',
+      }),
     );
   }
 
@@ -98,6 +116,28 @@ export class DynamoSessionRepository implements SessionRepository {
     } while (start && items.length < (byIndex ? limit : 10_000));
     const filtered = byIndex && query.siteId && query.stationId ? items.filter((s) => s.siteId === query.siteId) : items;
     return filtered.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
+  }
+
+  async listUnsettled(limit = 1000): Promise<ChargingSession[]> {
+    const items: ChargingSession[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byUnsettled',
+          KeyConditionExpression: '#u = :yes',
+          ExpressionAttributeNames: { '#u': UNSETTLED },
+          ExpressionAttributeValues: { ':yes': UNSETTLED_VALUE },
+          ScanIndexForward: true,
+          Limit: limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((page.Items ?? []) as ChargingSession[]));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items;
   }
 
   async reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined> {
@@ -193,6 +233,32 @@ export class DynamoSessionRepository implements SessionRepository {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return Attributes as ChargingSession;
+    const session = Attributes as ChargingSession & { [UNSETTLED]?: string };
+    if ('status' in fields || 'paymentState' in fields) await this.syncUnsettled(session);
+    return session;
+  }
+
+  /**
+   * Sets or removes the index attribute after a change of status or payment. Conditional on
+   * the item as it is then, so a concurrent change can never leave it wrong.
+   */
+  private async syncUnsettled(session: ChargingSession & { [UNSETTLED]?: string }): Promise<void> {
+    const unsettled = indexedAsUnsettled(session);
+    if (unsettled === (session[UNSETTLED] !== undefined)) return;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { sessionId: session.sessionId },
+          UpdateExpression: unsettled ? 'SET #u = :yes' : 'REMOVE #u',
+          ConditionExpression: unsettled ? IS_UNSETTLED : `NOT (${IS_UNSETTLED})`,
+          ExpressionAttributeNames: { '#u': UNSETTLED, '#status': 'status' },
+          ExpressionAttributeValues: { ...OPEN_STATUS_VALUES, ':authorized': 'authorized', ...(unsettled && { ':yes': UNSETTLED_VALUE }) },
+        }),
+      );
+    } catch (error) {
+      // The item changed meanwhile, and that change synced it.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

@@ -51,7 +51,13 @@ export interface RefundEvidence {
   refundedAmount(payment: { readonly serialNumber: string; readonly payterSessionId: string }): Promise<number | undefined>;
 }
 
-/** The session's workflow execution, for operators. */
+/** Sessions that may still hold a reader or money: an open status, or a hold not yet committed or cancelled. */
+export interface UnsettledSessions {
+  /** Oldest first, at most `limit` (read from an index: re-read a session before acting on it). */
+  listUnsettled(limit?: number): Promise<ChargingSession[]>;
+}
+
+/** The session's workflow execution, for operators and the sweeper. */
 export interface SessionExecutions {
   describe(executionName: string): Promise<{ name: string; arn: string; status: string; startDate?: string; stopDate?: string; consoleUrl?: string } | undefined>;
   history(executionName: string): Promise<{ timestamp: string; type: string; state?: string; error?: string; cause?: string }[]>;

@@ -7,6 +7,7 @@ import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { SESSION_SWEEP_FAILED_MESSAGE, SESSION_SWEPT_MESSAGE } from '../../lambdas/sessions/session-sweeper';
 import type { CsmsFunction } from './csms-function';
 import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
 import { HOLD_AGE_BUCKETS, RECONCILIATION_METRICS } from '../../lambdas/sessions/scheduled-reconciliation';
@@ -16,6 +17,8 @@ export interface ObservabilityProps {
   readonly stateMachine: StateMachine;
   /** The session workflow's task function, whose log says when a hold could not be finalized. */
   readonly sessionStep: CsmsFunction;
+  /** The session sweeper, whose log says which orphaned sessions it settled, or could not. */
+  readonly sessionSweeper: CsmsFunction;
   /** Every function of the stack: any error is worth a look. */
   readonly functions: readonly CsmsFunction[];
 }
@@ -50,6 +53,17 @@ export class Observability extends Construct {
       metricValue: '1',
       defaultValue: 0,
     });
+    const sweeperCount = (filterId: string, message: string, metricName: string) =>
+      new MetricFilter(this, filterId, {
+        logGroup: props.sessionSweeper.logs,
+        filterPattern: FilterPattern.stringValue('$.message', '=', message),
+        metricNamespace: 'EvCsms',
+        metricName,
+        metricValue: '1',
+        defaultValue: 0,
+      }).metric({ period: Duration.minutes(5), statistic: 'Sum' });
+    const sessionsSwept = sweeperCount('SessionsSweptFilter', SESSION_SWEPT_MESSAGE, 'OrphanedSessionsSettled');
+    const sweepsFailed = sweeperCount('SessionSweepFailedFilter', SESSION_SWEEP_FAILED_MESSAGE, 'OrphanedSessionsNotSettled');
     const sessionsFailed = props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
     const sessionsTimedOut = props.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' });
 
@@ -82,6 +96,16 @@ export class Observability extends Construct {
       counted(METRICS.currencyMismatches),
       'A reader holds money in another currency than its site charges in: the hold was cancelled. Fix the terminal\'s Payter account or the site.',
     );
+    alarm(
+      'OrphanedSessionsSettled',
+      sessionsSwept,
+      'The session sweeper settled a session its execution left open (failed, timed out, stopped or never started): check why in the session and its execution.',
+    );
+    alarm(
+      'OrphanedSessionsNotSettled',
+      sweepsFailed,
+      'The session sweeper could not settle a session left open by its execution (it retries every 5 minutes): its hold may still be open at Payter.',
+    );
     alarm('SessionExecutionsFailed', sessionsFailed, 'A charging-session execution failed: open it in the Step Functions console (named after the session id).');
     alarm('SessionExecutionsTimedOut', sessionsTimedOut, 'A charging-session execution timed out: its hold may be open; check the session and Payter.');
     for (const fn of props.functions) {
@@ -98,6 +122,7 @@ export class Observability extends Construct {
               props.stateMachine.metricSucceeded({ period: Duration.minutes(5), statistic: 'Sum' }),
               sessionsFailed,
               sessionsTimedOut,
+              sessionsSwept,
             ],
           }),
           new GraphWidget({

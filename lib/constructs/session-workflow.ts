@@ -170,6 +170,13 @@ export class SessionWorkflow extends Construct {
     );
   }
 
+  /** Lets a function read the status of the workflow's executions (the session sweeper). */
+  bindDescribeExecution(fn: CsmsFunction): void {
+    this.configureStateMachineArn(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionsArn] }));
+    this.acknowledgeExecutionsWildcard(fn);
+  }
+
   /**
    * Lets a function inspect and stop the workflow's executions (the ops API) and tells it the
    * state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
@@ -187,6 +194,10 @@ export class SessionWorkflow extends Construct {
         resources: [this.stateMachineArn, this.executionsArn],
       }),
     );
+    this.acknowledgeExecutionsWildcard(fn);
+  }
+
+  private acknowledgeExecutionsWildcard(fn: CsmsFunction): void {
     acknowledge(fn.executionRole, {
       id: 'AwsSolutions-IAM5',
       reason:

@@ -19,6 +19,7 @@ export const LOCAL_FUNCTIONS = {
   'station-command': () => import('../../lambdas/station-command'),
   'station-call-timer': () => import('../../lambdas/station-call-timer'),
   'session-step': () => import('../../lambdas/session-step'),
+  'session-sweeper': () => import('../../lambdas/session-sweeper'),
   'receipt-page': () => import('../../lambdas/receipt-page'),
   'payter-card-read': () => import('../../lambdas/payter-card-read'),
   'payter-ui-callback': () => import('../../lambdas/payter-ui-callback'),
@@ -27,6 +28,9 @@ export const LOCAL_FUNCTIONS = {
 } as const;
 
 export type LocalFunctionName = keyof typeof LOCAL_FUNCTIONS;
+
+/** What `getRemainingTimeInMillis` counts down from: 30 s, or the stack's timeout where a handler reads it. */
+const TIMEOUT_MS: Partial<Record<string, number>> = { 'session-sweeper': 300_000 };
 
 export function localFunctionArn(name: string, region = 'us-east-1', account = '000000000000'): string {
   return `arn:aws:lambda:${region}:${account}:function:${name}`;
@@ -55,7 +59,7 @@ export class LambdaHost {
 }
 
 function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (TIMEOUT_MS[functionName] ?? 30_000);
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

@@ -5,8 +5,9 @@
  * emulation). One runtime per process: the handlers read their configuration from the
  * process environment, as Lambda's do.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TABLES } from '../tables';
@@ -31,7 +32,10 @@ export interface LocalRuntimeOptions {
   readonly ocppPort?: number;
   /** @default 9001; 0 picks a free port */
   readonly httpPort?: number;
-  /** Keep the DynamoDB data on disk here. @default in memory */
+  /**
+   * Keep the DynamoDB data, the Step Functions executions (resumed on the next start) and the
+   * callback secret on disk here. @default in memory
+   */
   readonly dataDir?: string;
   /** Bearer token of the installer and ops APIs. @default 'local-installer-token' */
   readonly installerToken?: string;
@@ -49,7 +53,7 @@ export interface LocalRuntimeOptions {
   readonly payterApiUrl?: string;
   /** @default 'local-dev-key' */
   readonly payterApiKey?: string;
-  /** Signs the callback URLs handed to Payter. @default a random secret per start */
+  /** Signs the callback URLs handed to Payter. @default generated once per `dataDir` (random per start without one) */
   readonly payterCallbackSecret?: string;
   /** Base of the callback URLs handed to Payter. @default the local HTTP endpoint */
   readonly publicBaseUrl?: string;
@@ -68,6 +72,11 @@ export interface LocalRuntimeOptions {
   readonly myPayterCredentials?: MyPayterCredentials;
   /** How often the reconciliation job runs (as its EventBridge schedule does on AWS); 0: only on `reconcile()`. @default 15 minutes */
   readonly reconciliationIntervalMs?: number;
+  /**
+   * How often the session sweeper runs (it also runs once at start-up), as the stack's
+   * EventBridge schedule does in AWS. @default 300
+   */
+  readonly sessionSweepIntervalSeconds?: number;
 }
 
 export interface LocalRuntime {
@@ -117,6 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stateMachines: [{ name: SESSION_STATE_MACHINE, definition: sessionWorkflowDefinition() }],
       invokeFunction: (name, payload) => lambdas.invoke(name, payload),
       ...(options.timeScale && { timeScale: options.timeScale }),
+      ...(options.dataDir !== undefined && { dataDir: join(options.dataDir, 'step-functions') }),
     });
     closers.push(() => stepFunctions.close());
     const stateMachineArn = stepFunctions.stateMachineArn(SESSION_STATE_MACHINE);
@@ -140,7 +150,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       payter = await startPayterSimulator({ apiKey: payterApiKey });
       closers.push(() => payter!.close());
     }
-    const callbackSecret = options.payterCallbackSecret ?? randomBytes(32).toString('base64url');
+    const callbackSecret = options.payterCallbackSecret ?? (options.dataDir !== undefined ? persistedSecret(options.dataDir) : randomSecret());
     setEnvironment({
       PAYTER_API_URL: options.payterApiUrl ?? payter!.url,
       PAYTER_API_KEY: payterApiKey,
@@ -207,6 +217,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     setEnvironment({ PUBLIC_BASE_URL: publicBaseUrl });
     payter?.setStateWebhook(new CallbackUrls(publicBaseUrl, callbackSecret).state());
 
+    // Everything the executions invoke is up: sessions in progress before a restart go on.
+    stepFunctions.resumeExecutions();
+    const sweeper = scheduleSweeps(lambdas, options.sessionSweepIntervalSeconds ?? 300);
+    closers.push(() => sweeper.stop());
+
     return {
       ocppUrl: `${gateway.url}/ocpp`,
       httpUrl: http.url,
@@ -222,6 +237,48 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await close();
     throw error;
   }
+}
+
+/** The callback secret of a data directory: generated once, readable by this user only. */
+function persistedSecret(dataDir: string): string {
+  const file = join(dataDir, 'payter-callback-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomSecret();
+  // 'wx': never overwrite a secret another start wrote meanwhile.
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The session sweeper's schedule (an EventBridge rule in AWS): once at start-up, then every
+ * `intervalSeconds`, never two runs at once. A failed run is the Lambda's error, logged by it.
+ */
+function scheduleSweeps(lambdas: LambdaHost, intervalSeconds: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const sweep = () => {
+    running ??= lambdas
+      .invoke('session-sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
+      .catch(() => undefined)
+      .finally(() => (running = undefined));
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /** The workflow definition with the placeholders CDK fills in AWS, filled with local function ARNs. */

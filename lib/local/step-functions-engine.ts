@@ -17,6 +17,7 @@ import {
   readReferencePath,
   withTaskToken,
 } from './step-functions-definition';
+import { ExecutionStore, type ResumePoint, type StoredExecution } from './step-functions-store';
 
 /**
  * Shortens the durations written in the ASL for local runs; the ASL itself is never edited.
@@ -66,6 +67,10 @@ interface Machine {
   arn: string;
   prepared: PreparedDefinition;
   interpreter: StateMachine;
+  /** The top-level states by name: where an execution may resume after a restart. */
+  topLevel: Map<string, Record<string, unknown>>;
+  /** Copies of the interpreted definition starting at another state, built on first resume there. */
+  resumeInterpreters: Map<string, StateMachine>;
 }
 
 interface Execution {
@@ -87,6 +92,21 @@ interface Execution {
   closed: AbortController;
   abortInterpreter: () => void;
   timeoutTimer?: NodeJS.Timeout;
+  /** Epoch ms at which the execution times out (its scaled TimeoutSeconds), kept across restarts. */
+  timeoutAt?: number;
+  /** The top-level state the execution is in (or about to enter), with its input: what a restart resumes. */
+  point?: ResumePoint;
+  /** The callback task or wait of the current state, for the resume point. */
+  currentTask?: { state: string; token?: string; submitted: boolean; deadlineAt?: number };
+  currentWait?: { state: string; until: number };
+  /** The current state's last attempt failed with this error: a retry (or its Catch) comes next. */
+  lastFailure?: { state: string; error: string };
+  /** The Catch that sent the current state on, until its StateExited says where to. */
+  caughtNext?: string;
+  /** After a restart: the point the execution goes on from, until that state is left. */
+  resuming?: ResumePoint;
+  /** After a restart inside a state's retries: its retriers in the resumed copy and the attempts made before. */
+  resumedRetries?: { state: string; retriers: RetrierDefinition[]; attemptsBefore: number[] };
 }
 
 interface OpenTask {
@@ -131,6 +151,7 @@ interface Interpreter {
 
 type LibraryEvent = {
   type: string;
+  catch?: { catcher: { Next: string } };
   timestamp: number;
   input?: JSONValue;
   output?: JSONValue;
@@ -198,6 +219,11 @@ export interface StepFunctionsEngineOptions {
   timeScale?: LocalTimeScale;
   /** Validate each ASL with the library's asl-validator (about 1 s per machine: it compiles its schemas per call). @default true */
   validate?: boolean;
+  /**
+   * Keep executions in this directory, so that they survive a restart: call
+   * `resumeExecutions()` once the functions they invoke are ready. @default in memory
+   */
+  dataDir?: string;
 }
 
 export class StepFunctionsEngine {
@@ -206,6 +232,9 @@ export class StepFunctionsEngine {
   /** Newest last. */
   private readonly executionOrder: Execution[] = [];
   private readonly tasksByToken = new Map<string, OpenTask>();
+  private readonly store: ExecutionStore | undefined;
+  /** Running executions found on disk, until resumeExecutions() runs them on. */
+  private toResume: Execution[] = [];
 
   private constructor(
     private readonly options: StepFunctionsEngineOptions,
@@ -221,7 +250,41 @@ export class StepFunctionsEngine {
       const machineInterpreter = new interpreter.StateMachine(prepared.interpreted as unknown as StateMachineDefinition, {
         validationOptions: { noValidate: true },
       });
-      this.machines.set(this.stateMachineArn(name), { name, arn: this.stateMachineArn(name), prepared, interpreter: machineInterpreter });
+      const topLevel = new Map(Object.entries(prepared.interpreted['States'] as Record<string, Record<string, unknown>>));
+      this.machines.set(this.stateMachineArn(name), {
+        name,
+        arn: this.stateMachineArn(name),
+        prepared,
+        interpreter: machineInterpreter,
+        topLevel,
+        resumeInterpreters: new Map(),
+      });
+    }
+    if (options.dataDir !== undefined) {
+      this.store = new ExecutionStore(options.dataDir);
+      for (const stored of this.store.load()) this.restore(stored);
+    }
+  }
+
+  /**
+   * Runs on the executions that were running when the process stopped, each from the state it
+   * was in, with that state's input: a callback task whose Lambda had answered waits for the
+   * same token again, until the same deadline; a task that was in flight runs again (the
+   * session workflow's steps are safe to run twice); waits and the execution's timeout keep
+   * their deadlines. A restart during a retry pause retries at once; the retries made before
+   * still count against MaxAttempts. `$$.Execution.StartTime` and `$$.Execution.Input`
+   * are those of the resumed run.
+   */
+  resumeExecutions(): void {
+    const executions = this.toResume;
+    this.toResume = [];
+    for (const execution of executions) {
+      const point = execution.resuming!;
+      if (!execution.machine.topLevel.has(point.state)) {
+        this.close(execution, 'FAILED', 'States.Runtime', `The execution cannot resume: its state machine has no state "${point.state}" any more`);
+        continue;
+      }
+      this.run(execution, point.input, point);
     }
   }
 
@@ -264,9 +327,11 @@ export class StepFunctionsEngine {
       openTasks: new Set(),
       closed: new AbortController(),
       abortInterpreter: () => undefined,
+      ...(machine.prepared.timeoutSeconds !== undefined && { timeoutAt: Date.now() + this.scaledTimeout(machine.prepared.timeoutSeconds) }),
     };
     this.executions.set(arn, execution);
     this.executionOrder.push(execution);
+    this.persist(execution);
     this.run(execution, parsedInput);
     return { executionArn: arn, startDate: execution.startDate };
   }
@@ -327,8 +392,12 @@ export class StepFunctionsEngine {
     this.openTask(taskToken).heartbeat();
   }
 
-  /** Stops every running execution (server shutdown), so no timer keeps the process alive. */
+  /**
+   * Stops every running execution (server shutdown), so no timer keeps the process alive.
+   * With a data directory, like a crash: nothing of this is written, and a restart resumes them.
+   */
   shutdown(): void {
+    this.store?.freeze();
     for (const execution of this.executionOrder) this.close(execution, 'ABORTED', 'States.Aborted', 'The local Step Functions server shut down');
   }
 
@@ -350,8 +419,9 @@ export class StepFunctionsEngine {
     return task;
   }
 
-  private run(execution: Execution, input: JSONValue): void {
-    const { prepared, interpreter } = execution.machine;
+  private run(execution: Execution, input: JSONValue, from?: ResumePoint): void {
+    const interpreter = from ? this.interpreterFrom(execution, from) : execution.machine.interpreter;
+    execution.resuming = from;
     const runOptions: RunOptions = {
       noThrowOnAbort: true,
       context: {
@@ -366,11 +436,11 @@ export class StepFunctionsEngine {
       () => undefined,
       (error: unknown) => error,
     );
-    if (prepared.timeoutSeconds !== undefined) {
-      const seconds = prepared.timeoutSeconds;
+    const seconds = execution.machine.prepared.timeoutSeconds;
+    if (seconds !== undefined && execution.timeoutAt !== undefined) {
       execution.timeoutTimer = setTimeout(
         () => this.close(execution, 'TIMED_OUT', 'States.Timeout', `The execution ran longer than its TimeoutSeconds (${seconds} s)`),
-        this.scaledTimeout(seconds),
+        Math.max(0, execution.timeoutAt - Date.now()),
       );
     }
     void (async () => {
@@ -401,8 +471,15 @@ export class StepFunctionsEngine {
       if (staticWait) {
         Object.defineProperty(waitTimeOverrides, facts.name, {
           enumerable: true,
-          get: () =>
-            this.scaledWait(staticWait.seconds ?? (Date.parse(staticWait.timestamp ?? '') - Date.now()) / 1000),
+          get: () => {
+            const resumedUntil = this.takeResumed(execution, facts.name)?.waitUntil;
+            const ms =
+              resumedUntil !== undefined
+                ? Math.max(0, resumedUntil - Date.now())
+                : this.scaledWait(staticWait.seconds ?? (Date.parse(staticWait.timestamp ?? '') - Date.now()) / 1000);
+            this.startedWait(execution, facts.name, ms);
+            return ms;
+          },
         });
       }
       const retriers = facts.retry;
@@ -419,7 +496,10 @@ export class StepFunctionsEngine {
   private runTask(execution: Execution, facts: StateFacts, input: JSONValue): Promise<JSONValue> {
     const spec = facts.task!;
     const isCallback = spec.integration === 'lambda-callback';
-    const token = isCallback ? randomBytes(48).toString('base64url') : undefined;
+    // After a restart the task keeps its token (a station or session may hold it) and deadline.
+    const resumed = this.takeResumed(execution, facts.name)?.task;
+    const token = isCallback ? (resumed?.token ?? randomBytes(48).toString('base64url')) : undefined;
+    const awaitsCallbackOnly = isCallback && resumed?.submitted === true;
     let parameters = token ? withTaskToken(input, token) : input;
     let timeoutSeconds = spec.timeoutSeconds;
     if (spec.timeoutFromPath && isObject(parameters)) {
@@ -445,7 +525,17 @@ export class StepFunctionsEngine {
     // History in the shape AWS writes: Task* events for integrations, LambdaFunction* for a function ARN.
     const isLambdaArn = spec.integration === 'lambda-arn';
     const taskResource = { resourceType: 'lambda', resource: isCallback ? 'invoke.waitForTaskToken' : 'invoke' };
-    if (isLambdaArn) {
+    const deadlineAt = resumed?.deadlineAt ?? (timeoutSeconds !== undefined ? Date.now() + this.scaledTimeout(timeoutSeconds) : undefined);
+    const tracked = execution.machine.topLevel.has(facts.name);
+    const track = (submitted: boolean): void => {
+      if (!tracked) return;
+      execution.currentTask = { state: facts.name, ...(token && { token }), submitted, ...(deadlineAt !== undefined && { deadlineAt }) };
+      this.persist(execution);
+    };
+    track(awaitsCallbackOnly);
+    if (awaitsCallbackOnly) {
+      // Its Scheduled/Started/Submitted events are in the history already.
+    } else if (isLambdaArn) {
       this.record(execution, 'LambdaFunctionScheduled', {
         resource: spec.resource,
         input: JSON.stringify(payload),
@@ -521,14 +611,15 @@ export class StepFunctionsEngine {
       };
       execution.openTasks.add(task);
       if (token) this.tasksByToken.set(token, task);
-      if (timeoutSeconds !== undefined) {
+      if (timeoutSeconds !== undefined && deadlineAt !== undefined) {
         const seconds = timeoutSeconds;
         timeoutTimer = setTimeout(
           () => task.fail(this.timeoutError(`The task ran longer than its TimeoutSeconds (${seconds} s)`)),
-          this.scaledTimeout(seconds),
+          Math.max(0, deadlineAt - Date.now()),
         );
       }
       armHeartbeat();
+      if (awaitsCallbackOnly) return;
 
       this.invoke(functionName, payload).then(
         (result) => {
@@ -537,6 +628,7 @@ export class StepFunctionsEngine {
           // A callback task now waits for SendTaskSuccess/SendTaskFailure with its token.
           if (!task.closed && execution.status === 'RUNNING') {
             this.record(execution, 'TaskSubmitted', { ...taskResource, output: JSON.stringify(invokeResponse), outputDetails: { truncated: false } });
+            track(true);
           }
         },
         (error: unknown) => task.fail(functionError(error)),
@@ -564,7 +656,10 @@ export class StepFunctionsEngine {
       if (Number.isNaN(at)) throw new StatesRuntimeError(`State "${facts.name}": TimestampPath ${path} must select a timestamp, got ${JSON.stringify(value)}`);
       seconds = (at - Date.now()) / 1000;
     }
-    await sleep(this.scaledWait(seconds), execution.closed.signal);
+    const resumedUntil = this.takeResumed(execution, facts.name)?.waitUntil;
+    const ms = resumedUntil !== undefined ? Math.max(0, resumedUntil - Date.now()) : this.scaledWait(seconds);
+    this.startedWait(execution, facts.name, ms);
+    await sleep(ms, execution.closed.signal);
     this.assertRunning(execution);
     return input;
   }
@@ -576,6 +671,8 @@ export class StepFunctionsEngine {
     const hasBranches = stateType === 'Map' || stateType === 'Parallel';
     switch (event.type) {
       case 'ExecutionStarted':
+        // A resumed run starts again inside the interpreter, not in the history.
+        if (execution.history.length > 0) return;
         this.record(execution, 'ExecutionStarted', { input: execution.input, inputDetails: { truncated: false }, roleArn: this.roleArn() }, at);
         return;
       case 'ExecutionSucceeded': {
@@ -598,25 +695,49 @@ export class StepFunctionsEngine {
         this.record(execution, timedOut ? 'ExecutionTimedOut' : 'ExecutionAborted', { error: execution.error, cause: execution.cause }, at);
         return;
       }
-      case 'StateEntered':
-        execution.retryAttempts.delete(state!.name);
-        this.record(execution, `${stateType}StateEntered`, { name: state!.name, input: JSON.stringify(state!.input), inputDetails: { truncated: false } }, at);
-        if (hasBranches) this.record(execution, `${stateType}StateStarted`, undefined, at);
+      case 'StateEntered': {
+        const topLevel = execution.machine.topLevel.has(state!.name);
+        const resumed = topLevel && execution.resuming?.state === state!.name ? execution.resuming : undefined;
+        if (!resumed?.entered) {
+          execution.retryAttempts.delete(state!.name);
+          this.record(execution, `${stateType}StateEntered`, { name: state!.name, input: JSON.stringify(state!.input), inputDetails: { truncated: false } }, at);
+          if (hasBranches) this.record(execution, `${stateType}StateStarted`, undefined, at);
+        }
+        if (topLevel) this.movedTo(execution, { state: state!.name, input: state!.input, entered: true });
         return;
-      case 'StateExited':
+      }
+      case 'StateExited': {
         if (hasBranches) this.record(execution, `${stateType}StateSucceeded`, undefined, at);
         this.record(execution, `${stateType}StateExited`, { name: state!.name, output: JSON.stringify(state!.output ?? null), outputDetails: { truncated: false } }, at);
+        const definition = execution.machine.topLevel.get(state!.name);
+        if (!definition) return;
+        if (execution.resuming?.state === state!.name) execution.resuming = undefined;
+        if (execution.resumedRetries?.state === state!.name) execution.resumedRetries = undefined;
+        // The next state and its input, unless the next is decided by a Choice (run again on resume) or there is none.
+        const next = stateType === 'Choice' ? undefined : (execution.caughtNext ?? (typeof definition['Next'] === 'string' ? definition['Next'] : undefined));
+        execution.caughtNext = undefined;
+        if (next !== undefined) this.movedTo(execution, { state: next, input: state!.output ?? null, entered: false });
+        return;
+      }
+      case 'StateCaught':
+        if (execution.machine.topLevel.has(state!.name)) execution.caughtNext = event.catch?.catcher.Next;
         return;
       case 'StateFailed':
         // Task failures are recorded by runTask, with the integration's details.
         if (hasBranches) this.record(execution, `${stateType}StateFailed`, undefined, at);
+        if (execution.machine.topLevel.has(state!.name)) {
+          execution.lastFailure = { state: state!.name, error: event.Error ?? '' };
+          this.persist(execution);
+        }
         return;
       case 'StateRetried': {
-        const retriers = execution.machine.prepared.states.get(state!.name)?.retry ?? [];
+        execution.lastFailure = undefined;
+        const resumed = execution.resumedRetries?.state === state!.name ? execution.resumedRetries : undefined;
+        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(state!.name)?.retry ?? [];
         const index = event.retry ? retriers.indexOf(event.retry.retrier) : -1;
         if (index >= 0) {
           const attempts = execution.retryAttempts.get(state!.name) ?? [];
-          attempts[index] = event.retry!.attempt;
+          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry!.attempt;
           execution.retryAttempts.set(state!.name, attempts);
         }
         return;
@@ -644,6 +765,7 @@ export class StepFunctionsEngine {
     if (execution.status !== 'RUNNING') return false;
     Object.assign(execution, { status, stopDate: new Date() }, outcome);
     clearTimeout(execution.timeoutTimer);
+    this.persist(execution);
     return true;
   }
 
@@ -652,6 +774,110 @@ export class StepFunctionsEngine {
     const event: HistoryEvent = { id, previousEventId: id - 1, timestamp, type };
     if (details) event[detailsKey(type)] = withoutUndefined(details);
     execution.history.push(event);
+    this.persist(execution);
+  }
+
+  /** The execution is in (or about to enter) another top-level state. */
+  private movedTo(execution: Execution, point: ResumePoint): void {
+    if (execution.point?.state === point.state && execution.point.entered && point.entered) return;
+    execution.point = point;
+    // A task starts after its StateEntered; a Wait reads its duration before we see that event.
+    if (point.entered) execution.currentTask = undefined;
+    if (execution.currentWait?.state !== point.state) execution.currentWait = undefined;
+    if (execution.lastFailure?.state !== point.state) execution.lastFailure = undefined;
+    this.persist(execution);
+  }
+
+  /** The resume point for a state, once: only the first run of that state after a restart goes on from it. */
+  private takeResumed(execution: Execution, stateName: string): ResumePoint | undefined {
+    const resumed = execution.resuming;
+    if (resumed?.state !== stateName) return undefined;
+    execution.resuming = { state: resumed.state, input: resumed.input, entered: resumed.entered };
+    return resumed;
+  }
+
+  private startedWait(execution: Execution, stateName: string, ms: number): void {
+    if (!execution.machine.topLevel.has(stateName)) return;
+    execution.currentWait = { state: stateName, until: Date.now() + ms };
+    this.persist(execution);
+  }
+
+  private interpreterFrom(execution: Execution, from: ResumePoint): StateMachine {
+    const { machine } = execution;
+    const stateName = from.state;
+    // Attempts are those of the state's current visit only once it was entered.
+    const attemptsBefore = [...((from.entered && execution.retryAttempts.get(stateName)) || [])];
+    const state = machine.topLevel.get(stateName);
+    const retriersBefore = Array.isArray(state?.['Retry']) ? (state['Retry'] as RetrierDefinition[]) : [];
+    if (from.entered && from.failedWith !== undefined) {
+      // Stopped in the pause after a failed attempt: the resumed run is the retry it waited for.
+      const index = retriersBefore.findIndex((retrier) => matches(retrier, from.failedWith!, state?.['Type'] === 'Task'));
+      if (index >= 0) attemptsBefore[index] = (attemptsBefore[index] ?? 0) + 1;
+    }
+    if (state && retriersBefore.length > 0 && attemptsBefore.some((attempts) => attempts > 0)) {
+      // The retries made before the restart count against MaxAttempts, as in AWS.
+      const retriers = (state['Retry'] as RetrierDefinition[]).map((retrier, i) => ({
+        ...retrier,
+        MaxAttempts: Math.max(0, (retrier.MaxAttempts ?? 3) - (attemptsBefore[i] ?? 0)),
+      }));
+      execution.resumedRetries = { state: stateName, retriers, attemptsBefore };
+      const States = { ...(machine.prepared.interpreted['States'] as Record<string, unknown>), [stateName]: { ...state, Retry: retriers } };
+      const definition = { ...machine.prepared.interpreted, StartAt: stateName, States };
+      return new this.interpreter.StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+    }
+    if (stateName === machine.prepared.interpreted['StartAt']) return machine.interpreter;
+    let interpreter = machine.resumeInterpreters.get(stateName);
+    if (!interpreter) {
+      const definition = { ...machine.prepared.interpreted, StartAt: stateName };
+      interpreter = new this.interpreter.StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+      machine.resumeInterpreters.set(stateName, interpreter);
+    }
+    return interpreter;
+  }
+
+  private persist(execution: Execution): void {
+    this.store?.save(execution.arn, () => stored(execution));
+  }
+
+  /** An execution read back from disk: closed ones as they ended, running ones to resume. */
+  private restore(record: StoredExecution): void {
+    const machine = this.machines.get(record.stateMachineArn);
+    // Executions of a machine this runtime no longer serves stay on disk, unseen.
+    if (!machine) return;
+    const execution: Execution = {
+      arn: record.arn,
+      name: record.name,
+      machine,
+      input: record.input,
+      status: record.status as ExecutionStatus,
+      startDate: new Date(record.startDate),
+      ...(record.stopDate !== undefined && { stopDate: new Date(record.stopDate) }),
+      ...(record.output !== undefined && { output: record.output }),
+      ...(record.error !== undefined && { error: record.error }),
+      ...(record.cause !== undefined && { cause: record.cause }),
+      history: record.history.map((event) => ({ ...event, timestamp: new Date(event.timestamp) })),
+      retryAttempts: new Map(Object.entries(record.retryAttempts)),
+      openTasks: new Set(),
+      closed: new AbortController(),
+      abortInterpreter: () => undefined,
+      ...(record.timeoutAt !== undefined && { timeoutAt: record.timeoutAt }),
+    };
+    this.executions.set(execution.arn, execution);
+    this.executionOrder.push(execution);
+    if (execution.status !== 'RUNNING') {
+      execution.closed.abort();
+      return;
+    }
+    // Started but its first state never recorded: it starts over.
+    const from = record.resumePoint ?? { state: String(machine.prepared.interpreted['StartAt']), input: JSON.parse(record.input) as JSONValue, entered: false };
+    const { task, waitUntil } = from;
+    Object.assign(execution, {
+      resuming: from,
+      point: { state: from.state, input: from.input, entered: from.entered },
+      ...(task && { currentTask: { state: from.state, ...task } }),
+      ...(waitUntil !== undefined && { currentWait: { state: from.state, until: waitUntil } }),
+    });
+    this.toResume.push(execution);
   }
 
   private assertRunning(execution: Execution): void {
@@ -689,6 +915,13 @@ export class StepFunctionsEngine {
   private roleArn(): string {
     return `arn:aws:iam::${this.options.accountId}:role/local-step-functions`;
   }
+}
+
+/** Whether a retrier handles an error, as the interpreter decides (States.TaskFailed: any Task error but a timeout). */
+function matches(retrier: RetrierDefinition, error: string, isTask: boolean): boolean {
+  return retrier.ErrorEquals.some(
+    (name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && isTask && error !== 'States.Timeout'),
+  );
 }
 
 function scaled(seconds: number, scale = 1, maxMs = MAX_TIMER_MS): number {
@@ -729,6 +962,34 @@ function detailsKey(type: string): string {
 
 function withoutUndefined(details: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+}
+
+/** What the store keeps of an execution. */
+function stored(execution: Execution): StoredExecution {
+  const { point, currentTask: task, currentWait: wait } = execution;
+  const resumePoint = point && {
+    ...point,
+    ...(task?.state === point.state && { task: { submitted: task.submitted, ...(task.token && { token: task.token }), ...(task.deadlineAt !== undefined && { deadlineAt: task.deadlineAt }) } }),
+    ...(wait?.state === point.state && { waitUntil: wait.until }),
+    ...(execution.lastFailure?.state === point.state && { failedWith: execution.lastFailure.error }),
+  };
+  return {
+    version: 1,
+    arn: execution.arn,
+    name: execution.name,
+    stateMachineArn: execution.machine.arn,
+    input: execution.input,
+    status: execution.status,
+    startDate: execution.startDate.toISOString(),
+    ...(execution.stopDate && { stopDate: execution.stopDate.toISOString() }),
+    ...(execution.output !== undefined && { output: execution.output }),
+    ...(execution.error !== undefined && { error: execution.error }),
+    ...(execution.cause !== undefined && { cause: execution.cause }),
+    ...(execution.timeoutAt !== undefined && { timeoutAt: execution.timeoutAt }),
+    retryAttempts: Object.fromEntries(execution.retryAttempts),
+    ...(resumePoint && { resumePoint }),
+    history: execution.history.map((event) => ({ ...event, timestamp: event.timestamp.toISOString() })),
+  };
 }
 
 /** The fields ListExecutions gives per execution, which DescribeExecution starts with too. */

@@ -47,12 +47,20 @@ export interface LocalStepFunctionsOptions {
    * @default true
    */
   validate?: boolean;
+  /**
+   * Keep the executions (history, state, pending task tokens, deadlines) in this directory, so
+   * that a restart on the same directory finds them and goes on with the running ones once
+   * `resumeExecutions()` is called. @default in memory
+   */
+  dataDir?: string;
 }
 
 export interface LocalStepFunctions {
   url: string;
   port: number;
   stateMachineArn(name: string): string;
+  /** Goes on with the executions a previous run on the same `dataDir` left running; call once what they invoke is ready. */
+  resumeExecutions(): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +110,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     invokeFunction: options.invokeFunction,
     timeScale: options.timeScale,
     validate: options.validate,
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
   });
   const server = createServer((request, response) => void serve(engine, request, response));
   const host = options.host ?? '127.0.0.1';
@@ -117,6 +126,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     url: `http://${host}:${port}`,
     port,
     stateMachineArn: (name) => engine.stateMachineArn(name),
+    resumeExecutions: () => engine.resumeExecutions(),
     close: async () => {
       engine.shutdown();
       server.closeAllConnections();

@@ -156,6 +156,8 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
   'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', myPayter: 'RO', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
+  // Runs session-step's steps on sessions whose execution is not running.
+  'session-sweeper': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
   'payter-card-read': {
     readers: 'RW',
     sessions: 'RW',
@@ -202,6 +204,7 @@ const PAYTER_CLIENTS = [
   'ocpp-disconnect',
   'installer-api',
   'session-step',
+  'session-sweeper',
   'payter-card-read',
   'payter-ui-callback',
   'payter-terminal-state',
@@ -482,7 +485,21 @@ describe('least privilege', () => {
     );
   });
 
-  it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && entry !== 'ops-api'))(
+  it('session-sweeper may only read the status of executions of the session state machine', () => {
+    const statements = statementsWithAction('session-sweeper', 'states:');
+    expect(statements.flatMap((s) => asList(s.Action))).toEqual(['states:DescribeExecution']);
+    expect(statements.flatMap((s) => asList(s.Resource)).map(flatten)).toEqual([
+      `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stack.sessionWorkflow.stateMachineName}:*`,
+    ]);
+  });
+
+  it('runs the session sweeper every 5 minutes', () => {
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: { Arn: unknown }[] } }[];
+    expect(rule!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(rule!.Properties.Targets.flatMap((t) => referencedIds(t.Arn)).map(entryOfFunctionLogicalId)).toEqual(['session-sweeper']);
+  });
+
+  it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && !['ops-api', 'session-sweeper'].includes(entry)))(
     '%s may not start, signal or stop workflow executions',
     (entry) => {
       expect(statementsWithAction(entry, 'states:')).toEqual([]);
@@ -612,8 +629,8 @@ describe('the functions', () => {
         MemorySize: 512,
         // A finalize call waits for Payter up to 10 s, on top of a cold start.
         // The station-call timer looks every 5 s for a minute; an operator's OCPP call waits up to 25 s;
-        // the reconciliation job may page through MyPayter and list every reader's holds.
-        Timeout: { 'session-step': 60, 'station-call-timer': 75, 'ops-api': 29, 'reconciliation-job': 300 }[entry] ?? 10,
+        // the reconciliation job may page through MyPayter and list every reader's holds; the sweeper settles many sessions.
+        Timeout: { 'session-step': 60, 'station-call-timer': 75, 'ops-api': 29, 'reconciliation-job': 300, 'session-sweeper': 300 }[entry] ?? 10,
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', LOG_LEVEL: 'INFO' } },
       });
     }

@@ -27,6 +27,7 @@ const ROOTS: Record<string, readonly Root[]> = {
   'ops-api': ['csms', 'payter'],
   'installer-api': ['payter'],
   'session-step': ['payter'],
+  'session-sweeper': ['payter'],
   'payter-card-read': ['payter'],
   'payter-ui-callback': ['payter'],
   'payter-terminal-state': ['payter'],

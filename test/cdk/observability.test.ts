@@ -8,6 +8,7 @@ import { logicalIdOf } from '../../lib/constructs/nag';
 import { PAYMENT_NOT_FINALIZED_MESSAGE } from '../../lib/constructs/observability';
 import { CsmsStack } from '../../lib/csms-stack';
 import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
+import { SESSION_SWEEP_FAILED_MESSAGE, SESSION_SWEPT_MESSAGE } from '../../lambdas/sessions/session-sweeper';
 
 let stack: CsmsStack;
 let template: Template;
@@ -35,6 +36,19 @@ describe('operator alarms', () => {
       Threshold: 1,
       AlarmActions: [topicRef()],
     });
+  });
+
+  it.each([
+    [SESSION_SWEPT_MESSAGE, 'OrphanedSessionsSettled'],
+    [SESSION_SWEEP_FAILED_MESSAGE, 'OrphanedSessionsNotSettled'],
+  ])('count the session sweeper\'s "%s" log lines in %s, with an alarm', (message, metricName) => {
+    const sweeper = stack.node.findAll().find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'session-sweeper')!;
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalIdOf(sweeper.logs) },
+      FilterPattern: `{ $.message = "${message}" }`,
+      MetricTransformations: [Match.objectLike({ MetricName: metricName, MetricValue: '1' })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metricName, Threshold: 1, AlarmActions: [topicRef()] });
   });
 
   it.each(['ExecutionsFailed', 'ExecutionsTimedOut'])('raise on any session execution %s, on this state machine', (metric) => {

@@ -114,8 +114,8 @@ describe('the Payter CPS URL', () => {
       .findAll()
       .find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'payter-card-read')!;
     expect(Object.keys(variables)).toContain(logicalIdOf(cardRead));
-    // The eight of the Payter side and the reconciliation job.
-    expect(Object.keys(variables)).toHaveLength(9);
+    // The eight of the Payter side, the session sweeper and the reconciliation job.
+    expect(Object.keys(variables)).toHaveLength(10);
   });
 
   it.each(['http://cps-test.mypayter.com', 'cps.mypayter.com', ''])('refuses "%s": every call carries the API key', (payterApiUrl) => {
