@@ -650,9 +650,11 @@ describe('the Payter secrets', () => {
 
 describe('the scheduled reconciliation', () => {
   it('runs every 15 minutes on an EventBridge schedule, invoking the reconciliation job only, without retries', () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(1);
-    const rule = rules[0]!.Properties;
+    const rules = template.findResources('AWS::Events::Rule');
+    const rule = rules[logicalIdOf(stack.reconciliation.schedule)]!.Properties;
+    // No other schedule invokes it.
+    const invokers = Object.values(rules).filter((r) => r.Properties.Targets.some((t: { Arn: unknown }) => referencedIds(t.Arn).includes(logicalIdOf(csmsFunction('reconciliation-job')))));
+    expect(invokers).toHaveLength(1);
     expect(rule.ScheduleExpression).toBe('rate(15 minutes)');
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets).toHaveLength(1);
