@@ -21,7 +21,8 @@ export class DynamoCallQueueRepository implements CallQueueRepository {
 
   async load(stationId: string): Promise<{ queue: CallQueue; version: number }> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { stationId }, ConsistentRead: true }));
-    if (!Item) return { queue: emptyQueue(stationId), version: 0 };
+    // No record, or one of the single-call layout before the queue (no version): start afresh.
+    if (!Item || Item.version === undefined) return { queue: emptyQueue(stationId), version: 0 };
     return {
       queue: { stationId, waiting: Item.waiting ?? [], finished: Item.finished ?? [], ...(Item.inFlight && { inFlight: Item.inFlight }) },
       version: Item.version as number,
@@ -39,7 +40,8 @@ export class DynamoCallQueueRepository implements CallQueueRepository {
             ...(dueAt !== undefined && { due: DUE, dueAt }),
             ttl: Math.floor(Date.now() / 1000) + RECORD_TTL_SECONDS,
           },
-          ConditionExpression: version === 0 ? 'attribute_not_exists(stationId)' : 'version = :version',
+          ConditionExpression: version === 0 ? 'attribute_not_exists(#version)' : '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
           ...(version !== 0 && { ExpressionAttributeValues: { ':version': version } }),
         }),
       );

@@ -5,7 +5,7 @@
  * is lost, and calls that wait for a station offline.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
@@ -280,5 +280,19 @@ describe('CSMS calls queued per station', () => {
     // Loud: the workflow's task failed with the reason, and the error is logged.
     const failures = events.filter((e) => e.type === 'TaskFailed').map((e) => [e.taskFailedEventDetails?.error, e.taskFailedEventDetails?.cause]);
     expect(failures).toEqual([['StationOffline', `station ${stationId} stayed offline until RemoteStartTransaction's deadline`]]);
+  });
+
+  it('takes calls for a station whose record is still of the single-call layout before the queue (an upgrade)', async () => {
+    const { stationId } = await given();
+    const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script()).connect();
+    charger.client.handle('GetConfiguration', () => ({ configurationKey: [] }));
+    try {
+      const old = { stationId, messageId: 'old-1', action: 'Reset', payload: {}, sentAt: new Date().toISOString(), expiresAt: new Date().toISOString(), state: 'sent' };
+      await db.send(new PutCommand({ TableName: process.env.PENDING_CALLS_TABLE!, Item: old }));
+      const call = await system.api('POST', `/ops/stations/${stationId}/calls`, { action: 'GetConfiguration', payload: {} });
+      expect(call.status).toBe(200);
+    } finally {
+      await charger.close();
+    }
   });
 });
