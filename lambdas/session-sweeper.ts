@@ -1,7 +1,8 @@
 /**
- * The session sweeper, on a schedule (EventBridge in AWS, a timer in the local runtime):
- * settles the sessions whose workflow execution ended or never started with the payment or
- * the reader still open (lambdas/sessions/session-sweeper.ts).
+ * The session sweeper, on a schedule (EventBridge in AWS, a timer in the local runtime): ends
+ * the stop wait of charging sessions whose charger is lost (lambdas/sessions/charger-watch.ts),
+ * then settles the sessions whose workflow execution ended or never started with the payment
+ * or the reader still open (lambdas/sessions/session-sweeper.ts).
  */
 import { payterApp } from './aws/payter-app';
 import { lambdaHandler } from './shared/lambda';
@@ -9,8 +10,10 @@ import { lambdaHandler } from './shared/lambda';
 /** Room for one more session's Payter calls (each waits up to 10 s) before the Lambda's timeout. */
 const RESERVE_MS = 60_000;
 
-export const handler = lambdaHandler(async (_event: unknown, context): Promise<{ settled: number; failed: number }> => {
-  const outcomes = await (await payterApp()).sessionSweeper.sweep(() => context.getRemainingTimeInMillis() < RESERVE_MS);
+export const handler = lambdaHandler(async (_event: unknown, context): Promise<{ chargersLost: number; settled: number; failed: number }> => {
+  const app = await payterApp();
+  const lost = await app.chargerWatch.settleLostChargers();
+  const outcomes = await app.sessionSweeper.sweep(() => context.getRemainingTimeInMillis() < RESERVE_MS);
   const failed = outcomes.filter((outcome) => outcome.action === 'failed').length;
-  return { settled: outcomes.length - failed, failed };
+  return { chargersLost: lost.length, settled: outcomes.length - failed, failed };
 });

@@ -116,11 +116,13 @@ export class CsmsStack extends Stack {
     // with the workflow's own steps: the same tables as session-step, and it reads executions.
     const sessionSweeper = new CsmsFunction(this, 'SessionSweeper', {
       entry: 'session-sweeper',
-      description: 'Every 5 minutes: commits or cancels the hold of sessions whose execution is not running, and frees their readers',
+      description: 'Every 5 minutes: bills sessions whose charger is lost, commits or cancels the hold of sessions whose execution is not running, and frees their readers',
       timeout: Duration.minutes(5),
     });
     this.bindPayterSide(sessionSweeper, { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW' });
     this.sessionWorkflow.bindDescribeExecution(sessionSweeper);
+    // The charger watch ends a lost charger's stop wait (ChargerLost).
+    this.sessionWorkflow.bindTaskCallbacks(sessionSweeper, ['SendTaskFailure']);
     new Rule(this, 'SessionSweepSchedule', {
       description: 'Runs the session sweeper',
       schedule: Schedule.rate(Duration.minutes(5)),

@@ -13,8 +13,9 @@ import { SessionSteps } from '../sessions/session-steps';
 import { SessionOperations } from '../sessions/session-operations';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { SessionSweeper } from '../sessions/session-sweeper';
+import { ChargerWatch } from '../sessions/charger-watch';
 import { StepFunctionsSessionExecutions } from './session-executions';
-import { getIntListFromEnv, getStringFromEnv } from '../shared/config';
+import { getIntFromEnv, getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
 import { StepFunctionsSignals } from './workflow-signals';
 import { csmsApp } from './csms-app';
@@ -35,6 +36,7 @@ export interface PayterApp {
   readonly sessionEvents: SessionEvents;
   readonly sessionOperations: SessionOperations;
   readonly sessionSweeper: SessionSweeper;
+  readonly chargerWatch: ChargerWatch;
   readonly readers: DynamoReaderRepository;
   readonly sites: DynamoSiteRepository;
 }
@@ -124,6 +126,7 @@ async function build(): Promise<PayterApp> {
   // Built on first use: only the ops and sweeper Lambdas read executions.
   let operations: SessionOperations | undefined;
   let sweeper: SessionSweeper | undefined;
+  let watch: ChargerWatch | undefined;
   return {
     callbacks,
     commissioning,
@@ -152,6 +155,18 @@ async function build(): Promise<PayterApp> {
         log: logger,
       });
       return sweeper;
+    },
+    get chargerWatch() {
+      watch ??= new ChargerWatch({
+        sessions,
+        sites,
+        stations: csms.stations,
+        signals,
+        clock: systemClock,
+        heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
+        log: logger,
+      });
+      return watch;
     },
     readers,
     sites,

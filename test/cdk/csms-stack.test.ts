@@ -485,18 +485,22 @@ describe('least privilege', () => {
     );
   });
 
-  it('session-sweeper may only read the status of executions of the session state machine', () => {
+  it("session-sweeper may only read the status of the session state machine's executions and fail its tasks (a lost charger's stop wait)", () => {
     const statements = statementsWithAction('session-sweeper', 'states:');
-    expect(statements.flatMap((s) => asList(s.Action))).toEqual(['states:DescribeExecution']);
-    expect(statements.flatMap((s) => asList(s.Resource)).map(flatten)).toEqual([
+    const byAction = Object.fromEntries(statements.flatMap((s) => asList(s.Action).map((a) => [a, asList(s.Resource).map(flatten)])));
+    expect(Object.keys(byAction).sort()).toEqual(['states:DescribeExecution', 'states:SendTaskFailure']);
+    expect(byAction['states:DescribeExecution']).toEqual([
       `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stack.sessionWorkflow.stateMachineName}:*`,
     ]);
+    expect(byAction['states:SendTaskFailure']).toEqual([stateMachineArn()]);
   });
 
   it('runs the session sweeper every 5 minutes', () => {
-    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: { Arn: unknown }[] } }[];
-    expect(rule!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
-    expect(rule!.Properties.Targets.flatMap((t) => referencedIds(t.Arn)).map(entryOfFunctionLogicalId)).toEqual(['session-sweeper']);
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string; Targets: { Arn: unknown }[] } }[];
+    const sweeps = rules.filter((r) => r.Properties.Targets.flatMap((t) => referencedIds(t.Arn)).map(entryOfFunctionLogicalId).includes('session-sweeper'));
+    expect(sweeps).toHaveLength(1);
+    expect(sweeps[0]!.Properties.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(sweeps[0]!.Properties.Targets).toHaveLength(1);
   });
 
   it.each(ENTRIES.filter((entry) => !(entry in WORKFLOW_ACTIONS) && !['ops-api', 'session-sweeper'].includes(entry)))(
