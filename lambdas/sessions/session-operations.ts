@@ -52,12 +52,15 @@ export interface ReconciliationDifference {
     /** A refund whose outcome Payter has neither shown nor denied yet. */
     | 'refundUnknown'
     /** A refund left to the acquirer that Payter's data does not show yet. */
-    | 'refundAwaitingAcquirer';
+    | 'refundAwaitingAcquirer'
+    /** Billed from the last meter value of a lost charger, whose StopTransaction came later with other figures. */
+    | 'chargerReportedOtherUsage';
   readonly ours?: { readonly paymentState?: string; readonly committedAmount?: number; readonly refundedAmount?: number };
   readonly payters?: { readonly state: string; readonly committedAmount?: number | null; readonly refundedAmount?: number };
   readonly refund?: { readonly amount: number; readonly state: RefundState; readonly requestedAt: string };
   /** A hold Payter still lists as AUTHORIZED (age unknown for a hold unknown to us). */
   readonly hold?: Partial<OpenHoldAge>;
+  readonly charger?: { readonly billedMeterStop?: number; readonly stoppedAt: string; readonly meterStop: number; readonly stopReason?: string };
 }
 
 /** A hold Payter lists as AUTHORIZED on one of the readers reconciled, overdue or not. */
@@ -257,6 +260,10 @@ export class SessionOperations {
           differences.push({ ...base, payters, kind: 'amountDiffers' });
         } else matched += 1;
         differences.push(...(await this.refundDifferences(session, their, base)));
+        if (session.chargerReportedStop !== undefined && session.chargerReportedStop.meterStop !== session.meterStop) {
+          // Billed from its last meter value while the charger was lost; it reported more (or less) since.
+          differences.push({ ...base, kind: 'chargerReportedOtherUsage', charger: { billedMeterStop: session.meterStop, ...session.chargerReportedStop } });
+        }
       }
       for (const their of listed.value) {
         if (known.has(their.sessionId)) continue;

@@ -73,6 +73,12 @@ describe('a charger lost mid-session', () => {
       expect((await system.sessionRecord(sessionId)).chargerReportedStop).toMatchObject({ meterStop: 1000 });
       expect(payter.calls().filter((c) => c.call === 'commit' && c.serial === serial)).toHaveLength(1);
       expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', committedAmount: 194 })]);
+      // Operators see it in reconciliation: billed 500 Wh, the charger says 1000.
+      const from = new Date(Date.now() - 600_000).toISOString();
+      const reconciliation = await system.api('GET', `/ops/reconciliation?from=${from}&to=${new Date().toISOString()}`);
+      expect(reconciliation.body.differences).toContainEqual(
+        expect.objectContaining({ sessionId, kind: 'chargerReportedOtherUsage', charger: expect.objectContaining({ billedMeterStop: 500, meterStop: 1000 }) }),
+      );
     } finally {
       await back.close();
     }
