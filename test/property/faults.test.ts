@@ -14,19 +14,11 @@ import {
   FAILS,
   LOST_ANSWER,
   charging,
-  ended,
-  givenPair,
-  newSession,
-  openHolds,
-  readerFree,
-  reportOf,
-  scriptFor,
-  settlementProblems,
   sleep,
   startPropertySystem,
   type ChargerReport,
-  type Pair,
 } from './support';
+import { ONE_HOUR, scenarios } from './scenarios';
 
 let system: TestSystem;
 let payter: PayterSimulator;
@@ -44,31 +36,7 @@ afterAll(async () => {
   await system?.close();
 });
 
-let pairs = 0;
-async function given(report: ChargerReport, extra = {}): Promise<Pair> {
-  pairs += 1;
-  return givenPair(system, `FAULT${pairs}`, scriptFor(report, extra));
-}
-
-async function tap(pair: Pair, cardId: string): Promise<string> {
-  expect(await payter.tap(pair.serial, { cardId })).toBe(200);
-  return newSession(pair.stationId, new Set());
-}
-
-async function tapToStop(pair: Pair, cardId: string): Promise<number | undefined> {
-  await waitFor(() => payter.reader(pair.serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
-  return payter.tap(pair.serial, { cardId });
-}
-
-/** Payter's final state and our ledger agree with pricing.md, and the reader is free. */
-async function expectSettled(pair: Pair, sessionId: string, cardId: string, report: ChargerReport | undefined) {
-  expect(await ended(system, sessionId)).toBe('SUCCEEDED');
-  expect(await settlementProblems(system, { sessionId, serial: pair.serial, cardId, started: report })).toEqual([]);
-  expect(await readerFree(system, pair.serial)).toBeUndefined();
-  expect(openHolds(payter, [pair.serial])).toEqual([]);
-}
-
-const ONE_HOUR = () => reportOf(10_000, 12_345, 3600);
+const { given, tap, tapToStop, expectSettled } = scenarios('FAULT', () => system);
 
 describe('Payter answers lost after their effect', () => {
   it('authorize: the hold Payter made is cancelled, the charger never starts', async () => {

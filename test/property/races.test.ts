@@ -15,19 +15,17 @@ import {
   charging,
   ended,
   expectedCapture,
-  givenPair,
   givenStation,
   newSession,
   openHolds,
   readerFree,
   redeliver,
   reportOf,
-  scriptFor,
   settlementProblems,
   startPropertySystem,
   type ChargerReport,
-  type Pair,
 } from './support';
+import { ONE_HOUR, scenarios } from './scenarios';
 
 let system: TestSystem;
 let payter: PayterSimulator;
@@ -41,30 +39,7 @@ afterAll(async () => {
   await system?.close();
 });
 
-let pairs = 0;
-/** A fresh pair whose charger will report `report`. */
-async function given(report: ChargerReport, extra = {}): Promise<Pair> {
-  pairs += 1;
-  return givenPair(system, `RACE${pairs}`, scriptFor(report, extra));
-}
-
-/** The driver taps; resolves once the session charges. */
-async function startCharging(pair: Pair, cardId: string): Promise<string> {
-  expect(await payter.tap(pair.serial, { cardId })).toBe(200);
-  const sessionId = await newSession(pair.stationId, new Set());
-  expect(await charging(system, sessionId)).toBe(true);
-  return sessionId;
-}
-
-/** Payter's final state and our ledger agree with pricing.md, and the reader is free. */
-async function expectSettled(pair: Pair, sessionId: string, cardId: string, report: ChargerReport | undefined) {
-  expect(await ended(system, sessionId)).toBe('SUCCEEDED');
-  expect(await settlementProblems(system, { sessionId, serial: pair.serial, cardId, started: report })).toEqual([]);
-  expect(await readerFree(system, pair.serial)).toBeUndefined();
-  expect(openHolds(payter, [pair.serial])).toEqual([]);
-}
-
-const ONE_HOUR = () => reportOf(10_000, 12_345, 3600);
+const { given, startCharging, expectSettled } = scenarios('RACE', () => system);
 
 describe('two stops at once', () => {
   it('tap to stop and an operator stop at the same moment: one remote stop, one commit at the price', async () => {
