@@ -26,14 +26,16 @@ export interface DynamoDbFault {
   readonly operation: string;
   /** Only requests naming this table (its full name, e.g. process.env.SESSIONS_TABLE). @default any */
   readonly table?: string;
-  /** @default 'throttle' (400 ProvisionedThroughputExceededException) */
-  readonly error?: 'throttle' | 'internal';
+  /** @default 'throttle' (400 ProvisionedThroughputExceededException); 'slow' does the request `delayMs` late */
+  readonly error?: 'throttle' | 'internal' | 'slow';
+  /** For 'slow'. @default 1000 */
+  readonly delayMs?: number;
   /** How many matching requests fail. The AWS SDK retries each call up to 3 times. @default 1 */
   readonly times?: number;
 }
 
 const faults: { fault: DynamoDbFault; left: number }[] = [];
-/** Requests that were answered with an injected fault, per operation. */
+/** Requests that met an injected fault, per operation. */
 const failedRequests: { operation: string; table?: string }[] = [];
 
 /** The next `times` matching requests to the local DynamoDB (of this process) fail. */
@@ -55,8 +57,9 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Puts the fault check in front of dynalite's request handler (it reads headers, method, url, body). */
 function withFaultInjection(server: DynaliteServer): void {
-  const [dynaliteHandler] = server.listeners('request') as RequestListener[];
-  if (dynaliteHandler === undefined) return;
+  const [first] = server.listeners('request') as RequestListener[];
+  if (first === undefined) return;
+  const dynaliteHandler: RequestListener = first;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (faults.length === 0) return dynaliteHandler(req, res);
@@ -71,6 +74,10 @@ function withFaultInjection(server: DynaliteServer): void {
         match.left -= 1;
         if (match.left === 0) faults.splice(faults.indexOf(match), 1);
         failedRequests.push({ operation, ...(table !== undefined && { table }) });
+        if (match.fault.error === 'slow') {
+          setTimeout(() => replay(body), match.fault.delayMs ?? 1000);
+          return;
+        }
         const throttle = (match.fault.error ?? 'throttle') === 'throttle';
         const answer = throttle
           ? { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'injected throttle' }
@@ -79,10 +86,13 @@ function withFaultInjection(server: DynaliteServer): void {
         res.end(JSON.stringify(answer));
         return;
       }
-      const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
-      dynaliteHandler(replay as unknown as IncomingMessage, res);
-      replay.end(body);
+      replay(body);
     });
+    function replay(body: Buffer): void {
+      const copy = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
+      dynaliteHandler(copy as unknown as IncomingMessage, res);
+      copy.end(body);
+    }
   });
 }
 

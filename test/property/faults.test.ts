@@ -171,6 +171,49 @@ describe('a charger that drops the connection between RemoteStartTransaction and
   });
 });
 
+describe('a charger that starts after its session gave up', () => {
+  it('the driver plugs in after the plug-in window closed: the hold is cancelled and the charger is told to stop', async () => {
+    const pair = await given(ONE_HOUR(), { plugIn: false });
+    const { charger } = pair;
+    try {
+      const sessionId = await tap(pair, 'card-fault-11');
+      await expectSettled(pair, sessionId, 'card-fault-11', undefined);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ status: 'cancelled', endReason: 'noTransaction' });
+      // The car is plugged in at last: the charger starts the transaction it was asked for.
+      const { idTag, connectorId } = charger.remoteStarts[0] as { idTag: string; connectorId?: number };
+      await charger.startTransaction(connectorId ?? 1, idTag);
+      await waitFor(() => charger.idTagStatus !== 'Accepted' || charger.remoteStops.length > 0 || undefined, 5_000, 'the late transaction refused or stopped').catch(() => undefined);
+      const chargesForFree = charger.idTagStatus === 'Accepted' && charger.remoteStops.length === 0;
+      expect(chargesForFree, 'its transaction was accepted and never stopped: the charger charges for free').toBe(false);
+      // Nobody is charged for it.
+      expect(payter.sessions(pair.serial)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+    } finally {
+      await charger.close();
+    }
+  });
+});
+
+describe('a remote start sent after its session gave up', () => {
+  it('a DynamoDB write so slow that the workflow times out the remote start: the late transaction is stopped, the hold cancelled', async () => {
+    const pair = await given(ONE_HOUR());
+    const { charger } = pair;
+    try {
+      // The CSMS's claim of the call slot takes longer than the RemoteStart state's timeout (12 s here).
+      injectDynamoDbFault({ operation: 'PutItem', table: process.env.PENDING_CALLS_TABLE!, error: 'slow', delayMs: 13_000 });
+      const sessionId = await tap(pair, 'card-fault-12');
+      await expectSettled(pair, sessionId, 'card-fault-12', undefined);
+      // The Lambda still sends the remote start when its write returns; the charger starts.
+      await charger.waitForTransaction().catch(() => undefined);
+      await waitFor(() => charger.remoteStops.length > 0 || charger.idTagStatus !== 'Accepted' || undefined, 5_000, 'the late transaction refused or stopped').catch(() => undefined);
+      const chargesForFree = charger.transactionId !== undefined && charger.idTagStatus === 'Accepted' && charger.remoteStops.length === 0;
+      expect(chargesForFree, 'its transaction was accepted and never stopped: the charger charges for free').toBe(false);
+      expect(payter.sessions(pair.serial)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+    } finally {
+      await charger.close();
+    }
+  }, 60_000);
+});
+
 describe('a Lambda that throws once (DynamoDB throttles or fails a request)', () => {
   // The AWS SDK tries each request 3 times: 3 injected faults make one Lambda call fail.
   it('pricing the session: the workflow does not cancel a charge that happened; it is committed at the price', async () => {

@@ -226,6 +226,7 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
   if (started && record.transactionId === undefined) {
     // The charger started only after the session had given up on it (a late remote start answer).
     step(`the charger started after the session gave up (StartTransaction answered ${charger.idTagStatus}, remote stops ${charger.remoteStops.length - stopsBefore})`);
+    await waitFor(() => charger.idTagStatus !== 'Accepted' || charger.remoteStops.length > stopsBefore || undefined, 3_000, 'the late transaction refused or stopped', POLL_MS).catch(() => undefined);
     if (charger.idTagStatus === 'Accepted' && charger.remoteStops.length === stopsBefore && !charger.stopped) {
       problems.push('NEW: a transaction the charger started after its session gave up was accepted and never stopped: it charges for free');
     }
