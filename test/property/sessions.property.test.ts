@@ -228,7 +228,7 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
     step(`the charger started after the session gave up (StartTransaction answered ${charger.idTagStatus}, remote stops ${charger.remoteStops.length - stopsBefore})`);
     await waitFor(() => charger.idTagStatus !== 'Accepted' || charger.remoteStops.length > stopsBefore || undefined, 3_000, 'the late transaction refused or stopped', POLL_MS).catch(() => undefined);
     if (charger.idTagStatus === 'Accepted' && charger.remoteStops.length === stopsBefore && !charger.stopped) {
-      problems.push('NEW: a transaction the charger started after its session gave up was accepted and never stopped: it charges for free');
+      problems.push('a transaction the charger started after its session gave up was accepted and never stopped: it charges for free');
     }
     started = undefined;
     await charger.stopTransaction('Local').catch(() => undefined);
@@ -256,7 +256,11 @@ async function driveCharge(
   const { report } = reported;
   const random = prng(SEED + story.index * 7919);
   if (story.earlyChargerStop) {
-    await charger.waitForTransaction();
+    const first = await waitFor(async () => (charger.transactionId !== undefined ? 'started' : (await ended(system, sessionId, 0).catch(() => undefined)) && 'ended'), 20_000, 'a transaction', POLL_MS);
+    if (first === 'ended') {
+      step('the execution ended before the charger started');
+      return;
+    }
     step('charger stops at once (Local)');
     await charger.stopTransaction('Local');
     return;
@@ -273,7 +277,8 @@ async function driveCharge(
         step(`other card taps: ${await payter.tap(serial, { cardId: `other-${story.cardId}` })}`);
         break;
       case 'meter': {
-        const fraction = random.next();
+        // In the first half of the transaction: the hold cap path's meter values come after.
+        const fraction = random.next() / 2;
         const wh = report.meterStart + Math.floor((report.meterStop - report.meterStart) * fraction);
         const at = Date.parse(report.startedAt) + Math.floor((Date.parse(report.stoppedAt) - Date.parse(report.startedAt)) * fraction / 1000) * 1000;
         await charger.meter(wh, new Date(at).toISOString().replace('.000Z', 'Z'));
@@ -335,7 +340,7 @@ async function doStop(pair: Pair, stop: Stop, story: Story, reported: { report: 
       const span = Date.parse(report.stoppedAt) - t0;
       for (let i = 1; i <= 20 && charger.remoteStops.length === before; i++) {
         const wh = report.meterStart + i * 20_000;
-        const at = new Date(t0 + Math.floor((span * i) / 21 / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+        const at = new Date(t0 + Math.floor((span * (0.5 + i / 42)) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
         // The car keeps drawing a little after the last meter value.
         reported.report = { ...report, meterStop: wh + story.extraCapWh };
         charger.setScript(scriptFor(reported.report));
