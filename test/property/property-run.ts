@@ -7,9 +7,9 @@
  * end with its hold committed at exactly pricing.md's price of what the charger reported, or
  * cancelled when the charger never started, charged once, its reader free again.
  *
- * PROPERTY_SESSIONS (default 300) sets how many sessions, PROPERTY_PAIRS (default 16) how
- * many run at once, PROPERTY_SEED replays a run (each session's story depends only on the
- * seed and its number).
+ * PROPERTY_SESSIONS (default 2000, shared out to the shard files) sets how many sessions,
+ * PROPERTY_PAIRS (default 12 per shard) how many run at once, PROPERTY_SEED replays a run
+ * (each session's story depends only on the seed and its number, and its shard on its number).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
@@ -37,25 +37,16 @@ import {
   type Pair,
 } from './support';
 
-// One process runs the whole system at about 250 ms of CPU per session: 300 sessions keep
-// `npm test` within its budget; PROPERTY_SESSIONS=2000 is the full run (about 16 min).
-const SESSIONS = Number(process.env.PROPERTY_SESSIONS ?? 300);
-// More pairs at once do not go faster (one busy process) and stretch every step past the
-// workflow's shortened timeouts.
-const PAIRS = Math.min(Number(process.env.PROPERTY_PAIRS ?? 16), SESSIONS);
+// One process runs the whole system at about 220 ms of CPU per session: the sessions are
+// shared out to one test file (process) per core.
+const SESSIONS = Number(process.env.PROPERTY_SESSIONS ?? 2000);
+// Per process. More pairs at once do not go faster (one busy process) and stretch every step
+// past the workflow's shortened timeouts.
+const PAIRS = Number(process.env.PROPERTY_PAIRS ?? 12);
 const SEED = Number(process.env.PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let system: TestSystem;
 let payter: PayterSimulator;
-
-beforeAll(async () => {
-  system = await startPropertySystem();
-  payter = system.runtime.payter!;
-});
-
-afterAll(async () => {
-  await system?.close();
-});
 
 /** mulberry32: a small seeded PRNG, so a story can be replayed from the seed. */
 function prng(seed: number) {
@@ -358,64 +349,79 @@ async function doStop(pair: Pair, stop: Stop, story: Story, reported: { report: 
   }
 }
 
-it(`${SESSIONS} random sessions on ${PAIRS} pairs settle exactly (seed ${SEED})`, { timeout: 900_000 }, async () => {
-  console.log(`property test: PROPERTY_SEED=${SEED} PROPERTY_SESSIONS=${SESSIONS} PROPERTY_PAIRS=${PAIRS}`);
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const pairs: Pair[] = [];
-  for (let i = 0; i < PAIRS; i++) pairs.push(await givenPair(system, `P${i}`));
-  const setupMs = performance.now() - started;
-  let next = 0;
-  const outcomes: Outcome[] = [];
-  const perPair = new Map<Pair, Set<string>>();
-  await Promise.all(
-    pairs.map(async (pair, i) => {
-      const known = new Set<string>();
-      perPair.set(pair, known);
-      const usedStarts = new Set<string>();
-      // The first session runs alone (the Lambdas warm up), then the pairs join one by one.
-      if (i > 0) await waitFor(() => next > 1 || undefined, 60_000, 'the first session', POLL_MS);
-      await sleep(i * 150);
-      for (let index = next++; index < SESSIONS; index = next++) {
-        const outcome = await runSession(pair, storyOf(index), known, usedStarts);
-        outcomes.push(outcome);
-        // A pair whose session went wrong may be stuck: leave it, the others carry on.
-        if (outcome.problems.some((p) => p.startsWith('stuck') || p.startsWith('no session') || p.includes('not free'))) return;
-      }
-    }),
-  );
-  const runMs = performance.now() - started - setupMs;
-  const cpu = process.cpuUsage(cpuBefore);
+/** Registers shard `shard` of `shards`: the sessions whose number is `shard` modulo `shards`. */
+export function definePropertyTest(shard: number, shards: number): void {
+  const indices = Array.from({ length: SESSIONS }, (_, i) => i).filter((i) => i % shards === shard);
+  const pairCount = Math.min(PAIRS, indices.length);
 
-  // At the end, across all readers: no hold authorized, no session we did not start, none running.
-  const globalProblems: string[] = [];
-  const open = openHolds(payter, pairs.map((p) => p.serial));
-  if (open.length > 0) globalProblems.push(`${open.length} holds left AUTHORIZED: ${JSON.stringify(open.map((h) => [h.serialNumber, h.cardId]))}`);
-  for (const pair of pairs) {
-    for (const record of await sessionsOfStation(pair.stationId)) {
-      if (!perPair.get(pair)!.has(record.sessionId)) globalProblems.push(`a session nobody tapped for: ${record.sessionId} on ${pair.stationId} (${record.status})`);
-      else if (!['completed', 'cancelled', 'declined', 'failed'].includes(record.status)) globalProblems.push(`session ${record.sessionId} still ${record.status}`);
-    }
-  }
-  await Promise.all(pairs.map((p) => p.charger.close()));
-
-  const failed = outcomes.filter((o) => o.problems.length > 0 || process.env.PROPERTY_VERBOSE);
-  const counts = (key: (o: Outcome) => string) => Object.entries(outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [key(o)]: (t[key(o)] ?? 0) + 1 }), {}));
-  console.log(
-    `property test: ${outcomes.length} sessions in ${(runMs / 1000).toFixed(1)} s (+${(setupMs / 1000).toFixed(1)} s setup), ` +
-      `${(outcomes.length / (runMs / 1000)).toFixed(1)} sessions/s, ${((cpu.user + cpu.system) / 1000 / outcomes.length).toFixed(0)} ms CPU per session; stops ${JSON.stringify(counts((o) => (o.story.start === 'charges' && !o.story.authorizeFault ? o.story.stop : o.story.start)))}; ${failed.length} failed`,
-  );
-  const report = failed
-    .slice(0, 5)
-    .map((o) => `session #${o.story.index} ${o.sessionId ?? ''}\n  story: ${JSON.stringify({ ...o.story, report: undefined })}\n  report: ${JSON.stringify(o.story.report)}\n  steps:\n    ${o.steps.join('\n    ')}\n  problems:\n    ${o.problems.join('\n    ')}`)
-    .join('\n\n');
-  if (failed.length > 0 || globalProblems.length > 0) {
-    console.log(`property test FAILED with PROPERTY_SEED=${SEED}: ${failed.length} sessions (first ${Math.min(5, failed.length)} below)\n${report}\n${globalProblems.join('\n')}`);
-  }
-  expect({ seed: SEED, sessions: outcomes.length, failed: failed.map((o) => `#${o.story.index}: ${o.problems.join('; ')}`), globalProblems }).toEqual({
-    seed: SEED,
-    sessions: SESSIONS,
-    failed: [],
-    globalProblems: [],
+  beforeAll(async () => {
+    system = await startPropertySystem();
+    payter = system.runtime.payter!;
   });
-});
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it(`${indices.length} random sessions (shard ${shard + 1}/${shards}) on ${pairCount} pairs settle exactly (seed ${SEED})`, { timeout: 900_000 }, async () => {
+    console.log(`property test shard ${shard + 1}/${shards}: PROPERTY_SEED=${SEED} PROPERTY_SESSIONS=${SESSIONS} PROPERTY_PAIRS=${PAIRS}`);
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const pairs: Pair[] = [];
+    for (let i = 0; i < pairCount; i++) pairs.push(await givenPair(system, `P${i}`));
+    const setupMs = performance.now() - started;
+    let next = 0;
+    const outcomes: Outcome[] = [];
+    const perPair = new Map<Pair, Set<string>>();
+    await Promise.all(
+      pairs.map(async (pair, i) => {
+        const known = new Set<string>();
+        perPair.set(pair, known);
+        const usedStarts = new Set<string>();
+        // The first session runs alone (the Lambdas warm up), then the pairs join one by one.
+        if (i > 0) await waitFor(() => next > 1 || undefined, 60_000, 'the first session', POLL_MS);
+        await sleep(i * 150);
+        for (let at = next++; at < indices.length; at = next++) {
+          const outcome = await runSession(pair, storyOf(indices[at]!), known, usedStarts);
+          outcomes.push(outcome);
+          // A pair whose session went wrong may be stuck: leave it, the others carry on.
+          if (outcome.problems.some((p) => p.startsWith('stuck') || p.startsWith('no session') || p.includes('not free'))) return;
+        }
+      }),
+    );
+    const runMs = performance.now() - started - setupMs;
+    const cpu = process.cpuUsage(cpuBefore);
+
+    // At the end, across all readers: no hold authorized, no session we did not start, none running.
+    const globalProblems: string[] = [];
+    const open = openHolds(payter, pairs.map((p) => p.serial));
+    if (open.length > 0) globalProblems.push(`${open.length} holds left AUTHORIZED: ${JSON.stringify(open.map((h) => [h.serialNumber, h.cardId]))}`);
+    for (const pair of pairs) {
+      for (const record of await sessionsOfStation(pair.stationId)) {
+        if (!perPair.get(pair)!.has(record.sessionId)) globalProblems.push(`a session nobody tapped for: ${record.sessionId} on ${pair.stationId} (${record.status})`);
+        else if (!['completed', 'cancelled', 'declined', 'failed'].includes(record.status)) globalProblems.push(`session ${record.sessionId} still ${record.status}`);
+      }
+    }
+    await Promise.all(pairs.map((p) => p.charger.close()));
+
+    const failed = outcomes.filter((o) => o.problems.length > 0 || process.env.PROPERTY_VERBOSE);
+    const counts = (key: (o: Outcome) => string) => Object.entries(outcomes.reduce<Record<string, number>>((t, o) => ({ ...t, [key(o)]: (t[key(o)] ?? 0) + 1 }), {}));
+    console.log(
+      `property test: ${outcomes.length} sessions in ${(runMs / 1000).toFixed(1)} s (+${(setupMs / 1000).toFixed(1)} s setup), ` +
+        `${(outcomes.length / (runMs / 1000)).toFixed(1)} sessions/s, ${((cpu.user + cpu.system) / 1000 / outcomes.length).toFixed(0)} ms CPU per session; stops ${JSON.stringify(counts((o) => (o.story.start === 'charges' && !o.story.authorizeFault ? o.story.stop : o.story.start)))}; ${failed.length} failed`,
+    );
+    const report = failed
+      .slice(0, 5)
+      .map((o) => `session #${o.story.index} ${o.sessionId ?? ''}\n  story: ${JSON.stringify({ ...o.story, report: undefined })}\n  report: ${JSON.stringify(o.story.report)}\n  steps:\n    ${o.steps.join('\n    ')}\n  problems:\n    ${o.problems.join('\n    ')}`)
+      .join('\n\n');
+    if (failed.length > 0 || globalProblems.length > 0) {
+      console.log(`property test FAILED with PROPERTY_SEED=${SEED}: ${failed.length} sessions (first ${Math.min(5, failed.length)} below)\n${report}\n${globalProblems.join('\n')}`);
+    }
+    expect({ seed: SEED, sessions: outcomes.length, failed: failed.map((o) => `#${o.story.index}: ${o.problems.join('; ')}`), globalProblems }).toEqual({
+      seed: SEED,
+      sessions: indices.length,
+      failed: [],
+      globalProblems: [],
+    });
+  });
+}
