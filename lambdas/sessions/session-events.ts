@@ -12,7 +12,7 @@ import { Money } from '../money/money';
 import { shouldStopForHold } from '../pricing/capture';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
-import type { ChargingSession } from './model';
+import type { ChargingSession, SessionStatus } from './model';
 import { runningCost } from './running-cost';
 import type { SessionRepository } from './ports';
 import { startedOutput, stoppedOutput } from './session-steps';
@@ -28,6 +28,9 @@ export interface SessionEventsDeps {
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
 }
+
+/** A session in these states will never bill a transaction. */
+const GAVE_UP: ReadonlySet<SessionStatus> = new Set(['declined', 'cancelled', 'failed']);
 
 export class SessionEvents {
   constructor(private readonly deps: SessionEventsDeps) {}
@@ -45,6 +48,12 @@ export class SessionEvents {
     const fields = { transactionId: transaction.transactionId, startedAt: transaction.startedAt, meterStart: transaction.meterStart };
     let updated = await this.deps.sessions.transition(session.sessionId, ['starting'], 'charging', now, fields);
     if (!updated) {
+      if (session.transactionId === undefined && GAVE_UP.has(session.status)) {
+        // A remote start that reached the charger after its session gave up (its Lambda ran
+        // late, or the answer was lost): nobody pays for this transaction, so it must not run.
+        await this.deps.stopTransaction(transaction.stationId, transaction.transactionId);
+        return;
+      }
       // A replayed StartTransaction of the session's own transaction: signal again, harmlessly.
       if (session.transactionId !== transaction.transactionId) return;
       updated = session;

@@ -39,12 +39,16 @@ export interface ChargerScript {
   readonly startedAt?: string;
   /** The StopTransaction sent after a remote stop. */
   readonly stop?: { readonly meterStop: number; readonly timestamp: string };
+  /** How long after accepting a remote stop the StopTransaction goes out. @default 20 */
+  readonly stopDelayMs?: number;
 }
 
 export class SimulatedCharger {
   readonly client: Charger;
   transactionId: number | undefined;
   idTag: string | undefined;
+  /** What the CSMS answered about the id tag of the last StartTransaction ('Accepted', 'Invalid'...). */
+  idTagStatus: string | undefined;
   readonly remoteStarts: unknown[] = [];
   readonly remoteStops: unknown[] = [];
   stopped = false;
@@ -68,7 +72,7 @@ export class SimulatedCharger {
     this.client.handle('RemoteStopTransaction', ({ params }) => {
       this.remoteStops.push(params);
       if ((this.script.remoteStop ?? 'Accepted') === 'silent') return new Promise(() => undefined);
-      setTimeout(() => void this.stopTransaction().catch(() => undefined), 20);
+      setTimeout(() => void this.stopTransaction().catch(() => undefined), this.script.stopDelayMs ?? 20);
       return { status: 'Accepted' };
     });
   }
@@ -99,6 +103,7 @@ export class SimulatedCharger {
       timestamp: startedAt,
     });
     this.transactionId = answer.transactionId;
+    this.idTagStatus = answer.idTagInfo?.status;
   }
 
   meter(wh: number, timestamp: string, connectorId = 1): Promise<unknown> {
@@ -109,12 +114,32 @@ export class SimulatedCharger {
     });
   }
 
-  async stopTransaction(): Promise<void> {
+  /** Ends the transaction: 'Remote' after a remote stop, 'Local' when the driver stops it at the charger. */
+  async stopTransaction(reason: 'Remote' | 'Local' = 'Remote'): Promise<void> {
     if (this.transactionId === undefined || this.stopped) return;
     this.stopped = true;
     const stop = this.script.stop ?? { meterStop: (this.script.meterStart ?? 0) + 1000, timestamp: new Date().toISOString() };
-    await this.client.call('StopTransaction', { transactionId: this.transactionId, meterStop: stop.meterStop, timestamp: stop.timestamp, reason: 'Remote' });
+    await this.client.call('StopTransaction', { transactionId: this.transactionId, meterStop: stop.meterStop, timestamp: stop.timestamp, reason });
     await this.status(1, 'Available');
+  }
+
+  /** Ready for the next transaction on the same connection (the script set with `setScript`). */
+  nextTransaction(): void {
+    this.transactionId = undefined;
+    this.idTag = undefined;
+    this.idTagStatus = undefined;
+    this.stopped = false;
+  }
+
+  /**
+   * The connection drops for `downMs` and comes back (no reboot: no BootNotification), the
+   * connector reporting where it is.
+   */
+  async reconnect(downMs: number): Promise<void> {
+    await this.client.close({ force: true });
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.client.connect();
+    await this.status(1, this.transactionId !== undefined && !this.stopped ? 'Charging' : 'Available');
   }
 
   async waitForTransaction(): Promise<number> {
