@@ -191,9 +191,17 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
   const chargerWillStart = story.start === 'charges' && story.authorizeFault === undefined;
   try {
     if (story.start === 'cancelOnPlugIn' && story.authorizeFault === undefined) {
-      await waitFor(() => payter.currentScreen(serial)?.id === 'plugIn' || undefined, 10_000, 'the plug-in screen');
-      step('Cancel on the plug-in screen');
-      await payter.pressButton(serial, 'plugIn', 'cancel');
+      // A loaded machine can make Payter's authorize outlast the client's timeout: the session
+      // then ends unauthorized (the money checks below still hold it to "nothing charged").
+      const screen = await waitFor(
+        async () => (payter.currentScreen(serial)?.id === 'plugIn' ? 'plugIn' : (await system.sessionRecord(sessionId)).status === 'failed' ? 'notAuthorized' : undefined),
+        10_000,
+        'the plug-in screen',
+      );
+      if (screen === 'plugIn') {
+        step('Cancel on the plug-in screen');
+        await payter.pressButton(serial, 'plugIn', 'cancel');
+      } else step('not authorized: nothing to cancel');
     }
     if (chargerWillStart) await driveCharge(pair, story, reported, sessionId, cardCallback, step, problems);
     await ended(system, sessionId);
