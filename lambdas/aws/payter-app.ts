@@ -14,6 +14,8 @@ import { SessionOperations } from '../sessions/session-operations';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { SessionSweeper } from '../sessions/session-sweeper';
 import { ChargerWatch } from '../sessions/charger-watch';
+import { MyPayterRefundEvidence } from '../mypayter/transaction-sync';
+import { DynamoMyPayterStore } from './mypayter-store';
 import { StepFunctionsSessionExecutions } from './session-executions';
 import { getIntFromEnv, getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -142,6 +144,7 @@ async function build(): Promise<PayterApp> {
         stopTransaction,
         clock: systemClock,
         refundChannel: refundChannel(),
+        refundEvidence: new MyPayterRefundEvidence({ store: new DynamoMyPayterStore(), clock: systemClock }),
         holdPolicy: holdAgePolicyFromEnv(),
       });
       return operations;

@@ -5,7 +5,7 @@
  * credentials.
  */
 import { systemClock } from '../csms/ports';
-import { MyPayterReconciliation, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
+import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { ScheduledReconciliation } from '../sessions/scheduled-reconciliation';
 import { SessionOperations } from '../sessions/session-operations';
@@ -33,16 +33,17 @@ export function reconciliationJob(): Promise<ScheduledReconciliation> {
 async function build(): Promise<ScheduledReconciliation> {
   const [payter, myPayter] = await Promise.all([payterClient(), myPayterClient()]);
   const sessions = new DynamoSessionRepository();
+  const store = myPayter ? new DynamoMyPayterStore() : undefined;
   const operations = new SessionOperations({
     sessions,
     payter,
     clock: systemClock,
+    ...(store && { refundEvidence: new MyPayterRefundEvidence({ store, clock: systemClock }) }),
     holdPolicy: holdAgePolicyFromEnv(),
     // The job only reconciles: it reads no execution and stops no charge.
     executions: { describe: async () => undefined, history: async () => [] },
     stopTransaction: () => Promise.reject(new Error('the reconciliation job stops no charge')),
   });
-  const store = myPayter ? new DynamoMyPayterStore() : undefined;
   return new ScheduledReconciliation({
     operations,
     readerSerials: () => commissionedSerials(),

@@ -19,6 +19,12 @@ export const DATA_API_ASSUMED = {
   tokenLifetimeMs: 30 * 60_000,
   /** A page of transactions; a shorter page is the last one. */
   pageSize: 500,
+  /**
+   * A refund is a transaction of its own with this disposition, naming the CPS `sessionId` of
+   * the payment it refunds, the amount refunded as `committedAmount` (refunds made through the
+   * acquirer show up here too).
+   */
+  refundDisposition: 'REFUND',
 } as const;
 
 /** `POST /API/Auth` answers `{token}`. */

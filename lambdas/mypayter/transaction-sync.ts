@@ -6,9 +6,9 @@
  */
 import type { Clock } from '../csms/ports';
 import type { ChargingSession } from '../sessions/model';
-import type { SessionRepository } from '../sessions/ports';
+import type { RefundEvidence, SessionRepository } from '../sessions/ports';
 import { getIntFromEnv } from '../shared/config';
-import type { DataCursor, MyPayterTransaction } from './data-api-assumed';
+import { DATA_API_ASSUMED, type DataCursor, type MyPayterTransaction } from './data-api-assumed';
 import type { MyPayterClient, MyPayterOutcome } from './data-api-client';
 
 /** Where the sync stands: the last transaction read, and when a sync last read everything there was. */
@@ -115,10 +115,12 @@ export class MyPayterReconciliation {
     const policy = this.deps.policy ?? DEFAULT_MATCH_POLICY;
     const window = policy.windowMinutes * 60_000;
     const ours = (await this.deps.sessions.list({ from, to, limit: 1000 })).filter((s) => s.payterSessionId);
-    const [theirs, cursor] = await Promise.all([
+    const [listed, cursor] = await Promise.all([
       this.deps.store.list(shift(from, -window), shift(to, window)),
       this.deps.store.cursor(),
     ]);
+    // Refunds are not payments: they settle our refund records (MyPayterRefundEvidence).
+    const theirs = listed.filter((t) => !isRefund(t));
     const differences: MyPayterDifference[] = [];
     const unmatched = new Set(theirs);
     let matched = 0;
@@ -203,4 +205,21 @@ function describeTheirs(t: MyPayterTransaction) {
 
 function shift(iso: string, ms: number): string {
   return new Date(Date.parse(iso) + ms).toISOString();
+}
+
+const isRefund = (t: MyPayterTransaction) => t.disposition === DATA_API_ASSUMED.refundDisposition;
+
+/**
+ * "A refund seen in Payter's transaction data": what the synced MyPayter transactions show
+ * refunded of one CPS session, or undefined while they show no refund of it (it may not be
+ * ingested yet). Settles refunds whose CPS answer was lost and those made through the acquirer.
+ */
+export class MyPayterRefundEvidence implements RefundEvidence {
+  constructor(private readonly deps: { store: MyPayterStore; clock: Clock }) {}
+
+  async refundedAmount({ serialNumber, payterSessionId, since }: { serialNumber: string; payterSessionId: string; since: string }): Promise<number | undefined> {
+    const listed = await this.deps.store.list(since, this.deps.clock.now().toISOString());
+    const refunds = listed.filter((t) => isRefund(t) && t.serialNumber === serialNumber && t.sessionId === payterSessionId);
+    return refunds.length ? refunds.reduce((sum, t) => sum + (t.committedAmount ?? 0), 0) : undefined;
+  }
 }

@@ -48,7 +48,8 @@ export type RefundSettlement =
  * whose outcome is unknown, and those made through the acquirer, where CPS shows nothing.
  */
 export interface RefundEvidence {
-  refundedAmount(payment: { readonly serialNumber: string; readonly payterSessionId: string }): Promise<number | undefined>;
+  /** `since`: when the payment was made (no refund of it can be older). */
+  refundedAmount(payment: { readonly serialNumber: string; readonly payterSessionId: string; readonly since: string }): Promise<number | undefined>;
 }
 
 /** Sessions that may still hold a reader or money: an open status, or a hold not yet committed or cancelled. */

@@ -202,7 +202,11 @@ export class SessionOperations {
     return changed ? this.get(session.sessionId) : session;
   }
 
-  /** What Payter shows refunded of the session, undefined when neither CPS nor its data says. */
+  /**
+   * What Payter shows refunded of the session, undefined when neither CPS nor its transaction
+   * data says. The larger of the two: either may lag, and a refund made through the acquirer
+   * shows only in the transaction data.
+   */
   private async payterRefunded(session: ChargingSession, listed?: PayterSession): Promise<number | undefined> {
     const payterSessionId = session.payterSessionId!;
     let shown = listed?.refundedAmount;
@@ -210,7 +214,8 @@ export class SessionOperations {
       const read = await this.deps.payter.getSession({ serial: session.serialNumber, sessionId: payterSessionId });
       if (read.kind === 'ok') shown = read.value.refundedAmount;
     }
-    return shown ?? this.deps.refundEvidence?.refundedAmount({ serialNumber: session.serialNumber, payterSessionId });
+    const inData = await this.deps.refundEvidence?.refundedAmount({ serialNumber: session.serialNumber, payterSessionId, since: session.createdAt });
+    return shown === undefined ? inData : inData === undefined ? shown : Math.max(shown, inData);
   }
 
   /** May have happened at Payter or not: never sent again, nor another refund made, until settled. */

@@ -67,7 +67,8 @@ export class Reconciliation extends Construct {
       // Up to 50 pages of MyPayter transactions and one Payter listing per reader.
       timeout: Duration.minutes(5),
     });
-    props.tables.bind(this.job, { sessions: 'RO', readers: 'RO', myPayter: 'RW' });
+    // Sessions RW: reconciling settles refunds whose outcome Payter's data now shows.
+    props.tables.bind(this.job, { sessions: 'RW', readers: 'RO', myPayter: 'RW' });
     props.payter.bindApiKey(this.job);
     this.job.addEnvironment('MYPAYTER_API_URL', apiUrl);
     this.job.addEnvironment('MYPAYTER_CREDENTIALS_SECRET_ARN', this.myPayterCredentials.secretArn);

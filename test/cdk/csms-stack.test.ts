@@ -181,7 +181,7 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   'payter-terminal-state': { readers: 'RW', sessions: 'RO', sites: 'RO', stations: N, transactions: N, pendingCalls: N, connections: N },
   'receipt-page': { sessions: 'RO', sites: 'RO' },
   // Reads sessions and every reader's serial to reconcile them; stores the MyPayter transactions and the sync cursor.
-  'reconciliation-job': { sessions: 'RO', readers: 'RO', myPayter: 'RW' },
+  'reconciliation-job': { sessions: 'RW', readers: 'RO', myPayter: 'RW' },
 };
 const ENTRIES = Object.keys(TABLE_ACCESS);
 

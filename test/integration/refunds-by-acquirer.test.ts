@@ -52,4 +52,33 @@ describe('refunds through the acquirer', () => {
     expect(ofSerial(seen.body)).toEqual([]);
     expect((await system.api('GET', `/ops/sessions/${sessionId}`)).body.refunds).toEqual([expect.objectContaining({ amount: 300, state: 'done' })]);
   });
+
+  it("settles it when the acquirer's refund shows up in MyPayter's transaction data", async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const { sessionId, serial } = await paidSession(system, 'card-acquirer-2');
+    expect((await system.api('POST', `/ops/sessions/${sessionId}/refunds`, { amount: 250, reason: 'slow charging' })).status).toBe(202);
+    const period = `from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    const ofSession = (body: { differences: { sessionId?: string }[] }) => body.differences.filter((d) => d.sessionId === sessionId);
+    expect(ofSession((await system.api('GET', `/ops/reconciliation?${period}`)).body)).toEqual([expect.objectContaining({ kind: 'refundAwaitingAcquirer' })]);
+
+    // The acquirer refunds it outside Payter CPS; MyPayter lists it as a refund of the payment.
+    const payterSessionId = payter.sessions(serial)[0]!.sessionId;
+    system.runtime.myPayter!.addTransaction({
+      serialNumber: serial,
+      sessionId: payterSessionId,
+      transactionTime: new Date().toISOString(),
+      authorizedAmount: 250,
+      committedAmount: 250,
+      currency: 'USD',
+      ifd: 'CONTACTLESS',
+      disposition: 'REFUND',
+      state: 'COMMITTED',
+    });
+    expect((await system.api('POST', '/local/reconciliation/run')).status).toBe(200);
+    expect(ofSession((await system.api('GET', `/ops/reconciliation?${period}`)).body)).toEqual([]);
+    expect((await system.api('GET', `/ops/sessions/${sessionId}`)).body.refunds).toEqual([expect.objectContaining({ amount: 250, state: 'done' })]);
+    // A refund is no payment: MyPayter's own comparison does not call it unknown to us.
+    const myPayter = await system.api('GET', `/ops/reconciliation/mypayter?${period}`);
+    expect(myPayter.body.differences.filter((d: { payterSessionId?: string }) => d.payterSessionId === payterSessionId)).toEqual([]);
+  });
 });
