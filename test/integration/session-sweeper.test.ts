@@ -72,7 +72,8 @@ describe('the session sweeper', () => {
       // 2000 Wh over 300 s, to the last meter value: fee 100 + energy 70 + time 10 = 180, tax 16 -> 196.
       expect(record).toMatchObject({ status: 'completed', paymentState: 'committed', committedAmount: 196 });
       expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', committedAmount: 196 })]);
-      expect(await activeSession(serial)).toBeUndefined();
+      // Release gives the final status, then frees the reader.
+      await waitFor(async () => ((await activeSession(serial)) === undefined ? true : undefined), 5_000, 'the reader free');
       await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the start screen');
     } finally {
       await charger.close();
@@ -89,7 +90,8 @@ describe('the session sweeper', () => {
 
       expect(await swept(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled' });
       expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000 })]);
-      expect(await activeSession(serial)).toBeUndefined();
+      // Release gives the final status, then frees the reader.
+      await waitFor(async () => ((await activeSession(serial)) === undefined ? true : undefined), 5_000, 'the reader free');
       await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the start screen');
     } finally {
       await charger.close();
