@@ -7,6 +7,7 @@
  * sequential and a parallel burst, one paid session), and the report leads with ratios of
  * measures taken moments apart. Every loop is bounded in count and the whole run in time.
  */
+import { FAST_WORKFLOW } from '../support/paid-session';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestSystem, type TestSystem } from '../support/local-system';
@@ -34,7 +35,7 @@ const WATCHDOG_MS = 175_000;
 /** Step Functions Standard, us-east-1 list price: $0.025 per 1,000 state transitions. */
 const USD_PER_STATE_TRANSITION = 0.000025;
 /** As in the session tests: the workflow's minutes and hours become milliseconds. */
-const TIME_SCALE = { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.02 };
+const TIME_SCALE = FAST_WORKFLOW;
 
 const OUTPUT = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 

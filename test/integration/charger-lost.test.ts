@@ -4,6 +4,7 @@
  * shown, the reader freed. A charger back in time carries on; a StopTransaction it replays
  * after being billed never commits a second time. Whole local system, real OCPP peers.
  */
+import { FAST_WAITS } from '../support/paid-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp } from '../../lib/local/simulated-charger';
@@ -16,7 +17,7 @@ let payter: PayterSimulator;
 beforeAll(async () => {
   system = await startTestSystem({
     // The workflow's own waits stay long (the maximum session time must not be what ends it).
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20 },
+    timeScale: FAST_WAITS,
     payterTimeoutMs: 1_000,
     sessionSweepIntervalSeconds: 1,
   });

@@ -3,6 +3,7 @@
  * peer, the Payter simulator and the session workflow on the Step Functions engine. Every
  * path ends with no hold left authorized at Payter.
  */
+import { FAST_WORKFLOW } from '../support/paid-session';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -20,7 +21,7 @@ const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1',
 beforeAll(async () => {
   system = await startTestSystem({
     // Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real.
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.02 },
+    timeScale: FAST_WORKFLOW,
     payterTimeoutMs: 1_000,
   });
   payter = system.runtime.payter!;

@@ -5,6 +5,7 @@
  * keeps failing), installer mistakes are refused before anything is stored, and a reader
  * holding money in another currency never starts a charge. Whole local system, real peers.
  */
+import { FAST_WORKFLOW } from '../support/paid-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
@@ -16,7 +17,7 @@ let payter: PayterSimulator;
 
 beforeAll(async () => {
   system = await startTestSystem({
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.02 },
+    timeScale: FAST_WORKFLOW,
     payterTimeoutMs: 1_000,
     readerRetryDelaysMs: [20, 50, 100],
   });

@@ -3,6 +3,7 @@
  * out or stopped execution in AWS) leaves its session to the sweeper, which settles the money
  * with the workflow's own steps and frees the reader.
  */
+import { FAST_WAITS } from '../support/paid-session';
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
@@ -16,7 +17,7 @@ let sfn: SFNClient;
 
 beforeAll(async () => {
   system = await startTestSystem({
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20 },
+    timeScale: FAST_WAITS,
     payterTimeoutMs: 1_000,
     sessionSweepIntervalSeconds: 0.2,
   });

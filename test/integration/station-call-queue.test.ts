@@ -4,6 +4,7 @@
  * connectors of one station, a stop while another call is outstanding, a stop whose first send
  * is lost, and calls that wait for a station offline.
  */
+import { FAST_WAITS } from '../support/paid-session';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   system = await startTestSystem({
     csmsCallTimeoutSeconds: CALL_TIMEOUT_SECONDS,
     stationCallTimerMs: 100,
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.1 },
+    timeScale: { ...FAST_WAITS, timeoutScale: 0.1 },
     payterTimeoutMs: 1_000,
   });
   payter = system.runtime.payter!;

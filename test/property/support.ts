@@ -5,6 +5,7 @@
  * session must pass once its execution has ended. Only outward interfaces are used: the
  * Payter simulator, the chargers, the HTTP APIs and the DynamoDB records.
  */
+import { FAST_WAITS } from '../support/paid-session';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { PayterSimulator, SimulatedSession } from '../../lib/local/payter-simulator';
@@ -34,7 +35,7 @@ export async function startPropertySystem(): Promise<TestSystem> {
   const system = await startTestSystem({
     // Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real.
     // Task timeouts shrink less (30 s -> 6 s): many sessions at once keep the one process busy.
-    timeScale: { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.2 },
+    timeScale: { ...FAST_WAITS, timeoutScale: 0.2 },
     payterTimeoutMs: PAYTER_TIMEOUT_MS,
     readerRetryDelaysMs: [20, 50, 100],
   });

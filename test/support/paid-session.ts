@@ -8,7 +8,10 @@ import type { LocalTimeScale } from '../../lib/local/step-functions';
 import { waitFor, type TestSystem } from './local-system';
 
 /** Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real. */
-export const FAST_WORKFLOW: LocalTimeScale = { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20, timeoutScale: 0.02 };
+/** The workflow's waits and retry pauses (minutes to days in the ASL) as milliseconds; task timeouts kept. */
+export const FAST_WAITS: LocalTimeScale = { waitScale: 0.0001, maxWaitMs: 50, retryScale: 0.0001, maxRetryMs: 20 };
+/** FAST_WAITS, and task timeouts at 2 % (a 60 s remote start times out in 1.2 s). */
+export const FAST_WORKFLOW: LocalTimeScale = { ...FAST_WAITS, timeoutScale: 0.02 };
 
 const PASSWORD = 'paid-session-secret';
 let stations = 0;
