@@ -96,7 +96,8 @@ export class SessionSteps {
       // Release will sweep any hold this attempt may have left on the reader.
       throw new AuthorizationUncertainError(`Payter's answer to authorize was ${authorization.kind}`);
     }
-    await this.deps.sessions.update(sessionId, { authorizePending: false }, this.now());
+    // A definite answer: `authorizePending` is cleared by the same write that records it, so a
+    // crash before that write still leaves the answer counted as lost (and its hold swept).
     switch (authorization.kind) {
       case 'ok': {
         const { sessionId: payterSessionId, authorizedAmount } = authorization.value;
@@ -109,6 +110,7 @@ export class SessionSteps {
             authorizedAmount,
             currency,
             endReason: 'currencyMismatch',
+            authorizePending: false,
           });
           this.deps.alert?.('CurrencyMismatches', 'reader currency differs from its site: hold cancelled', {
             sessionId,
@@ -125,24 +127,31 @@ export class SessionSteps {
           payterSessionId,
           authorizedAmount,
           currency: site.currency,
+          authorizePending: false,
         });
         await this.deps.display.show(reader, site, 'plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }, sessionId);
         return { outcome: 'approved' };
       }
       case 'declined':
-        await this.deps.sessions.transition(sessionId, ['authorizing'], 'declined', this.now(), { endReason: 'declined' });
+        await this.deps.sessions.transition(sessionId, ['authorizing'], 'declined', this.now(), { endReason: 'declined', authorizePending: false });
         await this.deps.display.show(reader, site, 'declined', {}, sessionId);
         return { outcome: 'declined' };
       case 'conflict':
       case 'rejected':
         // A clean "no" (no card presented, a bad request): nothing was held.
-        return this.notAuthorized(session, reader, site, authorization.kind === 'conflict' ? 'cardNotPresent' : 'payterRefused');
+        return this.notAuthorized(session, reader, site, authorization.kind === 'conflict' ? 'cardNotPresent' : 'payterRefused', { authorizePending: false });
     }
   }
 
   /** The card is not authorized: let the reader go of it and ask the driver to tap again. */
-  private async notAuthorized(session: ChargingSession, reader: Reader, site: StoredSite, endReason: string): Promise<AuthorizeResult> {
-    await this.deps.sessions.transition(session.sessionId, ['authorizing'], 'failed', this.now(), { endReason });
+  private async notAuthorized(
+    session: ChargingSession,
+    reader: Reader,
+    site: StoredSite,
+    endReason: string,
+    fields: Partial<ChargingSession> = {},
+  ): Promise<AuthorizeResult> {
+    await this.deps.sessions.transition(session.sessionId, ['authorizing'], 'failed', this.now(), { endReason, ...fields });
     await this.deps.display.releaseCard(reader);
     await this.deps.display.show(reader, site, 'error', { reason: 'The card was not read. Please tap again.' }, session.sessionId);
     return { outcome: 'failed' };
