@@ -51,7 +51,7 @@ export class ReaderDisplay {
    */
   async armTapToStop(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
     // A card the reader holds (someone else's) must be let go before it reads again.
-    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    await this.releaseCard(reader);
     const screen = this.render(site, 'tapToStop', {});
     return this.openReading(reader, site, 'tapToStop', screen.properties, true);
   }
@@ -82,7 +82,7 @@ export class ReaderDisplay {
     for (const delay of delays) {
       if (outcome.kind === 'ok' || outcome.kind === 'rejected') break;
       // 409: the terminal still holds a card nobody authorized; let it go, then read again.
-      if (outcome.kind === 'conflict') await this.deps.payter.stopReading({ serial: reader.serialNumber });
+      if (outcome.kind === 'conflict') await this.releaseCard(reader);
       await sleep(delay);
       outcome = await this.deps.payter.startReading(request);
     }
@@ -118,13 +118,13 @@ export class ReaderDisplay {
 
   /** The session's card stopped it: let the card go and say the session is ending. */
   async showStopping(reader: Reader, site: SiteSettings, sessionId: string): Promise<PayterOutcome<void>> {
-    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    await this.releaseCard(reader);
     return this.show(reader, site, 'stopping', {}, sessionId);
   }
 
   /** The station cannot charge: stop taking cards and say so. */
   async showOutOfOrder(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
-    await this.deps.payter.stopReading({ serial: reader.serialNumber });
+    await this.releaseCard(reader);
     return this.show(reader, site, 'outOfOrder', {}, reader.reading?.id ?? 'out-of-order');
   }
 
