@@ -26,12 +26,31 @@ const percent = decimal.refine((v) => {
 
 /** Also the limit of sites stored before the setting existed. */
 export const DEFAULT_CHARGER_LOST_SECONDS = 900;
+/** Also the zone of sites stored before the setting existed. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** True for an IANA zone name this Node knows ("America/New_York", "UTC"). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value.length <= 64;
+  } catch {
+    return false;
+  }
+}
+
+/** The zone a site's local times (offset-less charger timestamps, receipts) are read in. */
+export function siteTimeZone(site: { timeZone?: string } | undefined): string {
+  return site?.timeZone ?? DEFAULT_TIME_ZONE;
+}
 
 export const siteSettingsSchema = z.strictObject({
   siteId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   name: z.string().trim().min(1).max(100),
   currency: z.string().refine(isKnownCurrency, 'must be a supported ISO 4217 code such as "USD" or "EUR"'),
   language: z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code such as "en"'),
+  /** IANA zone of the site: offset-less charger timestamps and receipt times are read in it. */
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "America/New_York" or "UTC"').default(DEFAULT_TIME_ZONE),
   holdAmount: minorUnits.positive('must be above 0'),
   tariff: z.strictObject({
     sessionFee: minorUnits,

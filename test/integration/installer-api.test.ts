@@ -29,7 +29,14 @@ describe('PUT /installer/sites/{siteId}', () => {
     expect(got.body).toMatchObject({
       ...demoSite('site-a'),
       limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720 },
+      timeZone: 'UTC',
     });
+  });
+
+  it('keeps the site time zone it is given', async () => {
+    const put = await system.api('PUT', '/installer/sites/site-ny', { ...withoutId(demoSite('site-ny')), timeZone: 'America/New_York' });
+    expect(put.status).toBe(200);
+    expect((await system.api('GET', '/installer/sites/site-ny')).body.timeZone).toBe('America/New_York');
   });
 
   it.each([
@@ -42,6 +49,7 @@ describe('PUT /installer/sites/{siteId}', () => {
     ['tax over 100', { tax: { ratePercent: '101', inclusive: false } }, 'tax.ratePercent'],
     ['tax flag', { tax: { ratePercent: '8', inclusive: 'no' } }, 'tax.inclusive'],
     ['unknown field', { colour: 'green' }, '(body)'],
+    ['time zone', { timeZone: 'Mars/Olympus_Mons' }, 'timeZone'],
     ['missing revenue share', { revenueShare: undefined }, 'revenueShare'],
   ])('refuses a bad %s with a 400 naming the field, storing nothing', async (_case, patch, field) => {
     const body = { ...withoutId(demoSite('site-bad')), ...patch };
