@@ -1,5 +1,5 @@
 /**
- * Local stand-in for Payter's Cloud Payment Service (shared/payter-cps.md): one `node:http`
+ * Local stand-in for Payter's Cloud Payment Service (docs/payter.md): one `node:http`
  * server with virtual card readers, used by `npm start`, `npm run serve` and the tests.
  * It answers every call of the contract (with the guesses of `cps-assumed.ts`), POSTs the card,
  * button and terminal-state callbacks, and records what it received and showed so tests can
@@ -143,7 +143,10 @@ export interface PayterSimulatorOptions {
   readonly apiKey: string;
   /** Sends the callbacks. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** Of readers added without one. @default 'EUR' */
+  /**
+   * Of readers added without one: the demo site's (docs/examples/site.json), so a reader added
+   * with `{}` takes that site's payments. @default 'USD'
+   */
   readonly currency?: string;
   /** How long a callback receiver gets to answer. @default 5_000 */
   readonly callbackTimeoutMs?: number;
@@ -253,7 +256,7 @@ const VISA_AID = 'A0000000031010';
 
 export async function startPayterSimulator(options: PayterSimulatorOptions): Promise<PayterSimulator> {
   const sendFetch = options.fetch ?? globalThis.fetch;
-  const defaultCurrency = options.currency ?? 'EUR';
+  const defaultCurrency = options.currency ?? 'USD';
   const callbackTimeoutMs = options.callbackTimeoutMs ?? 5_000;
   const expectedAuthorization = cpsAuthorizationHeader(options.apiKey);
   const readers = new Map<string, Reader>();

@@ -25,8 +25,8 @@ beforeAll(async () => {
   payter = system.runtime.payter!;
   myPayter = system.runtime.myPayter!;
   cps = new PayterClient({ baseUrl: payter.url, apiKey: 'local-dev-key' });
-  payter.addReader('RECON-1');
-  payter.addReader('RECON-2');
+  payter.addReader('RECON-1', { currency: 'EUR' });
+  payter.addReader('RECON-2', { currency: 'EUR' });
 });
 
 afterAll(async () => {
@@ -171,7 +171,7 @@ describe('reconciliation with Payter', () => {
 
 describe('the scheduled reconciliation', () => {
   it('also looks at every commissioned reader: a hold none of our sessions knows is overdue, of unknown age', async () => {
-    payter.addReader('RECON-3');
+    payter.addReader('RECON-3', { currency: 'EUR' });
     // Commissioned, but with no session of ours in the window.
     await db.send(new PutCommand({ TableName: process.env.READERS_TABLE!, Item: { serialNumber: 'RECON-3', stationId: 'ST-RECON-3', connectorIds: [1] } }));
     const stray = await holdAt('RECON-3', 'card-x');

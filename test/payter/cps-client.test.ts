@@ -17,7 +17,7 @@ let client: PayterClient;
 beforeEach(async () => {
   sim = await startPayterSimulator({ apiKey: API_KEY });
   receiver = await startCallbackReceiver();
-  sim.addReader(SERIAL);
+  sim.addReader(SERIAL, { currency: 'EUR' });
   client = new PayterClient({ baseUrl: sim.url, apiKey: API_KEY, timeoutMs: 2_000 });
 });
 

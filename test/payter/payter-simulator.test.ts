@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PayterClient } from '../../lambdas/payter/cps-client';
 import { cardReadCallbackSchema, terminalStateCallbackSchema, uiCallbackSchema } from '../../lambdas/payter/cps-contract';
+import { DEMO_SITE } from '../../lib/local/demo';
 import { startPayterSimulator, type PayterSimulator } from '../../lib/local/payter-simulator';
 import { startCallbackReceiver, type CallbackReceiver } from './callback-receiver';
 
@@ -88,6 +89,16 @@ describe('HTTP rules', () => {
 });
 
 describe('session rules', () => {
+  it("a reader added without a currency holds money in the demo site's (USD), so the README's reader takes that site's payments", async () => {
+    sim.addReader('PLAIN');
+    await client.startReading({ serial: 'PLAIN', authorizedAmount: 5_000, callbackUrl: `${receiver.url}/card` });
+    await sim.tap('PLAIN', { cardId: 'card-P' });
+    expect((await client.authorize({ serial: 'PLAIN' })).kind).toBe('ok');
+
+    expect(sim.sessions('PLAIN')).toEqual([expect.objectContaining({ state: 'AUTHORIZED', currency: DEMO_SITE.currency })]);
+    expect(DEMO_SITE.currency).toBe('USD');
+  });
+
   it('a session holds the amount of start in the reader currency', async () => {
     const sessionId = await givenAuthorizedSession(3_000);
 
