@@ -1,6 +1,6 @@
 /**
  * `npm run serve` (and `npm start`): the whole CSMS on embedded engines on this machine.
- * Settings come from the environment variables of interfaces.md.
+ * Settings come from the environment variables of the README's "Settings" (docs/interfaces.md).
  */
 import { runDemo } from '../lib/local/demo';
 import { startLocalRuntime } from '../lib/local/runtime';

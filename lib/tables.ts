@@ -13,7 +13,7 @@ export interface TableSpec {
 }
 
 export const TABLES = {
-  /** Sites: pricing, tax, hold, revenue share, language (pricing.md "A site's settings"). */
+  /** Sites: pricing, tax, hold, revenue share, language (docs/pricing.md "A site's settings"). */
   sites: { id: 'Sites', envVar: 'SITES_TABLE', partitionKey: 'siteId' },
   /**
    * Stations: `PROFILE` (site, connectors, password hash, boot data, connection state),

@@ -109,7 +109,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Site settings (pricing.md); stored as validated, read back as stored. */
+/** Site settings (docs/pricing.md); stored as validated, read back as stored. */
 export interface SiteRepository<Site = Record<string, unknown> & { siteId: string }> {
   get(siteId: string): Promise<Site | undefined>;
   put(site: Site): Promise<void>;

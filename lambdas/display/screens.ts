@@ -23,7 +23,7 @@ import {
   type Template,
 } from './templates';
 
-/** The tariff fields of a site's settings (pricing.md) that the tap-card screen shows. */
+/** The tariff fields of a site's settings (docs/pricing.md) that the tap-card screen shows. */
 export interface TariffSummary {
   readonly sessionFee: number;
   readonly energyPerKwh: string;

@@ -1,5 +1,5 @@
 /**
- * A site's settings as pricing.md defines them: what a driver pays there and how the money is
+ * A site's settings as docs/pricing.md defines them: what a driver pays there and how the money is
  * split. Amounts are integers in minor units; unit prices and percentages are decimal strings
  * (at most 4 decimals) so no floating point ever touches money.
  */

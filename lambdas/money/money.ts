@@ -1,5 +1,5 @@
 /**
- * The one money type of the project, and the exact decimal arithmetic of pricing.md.
+ * The one money type of the project, and the exact decimal arithmetic of docs/pricing.md.
  *
  * Amounts are integers in the currency's minor units (what Payter takes). Unit prices are
  * decimal strings in minor units with at most 4 decimals; they are parsed into bigints scaled
@@ -32,7 +32,7 @@ export const CURRENCY_MINOR_DIGITS: Readonly<Record<string, number>> = Object.fr
   JOD: 3,
 });
 
-/** Decimal places a tariff's decimal string may carry (pricing.md: "at most 4 decimals"). */
+/** Decimal places a tariff's decimal string may carry (docs/pricing.md: "at most 4 decimals"). */
 export const DECIMAL_PLACES = 4;
 /** `parseDecimal` returns the value times this factor. */
 export const DECIMAL_SCALE = 10n ** BigInt(DECIMAL_PLACES);
@@ -211,7 +211,7 @@ export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigin
 
 /**
  * `decimal * numerator / denominator`, rounded half up to an integer number of minor units,
- * in bigint arithmetic. pricing.md's lines: energy `multiplyRoundHalfUp(energyPerKwh, energyWh, 1000)`,
+ * in bigint arithmetic. docs/pricing.md's lines: energy `multiplyRoundHalfUp(energyPerKwh, energyWh, 1000)`,
  * time `multiplyRoundHalfUp(timePerHour, durationSeconds, 3600)`, exclusive tax
  * `multiplyRoundHalfUp(ratePercent, subtotal, 100)`. Throws if the result is not a safe integer.
  */

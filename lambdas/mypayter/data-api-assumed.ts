@@ -1,5 +1,5 @@
 /**
- * ASSUMED MYPAYTER DATA API BEHAVIOUR: shared/payter-cps.md ("MyPayter Data API") names the
+ * ASSUMED MYPAYTER DATA API BEHAVIOUR: docs/payter.md ("MyPayter Data API") names the
  * calls (`POST /API/Auth` with `{username, password, domain}` for a token sent as
  * `Authorization: CURO-TOKEN token="..."`, `POST /API/Data` on the `Transactions` index) and
  * the transaction fields authorizedAmount, committedAmount, currency, ifd, disposition, state,

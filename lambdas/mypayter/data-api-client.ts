@@ -1,5 +1,5 @@
 /**
- * The one client of MyPayter's Data API (shared/payter-cps.md "MyPayter Data API"): logs in
+ * The one client of MyPayter's Data API (docs/payter.md "MyPayter Data API"): logs in
  * with the account's credentials, reuses the CURO token until it expires (or is refused, then
  * logs in once more) and reads the Transactions index incrementally. Like the CPS client,
  * every expected answer comes back as a typed outcome: nothing is thrown for a refusal, an

@@ -1,6 +1,6 @@
 /**
  * ASSUMED PAYTER CPS BEHAVIOUR: everything here is our guess, not Payter's published word
- * (items marked "(assumed)" in shared/payter-cps.md, plus details that page leaves open).
+ * (items marked "(assumed)" in docs/payter.md, plus details that page leaves open).
  * The client and the simulator both read these, so when Payter confirms or corrects one,
  * this file is the only one to change.
  */

@@ -1,5 +1,5 @@
 /**
- * The one client of Payter's Cloud Payment Service (shared/payter-cps.md). Every expected
+ * The one client of Payter's Cloud Payment Service (docs/payter.md). Every expected
  * answer, good or bad, comes back as a typed outcome; nothing is thrown for a decline, a
  * conflict, an outage or a malformed answer, so callers must decide what each one means.
  */

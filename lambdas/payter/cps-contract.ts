@@ -1,5 +1,5 @@
 /**
- * The shapes of Payter's Cloud Payment Service as documented (docs: shared/payter-cps.md):
+ * The shapes of Payter's Cloud Payment Service as documented (docs/payter.md):
  * what CPS answers, what its callbacks carry, what a screen is. The client validates every
  * answer against these schemas and the simulator produces them, so the two cannot drift.
  * Whatever is our guess rather than Payter's word lives in `cps-assumed.ts`.

@@ -1,5 +1,5 @@
 /**
- * What is taken from the card and who it belongs to (pricing.md "Hold, cap and capture" and
+ * What is taken from the card and who it belongs to (docs/pricing.md "Hold, cap and capture" and
  * "Revenue split"): the stop rule that keeps a live session under its hold, the capture capped
  * at the authorized amount, and the split of the captured amount into tax, platform fee and
  * host revenue.
@@ -78,7 +78,7 @@ export function shouldStopForHold(runningTotal: Money, holdAmount: Money, costOf
 
 /**
  * What to take from the card at the end of a session. The receipt's tax mode does not matter
- * here: uncapped, the tax collected is the receipt's; capped, pricing.md recomputes it as an
+ * here: uncapped, the tax collected is the receipt's; capped, docs/pricing.md recomputes it as an
  * inclusive price on the captured amount at the same rate, whatever the site's mode.
  */
 export function capture(receipt: Pick<Receipt, 'total' | 'tax' | 'taxRatePercent'>, authorizedAmount: Money): Capture {

@@ -1,5 +1,5 @@
 /**
- * The price of a charging session (pricing.md "Lines of a receipt" and "Tax"): four lines,
+ * The price of a charging session (docs/pricing.md "Lines of a receipt" and "Tax"): four lines,
  * each rounded half up once, a subtotal that is the sum of the rounded lines, and the tax.
  * Everything is bigint arithmetic on the tariff's decimal strings (lambdas/money).
  */
@@ -131,7 +131,7 @@ export function exclusiveTax(subtotal: Money, ratePercent: string): Money {
 
 /**
  * The tax contained in a tax-inclusive amount: `total - round(total * 100 / (100 + ratePercent))`.
- * Also the tax of a capped capture (pricing.md "Revenue split").
+ * Also the tax of a capped capture (docs/pricing.md "Revenue split").
  */
 export function inclusiveTax(total: Money, ratePercent: string): Money {
   const net = divideRoundHalfUp(
@@ -141,7 +141,7 @@ export function inclusiveTax(total: Money, ratePercent: string): Money {
   return Money.of(BigInt(total.minor) - net, total.currency);
 }
 
-/** The receipt of a session at a site: pricing.md's lines, subtotal, tax and total. */
+/** The receipt of a session at a site: docs/pricing.md's lines, subtotal, tax and total. */
 export function priceSession(site: PricingSite, usage: MeteredUsage): Receipt {
   const { currency, tariff, tax } = site;
   const energyWh = usageQuantity(usage, 'energyWh');

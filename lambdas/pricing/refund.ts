@@ -1,5 +1,5 @@
 /**
- * Refunds of a captured session (pricing.md "Refunds"): at most what is left of the captured
+ * Refunds of a captured session (docs/pricing.md "Refunds"): at most what is left of the captured
  * amount, in one or more parts, each split back in proportion to the original revenue split.
  *
  * The proportion is taken on the amount refunded so far, not on each part alone: after
@@ -7,7 +7,7 @@
  * platform's `round(R * platformFee / captured)` (half up, capped like the split's platform
  * fee so the host's part is never negative), the host's the remainder; a part is the
  * difference between the totals after and before it. A single refund, or the first, is
- * exactly pricing.md's per-refund rule. Over several parts this keeps every party within what
+ * exactly docs/pricing.md's per-refund rule. Over several parts this keeps every party within what
  * it received and returns each one its exact share once everything is refunded, which
  * rounding each part alone does not (four refunds of 1 from captured 4 with tax 2 would give
  * back 4 of tax). It also makes any figure recomputable from the refunded total alone. The

@@ -1,5 +1,5 @@
 /**
- * The billable usage of a transaction (pricing.md "Lines of a receipt"), from what the charger
+ * The billable usage of a transaction (docs/pricing.md "Lines of a receipt"), from what the charger
  * reported over OCPP: the energy register at start and stop, the start and stop timestamps as
  * the charger stamped them, and the connector's StatusNotifications.
  *

@@ -78,7 +78,7 @@ export interface ChargingSession {
   readonly runningTotal?: number;
   readonly chargingScreenAt?: string;
 
-  /** The priced session (pricing.md), as plain JSON. */
+  /** The priced session (docs/pricing.md), as plain JSON. */
   readonly receipt?: unknown;
   /** The driver's e-receipt: labelled lines and amounts as text, in the site's language. */
   readonly receiptView?: unknown;
@@ -104,7 +104,7 @@ export type RefundState = 'pending' | 'done' | 'failed' | 'unknown' | 'toBeRefun
 
 export interface SessionRefund {
   readonly amount: number;
-  /** The refund split back like the revenue split (pricing.md "Refunds"), minor units. */
+  /** The refund split back like the revenue split (docs/pricing.md "Refunds"), minor units. */
   readonly tax: number;
   readonly platformFee: number;
   readonly hostRevenue: number;

@@ -222,7 +222,7 @@ export class SessionSteps {
     );
   }
 
-  /** Prices the finished transaction (pricing.md) and decides what to capture. */
+  /** Prices the finished transaction (docs/pricing.md) and decides what to capture. */
   async price(sessionId: string): Promise<{ captured: number; cancel: boolean }> {
     const { session, site } = await this.load(sessionId);
     if (session.payment) return { captured: session.payment.captured.minor, cancel: session.payment.cancel };

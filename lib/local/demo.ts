@@ -8,7 +8,7 @@ import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { LocalRuntime } from './runtime';
 import { SimulatedCharger, workedExample } from './simulated-charger';
 
-/** pricing.md's example site. */
+/** docs/pricing.md's example site. */
 export const DEMO_SITE = {
   name: 'Main St Garage',
   currency: 'USD',
@@ -39,7 +39,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
     return answer;
   };
 
-  print('\nDemo: one paid charging session (pricing.md\'s worked example)');
+  print('\nDemo: one paid charging session (docs/pricing.md\'s worked example)');
   await api('PUT', '/installer/sites/demo-main-st', DEMO_SITE);
   say('installer: site demo-main-st saved ($0.35/kWh, $1.20/h, idle $6/h after 10 min, 8.875% tax, $50 hold)');
   await api('PUT', `/installer/stations/${STATION}`, { siteId: 'demo-main-st', connectors: [1], password: PASSWORD });

@@ -1,5 +1,5 @@
 /**
- * Local stand-in for MyPayter's Data API (shared/payter-cps.md "MyPayter Data API"), beside
+ * Local stand-in for MyPayter's Data API (docs/payter.md "MyPayter Data API"), beside
  * the CPS simulator: `POST /API/Auth` hands out CURO tokens for the configured credentials,
  * `POST /API/Data` pages through the `Transactions` index (as `data-api-assumed.ts` guesses it).
  * Its transactions are the CPS simulator's sessions as Payter's back office sees them

@@ -17,7 +17,7 @@ export function decodeOf(frame: string): () => unknown {
   return () => ocpp16.decode(frame);
 }
 
-/** pricing.md's worked example (exclusive tax): 12.345 kWh, 1 h, 15 min idle. */
+/** docs/pricing.md's worked example (exclusive tax): 12.345 kWh, 1 h, 15 min idle. */
 const WORKED_USAGE: MeteredUsage = { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 };
 
 /** What the PriceSession step computes: receipt, capture against the hold, revenue split. */
@@ -30,6 +30,6 @@ export function workedExamplePricing(): () => unknown {
   };
   const split = price();
   const minors = [split.captured, split.taxCollected, split.platformFee, split.hostRevenue].map((m) => m.minor);
-  if (minors.join() !== '764,62,120,582') throw new Error(`worked example priced ${minors.join()}, pricing.md says 764,62,120,582`);
+  if (minors.join() !== '764,62,120,582') throw new Error(`worked example priced ${minors.join()}, docs/pricing.md says 764,62,120,582`);
   return price;
 }

@@ -1,5 +1,5 @@
 /**
- * One paid session as a driver lives it, on a fresh station, charger and reader: pricing.md's
+ * One paid session as a driver lives it, on a fresh station, charger and reader: docs/pricing.md's
  * worked example, as test/integration/charging-session.test.ts drives it. The clock runs from
  * the first tap until the reader is free for the next driver and the workflow has ended.
  */

@@ -166,7 +166,7 @@ async function main(): Promise<void> {
         { title: 'OCPP round trip, 1 charger, through the whole local stack', rows: BENCH_ACTIONS.map((a) => m.roundTrip[a]) },
         { title: 'OCPP throughput', rows: [m.sequentialRate, m.parallelRate, m.parallelLatency] },
         { title: 'OCPP 1.6 codec in process (`ocpp16.decode`)', rows: BENCH_ACTIONS.map((a) => m.decode[a]) },
-        { title: "Pricing of pricing.md's worked example, in process", rows: [m.pricing] },
+        { title: "Pricing of docs/pricing.md's worked example, in process", rows: [m.pricing] },
         { title: 'Paid session end to end (worked example, $7.64)', rows: [m.session, m.sessionStart, m.sessionStop, m.transitions] },
       ],
       sessionPath: path.length > 0 ? { states: path, usdPerTransition: USD_PER_STATE_TRANSITION } : undefined,
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
           'overlaps its own waits, not how AWS would scale (one Lambda per concurrent frame).',
         'Decode: `ocpp16.decode(text)`, the codec and schema validation `$default` runs on the same frames, in a batch; ' +
           'its share of a round trip is what parsing and validation cost of the whole call.',
-        "Pricing: `priceSession` + `capture` + `splitRevenue` of pricing.md's worked example (764 = 62 tax + 120 platform " +
+        "Pricing: `priceSession` + `capture` + `splitRevenue` of docs/pricing.md's worked example (764 = 62 tax + 120 platform " +
           '+ 582 host, checked before timing).',
         "Paid session: a fresh station, simulated charger and Payter reader per session (set-up not timed); the clock runs " +
           'from the tap through the remote start, the transaction, 15 idle minutes reported by the charger, the stop tap, ' +

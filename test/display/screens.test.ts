@@ -27,7 +27,7 @@ interface Site {
   readonly params: ScreenParams;
 }
 
-/** The site of pricing.md: USD, tax 8.875% on top, the worked example's session. */
+/** The site of docs/pricing.md: USD, tax 8.875% on top, the worked example's session. */
 function aUsdSite(): Site {
   const usd = (minor: number) => Money.of(minor, 'USD');
   return {

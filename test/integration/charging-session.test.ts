@@ -73,7 +73,7 @@ function expectNoHoldLeft(serial: string) {
 const iso = ocppTimestamp;
 
 describe('a paid charging session', () => {
-  it("charges pricing.md's worked example end to end: commit 764, split 62/120/582, receipt, reader free", async () => {
+  it("charges docs/pricing.md's worked example end to end: commit 764, split 62/120/582, receipt, reader free", async () => {
     const example = workedExample(Date.now() - 3_600_000);
     const { serial, charger } = await given(example.script);
     try {
@@ -351,7 +351,7 @@ describe('a paid charging session', () => {
 });
 
 describe("an operator's view of sessions", () => {
-  /** A finished paid session: pricing.md's worked example, committed at 764. */
+  /** A finished paid session: docs/pricing.md's worked example, committed at 764. */
   async function paidSession(cardId: string) {
     const example = workedExample(Date.now() - 3_600_000);
     const given_ = await given(example.script);

@@ -21,7 +21,7 @@ afterAll(async () => {
 const withoutId = ({ siteId: _id, ...site }: ReturnType<typeof demoSite>) => site;
 
 describe('PUT /installer/sites/{siteId}', () => {
-  it('stores the site settings of pricing.md and reads them back, limits defaulted', async () => {
+  it('stores the site settings of docs/pricing.md and reads them back, limits defaulted', async () => {
     const put = await system.api('PUT', '/installer/sites/site-a', withoutId(demoSite('site-a')));
     expect(put.status).toBe(200);
     const got = await system.api('GET', '/installer/sites/site-a');

@@ -149,9 +149,9 @@ describe('divideRoundHalfUp', () => {
   });
 });
 
-describe('multiplyRoundHalfUp (pricing.md lines)', () => {
+describe('multiplyRoundHalfUp (docs/pricing.md lines)', () => {
   it.each([
-    // worked example of pricing.md
+    // worked example of docs/pricing.md
     ['35', 12345, 1000, 432], // energy: 35 * 12.345 = 432.075
     ['120', 3600, 3600, 120], // time: 120 * 1 h
     ['600', 300, 3600, 50], // idle: 600 * (900 - 600) / 3600

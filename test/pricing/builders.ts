@@ -1,4 +1,4 @@
-/** Builders of the pricing tests: pricing.md's site, amounts, and a seeded random source. */
+/** Builders of the pricing tests: docs/pricing.md's site, amounts, and a seeded random source. */
 import { siteSettingsSchema, type SiteSettings } from '../../lambdas/installer/site-settings';
 import { Money } from '../../lambdas/money/money';
 
@@ -10,7 +10,7 @@ type SiteOverrides = Partial<Omit<SiteSettings, 'tariff' | 'tax' | 'revenueShare
   readonly revenueShare?: Partial<SiteSettings['revenueShare']>;
 };
 
-/** The site of pricing.md ("Main St Garage"), validated like a stored site, with overrides. */
+/** The site of docs/pricing.md ("Main St Garage"), validated like a stored site, with overrides. */
 export function aSite(overrides: SiteOverrides = {}): SiteSettings {
   const { tariff, tax, revenueShare, ...rest } = overrides;
   return siteSettingsSchema.parse({

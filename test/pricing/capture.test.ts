@@ -14,7 +14,7 @@ const aReceipt = (total: number, tax: number, taxRatePercent = '8.875') => ({ to
 const minors = (...amounts: Money[]) => amounts.map((m) => m.minor);
 
 describe('capture', () => {
-  it("captures pricing.md's worked example in full and splits it 62 / 120 / 582", () => {
+  it("captures docs/pricing.md's worked example in full and splits it 62 / 120 / 582", () => {
     const site = aSite();
     const receipt = priceSession(site, { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 });
     const payment = capture(receipt, usd(site.holdAmount));

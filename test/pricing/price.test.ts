@@ -24,7 +24,7 @@ const lineOf = (receipt: Receipt, kind: (typeof RECEIPT_LINE_KINDS)[number]) => 
 };
 
 describe('priceSession', () => {
-  it("prices pricing.md's worked example to the cent", () => {
+  it("prices docs/pricing.md's worked example to the cent", () => {
     const receipt = priceSession(aSite(), WORKED_USAGE);
     expect(receipt.lines.map((l) => l.kind)).toEqual(RECEIPT_LINE_KINDS);
     expect(amounts(receipt)).toEqual([100, 432, 120, 50]);

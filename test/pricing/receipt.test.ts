@@ -19,7 +19,7 @@ const printed = (view: ReceiptView) => [
 ];
 
 describe('receiptView', () => {
-  it("shows pricing.md's worked example line by line, in English by default", () => {
+  it("shows docs/pricing.md's worked example line by line, in English by default", () => {
     const receipt = priceSession(aSite(), WORKED_USAGE);
     const view = receiptView(receipt, capture(receipt, usd(5000)));
     expect(printed(view)).toEqual([

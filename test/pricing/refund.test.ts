@@ -13,7 +13,7 @@ function aSplit(captured: number, taxCollected: number, platformFee: number): Re
   };
 }
 
-/** pricing.md's worked example: 764 = 62 tax + 120 platform + 582 host. */
+/** docs/pricing.md's worked example: 764 = 62 tax + 120 platform + 582 host. */
 const WORKED = aSplit(764, 62, 120);
 
 const parts = (refund: RefundSplit) => [refund.tax.minor, refund.platformFee.minor, refund.hostRevenue.minor];

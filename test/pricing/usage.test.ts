@@ -24,7 +24,7 @@ function aTransaction(overrides: Partial<Parameters<typeof measureUsage>[0]> = {
 }
 
 describe('measureUsage', () => {
-  it("measures pricing.md's worked example: 12345 Wh, 3600 s, 900 s idle", () => {
+  it("measures docs/pricing.md's worked example: 12345 Wh, 3600 s, 900 s idle", () => {
     const usage = measureUsage(aTransaction(), [
       status('Preparing', -30),
       status('Charging', 0),

@@ -1,6 +1,6 @@
 /**
  * Faults on the local engines, one at a time, each ending with the hold committed at exactly
- * pricing.md's price of what the charger reported, or cancelled when it never started:
+ * docs/pricing.md's price of what the charger reported, or cancelled when it never started:
  * Payter answers lost after their effect (authorize, commit, cancel, refund), a charger that
  * drops its connection between RemoteStartTransaction and its answer, and a Lambda that
  * throws once because DynamoDB throttled or failed a request (injected at the local

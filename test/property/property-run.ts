@@ -4,7 +4,7 @@
  * (the driver's card, other cards, taps while stopping), stops (tap, Stop button, operator,
  * hold cap, the charger itself), charger disconnects, duplicate Payter callbacks and Payter
  * faults (a 503, or an answer lost after its effect). Whatever happened, every session must
- * end with its hold committed at exactly pricing.md's price of what the charger reported, or
+ * end with its hold committed at exactly docs/pricing.md's price of what the charger reported, or
  * cancelled when the charger never started, charged once, its reader free again.
  *
  * PROPERTY_SESSIONS (default 2000, shared out to the shard files) sets how many sessions,

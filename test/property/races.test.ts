@@ -2,7 +2,7 @@
  * Concurrent actions on one session, on the whole local system: two stops at once, a press
  * or a card read delivered several times at once, two drivers at the two connectors of one
  * station, an installer repeating the commissioning mid-session. Each ends with the hold
- * committed at exactly pricing.md's price of what the charger reported (our captured amount
+ * committed at exactly docs/pricing.md's price of what the charger reported (our captured amount
  * equal to Payter's), nothing left AUTHORIZED, and the reader free.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

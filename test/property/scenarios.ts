@@ -1,6 +1,6 @@
 /**
  * The steps the race and fault scenarios share: a fresh pair, the driver's taps, and the
- * settlement check (Payter's final state and our ledger agree with pricing.md, nothing left
+ * settlement check (Payter's final state and our ledger agree with docs/pricing.md, nothing left
  * AUTHORIZED, the reader free).
  */
 import { expect } from 'vitest';
@@ -39,7 +39,7 @@ export function scenarios(prefix: string, systemOf: () => TestSystem) {
     return payter().tap(pair.serial, { cardId });
   };
 
-  /** Payter's final state and our ledger agree with pricing.md (`report` undefined: never started), and the reader is free. */
+  /** Payter's final state and our ledger agree with docs/pricing.md (`report` undefined: never started), and the reader is free. */
   const expectSettled = async (pair: Pair, sessionId: string, cardId: string, report: ChargerReport | undefined) => {
     const system = systemOf();
     expect(await ended(system, sessionId)).toBe('SUCCEEDED');

@@ -1,6 +1,6 @@
 /**
  * What the property, race and fault suites share: the whole local system with the workflow's
- * waits shrunk, a site whose prices an independent oracle recomputes (pricing.md, exclusive
+ * waits shrunk, a site whose prices an independent oracle recomputes (docs/pricing.md, exclusive
  * tax, no idle fee), station/reader pairs with real OCPP chargers, and the money checks every
  * session must pass once its execution has ended. Only outward interfaces are used: the
  * Payter simulator, the chargers, the HTTP APIs and the DynamoDB records.
@@ -55,7 +55,7 @@ export interface ChargerReport {
 /** Half up to a whole minor unit of `numerator / denominator` (both non-negative integers). */
 const halfUp = (numerator: number, denominator: number) => Math.floor((2 * numerator + denominator) / (2 * denominator));
 
-/** pricing.md for PROPERTY_SITE, written again from the page: what must be captured. */
+/** docs/pricing.md for PROPERTY_SITE, written again from the page: what must be captured. */
 export function expectedCapture({ meterStart, meterStop, startedAt, stoppedAt }: ChargerReport): number {
   const energyWh = meterStop - meterStart;
   const seconds = (Date.parse(stoppedAt) - Date.parse(startedAt)) / 1000;

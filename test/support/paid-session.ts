@@ -1,5 +1,5 @@
 /**
- * Test support: a finished paid session on the local system (pricing.md's worked example,
+ * Test support: a finished paid session on the local system (docs/pricing.md's worked example,
  * committed at 764 on a fresh station and reader), for the tests of what operators do after.
  */
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
