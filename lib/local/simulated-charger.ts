@@ -52,6 +52,8 @@ export class SimulatedCharger {
   readonly remoteStarts: unknown[] = [];
   readonly remoteStops: unknown[] = [];
   stopped = false;
+  /** The heartbeat interval BootNotification handed out (s). */
+  heartbeatIntervalSeconds: number | undefined;
 
   constructor(
     ocppUrl: string,
@@ -83,7 +85,8 @@ export class SimulatedCharger {
 
   async connect(): Promise<this> {
     await this.client.connect();
-    await this.client.call('BootNotification', { chargePointVendor: 'Alfen', chargePointModel: 'Eve' });
+    const boot = await this.client.call('BootNotification', { chargePointVendor: 'Alfen', chargePointModel: 'Eve' });
+    this.heartbeatIntervalSeconds = boot.interval;
     await this.status(1, 'Available');
     return this;
   }
@@ -157,7 +160,7 @@ export function ocppTimestamp(ms: number): string {
 }
 
 /**
- * pricing.md's worked example as a charger lives it: one hour from `t0` (ms), 12.345 kWh.
+ * docs/pricing.md's worked example as a charger lives it: one hour from `t0` (ms), 12.345 kWh.
  * Call `pauseCar` once the transaction runs for its 15 minutes of SuspendedEV.
  */
 export function workedExample(t0: number): { script: ChargerScript; pauseCar(charger: SimulatedCharger): Promise<void> } {
