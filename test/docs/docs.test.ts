@@ -64,8 +64,7 @@ describe(EXAMPLE_SITE, () => {
 });
 
 describe("the README's provisioning commands", () => {
-  const curls = readmeCurls();
-  const puts = (prefix: string) => curls.filter((c) => c.method === 'PUT' && c.path.startsWith(prefix));
+  const puts = (prefix: string) => readmeCurls().filter((c) => c.method === 'PUT' && c.path.startsWith(prefix));
 
   it(`put the site of ${EXAMPLE_SITE} at its own id`, () => {
     const sites = puts('/installer/sites/');
@@ -90,7 +89,7 @@ describe("the README's provisioning commands", () => {
   });
 
   it('send every JSON body as JSON, with the bearer token where the route needs it', () => {
-    for (const call of curls) {
+    for (const call of readmeCurls()) {
       if (call.body) expect(JSON.parse('json' in call.body ? call.body.json : readFileSync(join(ROOT, call.body.file), 'utf8')), call.line).toBeTypeOf('object');
       if (/^\/(installer|ops|local)\//.test(call.path)) expect(call.headers, call.line).toContain('$H');
     }
