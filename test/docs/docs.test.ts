@@ -38,8 +38,8 @@ describe('links', () => {
     }
   });
 
-  it('every page the code cites is in the repository, under docs/ or at the path written', () => {
-    const missing = sourceFiles(['bin', 'lib', 'lambdas', 'test', 'statemachines'])
+  it('every page the code or the docs name is in the repository, under docs/ or at the path written', () => {
+    const missing = [...sourceFiles(['bin', 'lib', 'lambdas', 'test', 'statemachines']), ...DOCS.map((doc) => join(ROOT, doc))]
       .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/[\w./-]*[\w-]\.md\b/g)].map((m) => ({ file, cited: m[0] })))
       .filter(({ file, cited }) => ![join(ROOT, cited), join(ROOT, 'docs', cited), join(dirname(file), cited)].some((path) => existsSync(path)))
       .map(({ file, cited }) => `${relative(ROOT, file)}: ${cited}`);
