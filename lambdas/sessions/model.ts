@@ -74,7 +74,10 @@ export interface ChargingSession {
   readonly startTaskToken?: string;
   readonly stopTaskToken?: string;
 
-  /** Running total shown on the reader (minor units) and when the charging screen was last refreshed. */
+  /**
+   * Running total shown on the reader (minor units), and when the charging screen last showed
+   * the charger's energy (unset while it has reported none: its first reading is shown at once).
+   */
   readonly runningTotal?: number;
   readonly chargingScreenAt?: string;
 

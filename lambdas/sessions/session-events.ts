@@ -98,7 +98,7 @@ export class SessionEvents {
     const site = await this.deps.sites.get(session.siteId);
     if (!site) return;
     const now = this.deps.clock.now();
-    const { usage, total: running } = await runningCost(this.deps.stations, site, session, transaction, now);
+    const { usage, total: running, metered } = await runningCost(this.deps.stations, site, session, transaction, now);
     const previous = Money.of(session.runningTotal ?? 0, site.currency);
     const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
     const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);
@@ -112,11 +112,13 @@ export class SessionEvents {
       return;
     }
 
+    // chargingScreenAt is when the screen last showed the charger's energy: until then (the screen
+    // drawn when charging began says 0.00 kWh) the first reading is shown at once.
     const lastShown = session.chargingScreenAt ? Date.parse(session.chargingScreenAt) : undefined;
     const refresh = shouldRefreshChargingScreen(lastShown, now.getTime());
     await this.deps.sessions.update(
       session.sessionId,
-      { runningTotal: running.minor, ...(refresh && { chargingScreenAt: now.toISOString() }) },
+      { runningTotal: running.minor, ...(refresh && metered && { chargingScreenAt: now.toISOString() }) },
       now.toISOString(),
     );
     if (!refresh) return;

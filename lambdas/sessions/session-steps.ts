@@ -18,7 +18,7 @@ import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, PaymentState, SessionStatus } from './model';
-import { runningCost } from './running-cost';
+import { sessionCostSoFar } from './running-cost';
 import type { SessionRepository } from './ports';
 
 /** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
@@ -184,11 +184,12 @@ export class SessionSteps {
   async charging(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
     await this.deps.display.armTapToStop(reader, site);
-    const transaction = session.transactionId !== undefined ? await this.deps.transactions.get(session.transactionId) : undefined;
     const now = this.deps.clock.now();
-    const { usage, total } = transaction
-      ? await runningCost(this.deps.stations, site, session, transaction, now)
-      : { usage: { energyWh: 0, durationSeconds: 0 }, total: Money.zero(site.currency) };
+    const { usage, total, metered } = (await sessionCostSoFar(this.deps, site, session, now)) ?? {
+      usage: { energyWh: 0, durationSeconds: 0 },
+      total: Money.zero(site.currency),
+      metered: false,
+    };
     await this.deps.display.show(
       reader,
       site,
@@ -196,7 +197,8 @@ export class SessionSteps {
       { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: total },
       sessionId,
     );
-    await this.deps.sessions.update(sessionId, { chargingScreenAt: now.toISOString(), runningTotal: total.minor }, now.toISOString());
+    // A screen without the charger's energy does not hold back its first reading (session-events.ts).
+    await this.deps.sessions.update(sessionId, { runningTotal: total.minor, ...(metered && { chargingScreenAt: now.toISOString() }) }, now.toISOString());
   }
 
   /** Registers the workflow's wait for StopTransaction; completes it at once if it already came. */
