@@ -82,12 +82,16 @@ export class SessionEvents {
       }
       return;
     }
+    const stop = {
+      stoppedAt: transaction.stoppedAt,
+      meterStop: transaction.meterStop ?? transaction.meterStart,
+      ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
+    };
+    // Still charging: nobody of ours asked for the stop, the charger ended it (its reason in stopReason).
     const updated =
-      (await this.deps.sessions.transition(session.sessionId, ['charging', 'stopping'], 'stopped', now, {
-        stoppedAt: transaction.stoppedAt,
-        meterStop: transaction.meterStop ?? transaction.meterStart,
-        ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
-      })) ?? session;
+      (await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopped', now, { ...stop, endReason: 'chargerStopped' })) ??
+      (await this.deps.sessions.transition(session.sessionId, ['stopping'], 'stopped', now, stop)) ??
+      session;
     if (updated.stopTaskToken && updated.stoppedAt !== undefined) {
       await this.deps.signals.succeed(updated.stopTaskToken, stoppedOutput(updated));
     }

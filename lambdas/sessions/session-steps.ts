@@ -17,7 +17,7 @@ import { measureUsage, type StatusChange } from '../pricing/usage';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
-import type { ChargingSession, PaymentState, SessionStatus } from './model';
+import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
 import { sessionCostSoFar } from './running-cost';
 import type { SessionRepository } from './ports';
 
@@ -148,7 +148,7 @@ export class SessionSteps {
     session: ChargingSession,
     reader: Reader,
     site: StoredSite,
-    endReason: string,
+    endReason: EndReason,
     fields: Partial<ChargingSession> = {},
   ): Promise<AuthorizeResult> {
     await this.deps.sessions.transition(session.sessionId, ['authorizing'], 'failed', this.now(), { endReason, ...fields });
@@ -205,6 +205,11 @@ export class SessionSteps {
   async awaitStop(sessionId: string, taskToken: string): Promise<void> {
     const session = await this.deps.sessions.update(sessionId, { stopTaskToken: taskToken }, this.now());
     if (session.stoppedAt !== undefined) await this.deps.signals.succeed(taskToken, stoppedOutput(session));
+  }
+
+  /** The site's maximum session time ran out while charging: the workflow stops the charge next. */
+  async maxDuration(sessionId: string): Promise<void> {
+    await this.deps.sessions.transition(sessionId, ['charging'], 'stopping', this.now(), { endReason: 'maxDuration' });
   }
 
   /** The charger went silent mid-session: bill up to the last meter value it sent (Payter's rule). */
@@ -322,7 +327,10 @@ export class SessionSteps {
     await this.sweepHolds(reader, session);
     await this.deps.transactions.issueIdTag({ idTag: session.idTag, stationId: session.stationId, expiresAt: this.now() });
     const status = finalStatus(session);
-    if (status !== session.status) await this.deps.sessions.update(sessionId, { status }, this.now());
+    const endReason = session.endReason ?? unrecordedEndReason(session);
+    if (status !== session.status || endReason !== session.endReason) {
+      await this.deps.sessions.update(sessionId, { status, ...(endReason && { endReason }) }, this.now());
+    }
     await this.deps.readers.detachSession(reader.serialNumber, sessionId);
     const station = await this.deps.stations.get(session.stationId);
     const free = (await this.deps.readers.get(reader.serialNumber)) ?? reader;
@@ -396,6 +404,16 @@ export class SessionSteps {
     if (!site) throw new SessionStateError(`site ${session.siteId} of session ${sessionId} is gone`);
     return { session, reader, site };
   }
+}
+
+/**
+ * The reason of a path whose step could not record its own: an authorize that failed without
+ * an answer (Payter unreachable, the step's Lambda failing), a start that never came.
+ */
+function unrecordedEndReason(session: ChargingSession): EndReason | undefined {
+  if (session.status === 'authorizing') return 'authorizeFailed';
+  if (session.status === 'starting') return 'noTransaction';
+  return undefined;
 }
 
 function finalStatus(session: ChargingSession): SessionStatus {

@@ -35,5 +35,5 @@ it('runs one paid session end to end and prints its timeline', async () => {
   expect(hint).toBeDefined();
   const { INSTALLER_TOKEN: _unset, ...env } = process.env;
   const { stdout } = await promisify(execFile)('bash', ['-c', `${hint} --silent --show-error --fail`], { env });
-  expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', committedAmount: 764 });
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', committedAmount: 764, endReason: 'driverTap' });
 });
