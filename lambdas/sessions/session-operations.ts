@@ -409,6 +409,8 @@ export function summary(s: ChargingSession) {
     committedAmount: s.committedAmount ?? null,
     refundedAmount: s.refundedAmount ?? 0,
     endReason: s.endReason ?? null,
+    /** The charger's own reason of its StopTransaction (OCPP), e.g. 'EVDisconnected' when `chargerStopped`. */
+    stopReason: s.stopReason ?? null,
     executionName: s.executionName,
   };
 }

@@ -37,6 +37,8 @@ interface Path {
   readonly arrange?: (serial: string) => void;
   /** From the tap on, until the session ends by itself. */
   readonly drive?: (ctx: { sessionId: string; serial: string; charger: SimulatedCharger; cardId: string }) => Promise<void>;
+  /** The OCPP reason of the charger's StopTransaction, shown beside the end reason. */
+  readonly stopReason?: string;
 }
 
 const t0 = Date.now() - 600_000;
@@ -68,6 +70,7 @@ const PATHS: Record<EndReason, Path | 'elsewhere'> = {
       await charging(ctx);
       await ctx.charger.stopTransaction('Local');
     },
+    stopReason: 'Local',
   },
   operatorStop: {
     script: charged,
@@ -134,7 +137,9 @@ it.each(Object.entries(PATHS).filter((entry): entry is [EndReason, Path] => entr
       await path.drive?.({ sessionId, serial, charger, cardId });
       expect((await system.executionEnded(sessionId, 30_000)).status).toBe('SUCCEEDED');
       expect((await system.sessionRecord(sessionId)).endReason).toBe(endReason);
-      expect((await system.api('GET', `/ops/sessions/${sessionId}`)).body.endReason).toBe(endReason);
+      const detail = (await system.api('GET', `/ops/sessions/${sessionId}`)).body;
+      expect(detail.endReason).toBe(endReason);
+      if (path.stopReason) expect(detail.stopReason).toBe(path.stopReason);
       await waitFor(() => payter.sessions(serial).every((s) => s.state !== 'AUTHORIZED') || undefined, 5_000, 'no hold left');
     } finally {
       await charger.close();
