@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { END_REASONS, type EndReason } from '../../lambdas/sessions/model';
-import { FAST_WORKFLOW } from '../support/paid-session';
+import { FAST_WAITS } from '../support/paid-session';
 import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'end-reason-station-secret';
@@ -15,12 +15,13 @@ let system: TestSystem;
 let payter: PayterSimulator;
 
 beforeAll(async () => {
-  system = await startTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000, sessionSweepIntervalSeconds: 1 });
+  // Task timeouts at 10 % (a remote start may take 6 s, a slow machine must not end a row early).
+  system = await startTestSystem({ timeScale: { ...FAST_WAITS, timeoutScale: 0.1 }, payterTimeoutMs: 3_000, sessionSweepIntervalSeconds: 1 });
   payter = system.runtime.payter!;
   await system.api('PUT', '/installer/sites/site-main-st', demoSite());
   const site = (siteId: string, limits: Record<string, number>) =>
     system.api('PUT', `/installer/sites/${siteId}`, { ...demoSite(siteId), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, ...limits } });
-  // A maximum session of 1 minute (1.2 s at FAST_WORKFLOW's timeouts); a charger lost after 5 s.
+  // A maximum session of 1 minute (6 s at these timeouts); a charger lost after 5 s.
   expect((await site('site-end-short', { maxSessionMinutes: 1 })).status).toBe(200);
   expect((await site('site-end-lost', { chargerLostSeconds: 5 })).status).toBe(200);
 });
@@ -45,8 +46,8 @@ const t0 = Date.now() - 600_000;
 const charged: ChargerScript = { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 2000, timestamp: ocppTimestamp(t0 + 600_000) } };
 
 const charging = async ({ sessionId, serial }: { sessionId: string; serial: string }) => {
-  await waitFor(async () => ((await system.sessionRecord(sessionId)).stopTaskToken ? true : undefined), 5_000, 'charging');
-  await waitFor(() => (payter.reader(serial).state === 'READING' && payter.currentScreen(serial)?.id === 'charging') || undefined, 5_000, 'tap to stop armed');
+  await waitFor(async () => ((await system.sessionRecord(sessionId)).stopTaskToken ? true : undefined), 15_000, 'charging');
+  await waitFor(() => (payter.reader(serial).state === 'READING' && payter.currentScreen(serial)?.id === 'charging') || undefined, 10_000, 'tap to stop armed');
 };
 
 const PATHS: Record<EndReason, Path | 'elsewhere'> = {
@@ -100,7 +101,7 @@ const PATHS: Record<EndReason, Path | 'elsewhere'> = {
   noTransaction: { script: { remoteStart: 'Rejected' } },
   currencyMismatch: { readerCurrency: 'EUR' },
   // Payter holds the money but answers after our client gave up (payterTimeoutMs).
-  authorizeFailed: { arrange: (serial) => payter.script(serial, 'authorize', { kind: 'slow', delayMs: 1_500 }) },
+  authorizeFailed: { arrange: (serial) => payter.script(serial, 'authorize', { kind: 'slow', delayMs: 3_500 }) },
   // Their own tests: no card at the reader (reader-safety), Payter down or refusing the
   // authorize (faults), the workflow not starting (session-sweeper).
   cardNotPresent: 'elsewhere',
