@@ -3,7 +3,7 @@
  * Settings come from the environment variables of the README's "Settings" (docs/interfaces.md).
  */
 import { runDemo } from '../lib/local/demo';
-import { startLocalRuntime } from '../lib/local/runtime';
+import { DEFAULT_INSTALLER_TOKEN, startLocalRuntime } from '../lib/local/runtime';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -22,7 +22,7 @@ function positive(name: string): number {
 }
 
 const demo = process.argv.includes('--demo');
-const installerToken = process.env.INSTALLER_TOKEN ?? 'local-installer-token';
+const installerToken = process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN;
 
 const runtime = await startLocalRuntime({
   ocppPort: port('OCPP_WS_PORT', 9000),

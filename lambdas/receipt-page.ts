@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoSessionRepository } from './aws/session-repository';
 import { DynamoSiteRepository } from './aws/site-repository';
+import { siteTimeZone } from './installer/site-settings';
 import { renderReceiptPage } from './sessions/receipt-page';
 import { lambdaHandler } from './shared/lambda';
 
@@ -14,7 +15,7 @@ let sites: DynamoSiteRepository | undefined;
 const notFound: APIGatewayProxyStructuredResultV2 = {
   statusCode: 404,
   headers: { 'content-type': 'text/plain; charset=utf-8' },
-  body: 'No receipt here (yet): a receipt appears once the session is priced.',
+  body: 'No receipt here (yet): a receipt appears once the session has ended.',
 };
 
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -25,7 +26,11 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Prom
   const session = await sessions.get(sessionId);
   if (!session) return notFound;
   const site = await sites.get(session.siteId);
-  const page = renderReceiptPage(session, site?.name ?? session.siteId);
+  const page = renderReceiptPage(session, {
+    name: site?.name ?? session.siteId,
+    timeZone: siteTimeZone(site),
+    ...(site && { language: site.language, currency: site.currency }),
+  });
   if (!page) return notFound;
   return {
     statusCode: 200,

@@ -10,7 +10,7 @@ import { lambdaHandler, logger } from './shared/lambda';
 const stepSchema = z.discriminatedUnion('step', [
   z.object({ step: z.enum(['awaitStart', 'awaitStop']), sessionId: z.string().min(1), taskToken: z.string().min(1) }),
   z.object({
-    step: z.enum(['authorize', 'noTransaction', 'charging', 'chargerLost', 'price', 'commit', 'cancel', 'receipt', 'paymentNotFinalized', 'release']),
+    step: z.enum(['authorize', 'noTransaction', 'charging', 'maxDuration', 'chargerLost', 'price', 'commit', 'cancel', 'receipt', 'paymentNotFinalized', 'release']),
     sessionId: z.string().min(1),
   }),
 ]);

@@ -101,12 +101,13 @@ async function build(): Promise<PayterApp> {
   });
   const stationReaders = new StationReaders({ readers, sites, stations: csms.stations, display });
   const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  const transactions = new DynamoTransactionRepository();
   const sessionSteps = new SessionSteps({
     sessions,
     readers,
     sites,
     stations: csms.stations,
-    transactions: new DynamoTransactionRepository(),
+    transactions,
     payter,
     display,
     signals,
@@ -146,6 +147,7 @@ async function build(): Promise<PayterApp> {
         refundChannel: refundChannel(),
         refundEvidence: new MyPayterRefundEvidence({ store: new DynamoMyPayterStore(), clock: systemClock }),
         holdPolicy: holdAgePolicyFromEnv(),
+        charging: { sites, stations: csms.stations, transactions },
       });
       return operations;
     },

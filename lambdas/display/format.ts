@@ -48,6 +48,30 @@ export function formatElapsed(seconds: number): string {
   return hours > 0 ? `${hours}:${mmss}` : mmss;
 }
 
+/** A duration as "h:mm:ss" whatever its length ("0:05:07", "12:00:00"), as receipts show them; fractions of a second are dropped. */
+export function formatDuration(seconds: number): string {
+  const elapsed = formatElapsed(seconds);
+  return seconds >= 3600 ? elapsed : `0:${elapsed}`;
+}
+
+const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant (ISO 8601) as a date and time in `timeZone` (IANA), with the zone's short name:
+ * "Dec 1, 2026, 3:14:51 AM EST" in en, "01.12.2026, 09:14:51 MEZ" in de for Europe/Berlin.
+ */
+export function formatDateTime(iso: string, timeZone: string, locale: string): string {
+  const instant = Date.parse(iso);
+  if (Number.isNaN(instant)) throw new RangeError(`not an ISO 8601 instant: ${JSON.stringify(iso)}`);
+  const key = `${locale}|${timeZone}`;
+  let formatter = dateTimeFormatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'long', timeZone });
+    dateTimeFormatters.set(key, formatter);
+  }
+  return normalizeSpaces(formatter.format(instant));
+}
+
 /** A waiting window in words: whole minutes as minutes ("2 minutes", "2 Minuten"), otherwise seconds ("90 seconds"). */
 export function formatTimeWindow(seconds: number, locale: string): string {
   assertNonNegativeInteger(seconds, 'seconds');

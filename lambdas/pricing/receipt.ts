@@ -3,7 +3,7 @@
  * labelled lines, subtotal, tax, total, what the card was charged and any shortfall, in the
  * site's language and currency. Amounts are the receipt's and the capture's, only formatted.
  */
-import { formatDecimal, formatElapsed, formatEnergy } from '../display/format';
+import { formatDateTime, formatDecimal, formatDuration, formatEnergy } from '../display/format';
 import { resolveLanguage } from '../display/screens';
 import type { Language } from '../display/templates';
 import { Money, formatMoney, formatUnitPrice, parseDecimal } from '../money/money';
@@ -54,6 +54,20 @@ interface ReceiptWording {
   readonly captured: string;
   readonly taxCollected: string;
   readonly shortfall: string;
+  readonly started: string;
+  readonly ended: string;
+  readonly energy: string;
+  readonly duration: string;
+  /** `{zone}`: the site's IANA time zone. */
+  readonly timesIn: string;
+  /** `{date}`: when it was refunded. */
+  readonly refunded: string;
+  readonly refundPending: string;
+  readonly finalAmount: string;
+  readonly cancelled: string;
+  readonly nothingCharged: string;
+  /** `{amount}`: the hold. */
+  readonly holdReleased: string;
 }
 
 /** `{rate}` is the tax rate ("8.875"), `{minutes}` the idle grace period. */
@@ -70,6 +84,17 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     captured: 'Charged to your card',
     taxCollected: 'Of which tax',
     shortfall: 'Not covered by the hold',
+    started: 'Started',
+    ended: 'Ended',
+    energy: 'Energy',
+    duration: 'Duration',
+    timesIn: 'Times in {zone}',
+    refunded: 'Refunded {date}',
+    refundPending: 'Refund in progress',
+    finalAmount: 'Final amount',
+    cancelled: 'Session cancelled',
+    nothingCharged: 'Nothing was charged to your card.',
+    holdReleased: 'The hold of {amount} placed on your card was released.',
   },
   nl: {
     lines: { sessionFee: 'Starttarief', energy: 'Energie', time: 'Laadtijd', idle: 'Stilstandtarief' },
@@ -83,6 +108,17 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     captured: 'Afgeschreven van uw kaart',
     taxCollected: 'Waarvan btw',
     shortfall: 'Niet gedekt door de reservering',
+    started: 'Begonnen',
+    ended: 'Beëindigd',
+    energy: 'Energie',
+    duration: 'Duur',
+    timesIn: 'Tijden in {zone}',
+    refunded: 'Terugbetaald {date}',
+    refundPending: 'Terugbetaling in behandeling',
+    finalAmount: 'Eindbedrag',
+    cancelled: 'Laadsessie geannuleerd',
+    nothingCharged: 'Er is niets van uw kaart afgeschreven.',
+    holdReleased: 'De reservering van {amount} op uw kaart is vrijgegeven.',
   },
   de: {
     lines: { sessionFee: 'Startgebühr', energy: 'Energie', time: 'Ladezeit', idle: 'Standgebühr' },
@@ -96,6 +132,17 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     captured: 'Von Ihrer Karte abgebucht',
     taxCollected: 'Davon MwSt.',
     shortfall: 'Nicht durch die Reservierung gedeckt',
+    started: 'Beginn',
+    ended: 'Ende',
+    energy: 'Energie',
+    duration: 'Dauer',
+    timesIn: 'Zeiten in {zone}',
+    refunded: 'Erstattet {date}',
+    refundPending: 'Erstattung in Bearbeitung',
+    finalAmount: 'Endbetrag',
+    cancelled: 'Ladevorgang abgebrochen',
+    nothingCharged: 'Ihre Karte wurde nicht belastet.',
+    holdReleased: 'Die Reservierung von {amount} auf Ihrer Karte wurde freigegeben.',
   },
 };
 
@@ -107,11 +154,11 @@ function lineDetail(line: ReceiptLine, receipt: Receipt, wording: ReceiptWording
     case 'energy':
       return `${formatEnergy(line.quantity, language)} × ${price(wording.perKwh)}`;
     case 'time':
-      return `${formatElapsed(line.quantity)} × ${price(wording.perHour)}`;
+      return `${formatDuration(line.quantity)} × ${price(wording.perHour)}`;
     case 'idle': {
       const { idleGraceMinutes } = receipt.usage;
       const grace = idleGraceMinutes > 0 ? ` (${wording.graceFree.replace('{minutes}', String(idleGraceMinutes))})` : '';
-      return `${formatElapsed(line.quantity)} × ${price(wording.perHour)}${grace}`;
+      return `${formatDuration(line.quantity)} × ${price(wording.perHour)}${grace}`;
     }
   }
 }
@@ -145,5 +192,66 @@ export function receiptView(receipt: Receipt, payment: Capture, language?: strin
     captured: amount(wording.captured, payment.captured),
     taxCollected: amount(wording.taxCollected, payment.taxCollected),
     ...(payment.shortfall.isZero() ? {} : { shortfall: amount(wording.shortfall, payment.shortfall) }),
+  };
+}
+
+/** A labelled fact of the e-receipt page (a time, the energy, the duration). */
+export interface ReceiptFact {
+  readonly label: string;
+  readonly text: string;
+}
+
+/**
+ * The when and how much of a session for the e-receipt page, times in the site's `timeZone`
+ * (with the zone's name), the duration as h:mm:ss; `timesIn` names the zone.
+ */
+export function receiptFacts(
+  session: { readonly startedAt?: string; readonly stoppedAt?: string; readonly energyWh?: number; readonly durationSeconds?: number },
+  timeZone: string,
+  language?: string,
+): { readonly facts: readonly ReceiptFact[]; readonly timesIn: string } {
+  const lang = resolveLanguage(language);
+  const wording = WORDING[lang];
+  const facts: ReceiptFact[] = [];
+  if (session.startedAt) facts.push({ label: wording.started, text: formatDateTime(session.startedAt, timeZone, lang) });
+  if (session.stoppedAt) facts.push({ label: wording.ended, text: formatDateTime(session.stoppedAt, timeZone, lang) });
+  if (session.energyWh !== undefined) facts.push({ label: wording.energy, text: formatEnergy(session.energyWh, lang) });
+  if (session.durationSeconds !== undefined) facts.push({ label: wording.duration, text: formatDuration(session.durationSeconds) });
+  return { facts, timesIn: wording.timesIn.replace('{zone}', timeZone) };
+}
+
+/** A refund of the session as the driver sees it: made (`refundedAt`), or still in progress. */
+export interface DriverRefund {
+  readonly amount: Money;
+  readonly refundedAt?: string;
+}
+
+/** What the card was finally charged: the charge, each refund (as a negative amount) and the final amount. */
+export interface SettlementView {
+  readonly refunds: readonly ReceiptFact[];
+  readonly final: ReceiptViewAmount;
+}
+
+/** Undefined without refunds. The final amount counts the refunds made, not those in progress. */
+export function settlementView(captured: Money, refunds: readonly DriverRefund[], timeZone: string, language?: string): SettlementView | undefined {
+  if (!refunds.length) return undefined;
+  const lang = resolveLanguage(language);
+  const wording = WORDING[lang];
+  let final = captured;
+  const rows = refunds.map((refund) => {
+    if (refund.refundedAt !== undefined) final = final.subtract(refund.amount);
+    const label = refund.refundedAt !== undefined ? wording.refunded.replace('{date}', formatDateTime(refund.refundedAt, timeZone, lang)) : wording.refundPending;
+    return { label, text: `−${formatMoney(refund.amount, lang)}` };
+  });
+  return { refunds: rows, final: { label: wording.finalAmount, amount: final, text: formatMoney(final, lang) } };
+}
+
+/** A session that charged nothing: says so, and that the hold (when there was one) was released. */
+export function cancelledView(heldAndReleased: Money | undefined, language?: string): { readonly title: string; readonly messages: readonly string[] } {
+  const lang = resolveLanguage(language);
+  const wording = WORDING[lang];
+  return {
+    title: wording.cancelled,
+    messages: [wording.nothingCharged, ...(heldAndReleased ? [wording.holdReleased.replace('{amount}', formatMoney(heldAndReleased, lang))] : [])],
   };
 }

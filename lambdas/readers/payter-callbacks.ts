@@ -72,7 +72,7 @@ export class PayterCallbacks {
     if (reader.activeSessionId) {
       const session = await this.deps.sessions.get(reader.activeSessionId);
       if (session && session.cardId === card.cardId && session.status === 'charging') {
-        await this.stop(session);
+        await this.stop(session, 'driverTap');
         const site = await this.deps.sites.get(reader.siteId);
         if (site) await this.deps.display.showStopping(reader, site, session.sessionId);
         return { action: 'stopping', sessionId: session.sessionId };
@@ -107,7 +107,7 @@ export class PayterCallbacks {
     }
     const session = contextId === reader.activeSessionId ? await this.deps.sessions.get(contextId) : undefined;
     if (session && press.screenId === 'charging' && press.response === 'stop' && session.status === 'charging') {
-      await this.stop(session);
+      await this.stop(session, 'driverStopButton');
       return { action: 'stopping' };
     }
     if (session && press.screenId === 'plugIn' && press.response === 'cancel' && session.status === 'starting' && session.startTaskToken) {
@@ -202,9 +202,9 @@ export class PayterCallbacks {
     return { action: 'started', sessionId };
   }
 
-  private async stop(session: ChargingSession): Promise<void> {
+  private async stop(session: ChargingSession, endReason: 'driverTap' | 'driverStopButton'): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    if (await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopping', now)) {
+    if (await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopping', now, { endReason })) {
       await this.deps.stopCharging(session);
     }
   }

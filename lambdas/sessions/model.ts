@@ -14,6 +14,37 @@ export type SessionStatus =
   | 'cancelled'
   | 'failed';
 
+/**
+ * Why a session ended, set on every path (operators read it in the ops API):
+ * - the charge stopped: `driverTap` (the same card tapped again), `driverStopButton` (the
+ *   charging screen's Stop), `chargerStopped` (the charger ended the transaction itself; its
+ *   OCPP reason is in `stopReason`), `operatorStop` (ops API), `holdReached` (the running
+ *   total neared the hold), `maxDuration` (the site's maximum session time), `chargerLost`
+ *   (unreachable for `chargerLostSeconds`: billed from its last meter value);
+ * - it never charged: `declined`, `cardNotPresent`, `payterUnavailable`, `payterRefused`,
+ *   `authorizeFailed` (Payter's answer to authorize was lost), `currencyMismatch`,
+ *   `workflowNotStarted`, `noTransaction` (the charger refused or ignored the start, the driver
+ *   did not plug in or pressed Cancel).
+ */
+export const END_REASONS = [
+  'driverTap',
+  'driverStopButton',
+  'chargerStopped',
+  'operatorStop',
+  'holdReached',
+  'maxDuration',
+  'chargerLost',
+  'declined',
+  'cardNotPresent',
+  'payterUnavailable',
+  'payterRefused',
+  'authorizeFailed',
+  'currencyMismatch',
+  'workflowNotStarted',
+  'noTransaction',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
 /** Where the money stands at Payter. Every `authorized` must become `committed` or `cancelled`. */
 export type PaymentState = 'none' | 'authorized' | 'committed' | 'cancelled' | 'unfinalized';
 
@@ -67,14 +98,17 @@ export interface ChargingSession {
    * value: what it really delivered, for reconciliation (never billed again).
    */
   readonly chargerReportedStop?: { readonly stoppedAt: string; readonly meterStop: number; readonly stopReason?: string };
-  /** Why the session ended other than by the driver: declined, noTransaction, holdReached, maxDuration, chargerLost... */
-  readonly endReason?: string;
+  /** Why the session ended (`END_REASONS`). */
+  readonly endReason?: EndReason;
 
   /** Callback task tokens of the workflow, waiting for the charger's StartTransaction / StopTransaction. */
   readonly startTaskToken?: string;
   readonly stopTaskToken?: string;
 
-  /** Running total shown on the reader (minor units) and when the charging screen was last refreshed. */
+  /**
+   * Running total shown on the reader (minor units), and when the charging screen last showed
+   * the charger's energy (unset while it has reported none: its first reading is shown at once).
+   */
   readonly runningTotal?: number;
   readonly chargingScreenAt?: string;
 

@@ -1,8 +1,12 @@
 /**
  * The driver's e-receipt, linked from the reader's receipt screen (Payter prints none): the
- * priced lines, tax and what the card was charged, as a small self-contained HTML page.
+ * priced lines, tax and what the card was charged, refunds and the final amount, times in the
+ * site's time zone; or, for a session that charged nothing, that nothing was charged. A small
+ * self-contained HTML page in the driver's language.
  */
-import type { ChargingSession } from './model';
+import { Money } from '../money/money';
+import { cancelledView, receiptFacts, settlementView, type ReceiptFact } from '../pricing/receipt';
+import { OPEN_SESSION_STATUSES, type ChargingSession } from './model';
 
 interface ViewAmount {
   label: string;
@@ -12,39 +16,87 @@ interface ViewAmount {
 
 interface StoredReceiptView {
   language: string;
+  currency: string;
+  energyWh: number;
+  durationSeconds: number;
   lines: ViewAmount[];
   subtotal: ViewAmount;
   tax: ViewAmount;
   total: ViewAmount;
-  captured: ViewAmount;
+  captured: ViewAmount & { amount: { minor: number } };
   shortfall?: ViewAmount;
+}
+
+/** What the page shows of the site. */
+export interface ReceiptSite {
+  readonly name: string;
+  /** IANA name (`siteTimeZone(site)`). */
+  readonly timeZone: string;
+  /** The site's language, for a session that was never priced. */
+  readonly language?: string;
+  readonly currency?: string;
 }
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function renderReceiptPage(session: ChargingSession, siteName: string): string | undefined {
+const row = (item: ViewAmount | ReceiptFact, strong = false) =>
+  `<tr${strong ? ' class="total"' : ''}><td>${escape(item.label)}${'detail' in item && item.detail ? `<br><small>${escape(item.detail)}</small>` : ''}</td><td>${escape(item.text)}</td></tr>`;
+
+/** The page, or undefined while there is nothing to show yet (the session is not priced, or still holds money). */
+export function renderReceiptPage(session: ChargingSession, site: ReceiptSite): string | undefined {
   const view = session.receiptView as StoredReceiptView | undefined;
-  if (!view) return undefined;
-  const row = (item: ViewAmount, strong = false) =>
-    `<tr${strong ? ' class="total"' : ''}><td>${escape(item.label)}${item.detail ? `<br><small>${escape(item.detail)}</small>` : ''}</td><td>${escape(item.text)}</td></tr>`;
-  const rows = [
-    ...view.lines.map((line) => row(line)),
-    row(view.subtotal),
-    row(view.tax),
-    row(view.total, true),
-    ...(view.captured.text !== view.total.text ? [row(view.captured, true)] : []),
-  ].join('\n');
+  const chargedNothing = session.paymentState === 'cancelled' || (session.paymentState ?? 'none') === 'none';
+  const ended = !OPEN_SESSION_STATUSES.includes(session.status);
+  if (!view && !(ended && chargedNothing)) return undefined;
+
+  const language = view?.language ?? site.language;
+  const currency = view?.currency ?? session.currency ?? site.currency ?? 'USD';
+  const { facts, timesIn } = receiptFacts(
+    {
+      ...(session.startedAt !== undefined && { startedAt: session.startedAt }),
+      ...(session.stoppedAt !== undefined && { stoppedAt: session.stoppedAt }),
+      ...(view && { energyWh: view.energyWh, durationSeconds: view.durationSeconds }),
+    },
+    site.timeZone,
+    language,
+  );
+  const sections: string[] = [];
+  let heading: string | undefined;
+  if (ended && chargedNothing) {
+    const held = session.paymentState === 'cancelled' && session.authorizedAmount ? Money.of(session.authorizedAmount, currency) : undefined;
+    const cancelled = cancelledView(held, language);
+    heading = cancelled.title;
+    sections.push(cancelled.messages.map((message) => `<p class="note">${escape(message)}</p>`).join('\n'));
+  }
+  if (facts.length) sections.push(`<table class="facts">\n${facts.map((fact) => row(fact)).join('\n')}\n</table>`);
+  if (view && !chargedNothing) {
+    const refunds = (session.refunds ?? [])
+      .filter((refund) => refund.state !== 'failed')
+      .map((refund) => ({
+        amount: Money.of(refund.amount, currency),
+        ...(refund.state === 'done' && { refundedAt: refund.settledAt ?? refund.requestedAt }),
+      }));
+    const settlement = settlementView(Money.of(view.captured.amount.minor, currency), refunds, site.timeZone, language);
+    const rows = [
+      ...view.lines.map((line) => row(line)),
+      row(view.subtotal),
+      row(view.tax),
+      row(view.total, true),
+      ...(view.captured.text !== view.total.text || settlement ? [row(view.captured, true)] : []),
+      ...(view.shortfall ? [row(view.shortfall)] : []),
+      ...(settlement ? [...settlement.refunds.map((refund) => row(refund)), row(settlement.final, true)] : []),
+    ];
+    sections.push(`<table>\n${rows.join('\n')}\n</table>`);
+  }
   return `<!doctype html>
-<html lang="${escape(view.language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(siteName)}: receipt</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem 0;vertical-align:top}td+td{text-align:right}table{width:100%;border-collapse:collapse}.total td{border-top:1px solid #888;font-weight:600}small{color:#666}</style>
+<html lang="${escape(language ?? 'en')}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escape(site.name)}: receipt</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem 0;vertical-align:top}td+td{text-align:right}table{width:100%;border-collapse:collapse;margin-bottom:1rem}.total td{border-top:1px solid #888;font-weight:600}small{color:#666}.note{font-weight:600}</style>
 </head><body>
-<h1>${escape(siteName)}</h1>
-<p>${escape(session.stationId)} · ${escape(session.startedAt ?? session.createdAt)}${session.maskedPan ? ` · ${escape(session.maskedPan)}` : ''}</p>
-<table>
-${rows}
-</table>
-<p><small>${escape(session.sessionId)}</small></p>
+<h1>${escape(site.name)}</h1>
+${heading ? `<h2>${escape(heading)}</h2>\n` : ''}<p>${escape(session.stationId)}${session.maskedPan ? ` · ${escape(session.maskedPan)}` : ''}</p>
+${sections.join('\n')}
+<p><small>${escape(timesIn)} · ${escape(session.sessionId)}</small></p>
 </body></html>`;
 }

@@ -2,7 +2,7 @@
  * What a charging session has cost so far: the same pricing as the final receipt, up to now.
  * Runs on every meter value, so it reads only the connector's history since the start.
  */
-import type { StationRepository } from '../csms/ports';
+import type { StationRepository, TransactionRepository } from '../csms/ports';
 import type { Money } from '../money/money';
 import { priceSession, type PricingSite } from '../pricing/price';
 import { measureUsageSoFar, type Usage } from '../pricing/usage';
@@ -10,6 +10,8 @@ import { measureUsageSoFar, type Usage } from '../pricing/usage';
 export interface RunningCost {
   readonly usage: Usage;
   readonly total: Money;
+  /** Whether the charger has reported an energy reading yet (without one, the energy so far shows 0). */
+  readonly metered: boolean;
 }
 
 export async function runningCost(
@@ -29,5 +31,20 @@ export async function runningCost(
     history.map((h) => ({ status: h.status, timestamp: h.timestamp })),
     now.toISOString(),
   );
-  return { usage, total: priceSession(site, usage).total };
+  return { usage, total: priceSession(site, usage).total, metered: transaction.lastMeterWh !== undefined };
+}
+
+/**
+ * What the session's transaction has cost so far, from the meter values it reported (undefined
+ * before its StartTransaction): the live screen when charging begins, and the operators' view.
+ */
+export async function sessionCostSoFar(
+  deps: { readonly stations: StationRepository; readonly transactions: Pick<TransactionRepository, 'get'> },
+  site: PricingSite,
+  session: { readonly stationId: string; readonly connectorId: number; readonly transactionId?: number },
+  now: Date,
+): Promise<RunningCost | undefined> {
+  if (session.transactionId === undefined) return undefined;
+  const transaction = await deps.transactions.get(session.transactionId);
+  return transaction ? runningCost(deps.stations, site, session, transaction, now) : undefined;
 }

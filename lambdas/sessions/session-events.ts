@@ -82,12 +82,16 @@ export class SessionEvents {
       }
       return;
     }
+    const stop = {
+      stoppedAt: transaction.stoppedAt,
+      meterStop: transaction.meterStop ?? transaction.meterStart,
+      ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
+    };
+    // Still charging: nobody of ours asked for the stop, the charger ended it (its reason in stopReason).
     const updated =
-      (await this.deps.sessions.transition(session.sessionId, ['charging', 'stopping'], 'stopped', now, {
-        stoppedAt: transaction.stoppedAt,
-        meterStop: transaction.meterStop ?? transaction.meterStart,
-        ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
-      })) ?? session;
+      (await this.deps.sessions.transition(session.sessionId, ['charging'], 'stopped', now, { ...stop, endReason: 'chargerStopped' })) ??
+      (await this.deps.sessions.transition(session.sessionId, ['stopping'], 'stopped', now, stop)) ??
+      session;
     if (updated.stopTaskToken && updated.stoppedAt !== undefined) {
       await this.deps.signals.succeed(updated.stopTaskToken, stoppedOutput(updated));
     }
@@ -98,7 +102,7 @@ export class SessionEvents {
     const site = await this.deps.sites.get(session.siteId);
     if (!site) return;
     const now = this.deps.clock.now();
-    const { usage, total: running } = await runningCost(this.deps.stations, site, session, transaction, now);
+    const { usage, total: running, metered } = await runningCost(this.deps.stations, site, session, transaction, now);
     const previous = Money.of(session.runningTotal ?? 0, site.currency);
     const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
     const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);
@@ -112,11 +116,13 @@ export class SessionEvents {
       return;
     }
 
+    // chargingScreenAt is when the screen last showed the charger's energy: until then (the screen
+    // drawn when charging began says 0.00 kWh) the first reading is shown at once.
     const lastShown = session.chargingScreenAt ? Date.parse(session.chargingScreenAt) : undefined;
     const refresh = shouldRefreshChargingScreen(lastShown, now.getTime());
     await this.deps.sessions.update(
       session.sessionId,
-      { runningTotal: running.minor, ...(refresh && { chargingScreenAt: now.toISOString() }) },
+      { runningTotal: running.minor, ...(refresh && metered && { chargingScreenAt: now.toISOString() }) },
       now.toISOString(),
     );
     if (!refresh) return;

@@ -2,7 +2,8 @@
  * What operators do with sessions: look them up (with their workflow execution), stop a
  * charge, refund on the spot through Payter, and reconcile our records with Payter's.
  */
-import type { Clock } from '../csms/ports';
+import type { Clock, SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
+import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
 import type { PayterSession } from '../payter/cps-contract';
@@ -12,6 +13,7 @@ import { ConflictError, NotFoundError, PayterUnavailableError } from '../shared/
 import type { AmountJson, ChargingSession, RefundState, SessionRefund, SessionStatus } from './model';
 import { DEFAULT_HOLD_AGE_POLICY, openHoldAge, type HoldAgePolicy, type OpenHoldAge } from './open-holds';
 import type { RefundEvidence, RefundSettlement, SessionExecutions, SessionQuery, SessionRepository } from './ports';
+import { sessionCostSoFar } from './running-cost';
 
 export interface SessionOperationsDeps {
   readonly sessions: SessionRepository;
@@ -25,6 +27,12 @@ export interface SessionOperationsDeps {
   readonly refundEvidence?: RefundEvidence;
   /** When a hold still open at Payter is flagged. @default DEFAULT_HOLD_AGE_POLICY */
   readonly holdPolicy?: HoldAgePolicy;
+  /** What a session still charging shows: its cost so far from the meter values (none: not shown). */
+  readonly charging?: {
+    readonly sites: SiteRepository<StoredSite>;
+    readonly stations: StationRepository;
+    readonly transactions: Pick<TransactionRepository, 'get'>;
+  };
 }
 
 /**
@@ -85,7 +93,30 @@ export class SessionOperations {
   async detail(sessionId: string) {
     const session = await this.get(sessionId);
     const execution = await this.deps.executions.describe(session.executionName);
-    return { ...summary(session), receipt: session.receiptView ?? null, split: session.split ?? null, refunds: session.refunds ?? [], execution: execution ?? null };
+    const live = await this.soFar(session);
+    return {
+      ...summary(session),
+      // Until the session is priced: the running total so far, priced as the receipt will be.
+      ...(live && { total: live.total }),
+      usage: live?.usage ?? finalUsage(session),
+      receipt: session.receiptView ?? null,
+      split: session.split ?? null,
+      refunds: session.refunds ?? [],
+      execution: execution ?? null,
+    };
+  }
+
+  /** A transaction still running (not yet stopped nor priced): what it has cost so far. */
+  private async soFar(session: ChargingSession) {
+    const charging = this.deps.charging;
+    if (!charging || session.receipt !== undefined || session.stoppedAt !== undefined || session.transactionId === undefined) return undefined;
+    const site = await charging.sites.get(session.siteId);
+    if (!site) return undefined;
+    const now = this.deps.clock.now();
+    const cost = await sessionCostSoFar(charging, site, session, now);
+    if (!cost) return undefined;
+    const { energyWh, durationSeconds, idleSeconds } = cost.usage;
+    return { total: cost.total.minor, usage: { energyWh, durationSeconds, idleSeconds, soFar: true, at: now.toISOString() } };
   }
 
   async execution(sessionId: string) {
@@ -349,6 +380,12 @@ export function refundSettlements(
   return settlements;
 }
 
+/** The usage the session was priced from, once priced. */
+function finalUsage(session: ChargingSession) {
+  const usage = (session.receipt as { usage?: { energyWh: number; durationSeconds: number; idleSeconds: number } } | undefined)?.usage;
+  return usage ? { energyWh: usage.energyWh, durationSeconds: usage.durationSeconds, idleSeconds: usage.idleSeconds, soFar: false } : null;
+}
+
 /** What an operator sees of a session in a list. */
 export function summary(s: ChargingSession) {
   return {
@@ -372,6 +409,8 @@ export function summary(s: ChargingSession) {
     committedAmount: s.committedAmount ?? null,
     refundedAmount: s.refundedAmount ?? 0,
     endReason: s.endReason ?? null,
+    /** The charger's own reason of its StopTransaction (OCPP), e.g. 'EVDisconnected' when `chargerStopped`. */
+    stopReason: s.stopReason ?? null,
     executionName: s.executionName,
   };
 }

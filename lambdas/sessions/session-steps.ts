@@ -17,8 +17,8 @@ import { measureUsage, type StatusChange } from '../pricing/usage';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
-import type { ChargingSession, PaymentState, SessionStatus } from './model';
-import { runningCost } from './running-cost';
+import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
+import { sessionCostSoFar } from './running-cost';
 import type { SessionRepository } from './ports';
 
 /** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
@@ -148,7 +148,7 @@ export class SessionSteps {
     session: ChargingSession,
     reader: Reader,
     site: StoredSite,
-    endReason: string,
+    endReason: EndReason,
     fields: Partial<ChargingSession> = {},
   ): Promise<AuthorizeResult> {
     await this.deps.sessions.transition(session.sessionId, ['authorizing'], 'failed', this.now(), { endReason, ...fields });
@@ -184,11 +184,12 @@ export class SessionSteps {
   async charging(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
     await this.deps.display.armTapToStop(reader, site);
-    const transaction = session.transactionId !== undefined ? await this.deps.transactions.get(session.transactionId) : undefined;
     const now = this.deps.clock.now();
-    const { usage, total } = transaction
-      ? await runningCost(this.deps.stations, site, session, transaction, now)
-      : { usage: { energyWh: 0, durationSeconds: 0 }, total: Money.zero(site.currency) };
+    const { usage, total, metered } = (await sessionCostSoFar(this.deps, site, session, now)) ?? {
+      usage: { energyWh: 0, durationSeconds: 0 },
+      total: Money.zero(site.currency),
+      metered: false,
+    };
     await this.deps.display.show(
       reader,
       site,
@@ -196,13 +197,19 @@ export class SessionSteps {
       { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: total },
       sessionId,
     );
-    await this.deps.sessions.update(sessionId, { chargingScreenAt: now.toISOString(), runningTotal: total.minor }, now.toISOString());
+    // A screen without the charger's energy does not hold back its first reading (session-events.ts).
+    await this.deps.sessions.update(sessionId, { runningTotal: total.minor, ...(metered && { chargingScreenAt: now.toISOString() }) }, now.toISOString());
   }
 
   /** Registers the workflow's wait for StopTransaction; completes it at once if it already came. */
   async awaitStop(sessionId: string, taskToken: string): Promise<void> {
     const session = await this.deps.sessions.update(sessionId, { stopTaskToken: taskToken }, this.now());
     if (session.stoppedAt !== undefined) await this.deps.signals.succeed(taskToken, stoppedOutput(session));
+  }
+
+  /** The site's maximum session time ran out while charging: the workflow stops the charge next. */
+  async maxDuration(sessionId: string): Promise<void> {
+    await this.deps.sessions.transition(sessionId, ['charging'], 'stopping', this.now(), { endReason: 'maxDuration' });
   }
 
   /** The charger went silent mid-session: bill up to the last meter value it sent (Payter's rule). */
@@ -320,7 +327,10 @@ export class SessionSteps {
     await this.sweepHolds(reader, session);
     await this.deps.transactions.issueIdTag({ idTag: session.idTag, stationId: session.stationId, expiresAt: this.now() });
     const status = finalStatus(session);
-    if (status !== session.status) await this.deps.sessions.update(sessionId, { status }, this.now());
+    const endReason = session.endReason ?? unrecordedEndReason(session);
+    if (status !== session.status || endReason !== session.endReason) {
+      await this.deps.sessions.update(sessionId, { status, ...(endReason && { endReason }) }, this.now());
+    }
     await this.deps.readers.detachSession(reader.serialNumber, sessionId);
     const station = await this.deps.stations.get(session.stationId);
     const free = (await this.deps.readers.get(reader.serialNumber)) ?? reader;
@@ -394,6 +404,16 @@ export class SessionSteps {
     if (!site) throw new SessionStateError(`site ${session.siteId} of session ${sessionId} is gone`);
     return { session, reader, site };
   }
+}
+
+/**
+ * The reason of a path whose step could not record its own: an authorize that failed without
+ * an answer (Payter unreachable, the step's Lambda failing), a start that never came.
+ */
+function unrecordedEndReason(session: ChargingSession): EndReason | undefined {
+  if (session.status === 'authorizing') return 'authorizeFailed';
+  if (session.status === 'starting') return 'noTransaction';
+  return undefined;
 }
 
 function finalStatus(session: ChargingSession): SessionStatus {

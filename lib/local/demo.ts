@@ -5,7 +5,7 @@
  * is printed as it happens: workflow states, reader screens, OCPP calls, money.
  */
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { LocalRuntime } from './runtime';
+import { DEFAULT_INSTALLER_TOKEN, type LocalRuntime } from './runtime';
 import { SimulatedCharger, workedExample } from './simulated-charger';
 
 /** docs/pricing.md's example site. */
@@ -96,9 +96,12 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
 
   await until(() => charger.transactionId !== undefined, 'the transaction');
   say(`charger: RemoteStartTransaction accepted, StartTransaction -> transaction ${charger.transactionId}`);
+  await until(() => payter.reader(READER).state === 'READING' && payter.currentScreen(READER)?.id === 'charging', 'tap to stop');
   await example.pauseCar(charger);
   say('charger: the car paused 15 minutes (SuspendedEV), 5 of them billable after the grace period');
-  await until(() => payter.reader(READER).state === 'READING' && payter.currentScreen(READER)?.id === 'charging', 'tap to stop');
+  await example.meterHour(charger);
+  say('charger: MeterValues of the hour, 12.345 kWh (the live screen shows them at once)');
+  await followWorkflow();
   say(`driver taps the same card again to stop`);
   await payter.tap(READER, { cardId: CARD });
   await until(() => status !== 'RUNNING', 'the end of the session');
@@ -108,7 +111,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   say(`Payter: hold of $${((hold?.authorizedAmount ?? 0) / 100).toFixed(2)} ${hold?.state} at $${((hold?.committedAmount ?? 0) / 100).toFixed(2)}`);
   print(`\nExecution ${status}: ${executionArn}`);
   print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);
-  // The token itself is never printed: it is a credential.
-  print(`The session for operators: curl -H "Authorization: Bearer $INSTALLER_TOKEN" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
+  // The token itself is never printed (it is a credential): the shell fills in INSTALLER_TOKEN, or the default.
+  print(`The session for operators: curl -H "Authorization: Bearer \${INSTALLER_TOKEN:-${DEFAULT_INSTALLER_TOKEN}}" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
   await charger.close();
 }

@@ -25,6 +25,8 @@ import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stat
 import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
+/** The installer and ops APIs' bearer token locally when INSTALLER_TOKEN is unset (not a secret: local only). */
+export const DEFAULT_INSTALLER_TOKEN = 'local-installer-token';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
 
 export interface LocalRuntimeOptions {
@@ -37,7 +39,7 @@ export interface LocalRuntimeOptions {
    * callback secret on disk here. @default in memory
    */
   readonly dataDir?: string;
-  /** Bearer token of the installer and ops APIs. @default 'local-installer-token' */
+  /** Bearer token of the installer and ops APIs. @default DEFAULT_INSTALLER_TOKEN */
   readonly installerToken?: string;
   /** @default 300 */
   readonly heartbeatIntervalSeconds?: number;
@@ -191,7 +193,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       closers.push(async () => clearInterval(timer));
     }
 
-    const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? 'local-installer-token');
+    const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
       routes: [

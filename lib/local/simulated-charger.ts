@@ -110,10 +110,18 @@ export class SimulatedCharger {
   }
 
   meter(wh: number, timestamp: string, connectorId = 1): Promise<unknown> {
+    return this.meterSamples([{ wh, timestamp }], connectorId);
+  }
+
+  /** One MeterValues frame of several energy register samples (a charger's samples since its last frame). */
+  meterSamples(samples: readonly { readonly wh: number; readonly timestamp: string }[], connectorId = 1): Promise<unknown> {
     return this.client.call('MeterValues', {
       connectorId,
       transactionId: this.transactionId,
-      meterValue: [{ timestamp, sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }],
+      meterValue: samples.map(({ wh, timestamp }) => ({
+        timestamp,
+        sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+      })),
     });
   }
 
@@ -161,14 +169,27 @@ export function ocppTimestamp(ms: number): string {
 
 /**
  * docs/pricing.md's worked example as a charger lives it: one hour from `t0` (ms), 12.345 kWh.
- * Call `pauseCar` once the transaction runs for its 15 minutes of SuspendedEV.
+ * Call `pauseCar` once the transaction runs for its 15 minutes of SuspendedEV, and
+ * `meterHour` for the energy readings of the hour (the car draws 12.345 kWh in its 45
+ * minutes of charging, the last sample at the end of the hour).
  */
-export function workedExample(t0: number): { script: ChargerScript; pauseCar(charger: SimulatedCharger): Promise<void> } {
+export function workedExample(t0: number): {
+  script: ChargerScript;
+  pauseCar(charger: SimulatedCharger): Promise<void>;
+  meterHour(charger: SimulatedCharger): Promise<void>;
+} {
   return {
     script: { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 12345, timestamp: ocppTimestamp(t0 + 3_600_000) } },
     async pauseCar(charger) {
       await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
       await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+    },
+    async meterHour(charger) {
+      await charger.meterSamples([
+        { wh: 8230, timestamp: ocppTimestamp(t0 + 1_800_000) },
+        { wh: 8230, timestamp: ocppTimestamp(t0 + 2_700_000) },
+        { wh: 12345, timestamp: ocppTimestamp(t0 + 3_600_000) },
+      ]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatElapsed, formatEnergy, formatTimeWindow } from '../../lambdas/display/format';
+import { formatDateTime, formatDecimal, formatDuration, formatElapsed, formatEnergy, formatTimeWindow } from '../../lambdas/display/format';
 import { CHARGING_SCREEN_MIN_REFRESH_MS, shouldRefreshChargingScreen } from '../../lambdas/display/refresh';
 
 describe('formatEnergy (kWh with 2 decimals from integer Wh, half up)', () => {
@@ -41,6 +41,33 @@ describe('formatElapsed', () => {
 
   it.each([-1, Number.NaN, Infinity])('refuses %s s', (seconds) => {
     expect(() => formatElapsed(seconds)).toThrow(RangeError);
+  });
+});
+
+describe('formatDuration (receipts: always h:mm:ss)', () => {
+  it.each([
+    [0, '0:00:00'],
+    [307, '0:05:07'],
+    [3599.9, '0:59:59'],
+    [3600, '1:00:00'],
+    [43200, '12:00:00'],
+  ])('%s s is %s', (seconds, expected) => {
+    expect(formatDuration(seconds)).toBe(expected);
+  });
+});
+
+describe('formatDateTime (in a time zone, the zone named)', () => {
+  it.each([
+    ['UTC', 'en', 'Dec 1, 2026, 8:14:51 AM UTC'],
+    ['America/New_York', 'en', 'Dec 1, 2026, 3:14:51 AM EST'],
+    ['Europe/Amsterdam', 'nl', '1 dec 2026, 09:14:51 CET'],
+    ['Europe/Berlin', 'de', '01.12.2026, 09:14:51 MEZ'],
+  ])('2026-12-01T08:14:51Z in %s (%s) is %s', (zone, locale, expected) => {
+    expect(formatDateTime('2026-12-01T08:14:51Z', zone, locale)).toBe(expected);
+  });
+
+  it('refuses what is not an instant', () => {
+    expect(() => formatDateTime('yesterday', 'UTC', 'en')).toThrow(RangeError);
   });
 });
 

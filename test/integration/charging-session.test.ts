@@ -220,11 +220,15 @@ describe('a paid charging session', () => {
       const sessionId = await tap(serial, 'card-quinn');
       await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'the charging screen');
       const shown = () => payter.screens(serial).filter((s) => s.screen.id === 'charging').length;
+      // The screen drawn when charging began said 0.00 kWh: the charger's first reading replaces it at once.
+      await charger.meter(3000, iso(Date.now() - 90_000));
+      await waitFor(() => /^3\.00 kWh/.test(payter.currentScreen(serial)?.properties.message ?? '') || undefined, 5_000, 'the first reading on screen');
       const before = shown();
       // Within 15 s of the last refresh: the session's total moves on, the screen stays.
+      const total = (await session(sessionId)).runningTotal;
       await charger.meter(4000, iso(Date.now() - 60_000));
       expect(shown()).toBe(before);
-      expect((await session(sessionId)).runningTotal).toBeGreaterThan(0);
+      expect((await session(sessionId)).runningTotal).toBeGreaterThan(total);
       // 15 s later (the last refresh moved back in time), the next meter value refreshes it.
       await db.send(
         new UpdateCommand({
@@ -421,11 +425,19 @@ describe("an operator's view of sessions", () => {
       const sessionId = await tap(serial, 'card-judy');
       await charger.waitForTransaction();
       await waitFor(async () => (await session(sessionId)).status === 'charging' || undefined, 5_000, 'charging');
+      // While charging, the detail has the total so far, priced as the receipt will be.
+      await charger.meter(1500, iso(t0 + 300_000));
+      const live = (await system.api('GET', `/ops/sessions/${sessionId}`)).body;
+      // 1.5 kWh in 10 minutes: fee 100 + energy 52.5 -> 53 + time 20 = 173, tax 15.35 -> 15: 188.
+      expect(live).toMatchObject({ status: 'charging', total: 188, usage: { energyWh: 1500, idleSeconds: 0, soFar: true } });
+      expect(live.usage.durationSeconds).toBeGreaterThanOrEqual(600);
       const stop = await system.api('POST', `/ops/sessions/${sessionId}/stop`);
       expect(stop.status).toBe(202);
       expect((await finished(sessionId)).status).toBe('SUCCEEDED');
       expect(charger.remoteStops).toEqual([{ transactionId: charger.transactionId }]);
       expect(await session(sessionId)).toMatchObject({ endReason: 'operatorStop', paymentState: 'committed' });
+      // Once priced: the receipt's total and usage (2 kWh in the 10 minutes the charger reported: 100 + 70 + 20 = 190, tax 17).
+      expect((await system.api('GET', `/ops/sessions/${sessionId}`)).body).toMatchObject({ total: 207, usage: { energyWh: 2000, soFar: false } });
       expect((await system.api('POST', `/ops/sessions/${sessionId}/stop`)).status).toBe(409);
     } finally {
       await charger.close();

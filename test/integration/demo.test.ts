@@ -1,12 +1,16 @@
 /** `npm start`'s demo session, run against the same local system: it must keep working. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../lib/local/demo';
-import { INSTALLER_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
+import { DEFAULT_INSTALLER_TOKEN } from '../../lib/local/runtime';
+import { startTestSystem, type TestSystem } from '../support/local-system';
 
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem({ timeScale: { waitScale: 0.01, retryScale: 0.01 } });
+  // The token `npm start` has when INSTALLER_TOKEN is unset: the closing hint must work with it.
+  system = await startTestSystem({ timeScale: { waitScale: 0.01, retryScale: 0.01 }, installerToken: DEFAULT_INSTALLER_TOKEN });
 });
 
 afterAll(async () => {
@@ -15,12 +19,21 @@ afterAll(async () => {
 
 it('runs one paid session end to end and prints its timeline', async () => {
   const lines: string[] = [];
-  await runDemo(system.runtime, INSTALLER_TOKEN, (line) => lines.push(line));
+  await runDemo(system.runtime, DEFAULT_INSTALLER_TOKEN, (line) => lines.push(line));
   const timeline = lines.join('\n');
   expect(timeline).toContain('workflow: AuthorizeHold');
+  // The live screen shows the energy the charger reported before the driver stops, not 0.00 kWh.
+  expect(timeline).toMatch(/reader screen "charging": Charging \| 12\.35 kWh · 1:00:0\d · \$7\.64/);
   expect(timeline).toMatch(/reader screen "receipt": .*\$7\.64/);
   expect(timeline).toContain('Payter: hold of $50.00 COMMITTED at $7.64');
   expect(timeline).toMatch(/Execution SUCCEEDED: arn:aws:states:.*:execution:charging-session:[0-9a-f-]{36}/);
   const receipt = /E-receipt: (\S+)/.exec(timeline)?.[1];
   expect((await fetch(receipt!)).status).toBe(200);
+
+  // The operators' hint works as printed, in a shell without INSTALLER_TOKEN.
+  const hint = /The session for operators: (curl .*)$/m.exec(timeline)?.[1];
+  expect(hint).toBeDefined();
+  const { INSTALLER_TOKEN: _unset, ...env } = process.env;
+  const { stdout } = await promisify(execFile)('bash', ['-c', `${hint} --silent --show-error --fail`], { env });
+  expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', committedAmount: 764, endReason: 'driverTap' });
 });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Money } from '../../lambdas/money/money';
 import { capture } from '../../lambdas/pricing/capture';
 import { priceSession } from '../../lambdas/pricing/price';
-import { receiptView, type ReceiptView, type ReceiptViewAmount } from '../../lambdas/pricing/receipt';
+import { cancelledView, receiptFacts, receiptView, settlementView, type ReceiptView, type ReceiptViewAmount } from '../../lambdas/pricing/receipt';
 import { FREE_TARIFF, aSite, usd } from './builders';
 
 const WORKED_USAGE = { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 };
 
-const shown = ({ label, text }: ReceiptViewAmount) => `${label}: ${text}`;
+const shown = ({ label, text }: Pick<ReceiptViewAmount, 'label' | 'text'>) => `${label}: ${text}`;
 const printed = (view: ReceiptView) => [
   ...view.lines.map((line) => `${line.label} ${line.detail}: ${line.text}`.replace(' :', ':')),
   shown(view.subtotal),
@@ -26,7 +26,7 @@ describe('receiptView', () => {
       'Session fee: $1.00',
       'Energy 12.35 kWh × $0.35/kWh: $4.32',
       'Charging time 1:00:00 × $1.20/h: $1.20',
-      'Idle fee 05:00 × $6.00/h (10 min free): $0.50',
+      'Idle fee 0:05:00 × $6.00/h (10 min free): $0.50',
       'Subtotal: $7.02',
       'Tax 8.875%: $0.62',
       'Total: $7.64',
@@ -48,7 +48,7 @@ describe('receiptView', () => {
     const view = receiptView(receipt, capture(receipt, Money.of(5000, 'EUR')), 'nl-BE');
     expect(printed(view)).toEqual([
       'Energie 152,35 kWh × € 0,345/kWh: € 52,56',
-      'Stilstandtarief 15:00 × € 6,00/u: € 1,50',
+      'Stilstandtarief 0:15:00 × € 6,00/u: € 1,50',
       'Subtotaal: € 54,06',
       'Incl. btw 21%: € 9,38',
       'Totaal: € 54,06',
@@ -70,5 +70,37 @@ describe('receiptView', () => {
     const view = receiptView(receipt, capture(receipt, usd(5000)));
     expect(view.lines).toEqual([]);
     expect([view.total.text, view.captured.text]).toEqual(['$0.00', '$0.00']);
+  });
+});
+
+describe('the e-receipt page: times, refunds, a session that charged nothing', () => {
+  it('gives the times in the site time zone, the duration as h:mm:ss, and names the zone', () => {
+    const { facts, timesIn } = receiptFacts(
+      { startedAt: '2026-12-01T08:14:51Z', stoppedAt: '2026-12-01T09:14:51Z', energyWh: 12345, durationSeconds: 600 },
+      'America/New_York',
+    );
+    expect(facts.map(shown)).toEqual([
+      'Started: Dec 1, 2026, 3:14:51 AM EST',
+      'Ended: Dec 1, 2026, 4:14:51 AM EST',
+      'Energy: 12.35 kWh',
+      'Duration: 0:10:00',
+    ]);
+    expect(timesIn).toBe('Times in America/New_York');
+  });
+
+  it('shows each refund, one still in progress, and the final amount counting only the refunds made', () => {
+    const view = settlementView(usd(764), [{ amount: usd(200), refundedAt: '2026-12-01T10:00:00Z' }, { amount: usd(100) }], 'UTC');
+    expect(view?.refunds.map(shown)).toEqual(['Refunded Dec 1, 2026, 10:00:00 AM UTC: −$2.00', 'Refund in progress: −$1.00']);
+    expect(view && shown(view.final)).toBe('Final amount: $5.64');
+    expect(settlementView(usd(764), [], 'UTC')).toBeUndefined();
+  });
+
+  it.each([
+    ['en', usd(5000), ['Nothing was charged to your card.', 'The hold of $50.00 placed on your card was released.']],
+    ['en', undefined, ['Nothing was charged to your card.']],
+    ['nl', Money.of(5000, 'EUR'), ['Er is niets van uw kaart afgeschreven.', 'De reservering van € 50,00 op uw kaart is vrijgegeven.']],
+    ['de', Money.of(5000, 'EUR'), ['Ihre Karte wurde nicht belastet.', 'Die Reservierung von 50,00 € auf Ihrer Karte wurde freigegeben.']],
+  ] as const)('a cancelled session in %s says nothing was charged (hold %s)', (language, held, messages) => {
+    expect(cancelledView(held, language).messages).toEqual(messages);
   });
 });
