@@ -173,11 +173,19 @@ export class SessionSteps {
     if (session.transactionId !== undefined) await this.deps.signals.succeed(taskToken, startedOutput(session));
   }
 
-  /** The driver never plugged in, or the charger would not start: tell the driver. */
-  async noTransaction(sessionId: string): Promise<void> {
+  /**
+   * The driver never plugged in, or the charger would not start: tell the driver. `started`:
+   * the StartTransaction came after all, between the end of the wait for it and this step; the
+   * car is charging on the driver's hold, so the workflow goes on as for any charging session.
+   */
+  async noTransaction(sessionId: string): Promise<{ started: boolean }> {
     const { session, reader, site } = await this.load(sessionId);
-    await this.deps.sessions.transition(sessionId, ['authorizing', 'starting'], 'cancelled', this.now(), { endReason: 'noTransaction' });
+    const cancelled = await this.deps.sessions.transition(sessionId, ['authorizing', 'starting'], 'cancelled', this.now(), {
+      endReason: 'noTransaction',
+    });
+    if (!cancelled && (await this.deps.sessions.get(sessionId))?.status === 'charging') return { started: true };
     await this.deps.display.show(reader, site, 'error', { reason: 'Charging did not start. You have not been charged.' }, session.sessionId);
+    return { started: false };
   }
 
   /** Charging: the live screen, and the reader takes cards again so the driver can tap to stop. */
