@@ -481,3 +481,18 @@ describe("an operator's view of sessions", () => {
     expect((await system.api('GET', '/ops/reconciliation?from=yesterday')).status).toBe(400);
   });
 });
+
+describe('the card in the workflow', () => {
+  it("is in no event of any execution above (approved, declined, cancelled, lost charger, commit retried or never finalized): the session record keeps it", async () => {
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: system.runtime.stateMachineArn, maxResults: 1000 }));
+    expect(executions.length).toBeGreaterThan(10);
+    const carrying: string[] = [];
+    for (const { executionArn } of executions) {
+      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true }));
+      for (const event of events) {
+        if (/card-[a-z]|4111\*{8}1111|CONTACTLESS/.test(JSON.stringify(event))) carrying.push(`${executionArn!.split(':').at(-1)} ${event.id} ${event.type}`);
+      }
+    }
+    expect(carrying).toEqual([]);
+  });
+});
