@@ -81,8 +81,9 @@ export interface CsmsStackProps extends StackProps {
   readonly ocppOriginDomainName?: string;
   readonly ocppOriginCertificateArn?: string;
   /**
-   * Turns off the WebSocket API's execute-api endpoint, so that chargers cannot connect past
-   * CloudFront (and its geo restriction) by the API's well-known name.
+   * Admits chargers through CloudFront only, so that none connects past its geo restriction:
+   * the WebSocket API's execute-api endpoint is turned off (needs `ocppOriginDomainName`) and
+   * the `$connect` authorizer requires the secret CloudFront adds to each handshake.
    * @default false
    */
   readonly disableExecuteApiEndpoint?: boolean;
@@ -309,7 +310,9 @@ export class CsmsStack extends Stack {
     });
 
     new CfnOutput(this, 'WebSocketApiUrl', {
-      description: 'The WebSocket API itself (chargers that can add ?stationId=...)',
+      description: props.disableExecuteApiEndpoint
+        ? "The WebSocket API itself, at its origin domain; it admits CloudFront's handshakes only"
+        : 'The WebSocket API itself (chargers that can add ?stationId=...)',
       value: this.ocppGateway.apiUrl,
     });
     new CfnOutput(this, 'OcppEndpointUrl', {

@@ -35,6 +35,7 @@ import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { CsmsFunction } from './csms-function';
@@ -109,8 +110,10 @@ export interface OcppGatewayProps {
    */
   readonly originDomain?: CustomDomain;
   /**
-   * Turns off the API's `{apiId}.execute-api` endpoint (it needs `originDomain`), so chargers
-   * cannot connect past CloudFront by the name the API is known by everywhere.
+   * Admits chargers through CloudFront only: turns off the API's `{apiId}.execute-api`
+   * endpoint (it needs `originDomain`), and the distribution adds a generated secret to every
+   * origin request (`X-Ocpp-Edge`) that the `$connect` authorizer requires, so a charger
+   * connecting to the origin domain directly, past the geo restriction, is refused.
    * @default false
    */
   readonly disableExecuteApiEndpoint?: boolean;
@@ -147,6 +150,8 @@ export class OcppGateway extends Construct implements StationConnections {
   readonly apiUrl: string;
   /** The regional custom domain of the API, with `originDomain`. */
   readonly originDomainName?: DomainName;
+  /** What CloudFront adds to its origin requests (`X-Ocpp-Edge`), with `disableExecuteApiEndpoint`. */
+  readonly edgeSecret?: Secret;
 
   /** Where the functions post to connections (`WS_MANAGEMENT_ENDPOINT`). */
   private readonly managementEndpoint: string;
@@ -239,8 +244,21 @@ export class OcppGateway extends Construct implements StationConnections {
         securityPolicy: SecurityPolicy.TLS_1_2,
       });
     }
-    // WebSocketApi (CDK 2.276) does not expose the switch; the CloudFormation property does.
-    if (props.disableExecuteApiEndpoint) (this.api.node.defaultChild as CfnApi).disableExecuteApiEndpoint = true;
+    if (props.disableExecuteApiEndpoint) {
+      // WebSocketApi (CDK 2.276) does not expose the switch; the CloudFormation property does.
+      (this.api.node.defaultChild as CfnApi).disableExecuteApiEndpoint = true;
+      this.edgeSecret = new Secret(this, 'EdgeSecret', {
+        description: 'CloudFront adds it to every OCPP handshake it forwards (X-Ocpp-Edge); the $connect authorizer refuses handshakes without it',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+      acknowledge(this.edgeSecret, {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'CloudFront takes the value at deploy time (a dynamic reference in the distribution), so a rotation is a new value and a stack update together, by hand; chargers keep their connections.',
+      });
+      this.authorizerFunction.addEnvironment('OCPP_EDGE_SECRET_ARN', this.edgeSecret.secretArn);
+      this.edgeSecret.grantRead(this.authorizerFunction);
+    }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.stage = new WebSocketStage(this, 'Stage', {
@@ -350,6 +368,8 @@ export class OcppGateway extends Construct implements StationConnections {
       defaultBehavior: {
         origin: new HttpOrigin(origin.domain, {
           originPath: origin.path,
+          // Resolved by CloudFormation at deploy time; CloudFront overwrites a viewer's own copy.
+          ...(this.edgeSecret && { customHeaders: { 'X-Ocpp-Edge': this.edgeSecret.secretValue.unsafeUnwrap() } }),
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
         }),

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CsmsFunction } from '../../lib/constructs/csms-function';
 import { DataTables } from '../../lib/constructs/data-tables';
 import { CsmsHttpApi } from '../../lib/constructs/http-api';
@@ -22,6 +22,15 @@ function appWithoutBundling(): App {
 function csmsStack(props: CsmsStackProps): CsmsStack {
   return new CsmsStack(appWithoutBundling(), 'SettingsCsms', props);
 }
+
+// The stack with every setting at its default, for the tests of the defaults. Its synthesis,
+// the file's first, loads the modules aws-cdk-lib requires lazily: on a busy machine that
+// takes longer than a test may, so it happens here, within the hook's longer timeout.
+let defaults: CsmsStack;
+beforeAll(() => {
+  defaults = csmsStack({});
+  Template.fromStack(defaults);
+});
 
 function nagViolations(stack: Stack): string[] {
   return new AwsSolutionsChecks().validateScope(stack).violations.map((v) => v.ruleName);
@@ -61,7 +70,7 @@ describe('allowed countries', () => {
   });
 
   it('are not restricted by default', () => {
-    const template = Template.fromStack(csmsStack({}));
+    const template = Template.fromStack(defaults);
     const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
     expect(distribution!.Properties.DistributionConfig.Restrictions).toBeUndefined();
   });
@@ -69,7 +78,7 @@ describe('allowed countries', () => {
 
 describe('the API Gateway account logging role', () => {
   it('is set by the stack unless the account manages it elsewhere', () => {
-    Template.fromStack(csmsStack({})).resourceCountIs('AWS::ApiGateway::Account', 1);
+    Template.fromStack(defaults).resourceCountIs('AWS::ApiGateway::Account', 1);
     Template.fromStack(csmsStack({ manageApiGatewayAccountLogging: false })).resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 });
@@ -169,7 +178,7 @@ describe('the session workflow log', () => {
   }
 
   it('keeps failures only and no execution data by default, acknowledged to cdk-nag', () => {
-    const stack = csmsStack({});
+    const stack = defaults;
     expect(loggingOf(stack)).toMatchObject({ Level: 'ERROR', IncludeExecutionData: false });
     expect(nagViolations(stack)).toEqual([]);
   });
@@ -209,7 +218,7 @@ describe("the chargers' custom domain", () => {
   });
 
   it('is not there by default: the *.cloudfront.net certificate (TLS 1.0 minimum)', () => {
-    expect(distributionConfigOf(csmsStack({})).ViewerCertificate).toBeUndefined();
+    expect(distributionConfigOf(defaults).ViewerCertificate).toBeUndefined();
   });
 
   it('needs both the name and the certificate', () => {
@@ -229,7 +238,7 @@ describe('the execute-api endpoint of the WebSocket API', () => {
     ocppOriginCertificateArn: ORIGIN_CERTIFICATE,
   };
 
-  it('is turned off on request: CloudFront and the CALLs go through the API\'s own custom domain (TLS 1.2)', () => {
+  it('is turned off on request: CloudFront and the CALLs go through the API\'s own custom domain (TLS 1.2), and only CloudFront\'s handshakes are admitted', () => {
     const stack = csmsStack(settings);
     const template = Template.fromStack(stack);
     const wsApi = template.toJSON().Resources[logicalIdOf(stack.ocppGateway.api)];
@@ -245,6 +254,18 @@ describe('the execute-api endpoint of the WebSocket API', () => {
     const [origin] = distributionConfigOf(stack).Origins;
     expect(origin.DomainName).toBe('ocpp-origin.example.com');
     expect(origin.OriginPath).toBeUndefined();
+    // CloudFront signs each handshake with a generated secret (resolved at deploy, never in the
+    // template) that only the $connect authorizer may read and requires.
+    const secretId = logicalIdOf(stack.ocppGateway.edgeSecret!);
+    expect(origin.OriginCustomHeaders).toEqual([
+      { HeaderName: 'X-Ocpp-Edge', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] } },
+    ]);
+    const authorizer = template.toJSON().Resources[logicalIdOf(stack.ocppGateway.authorizerFunction)];
+    expect(authorizer.Properties.Environment.Variables.OCPP_EDGE_SECRET_ARN).toEqual({ Ref: secretId });
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes(`"Ref":"${secretId}"`),
+    );
+    expect(readers.map((policy) => policy.Properties.Roles)).toEqual([[{ Ref: logicalIdOf(stack.ocppGateway.authorizerFunction.executionRole) }]]);
     const message = template.toJSON().Resources[logicalIdOf(stack.ocppGateway.messageFunction)];
     expect(message.Properties.Environment.Variables.WS_MANAGEMENT_ENDPOINT).toBe('https://ocpp-origin.example.com');
     expect(outputsOf(stack).WebSocketApiUrl!.Value).toBe('wss://ocpp-origin.example.com/');
@@ -254,11 +275,13 @@ describe('the execute-api endpoint of the WebSocket API', () => {
     expect(nagViolations(stack)).toEqual([]);
   });
 
-  it('stays on by default', () => {
-    const stack = csmsStack({});
+  it('stays on by default, and chargers are admitted without an edge secret', () => {
+    const stack = defaults;
     const wsApi = Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack.ocppGateway.api)];
     expect(wsApi.Properties.DisableExecuteApiEndpoint).toBeUndefined();
     Template.fromStack(stack).resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(distributionConfigOf(stack).Origins[0].OriginCustomHeaders).toBeUndefined();
+    expect(stack.ocppGateway.edgeSecret).toBeUndefined();
   });
 
   it('cannot be turned off without a custom domain of the API: CloudFront would have no way in', () => {
@@ -279,7 +302,7 @@ describe('the public HTTP routes', () => {
   }
 
   it('are throttled each on its own (20 per second, bursts of 40), so a flood of forged callbacks leaves the ops and installer API alone', () => {
-    const stack = csmsStack({});
+    const stack = defaults;
     const stage = httpStageOf(stack);
     expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(PUBLIC_ROUTES);
     for (const key of PUBLIC_ROUTES) {
