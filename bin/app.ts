@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CsmsStack } from '../lib/csms-stack';
+import { CsmsStack, type CsmsStackProps } from '../lib/csms-stack';
 
 // Settings come from CDK context (cdk.json or `-c name=value`); unset means the construct default.
 const app = new App();
@@ -14,6 +14,15 @@ new CsmsStack(app, 'PayterCsms', {
   payterApiUrl: stringFromContext('payterApiUrl'),
   payterRefunds: stringFromContext('payterRefunds'),
   myPayterApiUrl: stringFromContext('myPayterApiUrl'),
+  workflowLogLevel: stringFromContext('workflowLogLevel') as CsmsStackProps['workflowLogLevel'],
+  workflowLogExecutionData: booleanFromContext('workflowLogExecutionData'),
+  ocppDomainName: stringFromContext('ocppDomainName'),
+  ocppCertificateArn: stringFromContext('ocppCertificateArn'),
+  ocppOriginDomainName: stringFromContext('ocppOriginDomainName'),
+  ocppOriginCertificateArn: stringFromContext('ocppOriginCertificateArn'),
+  disableExecuteApiEndpoint: booleanFromContext('disableExecuteApiEndpoint'),
+  publicRouteRateLimit: numberFromContext('publicRouteRateLimit'),
+  publicRouteBurstLimit: numberFromContext('publicRouteBurstLimit'),
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails the synth.

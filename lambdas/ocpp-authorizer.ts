@@ -2,10 +2,14 @@
  * REQUEST authorizer of the WebSocket `$connect` route: HTTP Basic auth of OCPP security
  * profiles 1 and 2. Behind CloudFront the viewer's `Authorization` arrives as
  * `X-Ocpp-Authorization` (CloudFront cannot forward `Authorization` in an origin request policy).
+ * When the stack admits chargers through CloudFront only (`OCPP_EDGE_SECRET_ARN`, locally
+ * `OCPP_EDGE_SECRET`), a handshake must also carry the distribution's `X-Ocpp-Edge` secret, so
+ * that its geo restriction cannot be bypassed by connecting to the API's origin domain.
  */
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult } from 'aws-lambda';
+import { secret } from './aws/secrets';
 import { DynamoStationRepository } from './aws/station-repository';
-import { authenticateStation } from './csms/station-credentials';
+import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -16,9 +20,11 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
   const authorization = header(event.headers, 'X-Ocpp-Authorization') ?? header(event.headers, 'Authorization');
   stations ??= new DynamoStationRepository();
   const repository = stations;
-  const allowed = await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash);
+  const edgeOnly = Boolean(process.env.OCPP_EDGE_SECRET_ARN || process.env.OCPP_EDGE_SECRET);
+  const throughEdge = !edgeOnly || cameThroughEdge(header(event.headers, 'X-Ocpp-Edge'), await secret('OCPP_EDGE_SECRET_ARN', 'OCPP_EDGE_SECRET'));
+  const allowed = throughEdge && (await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash));
   if (!allowed || !stationId) {
-    logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined });
+    logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined, throughEdge });
     // API Gateway answers 401 for this exact message.
     throw new Error('Unauthorized');
   }

@@ -10,7 +10,8 @@ import { OcppGateway } from './constructs/ocpp-gateway';
 import { Payter } from './constructs/payter';
 import { Observability } from './constructs/observability';
 import { Reconciliation } from './constructs/reconciliation';
-import { SessionWorkflow } from './constructs/session-workflow';
+import { SessionWorkflow, type WorkflowLogLevel } from './constructs/session-workflow';
+import type { CustomDomain } from './constructs/ocpp-gateway';
 import { REFUND_CHANNELS } from '../lambdas/sessions/session-operations';
 
 export interface CsmsStackProps extends StackProps {
@@ -51,6 +52,49 @@ export interface CsmsStackProps extends StackProps {
    * @default 'https://api.mypayter.com'
    */
   readonly myPayterApiUrl?: string;
+  /**
+   * Which events of the session workflow's executions go to CloudWatch Logs: `ERROR`, `ALL`
+   * (every state's entry and exit, for troubleshooting), `FATAL` or `OFF`.
+   * @default 'ERROR'
+   */
+  readonly workflowLogLevel?: WorkflowLogLevel;
+  /**
+   * Whether those log events carry the states' input and output (no card data: readers,
+   * stations, id tags, amounts).
+   * @default false
+   */
+  readonly workflowLogExecutionData?: boolean;
+  /**
+   * The chargers' domain name for the CloudFront distribution (e.g. `ocpp.example.com`), with
+   * `ocppCertificateArn`, an ACM certificate for it in us-east-1. The distribution then
+   * requires TLS 1.2 (TLSv1.2_2021; OCPP security profile 2).
+   * @default - the distribution's *.cloudfront.net name (TLS 1.0 minimum)
+   */
+  readonly ocppDomainName?: string;
+  readonly ocppCertificateArn?: string;
+  /**
+   * A domain name of the WebSocket API itself (e.g. `ocpp-origin.example.com`), with
+   * `ocppOriginCertificateArn`, an ACM certificate for it in the stack's region: CloudFront
+   * and the functions' CALLs reach the API through it. Needed by `disableExecuteApiEndpoint`.
+   * @default - the execute-api endpoint
+   */
+  readonly ocppOriginDomainName?: string;
+  readonly ocppOriginCertificateArn?: string;
+  /**
+   * Admits chargers through CloudFront only, so that none connects past its geo restriction:
+   * the WebSocket API's execute-api endpoint is turned off (needs `ocppOriginDomainName`) and
+   * the `$connect` authorizer requires the secret CloudFront adds to each handshake.
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+  /**
+   * Requests per second (steady) and burst that each public route of the HTTP API (Payter's
+   * callbacks, e-receipts) takes before API Gateway answers 429, on its own: a flood of
+   * forged callbacks cannot take the ops and installer API's share.
+   * @default 20 and 40
+   */
+  readonly publicRouteRateLimit?: number;
+  readonly publicRouteBurstLimit?: number;
 }
 
 const PAYTER_CALLBACKS_ARE_PUBLIC =
@@ -77,9 +121,14 @@ export class CsmsStack extends Stack {
       csmsCallTimeoutSeconds: props.csmsCallTimeoutSeconds,
       allowedCountries: props.allowedCountries,
       manageApiGatewayAccountLogging: props.manageApiGatewayAccountLogging,
+      customDomain: customDomain('ocppDomainName', props.ocppDomainName, 'ocppCertificateArn', props.ocppCertificateArn),
+      originDomain: customDomain('ocppOriginDomainName', props.ocppOriginDomainName, 'ocppOriginCertificateArn', props.ocppOriginCertificateArn),
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
     });
 
-    this.httpApi = new CsmsHttpApi(this, 'Http');
+    this.httpApi = new CsmsHttpApi(this, 'Http', {
+      publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
+    });
 
     // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on
     // the functions, not the API itself, so the functions may reference it.
@@ -98,6 +147,8 @@ export class CsmsStack extends Stack {
       tables: this.tables,
       stationConnections: this.ocppGateway,
       taskFunctions: { SessionStepFunctionArn: sessionStep },
+      logLevel: props.workflowLogLevel,
+      logExecutionData: props.workflowLogExecutionData,
     });
 
     this.bindPayterSide(sessionStep, {
@@ -259,13 +310,27 @@ export class CsmsStack extends Stack {
     });
 
     new CfnOutput(this, 'WebSocketApiUrl', {
-      description: 'The WebSocket API itself (chargers that can add ?stationId=...)',
-      value: this.ocppGateway.stage.url,
+      description: props.disableExecuteApiEndpoint
+        ? "The WebSocket API itself, at its origin domain; it admits CloudFront's handshakes only"
+        : 'The WebSocket API itself (chargers that can add ?stationId=...)',
+      value: this.ocppGateway.apiUrl,
     });
     new CfnOutput(this, 'OcppEndpointUrl', {
       description: 'The OCPP 1.6J URL chargers are configured with',
       value: this.ocppGateway.ocppUrl,
     });
+    if (props.ocppDomainName !== undefined) {
+      new CfnOutput(this, 'OcppDnsTarget', {
+        description: `Point ${props.ocppDomainName} here (CNAME, or a Route 53 alias to the distribution)`,
+        value: this.ocppGateway.distribution.distributionDomainName,
+      });
+    }
+    if (this.ocppGateway.originDomainName !== undefined) {
+      new CfnOutput(this, 'OcppOriginDnsTarget', {
+        description: `Point ${props.ocppOriginDomainName} here (CNAME): the WebSocket API's regional custom domain`,
+        value: this.ocppGateway.originDomainName.regionalDomainName,
+      });
+    }
     new CfnOutput(this, 'HttpApiUrl', {
       description:
         'Installer (/installer) and ops (/ops) API, IAM-authorized; Payter callbacks (/payter) authorized by the capability tokens in their URLs; public e-receipts (/receipts)',
@@ -307,6 +372,13 @@ export class CsmsStack extends Stack {
     this.sessionWorkflow.configureStateMachineArn(fn);
     this.payter.bindClient(fn);
   }
+}
+
+/** A domain name and its certificate, given together or not at all. */
+function customDomain(nameSetting: string, domainName: string | undefined, certificateSetting: string, certificateArn: string | undefined): CustomDomain | undefined {
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (!domainName || !certificateArn) throw new Error(`${nameSetting} and ${certificateSetting} go together: set both or neither`);
+  return { domainName, certificateArn };
 }
 
 function validateRefundChannel(value: string): string {

@@ -3,33 +3,13 @@
  * signs our callback URLs. On AWS both secrets live in Secrets Manager (`*_SECRET_ARN`);
  * locally they come from `PAYTER_API_KEY` and `PAYTER_CALLBACK_SECRET`.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { MyPayterClient } from '../mypayter/data-api-client';
 import { PayterClient } from '../payter/cps-client';
 import { CallbackUrls } from '../readers/callback-urls';
 import { REFUND_CHANNELS, type RefundChannel } from '../sessions/session-operations';
 import { getIntFromEnv, getStringFromEnv } from '../shared/config';
-
-let secrets: SecretsManagerClient | undefined;
-const cache = new Map<string, Promise<string>>();
-
-async function secret(arnVariable: string, localVariable: string): Promise<string> {
-  const arn = process.env[arnVariable];
-  if (!arn) return getStringFromEnv(localVariable);
-  let value = cache.get(arn);
-  if (!value) {
-    secrets ??= new SecretsManagerClient({});
-    value = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then((answer) => {
-      if (!answer.SecretString) throw new Error(`secret ${arnVariable} is empty`);
-      return answer.SecretString;
-    });
-    // A failed read is retried on the next call instead of being cached.
-    value.catch(() => cache.delete(arn));
-    cache.set(arn, value);
-  }
-  return value;
-}
+import { secret } from './secrets';
 
 export async function payterClient(): Promise<PayterClient> {
   return new PayterClient({

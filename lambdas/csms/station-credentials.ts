@@ -2,7 +2,7 @@
  * OCPP security profiles 1 and 2: HTTP Basic auth with user = station id and the password set
  * at provisioning. Passwords are stored as salted scrypt hashes and compared in constant time.
  */
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCallback) as (
@@ -63,3 +63,13 @@ export async function authenticateStation(
 
 const UNKNOWN_STATION_HASH =
   'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/**
+ * Whether a handshake came through our CloudFront distribution: it carries the secret the
+ * distribution adds to every origin request (and overwrites in a viewer's request). Compared
+ * in constant time, as digests so that the length of the secret shows neither.
+ */
+export function cameThroughEdge(given: string | undefined, edgeSecret: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return given !== undefined && timingSafeEqual(digest(given), digest(edgeSecret));
+}

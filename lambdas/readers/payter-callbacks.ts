@@ -41,13 +41,16 @@ export type CardReadResult =
   | { readonly action: 'stopping'; readonly sessionId: string }
   | { readonly action: 'ignored'; readonly reason: string };
 
-/** The workflow's input: everything the session needs, so the execution is self-explanatory. */
+/**
+ * The workflow's input: what its states route on, so the execution is self-explanatory. No
+ * card data (cardId, maskedPan, ifd): execution histories and logs keep their input and
+ * outputs; the steps read the card from the session record by its id.
+ */
 export interface SessionWorkflowInput {
   readonly sessionId: string;
   readonly serialNumber: string;
   readonly stationId: string;
   readonly connectorId: number;
-  readonly cardId: string;
   readonly idTag: string;
   readonly site: StoredSite;
   /** The site's limits in the seconds the workflow's timeouts take. */
@@ -180,7 +183,6 @@ export class PayterCallbacks {
       serialNumber: reader.serialNumber,
       stationId: reader.stationId,
       connectorId,
-      cardId: card.cardId,
       idTag: session.idTag,
       site,
       timing: {

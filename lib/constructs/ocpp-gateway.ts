@@ -1,11 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
+  CfnApi,
+  DomainName,
+  EndpointType,
   LogGroupLogDestination,
+  SecurityPolicy,
   WebSocketApi,
   WebSocketStage,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -23,12 +28,14 @@ import {
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   OriginSslPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { CsmsFunction } from './csms-function';
@@ -87,10 +94,40 @@ export interface OcppGatewayProps {
    */
   readonly manageApiGatewayAccountLogging?: boolean;
   /**
+   * The chargers' domain name (e.g. `ocpp.example.com`) and the ARN of its ACM certificate,
+   * which CloudFront requires in us-east-1. The distribution then requires TLS 1.2 or later
+   * (TLSv1.2_2021, as OCPP security profile 2 asks), which its default `*.cloudfront.net`
+   * certificate cannot (TLS 1.0 minimum). Point the name (CNAME) at the distribution.
+   * @default - the distribution's own `*.cloudfront.net` name
+   */
+  readonly customDomain?: CustomDomain;
+  /**
+   * A domain name of the WebSocket API itself (a regional API Gateway custom domain, its ACM
+   * certificate in the stack's region), through which CloudFront and the functions' CALLs
+   * (`@connections`) reach the API. Needed to turn off the execute-api endpoint. Point the
+   * name (CNAME) at the `OcppOriginDnsTarget` output.
+   * @default - CloudFront and the functions use the execute-api endpoint
+   */
+  readonly originDomain?: CustomDomain;
+  /**
+   * Admits chargers through CloudFront only: turns off the API's `{apiId}.execute-api`
+   * endpoint (it needs `originDomain`), and the distribution adds a generated secret to every
+   * origin request (`X-Ocpp-Edge`) that the `$connect` authorizer requires, so a charger
+   * connecting to the origin domain directly, past the geo restriction, is refused.
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+  /**
    * Retention of the stage access logs and the CloudFront access logs.
    * @default RetentionDays.ONE_MONTH (30 days for the CloudFront log bucket)
    */
   readonly accessLogRetention?: RetentionDays;
+}
+
+/** A domain name and the ARN of the ACM certificate that covers it. */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
 }
 
 /**
@@ -109,6 +146,15 @@ export class OcppGateway extends Construct implements StationConnections {
   readonly disconnectFunction: CsmsFunction;
   /** The URL chargers are configured with; `{stationId}` is theirs to fill in. */
   readonly ocppUrl: string;
+  /** The WebSocket API's own URL (chargers that can add `?stationId=...`). */
+  readonly apiUrl: string;
+  /** The regional custom domain of the API, with `originDomain`. */
+  readonly originDomainName?: DomainName;
+  /** What CloudFront adds to its origin requests (`X-Ocpp-Edge`), with `disableExecuteApiEndpoint`. */
+  readonly edgeSecret?: Secret;
+
+  /** Where the functions post to connections (`WS_MANAGEMENT_ENDPOINT`). */
+  private readonly managementEndpoint: string;
 
   private readonly heartbeatIntervalSeconds: number;
   private readonly csmsCallTimeoutSeconds: number;
@@ -185,6 +231,35 @@ export class OcppGateway extends Construct implements StationConnections {
       });
     }
 
+    if (props.disableExecuteApiEndpoint && props.originDomain === undefined) {
+      throw new Error(
+        'OcppGateway: disableExecuteApiEndpoint needs originDomain (ocppOriginDomainName and ocppOriginCertificateArn): without the execute-api endpoint, CloudFront and the functions reach the API only through a custom domain of its own.',
+      );
+    }
+    if (props.originDomain) {
+      this.originDomainName = new DomainName(this, 'OriginDomain', {
+        domainName: props.originDomain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'OriginCertificate', props.originDomain.certificateArn),
+        endpointType: EndpointType.REGIONAL,
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+    }
+    if (props.disableExecuteApiEndpoint) {
+      // WebSocketApi (CDK 2.276) does not expose the switch; the CloudFormation property does.
+      (this.api.node.defaultChild as CfnApi).disableExecuteApiEndpoint = true;
+      this.edgeSecret = new Secret(this, 'EdgeSecret', {
+        description: 'CloudFront adds it to every OCPP handshake it forwards (X-Ocpp-Edge); the $connect authorizer refuses handshakes without it',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+      acknowledge(this.edgeSecret, {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'CloudFront takes the value at deploy time (a dynamic reference in the distribution), so a rotation is a new value and a stack update together, by hand; chargers keep their connections.',
+      });
+      this.authorizerFunction.addEnvironment('OCPP_EDGE_SECRET_ARN', this.edgeSecret.secretArn);
+      this.edgeSecret.grantRead(this.authorizerFunction);
+    }
+
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
@@ -192,7 +267,11 @@ export class OcppGateway extends Construct implements StationConnections {
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 500, burstLimit: 1000 },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      // The stage at the root of its custom domain: wss://<origin>/, https://<origin>/@connections.
+      ...(this.originDomainName && { domainMapping: { domainName: this.originDomainName } }),
     });
+    this.apiUrl = props.originDomain ? `wss://${props.originDomain.domainName}/` : this.stage.url;
+    this.managementEndpoint = props.originDomain ? `https://${props.originDomain.domainName}` : this.stage.callbackUrl;
     if (props.manageApiGatewayAccountLogging ?? true) {
       const accountLogging = new ApiGatewayAccountLogging(this, 'AccountLogging');
       this.stage.node.addDependency(accountLogging.account);
@@ -203,7 +282,7 @@ export class OcppGateway extends Construct implements StationConnections {
     }
 
     this.distribution = this.createDistribution(props, logRetention);
-    this.ocppUrl = `wss://${this.distribution.distributionDomainName}/ocpp/{stationId}`;
+    this.ocppUrl = `wss://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}/ocpp/{stationId}`;
   }
 
   /**
@@ -212,7 +291,7 @@ export class OcppGateway extends Construct implements StationConnections {
    * builds the station link (lambdas/aws/csms-app.ts) but which never sends a CALL.
    */
   configureStationConnections(fn: CsmsFunction): void {
-    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.stage.callbackUrl);
+    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.managementEndpoint);
     fn.addEnvironment('HEARTBEAT_INTERVAL_SECONDS', String(this.heartbeatIntervalSeconds));
     fn.addEnvironment('CSMS_CALL_TIMEOUT_SECONDS', String(this.csmsCallTimeoutSeconds));
   }
@@ -275,12 +354,22 @@ export class OcppGateway extends Construct implements StationConnections {
       reason: 'This bucket is itself the access-log destination of the CloudFront distribution; logging it would need another log bucket, and so on.',
     });
 
-    const apiDomain = `${this.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    // Through the API's own custom domain (the stage at its root) when it has one.
+    const origin = props.originDomain
+      ? { domain: props.originDomain.domainName, path: undefined }
+      : { domain: `${this.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, path: `/${this.stage.stageName}` };
     const distribution = new Distribution(this, 'Edge', {
       comment: 'OCPP 1.6J endpoint: wss://<domain>/ocpp/{stationId}',
+      ...(props.customDomain && {
+        domainNames: [props.customDomain.domainName],
+        certificate: Certificate.fromCertificateArn(this, 'EdgeCertificate', props.customDomain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
       defaultBehavior: {
-        origin: new HttpOrigin(apiDomain, {
-          originPath: `/${this.stage.stageName}`,
+        origin: new HttpOrigin(origin.domain, {
+          originPath: origin.path,
+          // Resolved by CloudFormation at deploy time; CloudFront overwrites a viewer's own copy.
+          ...(this.edgeSecret && { customHeaders: { 'X-Ocpp-Edge': this.edgeSecret.secretValue.unsafeUnwrap() } }),
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           originSslProtocols: [OriginSslPolicy.TLS_V1_2],
         }),
@@ -300,16 +389,18 @@ export class OcppGateway extends Construct implements StationConnections {
 
     const suppressions = [
       {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution uses the default *.cloudfront.net certificate, with which CloudFront does not allow setting the minimum viewer TLS version; a custom domain with an ACM certificate (TLSv1.2_2021) comes with the production domain.',
-      },
-      {
         id: 'AwsSolutions-CFR2',
         reason:
           'Chargers are admitted by the $connect authorizer (station id and password) and the WebSocket stage is throttled; a WAF web ACL (us-east-1 only, billed per request) is left to the operator.',
       },
     ];
+    if (props.customDomain === undefined) {
+      suppressions.push({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The distribution uses the default *.cloudfront.net certificate, with which CloudFront does not allow setting the minimum viewer TLS version; give it a custom domain (ocppDomainName, ocppCertificateArn) and it requires TLSv1.2_2021.',
+      });
+    }
     if (props.allowedCountries === undefined) {
       suppressions.push({
         id: 'AwsSolutions-CFR1',

@@ -42,12 +42,29 @@ export interface SessionWorkflowProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Which execution events go to CloudWatch Logs: `ERROR` (failures only), `ALL` (every
+   * state's entry and exit, for troubleshooting), `FATAL` or `OFF`.
+   * @default 'ERROR'
+   */
+  readonly logLevel?: WorkflowLogLevel;
+  /**
+   * Whether the logged events carry the states' input and output. The workflow's data holds
+   * no card identifiers (lambdas/readers/payter-callbacks.ts, SessionWorkflowInput), but it
+   * names readers, stations and id tags: off unless an operator needs it for troubleshooting.
+   * @default false
+   */
+  readonly logExecutionData?: boolean;
 }
+
+/** The Step Functions log levels a stack setting may choose. */
+export const WORKFLOW_LOG_LEVELS = ['OFF', 'FATAL', 'ERROR', 'ALL'] as const;
+export type WorkflowLogLevel = (typeof WORKFLOW_LOG_LEVELS)[number];
 
 /**
  * The charging-session workflow: a Standard state machine (callback tasks, sessions longer
- * than Express allows) defined by the ASL file, logging every event with its data and traced
- * with X-Ray, and the station-command function its tasks use to send CALLs to chargers.
+ * than Express allows) defined by the ASL file, logging its failures (more on request) and
+ * traced with X-Ray, and the station-command function its tasks use to send CALLs to chargers.
  */
 export class SessionWorkflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -107,6 +124,10 @@ export class SessionWorkflow extends Construct {
       throw new Error(`SessionWorkflow: ${definitionFile} uses \${${unfilled.join('}, ${')}}, which no task function fills in`);
     }
 
+    const logLevel = props.logLevel ?? 'ERROR';
+    if (!(WORKFLOW_LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new Error(`SessionWorkflow: workflowLogLevel must be one of ${WORKFLOW_LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+    }
     const logGroup = new LogGroup(this, 'ExecutionLogs', {
       // The vended-logs prefix keeps the CloudWatch Logs resource policy small.
       logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
@@ -117,9 +138,15 @@ export class SessionWorkflow extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(definitionFile),
       definitionSubstitutions,
-      logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: logGroup, level: LogLevel[logLevel], includeExecutionData: props.logExecutionData ?? false },
       tracingEnabled: true,
     });
+    if (logLevel !== 'ALL') {
+      acknowledge(this.stateMachine, {
+        id: 'AwsSolutions-SF1',
+        reason: `Logs ${logLevel} events by choice (stack setting workflowLogLevel): every state's data of every session in CloudWatch is more than operators need; the execution history (90 days) and the ops API show each step.`,
+      });
+    }
 
     for (const fn of Object.values(taskFunctions)) fn.grantInvoke(this.stateMachine);
     acknowledge(
@@ -178,20 +205,15 @@ export class SessionWorkflow extends Construct {
   }
 
   /**
-   * Lets a function inspect and stop the workflow's executions (the ops API) and tells it the
-   * state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
+   * Lets a function read the workflow's executions and their histories (the ops API's session
+   * detail) and tells it the state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
    */
   bindOperations(fn: CsmsFunction): void {
     this.configureStateMachineArn(fn);
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: [
-          'states:DescribeExecution',
-          'states:ListExecutions',
-          'states:GetExecutionHistory',
-          'states:StopExecution',
-        ],
-        resources: [this.stateMachineArn, this.executionsArn],
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [this.executionsArn],
       }),
     );
     this.acknowledgeExecutionsWildcard(fn);

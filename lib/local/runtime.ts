@@ -45,6 +45,11 @@ export interface LocalRuntimeOptions {
   readonly heartbeatIntervalSeconds?: number;
   /** @default 30 */
   readonly csmsCallTimeoutSeconds?: number;
+  /**
+   * Admits only handshakes carrying this value in `X-Ocpp-Edge`, as AWS admits only those
+   * through CloudFront with `disableExecuteApiEndpoint` (OCPP_EDGE_SECRET). @default every handshake
+   */
+  readonly ocppEdgeSecret?: string;
   /** How often the station-call timer runs (every minute on AWS). @default 1000 */
   readonly stationCallTimerMs?: number;
   /** Shortens the workflow's waits, retries and timeouts; the ASL itself is never edited. */
@@ -120,6 +125,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
       HEARTBEAT_INTERVAL_SECONDS: String(heartbeat),
       CSMS_CALL_TIMEOUT_SECONDS: String(options.csmsCallTimeoutSeconds ?? 30),
+      ...(options.ocppEdgeSecret !== undefined && { OCPP_EDGE_SECRET: options.ocppEdgeSecret }),
       ...Object.fromEntries(Object.entries(TABLES).map(([key, spec]) => [spec.envVar, dynamo.tableNames[key as keyof typeof TABLES]])),
     });
 

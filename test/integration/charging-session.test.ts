@@ -131,6 +131,17 @@ describe('a paid charging session', () => {
         'AuthorizeHold', 'Approved?', 'RemoteStart', 'StartAccepted?', 'AwaitTransactionStart', 'Charging',
         'AwaitTransactionStop', 'PriceSession', 'Capture?', 'CommitPayment', 'ShowReceipt', 'ReceiptOnScreen', 'Release', 'Done',
       ]);
+      // No card identifier in the execution's input, outputs or any event (what Step Functions
+      // logs and keeps for 90 days), nor in the ops API's view of it: the session record has them.
+      const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: system.executionArn(sessionId), maxResults: 1000, includeExecutionData: true }));
+      const opsHistory = await system.api('GET', `/ops/sessions/${sessionId}/execution`);
+      expect(opsHistory.status).toBe(200);
+      const cardData = ['card-alice', 'card-mallory', '4111********1111', 'CONTACTLESS'];
+      const carrying = <T,>(items: T[]) => items.filter((item) => cardData.some((card) => JSON.stringify(item).includes(card)));
+      expect(carrying(events ?? []).map((e) => `${e.id} ${e.type}`)).toEqual([]);
+      expect(carrying(opsHistory.body.events)).toEqual([]);
+      expect(JSON.stringify(events)).toContain(sessionId);
+      expect(record).toMatchObject({ cardId: 'card-alice', maskedPan: '4111********1111', ifd: 'CONTACTLESS' });
       // The reader is free and back in its start screen.
       const reader = (await system.api('GET', `/installer/readers/${serial}`)).body;
       expect(reader.activeSessionId).toBeUndefined();
@@ -480,5 +491,20 @@ describe("an operator's view of sessions", () => {
       expect.objectContaining({ kind: 'amountDiffers', sessionId }),
     ]);
     expect((await system.api('GET', '/ops/reconciliation?from=yesterday')).status).toBe(400);
+  });
+});
+
+describe('the card in the workflow', () => {
+  it("is in no event of any execution above (approved, declined, cancelled, lost charger, commit retried or never finalized): the session record keeps it", async () => {
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: system.runtime.stateMachineArn, maxResults: 1000 }));
+    expect(executions.length).toBeGreaterThan(10);
+    const carrying: string[] = [];
+    for (const { executionArn } of executions) {
+      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true }));
+      for (const event of events) {
+        if (/card-[a-z]|4111\*{8}1111|CONTACTLESS/.test(JSON.stringify(event))) carrying.push(`${executionArn!.split(':').at(-1)} ${event.id} ${event.type}`);
+      }
+    }
+    expect(carrying).toEqual([]);
   });
 });
