@@ -7,6 +7,7 @@ import type { APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult } fro
 import { DynamoStationRepository } from './aws/station-repository';
 import { authenticateStation } from './csms/station-credentials';
 import { header } from './shared/headers';
+import { idProblem } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
 
 let stations: DynamoStationRepository | undefined;
@@ -16,7 +17,11 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
   const authorization = header(event.headers, 'X-Ocpp-Authorization') ?? header(event.headers, 'Authorization');
   stations ??= new DynamoStationRepository();
   const repository = stations;
-  const allowed = await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash);
+  // An id longer than any station's is refused before it reaches a key.
+  const allowed =
+    stationId !== undefined &&
+    idProblem('stationId', stationId) === undefined &&
+    (await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash));
   if (!allowed || !stationId) {
     logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined });
     // API Gateway answers 401 for this exact message.
