@@ -11,6 +11,7 @@ import { secret } from './aws/secrets';
 import { DynamoStationRepository } from './aws/station-repository';
 import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
 import { header } from './shared/headers';
+import { idProblem } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
 
 let stations: DynamoStationRepository | undefined;
@@ -22,7 +23,12 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
   const repository = stations;
   const edgeOnly = Boolean(process.env.OCPP_EDGE_SECRET_ARN || process.env.OCPP_EDGE_SECRET);
   const throughEdge = !edgeOnly || cameThroughEdge(header(event.headers, 'X-Ocpp-Edge'), await secret('OCPP_EDGE_SECRET_ARN', 'OCPP_EDGE_SECRET'));
-  const allowed = throughEdge && (await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash));
+  // An id longer than any station's is refused before it reaches a key.
+  const allowed =
+    throughEdge &&
+    stationId !== undefined &&
+    idProblem('stationId', stationId) === undefined &&
+    (await authenticateStation(stationId, authorization, async (id) => (await repository.get(id))?.passwordHash));
   if (!allowed || !stationId) {
     logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined, throughEdge });
     // API Gateway answers 401 for this exact message.

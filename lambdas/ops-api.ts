@@ -13,6 +13,7 @@ import { CallFailedError, StationOfflineError, UnknownStationError } from './csm
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import { OcppError } from './ocpp/frames';
 import type { RefundState } from './sessions/model';
+import { idSchema } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const refundSchema = z.strictObject({
@@ -29,16 +30,40 @@ const REFUND_MESSAGES: Partial<Record<RefundState, string>> = {
     'Payter CPS cannot refund here (PAYTER_REFUNDS=acquirer): make this refund through the acquirer. Reconciliation lists it until it shows up in Payter\'s transaction data.',
 };
 
-const isoInstant = z.iso.datetime({ offset: true });
-const sessionQuerySchema = z.strictObject({
-  siteId: z.string().min(1).optional(),
-  stationId: z.string().min(1).optional(),
-  status: z.enum(['authorizing', 'declined', 'starting', 'charging', 'stopping', 'stopped', 'completed', 'cancelled', 'failed']).optional(),
-  from: isoInstant.optional(),
-  to: isoInstant.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-});
-const periodSchema = z.strictObject({ from: isoInstant, to: isoInstant });
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/**
+ * `from` / `to` of a period: a full ISO datetime with its offset, or a plain date
+ * (`2026-12-01`), which means the start (from) or the end (to) of that UTC day. Handed on as
+ * UTC ISO text, the form stored times compare in.
+ */
+function periodBound(bound: 'from' | 'to') {
+  return z.string().transform((text, ctx) => {
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+    if (!Number.isNaN(day) && new Date(day).toISOString().startsWith(text)) {
+      return new Date(bound === 'from' ? day : day + 86_400_000 - 1).toISOString();
+    }
+    if (isoDateTime.safeParse(text).success) return new Date(text).toISOString();
+    ctx.addIssue({ code: 'custom', message: 'must be a date (YYYY-MM-DD) or an ISO datetime with an offset (2026-12-01T08:00:00Z)' });
+    return z.NEVER;
+  });
+}
+
+/** A period ends no earlier than it starts. */
+const inOrder = (period: { from?: string; to?: string }) => !period.from || !period.to || period.from <= period.to;
+const notBeforeFrom = { message: 'must not be before from', path: ['to'] };
+
+const sessionQuerySchema = z
+  .strictObject({
+    siteId: idSchema('siteId').optional(),
+    stationId: idSchema('stationId').optional(),
+    status: z.enum(['authorizing', 'declined', 'starting', 'charging', 'stopping', 'stopped', 'completed', 'cancelled', 'failed']).optional(),
+    from: periodBound('from').optional(),
+    to: periodBound('to').optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .refine(inOrder, notBeforeFrom);
+const periodSchema = z.strictObject({ from: periodBound('from'), to: periodBound('to') }).refine(inOrder, notBeforeFrom);
 
 /** Query strings are validated like bodies: every bad parameter named in a 400. */
 function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.output<S> {
@@ -56,7 +81,10 @@ const stationCallSchema = z.strictObject({
 
 let transactions: DynamoTransactionRepository | undefined;
 
-/** An operator's call answers within this: the HTTP API gives up on a request after 30 s. */
+/**
+ * An operator's call is answered within this of the request reaching API Gateway (which gives
+ * up after 30 s): a cold start or a slow queue write counts against it, not on top of it.
+ */
 const OPS_CALL_WAIT_MS = 25_000;
 
 const route = router([
@@ -114,7 +142,7 @@ const route = router([
     handle: async (event) => {
       const { from, to } = parseQuery(event, periodSchema);
       // The transactions are stored by day: one query per day of the period.
-      if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000 || Date.parse(to) < Date.parse(from)) {
+      if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000) {
         throw new HttpError(400, 'ValidationError', 'the period is invalid', [{ field: 'to', message: 'at most 31 days after from' }]);
       }
       return json(200, await myPayterReconciliation().report(from, to));
@@ -130,7 +158,8 @@ const route = router([
         // Waits its turn behind the station's other calls, then for the charger's answer.
         const queued = await calls.send(stationId!, action, payload, { awaited: true });
         logger.info('operator call queued', { stationId, action, callId: queued.id });
-        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(Date.now() + OPS_CALL_WAIT_MS) });
+        const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
+        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
         return outcome.kind === 'result'
           ? json(200, { messageId, action, result: outcome.payload })
           : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });

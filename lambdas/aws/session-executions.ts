@@ -31,7 +31,7 @@ export class StepFunctionsSessionExecutions implements SessionExecutions {
         }),
       };
     } catch (error) {
-      if ((error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }
@@ -40,7 +40,13 @@ export class StepFunctionsSessionExecutions implements SessionExecutions {
     const events = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn: this.arn(name), maxResults: 1000, nextToken }));
+      let page;
+      try {
+        page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn: this.arn(name), maxResults: 1000, nextToken }));
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
       for (const e of page.events ?? []) {
         const failure = e.taskFailedEventDetails ?? e.executionFailedEventDetails ?? e.lambdaFunctionFailedEventDetails;
         events.push({
@@ -56,3 +62,5 @@ export class StepFunctionsSessionExecutions implements SessionExecutions {
     return events;
   }
 }
+
+const isMissing = (error: unknown) => (error as { name?: string }).name === 'ExecutionDoesNotExist';

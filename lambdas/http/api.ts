@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
+import { idProblem, isIdKind } from '../shared/ids';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -78,6 +79,34 @@ export function parseBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, sc
   return result.data;
 }
 
+/**
+ * Path parameters as the handlers see them: %-decoded, every id within its declared length.
+ * A malformed escape or an overlong id is the caller's 400 naming the parameter. (HTTP API
+ * may hand over a path it has already decoded, so a literal '%' can reach us too.)
+ */
+export function decodePathParameters(raw: Iterable<readonly [string, string]>): Record<string, string> {
+  const params: Record<string, string> = {};
+  const problems: FieldError[] = [];
+  for (const [name, encoded] of raw) {
+    try {
+      params[name] = decodeURIComponent(encoded);
+    } catch {
+      problems.push({ field: name, message: 'malformed %-escape in the path' });
+    }
+  }
+  return checkPathIds(params, problems);
+}
+
+/** Path parameters API Gateway has already decoded: every id within its declared length. */
+export function checkPathIds(params: Record<string, string>, problems: FieldError[] = []): Record<string, string> {
+  for (const [name, value] of Object.entries(params)) {
+    const problem = isIdKind(name) ? idProblem(name, value) : undefined;
+    if (problem) problems.push({ field: name, message: problem });
+  }
+  if (problems.length > 0) throw new HttpError(400, 'ValidationError', 'the path is invalid', problems);
+  return params;
+}
+
 export interface Route {
   readonly method: string;
   readonly path: string;
@@ -104,8 +133,7 @@ export function router(routes: readonly Route[]) {
         if (!match) continue;
         pathMatched = true;
         if (route.method !== method) continue;
-        const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
-        return await route.handle(event, params);
+        return await route.handle(event, decodePathParameters(names.map((name, i) => [name, match[i + 1] ?? ''])));
       }
       throw pathMatched
         ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { screenOverridesSchema } from '../display/screens';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
+import { idSchema } from '../shared/ids';
 
 const minorUnits = z.number().int('must be an integer amount in minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
 /** The money module's one rule for decimal strings (at most 4 decimals, no sign, no exponent). */
@@ -45,7 +46,7 @@ export function siteTimeZone(site: { timeZone?: string } | undefined): string {
 }
 
 export const siteSettingsSchema = z.strictObject({
-  siteId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
+  siteId: idSchema('siteId').regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   name: z.string().trim().min(1).max(100),
   currency: z.string().refine(isKnownCurrency, 'must be a supported ISO 4217 code such as "USD" or "EUR"'),
   language: z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code such as "en"'),
@@ -76,8 +77,8 @@ export const siteSettingsSchema = z.strictObject({
 export type SiteSettings = z.output<typeof siteSettingsSchema>;
 
 export const stationProvisioningSchema = z.strictObject({
-  stationId: z.string().min(1).max(48).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
-  siteId: z.string().min(1),
+  stationId: idSchema('stationId').regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
+  siteId: idSchema('siteId'),
   connectors: z
     .array(z.number().int().min(1).max(99))
     .min(1)
@@ -89,8 +90,8 @@ export const stationProvisioningSchema = z.strictObject({
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;
 
 export const readerCommissioningSchema = z.strictObject({
-  serialNumber: z.string().min(1).max(32).regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
-  stationId: z.string().min(1),
+  serialNumber: idSchema('serialNumber').regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
+  stationId: idSchema('stationId'),
   connectorIds: z
     .array(z.number().int().min(1).max(99))
     .min(1)

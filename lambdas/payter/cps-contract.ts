@@ -5,6 +5,7 @@
  * Whatever is our guess rather than Payter's word lives in `cps-assumed.ts`.
  */
 import { z } from 'zod';
+import { idSchema } from '../shared/ids';
 import { CPS_ASSUMED, assumedSessionFields, authorizationCurrencySchema, terminalCurrencySchema } from './cps-assumed';
 
 /** Amounts are integers in the currency's minor units (cents). */
@@ -87,7 +88,7 @@ export type CardInterface = 'CONTACTLESS' | 'CHIP' | 'QR_CODE' | (string & {});
 
 /** POSTed by CPS to the `callbackUrl` of `start`. `cardId` is stable per card ("tap to stop"). */
 export const cardReadCallbackSchema = z.object({
-  serialNumber: z.string().min(1),
+  serialNumber: idSchema('serialNumber'),
   ifd: z.string().min(1) as z.ZodType<CardInterface>,
   aid: z.string(),
   cardId: z.string().min(1),
@@ -97,14 +98,14 @@ export type CardReadCallback = z.infer<typeof cardReadCallbackSchema>;
 
 /** POSTed by CPS to the `callbackUrl` of `ui` when the driver presses a button. */
 export const uiCallbackSchema = z.object({
-  serialNumber: z.string().min(1),
+  serialNumber: idSchema('serialNumber'),
   screenId: z.string().min(1),
   response: z.string(),
 });
 export type UiCallback = z.infer<typeof uiCallbackSchema>;
 
-/** POSTed by CPS to the account-wide web hook. */
-export const terminalStateCallbackSchema = terminalSchema;
+/** POSTed by CPS to the account-wide web hook. A serial longer than ours is no reader of ours: refused before it reaches a key. */
+export const terminalStateCallbackSchema = terminalSchema.extend({ serialNumber: idSchema('serialNumber') });
 export type TerminalStateCallback = Terminal;
 
 /** The value of the `Authorization` header of every call. */

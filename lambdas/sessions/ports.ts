@@ -61,7 +61,8 @@ export interface UnsettledSessions {
 /** The session's workflow execution, for operators and the sweeper. */
 export interface SessionExecutions {
   describe(executionName: string): Promise<{ name: string; arn: string; status: string; startDate?: string; stopDate?: string; consoleUrl?: string } | undefined>;
-  history(executionName: string): Promise<{ timestamp: string; type: string; state?: string; error?: string; cause?: string }[]>;
+  /** Undefined when there is no such execution (its start was lost: the sweeper settles such sessions). */
+  history(executionName: string): Promise<{ timestamp: string; type: string; state?: string; error?: string; cause?: string }[] | undefined>;
 }
 
 /** Starts the session workflow execution, named after the session. */

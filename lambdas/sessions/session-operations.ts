@@ -121,7 +121,9 @@ export class SessionOperations {
 
   async execution(sessionId: string) {
     const session = await this.get(sessionId);
-    return { executionName: session.executionName, events: await this.deps.executions.history(session.executionName) };
+    const events = await this.deps.executions.history(session.executionName);
+    if (!events) throw new NotFoundError(`session ${sessionId} has no workflow execution ${session.executionName}`);
+    return { executionName: session.executionName, events };
   }
 
   async stop(sessionId: string): Promise<{ stopping: boolean }> {

@@ -300,9 +300,14 @@ function kebab(pascal: string): string {
   return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
+/** A path without a readable station id (none, or a malformed %-escape) carries none: refused at the authorizer. */
 export function stationIdFromPath(path: string): Record<string, string> {
   const match = /^\/ocpp\/([^/?]+)\/?$/.exec(path);
-  return match?.[1] ? { stationId: decodeURIComponent(match[1]) } : {};
+  try {
+    return match?.[1] ? { stationId: decodeURIComponent(match[1]) } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The local stand-in for the IAM / JWT authorizer of the installer and ops routes. */

@@ -58,6 +58,17 @@ describe('HTTP gateway routing', () => {
     expect(any.routeKey).toBe('ANY /ops/sessions/{sessionId}');
   });
 
+  it('hands a malformed %-escape on to the handler as sent (the handler answers it), and no literal segment matches one', async () => {
+    const { gateway, errors } = await start([echo('GET', '/ops/sessions/{sessionId}'), echo('GET', '/ops/sessions/{sessionId}/execution')]);
+    const bad = await eventOf(await fetch(`${gateway.url}/ops/sessions/%zz`));
+    expect(bad.rawPath).toBe('/ops/sessions/%zz');
+    expect(bad.pathParameters).toEqual({ sessionId: '%zz' });
+    const broken = await eventOf(await fetch(`${gateway.url}/ops/sessions/%E0%A4%A/execution`));
+    expect(broken.pathParameters).toEqual({ sessionId: '%E0%A4%A' });
+    expect((await fetch(`${gateway.url}/ops/%zzsessions/S1`)).status).toBe(404);
+    expect(errors).toEqual([]);
+  });
+
   it('answers 404 {"message":"Not Found"} for an unknown path or method', async () => {
     const { gateway } = await start([echo('GET', '/ops/sessions')]);
     for (const [path, method] of [
