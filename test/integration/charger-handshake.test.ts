@@ -198,6 +198,26 @@ describe('malformed frames on a live connection', () => {
       ws.close();
     }
   });
+
+  it('answers a CALLRESULT or CALLERROR whose message id is unreadable with a CALLERROR "-1" at once', async () => {
+    const { ws } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD));
+    if (!ws) throw new Error('handshake failed');
+    try {
+      const answers = [
+        await exchange(ws, '[3, 7, {"status": "Accepted"}]'),
+        await exchange(ws, `[3, "${'r'.repeat(37)}", {"status": "Accepted"}]`),
+        await exchange(ws, '[4, null, "GenericError", "", {}]'),
+      ] as unknown[][];
+      expect(answers.map((a) => a.slice(0, 3))).toEqual([
+        [4, '-1', 'FormationViolation'],
+        [4, '-1', 'ProtocolError'],
+        [4, '-1', 'FormationViolation'],
+      ]);
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      ws.close();
+    }
+  });
 });
 
 describe('a reconnect that overtakes the old $disconnect', () => {
