@@ -71,12 +71,21 @@ export class StationConnections {
   async closeRefused(): Promise<number> {
     const now = this.deps.clock.now().getTime();
     let closed = 0;
-    for (const { connectionId, since } of await this.deps.connections.scheduledCloses()) {
-      const outcome = await this.deps.link.close(connectionId);
-      // 410 right after $connect: API Gateway may not have opened it yet; try again next pass.
-      if (outcome === 'gone' && now - Date.parse(since) < OPENING_GRACE_MS) continue;
-      await this.deps.connections.unscheduleClose(connectionId);
-      if (outcome === 'closed') closed += 1;
+    const scheduled = await this.deps.connections.scheduledCloses().catch((error: unknown) => {
+      this.deps.log.warn('refused connections not looked at; next pass', { error: String(error) });
+      return [];
+    });
+    for (const { connectionId, since } of scheduled) {
+      try {
+        const outcome = await this.deps.link.close(connectionId);
+        // 410 right after $connect: API Gateway may not have opened it yet; try again next pass.
+        if (outcome === 'gone' && now - Date.parse(since) < OPENING_GRACE_MS) continue;
+        await this.deps.connections.unscheduleClose(connectionId);
+        if (outcome === 'closed') closed += 1;
+      } catch (error) {
+        // The next pass tries again; the call queues' pass must not wait for this one.
+        this.deps.log.warn('refused connection not closed yet', { connectionId, error: String(error) });
+      }
     }
     if (closed > 0) this.deps.log.info('refused connections closed', { closed });
     return closed;
