@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ocppTimestamp } from '../../lib/local/simulated-charger';
-import { FAST_WORKFLOW } from '../support/paid-session';
+import { FAST_WAITS } from '../support/paid-session';
 import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 import { RawOcppCharger } from '../support/raw-ocpp-charger';
 
@@ -14,7 +14,7 @@ const PASSWORD = 'second-implementation-secret';
 let system: TestSystem;
 
 beforeAll(async () => {
-  system = await startTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 });
+  system = await startTestSystem({ timeScale: FAST_WAITS });
   await system.provisionStation('CP-RAW-1', PASSWORD);
   await system.provisionStation('CP-RAW-2', PASSWORD);
   await system.provisionStation('CP-RAW-3', PASSWORD, 'site-main-st', [1]);
