@@ -25,6 +25,8 @@ const demo = process.argv.includes('--demo');
 const installerToken = process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN;
 
 const runtime = await startLocalRuntime({
+  // 127.0.0.1 unless told otherwise: the installer and ops APIs answer anyone who can reach them.
+  ...(process.env.HOST && { host: process.env.HOST }),
   ocppPort: port('OCPP_WS_PORT', 9000),
   httpPort: port('HTTP_PORT', 9001),
   ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
@@ -46,6 +48,10 @@ const runtime = await startLocalRuntime({
 console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
 console.log(`HTTP endpoint: ${runtime.httpUrl}`);
 console.log(`Payter CPS: ${runtime.payter ? `built-in simulator at ${runtime.payter.url} (control: ${runtime.httpUrl}/simulator/payter/readers/{serial})` : process.env.PAYTER_API_URL}`);
+const host = process.env.HOST ?? '127.0.0.1';
+if (!['127.0.0.1', '::1', 'localhost'].includes(host) && process.env.INSTALLER_TOKEN === undefined) {
+  console.warn(`HOST=${host}: the installer and ops APIs answer other machines with the default token; set INSTALLER_TOKEN.`);
+}
 console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
 
 if (demo) {

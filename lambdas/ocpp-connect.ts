@@ -1,7 +1,9 @@
 /**
  * WebSocket `$connect`: the authorizer has identified the station; here the OCPP version is
  * negotiated (the answer must carry `Sec-WebSocket-Protocol` or chargers drop the socket) and
- * the station is mapped to its new connection.
+ * the station is mapped to its new connection, closing an older one. Without a subprotocol we
+ * speak the handshake completes without the header and the connection is closed at once
+ * (OCPP-J 1.6 section 3.1.2; lambdas/csms/station-connections.ts says how).
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
@@ -16,18 +18,20 @@ type ConnectEvent = APIGatewayProxyWebsocketEventV2 & {
 
 export const handler = lambdaHandler(async (event: ConnectEvent): Promise<APIGatewayProxyResult> => {
   const stationId = event.requestContext.authorizer?.stationId;
+  const { connectionId } = event.requestContext;
+  if (!stationId) {
+    // Only without the authorizer in front (a misconfigured stage).
+    logger.error('connection without a station identity refused', { connectionId });
+    return { statusCode: 401, body: '' };
+  }
   const offered = header(event.headers, 'Sec-WebSocket-Protocol');
   const subprotocol = chooseSubprotocol(offered);
-  if (!stationId || !subprotocol) {
-    logger.warn('connection refused', { stationId, offered });
-    return { statusCode: 400, body: 'a supported OCPP subprotocol (ocpp1.6) is required' };
+  const { stationConnections } = csmsApp();
+  if (!subprotocol) {
+    await stationConnections.refuse(connectionId, stationId, offered);
+    return { statusCode: 200, body: '' };
   }
-  const { connectionId } = event.requestContext;
-  const now = new Date().toISOString();
-  const { connections, stations } = csmsApp();
-  await connections.put(connectionId, { stationId, subprotocol }, now);
-  // A reconnect may arrive before the old $disconnect: the newest connection always wins.
-  await stations.markConnected(stationId, connectionId, now);
+  await stationConnections.open(connectionId, stationId, subprotocol);
   logger.info('charger connected', { stationId, connectionId, subprotocol });
   return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': subprotocol }, body: '' };
 });

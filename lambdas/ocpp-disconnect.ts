@@ -7,11 +7,15 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
   const { connectionId } = event.requestContext;
   const { connections, stations } = csmsApp();
   const stationId = (await connections.find(connectionId))?.stationId;
-  await connections.delete(connectionId);
-  if (stationId) {
-    const wentOffline = await stations.markDisconnected(stationId, connectionId, new Date().toISOString());
-    logger.info('charger disconnected', { stationId, connectionId, wentOffline });
-    if (wentOffline) await stationOffline(stationId);
+  if (!stationId) {
+    // A refused connection that left by itself: nothing left to close.
+    await connections.unscheduleClose(connectionId);
+    return { statusCode: 200, body: '' };
   }
+  await connections.delete(connectionId);
+  // Only if the station is still mapped to this connection: a newer one may have taken over.
+  const wentOffline = await stations.markDisconnected(stationId, connectionId, new Date().toISOString());
+  logger.info('charger disconnected', { stationId, connectionId, wentOffline });
+  if (wentOffline) await stationOffline(stationId);
   return { statusCode: 200, body: '' };
 });

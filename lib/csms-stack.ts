@@ -272,16 +272,16 @@ export class CsmsStack extends Stack {
     this.sessionWorkflow.bindTaskCallbacks(opsApi);
 
     // Moves on the call queues nothing else moves on: a call never answered (the next one's
-    // turn, a stop to send again), a deadline passing while a station is offline. Every
-    // minute, looking every 5 s within it.
+    // turn, a stop to send again), a deadline passing while a station is offline; closes the
+    // connections refused at $connect that sent no frame. Every minute, looking every 5 s within it.
     const stationCallTimer = new CsmsFunction(this, 'StationCallTimer', {
       entry: 'station-call-timer',
       description: 'Station call queues: next call after a timeout, stops sent again, calls failed past their deadline',
       timeout: Duration.seconds(75),
       environment: { STATION_CALL_TIMER_PASSES: '12' },
     });
-    this.tables.bind(stationCallTimer, { ...CSMS_SIDE_TABLES, pendingCalls: 'RW', stations: 'RW', transactions: 'RW' });
-    this.ocppGateway.bindStationConnections(stationCallTimer);
+    this.tables.bind(stationCallTimer, { ...CSMS_SIDE_TABLES, pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' });
+    this.ocppGateway.bindStationConnections(stationCallTimer, { close: true });
     this.sessionWorkflow.bindTaskCallbacks(stationCallTimer);
     new Rule(this, 'StationCallTimerSchedule', {
       description: 'Runs the station-call timer every minute',

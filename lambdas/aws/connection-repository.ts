@@ -4,6 +4,11 @@ import { dynamo, isConditionFailure, tableName } from './dynamo';
 
 /** API Gateway closes every WebSocket after 2 hours; the mapping expires a little later. */
 const MAPPING_TTL_SECONDS = 3 * 3600;
+/**
+ * One item lists the connections to close (connection id -> since when), one attribute each,
+ * so adding and removing one never contends; API Gateway's ids (`[A-Za-z0-9=]`) cannot be this key.
+ */
+const CLOSING = '#closing';
 
 export class DynamoConnectionRepository implements ConnectionRepository {
   constructor(
@@ -45,5 +50,34 @@ export class DynamoConnectionRepository implements ConnectionRepository {
 
   async delete(connectionId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: { connectionId } }));
+  }
+
+  async scheduleClose(connectionId: string, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { connectionId: CLOSING },
+        UpdateExpression: 'SET #id = :at',
+        ExpressionAttributeNames: { '#id': connectionId },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async scheduledCloses(): Promise<{ connectionId: string; since: string }[]> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId: CLOSING }, ConsistentRead: true }));
+    const { connectionId: _key, ...closing } = Item ?? {};
+    return Object.entries(closing).map(([connectionId, since]) => ({ connectionId, since: String(since) }));
+  }
+
+  async unscheduleClose(connectionId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { connectionId: CLOSING },
+        UpdateExpression: 'REMOVE #id',
+        ExpressionAttributeNames: { '#id': connectionId },
+      }),
+    );
   }
 }

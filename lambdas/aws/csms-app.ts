@@ -4,7 +4,8 @@
  */
 import { ChargingStations } from '../csms/charging-stations';
 import { CsmsCalls } from '../csms/csms-calls';
-import { systemClock } from '../csms/ports';
+import { systemClock, type StationLink } from '../csms/ports';
+import { StationConnections } from '../csms/station-connections';
 import { ocpp16 } from '../ocpp/protocol';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
 import type { PayterApp } from './payter-app';
@@ -20,6 +21,10 @@ import { StepFunctionsSignals } from './workflow-signals';
 export interface CsmsApp {
   readonly stations: DynamoStationRepository;
   readonly connections: DynamoConnectionRepository;
+  /** Opening, refusing and closing chargers' connections (one per station). */
+  readonly stationConnections: StationConnections;
+  /** The `@connections` API: frames to chargers, closing their connections. */
+  readonly link: StationLink;
   readonly chargingStations: ChargingStations;
   readonly calls: CsmsCalls;
   /** The OCPP 1.6 actions a charger may call; a 2.0.1 adapter would bring its own set. */
@@ -62,11 +67,13 @@ export function csmsApp(): CsmsApp {
     onConnectorStatus: (status) => withPayter(({ stationReaders }) => stationReaders.connectorStatus(status)),
     onTransactionEvent: (event) => withPayter(({ sessionEvents }) => sessionEvents.onTransaction(event)),
   });
+  const link = new ApiGatewayStationLink();
+  const connections = new DynamoConnectionRepository();
   const calls = new CsmsCalls({
     stations,
     queues: new DynamoCallQueueRepository(),
     transactions,
-    link: new ApiGatewayStationLink(),
+    link,
     workflow: new StepFunctionsSignals(),
     encoder: ocpp16,
     clock: systemClock,
@@ -76,7 +83,9 @@ export function csmsApp(): CsmsApp {
   });
   app = {
     stations,
-    connections: new DynamoConnectionRepository(),
+    connections,
+    stationConnections: new StationConnections({ connections, stations, link, clock: systemClock, log: logger }),
+    link,
     chargingStations,
     calls,
     ocpp16Actions: ocpp16ChargerActions(chargingStations),

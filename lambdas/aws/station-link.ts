@@ -1,9 +1,13 @@
 /**
- * Sends frames to chargers through the API Gateway `@connections` API of our own WebSocket
- * API (`WS_MANAGEMENT_ENDPOINT`; locally the embedded gateway). A 410 means the connection
- * is gone: the caller marks the station offline.
+ * Sends frames to chargers, and closes their connections, through the API Gateway
+ * `@connections` API of our own WebSocket API (`WS_MANAGEMENT_ENDPOINT`; locally the embedded
+ * gateway). A 410 means the connection is gone: the caller marks the station offline.
  */
-import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import type { StationLink } from '../csms/ports';
 import { getStringFromEnv } from '../shared/config';
 
@@ -21,8 +25,20 @@ export class ApiGatewayStationLink implements StationLink {
       await this.api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(text) }));
       return 'sent';
     } catch (error) {
-      if ((error as { name?: string }).name === 'GoneException') return 'gone';
+      if (isGone(error)) return 'gone';
+      throw error;
+    }
+  }
+
+  async close(connectionId: string): Promise<'closed' | 'gone'> {
+    try {
+      await this.api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      return 'closed';
+    } catch (error) {
+      if (isGone(error)) return 'gone';
       throw error;
     }
   }
 }
+
+const isGone = (error: unknown) => (error as { name?: string }).name === 'GoneException';

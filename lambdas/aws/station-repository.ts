@@ -65,13 +65,14 @@ export class DynamoStationRepository implements StationRepository {
     await this.updateProfile(stationId, 'SET diagnosticsStatus = :s, lastSeenAt = :at', { ':s': status, ':at': at });
   }
 
-  async markConnected(stationId: string, connectionId: string, at: string): Promise<void> {
-    await this.updateProfile(
+  async markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined> {
+    const old = await this.updateProfile(
       stationId,
       'SET connectionId = :c, #online = :true, lastSeenAt = :at',
       { ':c': connectionId, ':true': true, ':at': at },
       { '#online': 'online' },
     );
+    return old?.connectionId as string | undefined;
   }
 
   async markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean> {
@@ -153,9 +154,9 @@ export class DynamoStationRepository implements StationRepository {
     expression: string,
     values: Record<string, unknown>,
     names?: Record<string, string>,
-  ): Promise<void> {
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.db.send(
+      const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { stationId, sk: PROFILE },
@@ -163,10 +164,14 @@ export class DynamoStationRepository implements StationRepository {
           ConditionExpression: 'attribute_exists(stationId)',
           ExpressionAttributeValues: values,
           ...(names && { ExpressionAttributeNames: names }),
+          // The values the update replaced: markConnected learns the connection it took over from.
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
+      return Attributes;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      return undefined;
     }
   }
 }

@@ -29,7 +29,8 @@ export interface StationRepository {
   recordSeen(stationId: string, at: string): Promise<void>;
   recordFirmwareStatus(stationId: string, status: string, at: string): Promise<void>;
   recordDiagnosticsStatus(stationId: string, status: string, at: string): Promise<void>;
-  markConnected(stationId: string, connectionId: string, at: string): Promise<void>;
+  /** Maps the station to its new connection; returns the connection it replaced, if any. */
+  markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined>;
   /** Marks the station offline only if `connectionId` is still its connection (a reconnect may have raced ahead). */
   markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean>;
   putConnectorStatus(status: ConnectorStatus): Promise<void>;
@@ -55,6 +56,10 @@ export interface ConnectionRepository {
   /** True for exactly one caller, on the connection's first frame. */
   claimFirstFrame(connectionId: string): Promise<boolean>;
   delete(connectionId: string): Promise<void>;
+  /** Remembers a connection to close as soon as it is open (a refused subprotocol). */
+  scheduleClose(connectionId: string, at: string): Promise<void>;
+  scheduledCloses(): Promise<{ connectionId: string; since: string }[]>;
+  unscheduleClose(connectionId: string): Promise<void>;
 }
 
 export interface TransactionRepository {
@@ -86,9 +91,11 @@ export interface CallQueueRepository {
   listDue(now: string): Promise<string[]>;
 }
 
-/** Sends a text frame down a charger's connection. */
+/** A charger's connection: send it a text frame, or close it. */
 export interface StationLink {
   send(connectionId: string, text: string): Promise<'sent' | 'gone'>;
+  /** 'gone' when the connection was already closed (or not open yet). */
+  close(connectionId: string): Promise<'closed' | 'gone'>;
 }
 
 /** Completes the session workflow's callback tasks. */

@@ -13,8 +13,11 @@
  *   characters, even from text that is not valid JSON (a truncated frame still starts with
  *   `[2,"<id>",`): the charger then fails its call at once instead of waiting for a timeout.
  *   Otherwise the message id is "-1", as OCPP 2.0.1 prescribes for an unreadable id.
- * - A broken frame that was recognisably a CALLRESULT or CALLERROR is not `answerable`:
- *   OCPP only ever answers a CALL, and a CALLERROR to a response would confuse the charger.
+ * - A broken frame that was recognisably a CALLRESULT or CALLERROR with a readable message id
+ *   is not `answerable`: OCPP only ever answers a CALL, and a CALLERROR echoing the id of a
+ *   response would confuse the charger. A frame whose message id is unreadable (not a string,
+ *   empty or longer than 36 characters) is answered with "-1" whatever its type, as OCPP-J
+ *   2.0.1 does: no call can be matched to it, so only a CALLERROR tells the charger at once.
  */
 
 export const MessageType = { Call: 2, CallResult: 3, CallError: 4 } as const;
@@ -156,19 +159,15 @@ export function parseFrame(text: string): ParsedFrame {
     throw new OcppError('ProtocolError', `Unknown message type id ${typeId}`);
   }
 
-  const answerable = typeId === MessageType.Call;
+  // An unreadable message id is answered with "-1" whatever the message type.
   if (typeof messageId !== 'string') {
-    throw new OcppError('FormationViolation', `Message id must be a string, got ${describeJsonType(messageId)}`, {
-      answerable,
-    });
+    throw new OcppError('FormationViolation', `Message id must be a string, got ${describeJsonType(messageId)}`);
   }
   if (!isValidMessageId(messageId)) {
-    throw new OcppError(
-      'ProtocolError',
-      `Message id must have 1 to ${MAX_MESSAGE_ID_LENGTH} characters, got ${messageId.length}`,
-      { answerable },
-    );
+    throw new OcppError('ProtocolError', `Message id must have 1 to ${MAX_MESSAGE_ID_LENGTH} characters, got ${messageId.length}`);
   }
+
+  const answerable = typeId === MessageType.Call;
 
   const broken = (code: OcppErrorCode, description: string) =>
     new OcppError(code, description, { messageId, answerable });

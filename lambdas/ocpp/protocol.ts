@@ -85,7 +85,8 @@ export function isSupportedSubprotocol(value: string): value is SupportedSubprot
  * The subprotocol to answer in `Sec-WebSocket-Protocol`: the first token of the charger's
  * comma-separated offer (RFC 6455 section 4.1; repeated headers arrive joined by commas) that
  * we support. Tokens are compared case-sensitively ("OCPP1.6" is not "ocpp1.6"). Undefined
- * when nothing offered is supported: the handshake must then fail.
+ * when nothing offered is supported: the handshake then completes without the header and the
+ * connection is closed at once (OCPP-J 1.6 section 3.1.2; lambdas/csms/station-connections.ts).
  */
 export function chooseSubprotocol(offeredHeader: string | undefined): SupportedSubprotocol | undefined {
   if (offeredHeader === undefined) return undefined;

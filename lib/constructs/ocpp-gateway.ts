@@ -59,8 +59,11 @@ export const OCPP_PATH_FUNCTION_FILE = fileURLToPath(new URL('./ocpp-path-functi
 
 /** The channel to the chargers, as a function needs it to send them CALLs. */
 export interface StationConnections {
-  /** Sets the connection environment variables of `fn` and lets it post to connections. */
-  bindStationConnections(fn: CsmsFunction): void;
+  /**
+   * Sets the connection environment variables of `fn` and lets it post to connections; with
+   * `close`, also close them (`@connections` DELETE).
+   */
+  bindStationConnections(fn: CsmsFunction, options?: { close?: boolean }): void;
 }
 
 export interface OcppGatewayProps {
@@ -277,9 +280,10 @@ export class OcppGateway extends Construct implements StationConnections {
       this.stage.node.addDependency(accountLogging.account);
     }
 
-    for (const fn of [this.connectFunction, this.messageFunction, this.disconnectFunction]) {
-      this.bindStationConnections(fn);
-    }
+    // $connect closes the older connection of a station; $default a refused or superseded one.
+    this.bindStationConnections(this.connectFunction, { close: true });
+    this.bindStationConnections(this.messageFunction, { close: true });
+    this.bindStationConnections(this.disconnectFunction);
 
     this.distribution = this.createDistribution(props, logRetention);
     this.ocppUrl = `wss://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}/ocpp/{stationId}`;
@@ -299,28 +303,25 @@ export class OcppGateway extends Construct implements StationConnections {
   /**
    * Lets a function send CALLs to chargers: sets `WS_MANAGEMENT_ENDPOINT`,
    * `HEARTBEAT_INTERVAL_SECONDS` and `CSMS_CALL_TIMEOUT_SECONDS`, and allows
-   * `execute-api:ManageConnections` (POST, i.e. postToConnection) on this API's own stage only.
+   * `execute-api:ManageConnections` on this API's own stage only: POST (postToConnection), and
+   * with `close` DELETE (DeleteConnection) too.
    */
-  bindStationConnections(fn: CsmsFunction): void {
+  bindStationConnections(fn: CsmsFunction, options: { close?: boolean } = {}): void {
     this.configureStationConnections(fn);
 
     // Written out instead of api.grantManageConnections(), which allows every stage and method.
-    const postToConnections = Stack.of(this).formatArn({
-      service: 'execute-api',
-      resource: this.api.apiId,
-      resourceName: `${this.stage.stageName}/POST/@connections/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: [postToConnections] }),
+    const methods = options.close ? ['POST', 'DELETE'] : ['POST'];
+    const resourceNames = methods.map((method) => `${this.stage.stageName}/${method}/@connections/*`);
+    const resources = resourceNames.map((resourceName) =>
+      Stack.of(this).formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
     );
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources }));
     acknowledge(fn.executionRole, {
       id: 'AwsSolutions-IAM5',
-      reason:
-        'Connection ids are created by API Gateway at run time; the wildcard is limited to POST on @connections of this API\'s own stage.',
-      appliesTo: [
-        `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(this.api)}>/${this.stage.stageName}/POST/@connections/*`,
-      ],
+      reason: `Connection ids are created by API Gateway at run time; the wildcard is limited to ${methods.join(' and ')} on @connections of this API's own stage.`,
+      appliesTo: resourceNames.map(
+        (resourceName) => `Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(this.api)}>/${resourceName}`,
+      ),
     });
   }
 

@@ -30,6 +30,11 @@ export const DEFAULT_INSTALLER_TOKEN = 'local-installer-token';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
 
 export interface LocalRuntimeOptions {
+  /**
+   * The address the OCPP and HTTP endpoints listen on (`HOST`): '0.0.0.0' (or '::') for real
+   * chargers on a LAN. @default '127.0.0.1', this machine only
+   */
+  readonly host?: string;
   /** @default 9000; 0 picks a free port */
   readonly ocppPort?: number;
   /** @default 9001; 0 picks a free port */
@@ -142,6 +147,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const gateway: WebSocketGateway = await startWebSocketGateway({
       port: options.ocppPort ?? 9000,
+      ...(options.host !== undefined && { host: options.host }),
       authorizer: lambdas.handler('ocpp-authorizer'),
       connect: lambdas.handler('ocpp-connect'),
       message: lambdas.handler('ocpp-message'),
@@ -202,6 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
+      ...(options.host !== undefined && { host: options.host }),
       routes: [
         { method: 'ANY', path: '/installer/{proxy+}', handler: lambdas.handler('installer-api'), authorize: bearer },
         { method: 'ANY', path: '/ops/{proxy+}', handler: lambdas.handler('ops-api'), authorize: bearer },

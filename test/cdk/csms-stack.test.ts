@@ -152,7 +152,8 @@ const TABLE_ACCESS: Record<string, TableBindings> = {
   },
   'ocpp-disconnect': { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO', sessions: N, transactions: N, pendingCalls: N },
   'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
-  'station-call-timer': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: N },
+  // Closes the connections refused at $connect that sent no frame (listed in the connections table).
+  'station-call-timer': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' },
   'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
   'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', myPayter: 'RO', readers: N, sites: N },
   'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
@@ -196,6 +197,9 @@ const POSTERS = [
   'payter-card-read',
   'payter-ui-callback',
 ];
+
+/** The functions that also close connections: an older one of a station, a refused or superseded one. */
+const CLOSERS = ['ocpp-connect', 'ocpp-message', 'station-call-timer'];
 
 /** The functions that talk to Payter (lambdas/aws/payter-app.ts). */
 const PAYTER_CLIENTS = [
@@ -444,14 +448,15 @@ describe('least privilege', () => {
     },
   );
 
-  const connectionsOfItsOwnApi = () =>
-    `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(stack.ocppGateway.api)}>/prod/POST/@connections/*`;
+  const connectionsOfItsOwnApi = (method: string) =>
+    `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(stack.ocppGateway.api)}>/prod/${method}/@connections/*`;
 
-  it.each(POSTERS)('%s may post to connections of its own WebSocket API stage only', (entry) => {
+  it.each(POSTERS)('%s may post to connections of its own WebSocket API stage only (and close them if it must)', (entry) => {
     const statements = statementsWithAction(entry, 'execute-api:');
     expect(statements).toHaveLength(1);
     expect(asList(statements[0]!.Action)).toEqual(['execute-api:ManageConnections']);
-    expect(asList(statements[0]!.Resource).map(flatten)).toEqual([connectionsOfItsOwnApi()]);
+    const methods = CLOSERS.includes(entry) ? ['POST', 'DELETE'] : ['POST'];
+    expect(asList(statements[0]!.Resource).map(flatten).sort()).toEqual(methods.map(connectionsOfItsOwnApi).sort());
   });
 
   it.each(ENTRIES.filter((entry) => !POSTERS.includes(entry)))('%s cannot post to connections', (entry) => {

@@ -45,6 +45,7 @@ function calls({ waiting = async (_token: string) => true, transactionStatus = a
         sent.push(JSON.parse(text));
         return 'sent';
       },
+      close: async () => 'closed',
     },
     workflow: {
       succeed: async () => undefined,

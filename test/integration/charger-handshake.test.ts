@@ -5,10 +5,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../lib/local/runtime';
-import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { localDynamoDb, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'very-secret-password-1';
 let system: TestSystem;
@@ -18,6 +21,8 @@ beforeAll(async () => {
   system = await startTestSystem({ csmsCallTimeoutSeconds: 2, heartbeatIntervalSeconds: 120 });
   await system.provisionStation('CP-DOOR', PASSWORD);
   await system.provisionStation('CP-RACE', PASSWORD);
+  await system.provisionStation('CP-SUBPROTOCOL', PASSWORD);
+  await system.provisionStation('CP-TWICE', PASSWORD);
 });
 
 afterAll(async () => {
@@ -84,12 +89,89 @@ describe('the handshake', () => {
     ['an unknown station', 'CP-NOBODY', basic('CP-NOBODY', PASSWORD), ['ocpp1.6'], 401],
     ['a user other than the station', 'CP-DOOR', basic('CP-RACE', PASSWORD), ['ocpp1.6'], 401],
     ['no credentials', 'CP-DOOR', undefined, ['ocpp1.6'], 401],
-    ['no subprotocol offered', 'CP-DOOR', basic('CP-DOOR', PASSWORD), [], 400],
-    ['only unsupported subprotocols', 'CP-DOOR', basic('CP-DOOR', PASSWORD), ['ocpp1.5', 'OCPP1.6'], 400],
   ])('refuses %s', async (_case, stationId, auth, protocols, status) => {
     const result = await open(stationId, auth, protocols);
     expect(result.ws).toBeUndefined();
     expect(result.status).toBe(status);
+  });
+});
+
+/**
+ * A handshake by hand (`ws` itself fails a handshake that answers none of its protocols, as
+ * many chargers do): the status and headers of the answer, and the upgraded socket.
+ */
+function rawHandshake(stationId: string, protocols: string | undefined) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; socket: Duplex }>((resolve, reject) => {
+    const url = new URL(`${system.runtime.ocppUrl}/${stationId}`);
+    const request = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        Authorization: basic(stationId, PASSWORD),
+        ...(protocols !== undefined && { 'Sec-WebSocket-Protocol': protocols }),
+      },
+    });
+    request.once('upgrade', (res, socket) => resolve({ status: res.statusCode ?? 0, headers: res.headers, socket }));
+    request.once('response', (res) => reject(new Error(`handshake answered ${res.statusCode}`)));
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+/** A masked text frame, as a client sends it (RFC 6455 section 5.2). */
+function clientTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error('a short frame only');
+  const mask = randomBytes(4);
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, payload.map((byte, i) => byte ^ mask[i % 4]!)]);
+}
+
+/** Resolves with what the server sent before closing: a close frame (opcode 8) or the end of the socket. */
+function closedByServer(socket: Duplex, timeoutMs = 10_000): Promise<{ frames: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let frames = Buffer.alloc(0);
+    const timer = setTimeout(() => reject(new Error('the server did not close the connection')), timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ frames });
+    };
+    socket.on('data', (chunk: Buffer) => {
+      frames = Buffer.concat([frames, chunk]);
+      if ((chunk[0]! & 0x0f) === 0x8) done();
+    });
+    socket.once('close', done);
+  });
+}
+
+describe('a handshake offering no subprotocol we speak (OCPP-J 1.6 section 3.1.2)', () => {
+  it.each([
+    ['only unsupported subprotocols (matched exactly: OCPP1.6 is not ocpp1.6)', 'ocpp1.5, OCPP1.6'],
+    ['no subprotocol at all', undefined],
+  ])('with %s completes without Sec-WebSocket-Protocol and is closed at once, before it can talk', async (_case, offered) => {
+    const { status, headers, socket } = await rawHandshake('CP-SUBPROTOCOL', offered);
+    expect(status).toBe(101);
+    expect(headers).not.toHaveProperty('sec-websocket-protocol');
+    const closed = closedByServer(socket);
+    // A charger that talks anyway: its BootNotification is not answered, the connection closes.
+    socket.write(clientTextFrame('[2,"boot-1","BootNotification",{"chargePointVendor":"A","chargePointModel":"M"}]'));
+    const { frames } = await closed;
+    expect(frames.includes('boot-1')).toBe(false);
+    const station = await system.api('GET', '/installer/stations/CP-SUBPROTOCOL');
+    expect(station.body.online).toBe(false);
+    expect(station.body).not.toHaveProperty('boot');
+  });
+
+  it('closes one that stays silent too, without waiting for a frame', async () => {
+    const { status, headers, socket } = await rawHandshake('CP-SUBPROTOCOL', 'ocpp2.0');
+    expect(status).toBe(101);
+    expect(headers).not.toHaveProperty('sec-websocket-protocol');
+    await closedByServer(socket);
   });
 });
 
@@ -198,6 +280,26 @@ describe('malformed frames on a live connection', () => {
       ws.close();
     }
   });
+
+  it('answers a CALLRESULT or CALLERROR whose message id is unreadable with a CALLERROR "-1" at once', async () => {
+    const { ws } = await open('CP-DOOR', basic('CP-DOOR', PASSWORD));
+    if (!ws) throw new Error('handshake failed');
+    try {
+      const answers = [
+        await exchange(ws, '[3, 7, {"status": "Accepted"}]'),
+        await exchange(ws, `[3, "${'r'.repeat(37)}", {"status": "Accepted"}]`),
+        await exchange(ws, '[4, null, "GenericError", "", {}]'),
+      ] as unknown[][];
+      expect(answers.map((a) => a.slice(0, 3))).toEqual([
+        [4, '-1', 'FormationViolation'],
+        [4, '-1', 'ProtocolError'],
+        [4, '-1', 'FormationViolation'],
+      ]);
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      ws.close();
+    }
+  });
 });
 
 describe('a reconnect that overtakes the old $disconnect', () => {
@@ -223,6 +325,44 @@ describe('a reconnect that overtakes the old $disconnect', () => {
     expect(reset.body.result).toEqual({ status: 'Accepted' });
     second.ws.close();
     await waitFor(async () => (await system.api('GET', '/installer/stations/CP-RACE')).body.online === false, 5_000, 'offline');
+  });
+
+  it('closes the older connection when the station connects again, so the station never goes "offline" with a socket open', async () => {
+    const first = await open('CP-TWICE', basic('CP-TWICE', PASSWORD));
+    if (!first.ws) throw new Error('handshake failed');
+    const firstClosed = new Promise<number>((resolve) => first.ws!.once('close', (code) => resolve(code)));
+    const second = await open('CP-TWICE', basic('CP-TWICE', PASSWORD));
+    if (!second.ws) throw new Error('handshake failed');
+    // OCPP-J: the CSMS closes the older connection (@connections DELETE), the newer one serves.
+    expect(await firstClosed).toBe(1000);
+    second.ws.on('message', (data) => {
+      const [type, id, action] = JSON.parse(String(data));
+      if (type === 2 && action === 'Reset') second.ws!.send(JSON.stringify([3, id, { status: 'Accepted' }]));
+    });
+    const reset = await system.api('POST', '/ops/stations/CP-TWICE/calls', { action: 'Reset', payload: { type: 'Soft' } });
+    expect(reset.status).toBe(200);
+    // The second socket comes and goes: no socket of the station is left open, so offline is true.
+    second.ws.close();
+    await waitFor(async () => (await system.api('GET', '/installer/stations/CP-TWICE')).body.online === false, 5_000, 'offline');
+    expect(first.ws.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it('closes a connection whose handshake a newer one of its station overtook, at its first frame', async () => {
+    const older = await open('CP-TWICE', basic('CP-TWICE', PASSWORD));
+    if (!older.ws) throw new Error('handshake failed');
+    // The newer connection took over while this one's handshake completed (too early to close it then).
+    await localDynamoDb().send(
+      new UpdateCommand({
+        TableName: process.env.STATIONS_TABLE!,
+        Key: { stationId: 'CP-TWICE', sk: 'PROFILE' },
+        UpdateExpression: 'SET connectionId = :newer',
+        ExpressionAttributeValues: { ':newer': 'newer-connection=' },
+      }),
+    );
+    const closed = new Promise<number>((resolve) => older.ws!.once('close', (code) => resolve(code)));
+    expect(((await exchange(older.ws, '[2, "hb-1", "Heartbeat", {}]')) as unknown[]).slice(0, 2)).toEqual([3, 'hb-1']);
+    expect(await closed).toBe(1000);
+    expect((await system.api('GET', '/installer/stations/CP-TWICE')).body.connectionId).toBe('newer-connection=');
   });
 
   it('marks the station offline when a post finds its connection gone (410)', async () => {

@@ -112,7 +112,11 @@ const malformedFrames: Malformed[] = [
   malformed('message id missing', '[2]', 'FormationViolation'),
   malformed('message id of 37 chars', `[2,"${ID36}0","Heartbeat",{}]`, 'ProtocolError'),
   malformed('message id empty', '[2,"","Heartbeat",{}]', 'ProtocolError'),
-  malformed('CALLRESULT message id a number is not answered', '[3,7,{}]', 'FormationViolation', '-1', false),
+  // An unreadable id matches no call: the charger is told with "-1", whatever the frame's type (OCPP-J 2.0.1).
+  malformed('CALLRESULT message id a number', '[3,7,{}]', 'FormationViolation'),
+  malformed('CALLRESULT message id of 37 chars', `[3,"${ID36}0",{}]`, 'ProtocolError'),
+  malformed('CALLERROR message id null', '[4,null,"GenericError","x",{}]', 'FormationViolation'),
+  malformed('CALLERROR message id empty', '[4,"","GenericError","x",{}]', 'ProtocolError'),
   // Element count.
   malformed('CALL without payload', '[2,"c-1","Heartbeat"]', 'ProtocolError', 'c-1'),
   malformed('CALL with an extra element', '[2,"c-2","Heartbeat",{},{}]', 'ProtocolError', 'c-2'),

@@ -1,48 +1,14 @@
 /**
  * Our zod schemas against the official OCPP 1.6 JSON schemas that ocpp-rpc bundles, checked
- * with ocpp-rpc's own validator (ajv, type coercion off).
+ * with ocpp-rpc's own validator (ajv, type coercion off: test/support/official-ocpp16-schemas.ts).
  */
-import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { OcppError } from '../../lambdas/ocpp/frames';
 import { v16, type MessageSchemas } from '../../lambdas/ocpp/v16/schemas';
 import { validateRequest, validateResponse, type CallDirection } from '../../lambdas/ocpp/v16/validate';
 import { chargerToCsmsExamples, chargingProfile, csmsToChargerExamples } from './v16-examples';
-
-type JsonSchema = {
-  $id?: string;
-  type?: string;
-  enum?: unknown[];
-  maxLength?: number;
-  format?: string;
-  multipleOf?: number;
-  required?: string[];
-  additionalProperties?: boolean;
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-};
-
-const require = createRequire(import.meta.url);
-// The validator module alone, not ocpp-rpc's client and server.
-const { createValidator } = require('ocpp-rpc/lib/validator') as typeof import('ocpp-rpc');
-const officialSchemas = require('ocpp-rpc/lib/schemas/ocpp1_6.json') as JsonSchema[];
-const official = createValidator('ocpp1.6', officialSchemas);
-
-function officialSchema(id: string): JsonSchema {
-  const schema = officialSchemas.find((candidate) => candidate.$id === `urn:${id}`);
-  if (!schema) throw new Error(`no official schema ${id}`);
-  return schema;
-}
-
-function officialAccepts(id: string, payload: unknown): boolean {
-  officialSchema(id);
-  try {
-    return official.validate(`urn:${id}`, payload) === true;
-  } catch {
-    return false;
-  }
-}
+import { officialAccepts, officialSchema, type JsonSchema } from '../support/official-ocpp16-schemas';
 
 function oursAccepts(id: string, payload: unknown): boolean {
   const [action = '', kind] = id.split('.');
