@@ -39,6 +39,11 @@ export interface ConnectorStatus {
   /** When the status began: the charger's timestamp, or the time received when it sent none. */
   readonly timestamp: string;
   readonly receivedAt: string;
+  /**
+   * The connector's count of notifications when this one arrived: the order of statuses with
+   * the same timestamp. Set when read back; absent on statuses stored before it existed.
+   */
+  readonly arrival?: number;
 }
 
 export interface SampledValue {
