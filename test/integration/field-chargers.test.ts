@@ -5,6 +5,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countDynamoDbRequests } from '../../lib/local/dynamodb';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { FAST_WORKFLOW } from '../support/paid-session';
@@ -101,5 +102,34 @@ describe("a connector's history", () => {
     const { body } = await system.api('GET', `/ops/stations/${stationId}/connectors/1/history`);
     expect(body.history.map((h: { status: string }) => h.status)).toEqual(['Preparing', 'SuspendedEV', 'Charging', 'SuspendedEVSE']);
     expect(body.history.map((h: { arrival?: number }) => h.arrival)).toEqual([undefined, 1, 2, 3]);
+  });
+});
+
+describe('a MeterValues frame of 1,400 readings', () => {
+  it('is answered and stored in one write, its last energy register the one the session is priced from', async () => {
+    const stationId = 'CP-METERS';
+    await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
+    const charger = system.charger(stationId, PASSWORD);
+    await charger.connect();
+    try {
+      await system.api('POST', `/ops/stations/${stationId}/calls`, { action: 'RemoteStartTransaction', payload: { connectorId: 1, idTag: 'FIELD-METERS' } });
+      const t0 = Date.now() - 3_600_000;
+      const { transactionId } = await charger.call('StartTransaction', { connectorId: 1, idTag: 'FIELD-METERS', meterStart: 1000, timestamp: ocppTimestamp(t0) });
+      // A charger back from a long time offline sends its whole backlog in one frame.
+      const meterValue = Array.from({ length: 1400 }, (_, i) => ({ timestamp: ocppTimestamp(t0 + (i + 1) * 2_000), sampledValue: [{ value: String(1000 + (i + 1) * 5) }] }));
+      const requests = countDynamoDbRequests();
+      try {
+        expect(await charger.call('MeterValues', { connectorId: 1, transactionId, meterValue })).toEqual({});
+        expect(requests.count('PutItem', process.env.TRANSACTIONS_TABLE) + requests.count('BatchWriteItem', process.env.TRANSACTIONS_TABLE)).toBe(1);
+      } finally {
+        requests.stop();
+      }
+      const { body } = await system.api('GET', `/ops/transactions/${transactionId}`);
+      expect(body).toMatchObject({ lastMeterWh: 1000 + 1400 * 5, lastMeterAt: ocppTimestamp(t0 + 1400 * 2_000) });
+      expect(body.meterValues).toHaveLength(1400);
+      expect(body.meterValues.at(-1)).toEqual(meterValue.at(-1));
+    } finally {
+      await charger.close();
+    }
   });
 });
