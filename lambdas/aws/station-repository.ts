@@ -35,12 +35,13 @@ export class DynamoStationRepository implements StationRepository {
         TableName: this.table,
         Key: { stationId: station.stationId, sk: PROFILE },
         UpdateExpression:
-          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
-        ExpressionAttributeNames: { '#online': 'online' },
+          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, #strict = :strict, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
+        ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
         ExpressionAttributeValues: {
           ':siteId': station.siteId,
           ':connectors': [...station.connectors],
           ':hash': station.passwordHash,
+          ':strict': station.strict,
           ':now': now,
           ':false': false,
         },

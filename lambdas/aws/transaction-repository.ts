@@ -66,7 +66,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: txKey(input.transactionId),
-          UpdateExpression: 'SET #status = :stopped, meterStop = :meterStop, stoppedAt = :at, stopReason = :reason',
+          UpdateExpression: `SET #status = :stopped, meterStop = :meterStop, stoppedAt = :at, stopReason = :reason${input.timestampsWithoutOffset ? ', timestampsWithoutOffset = :true' : ''}`,
           ConditionExpression: 'attribute_exists(pk) AND #status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -75,6 +75,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
             ':meterStop': input.meterStop,
             ':at': input.timestamp,
             ':reason': input.reason ?? 'Local',
+            ...(input.timestampsWithoutOffset && { ':true': true }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -179,6 +180,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
       meterStart: input.meterStart,
       startedAt: input.timestamp,
       status: 'active',
+      ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
     };
     try {
       await this.db.send(

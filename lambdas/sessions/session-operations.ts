@@ -372,6 +372,8 @@ export function summary(s: ChargingSession) {
     committedAmount: s.committedAmount ?? null,
     refundedAmount: s.refundedAmount ?? 0,
     endReason: s.endReason ?? null,
+    /** The charger's times had no offset and were read in the site's zone. */
+    timestampsWithoutOffset: s.timestampsWithoutOffset ?? false,
     executionName: s.executionName,
   };
 }
