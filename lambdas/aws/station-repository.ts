@@ -100,7 +100,8 @@ export class DynamoStationRepository implements StationRepository {
     // The current status and one history entry: two single-item writes (dynalite has no
     // transactions). The first also counts the connector's notifications, so the history entry
     // is keyed by its time and then its arrival: two statuses of the same second keep the
-    // order the charger sent them in (a key ending in the status name sorted them by name).
+    // order the charger sent them in (a key ending in the status name sorted them by name). A
+    // replay repeats the status it follows, which changes no interval.
     const { stationId, ...fields } = status;
     const set = Object.entries(fields).filter(([, value]) => value !== undefined);
     const remove = (['info', 'vendorErrorCode'] as const).filter((name) => status[name] === undefined);
