@@ -23,6 +23,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
     actions: app.ocpp16Actions,
     calls: app.calls,
     log: logger,
+    leniency: (id) => app.chargingStations.leniency(id),
   });
   if (reply !== undefined && (await app.link.send(connectionId, reply)) === 'gone') {
     if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await stationOffline(stationId);

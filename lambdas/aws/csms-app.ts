@@ -13,6 +13,7 @@ import { getIntFromEnv } from '../shared/config';
 import { logger } from '../shared/lambda';
 import { DynamoConnectionRepository } from './connection-repository';
 import { DynamoCallQueueRepository } from './pending-call-repository';
+import { DynamoSiteRepository } from './site-repository';
 import { DynamoStationRepository } from './station-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoTransactionRepository } from './transaction-repository';
@@ -32,6 +33,7 @@ export interface CsmsApp {
 }
 
 let app: CsmsApp | undefined;
+let sites: DynamoSiteRepository | undefined;
 
 /**
  * Tells the payment side what a charger reported (reader screens, session workflow signals).
@@ -62,6 +64,8 @@ export function csmsApp(): CsmsApp {
   const chargingStations = new ChargingStations({
     stations,
     transactions,
+    // Built on first use: only the functions that read charger frames are granted the sites table.
+    sites: { get: (siteId) => (sites ??= new DynamoSiteRepository()).get(siteId) },
     clock: systemClock,
     heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
     onConnectorStatus: (status) => withPayter(({ stationReaders }) => stationReaders.connectorStatus(status)),

@@ -6,6 +6,8 @@ import { dynamo, isConditionFailure, tableName } from './dynamo';
 const PROFILE = 'PROFILE';
 const connectorKey = (connectorId: number) => `CONNECTOR#${String(connectorId).padStart(3, '0')}`;
 const historyPrefix = (connectorId: number) => `STATUS#${String(connectorId).padStart(3, '0')}#`;
+/** Arrival numbers in history keys are zero-padded, so they sort as numbers. */
+const ARRIVAL_DIGITS = 12;
 /** History keys in UTC, so they sort by time whatever offset the charger wrote. */
 const utc = (timestamp: string) => {
   const ms = Date.parse(timestamp);
@@ -33,12 +35,13 @@ export class DynamoStationRepository implements StationRepository {
         TableName: this.table,
         Key: { stationId: station.stationId, sk: PROFILE },
         UpdateExpression:
-          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
-        ExpressionAttributeNames: { '#online': 'online' },
+          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, #strict = :strict, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
+        ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
         ExpressionAttributeValues: {
           ':siteId': station.siteId,
           ':connectors': [...station.connectors],
           ':hash': station.passwordHash,
+          ':strict': station.strict,
           ':now': now,
           ':false': false,
         },
@@ -96,14 +99,28 @@ export class DynamoStationRepository implements StationRepository {
 
   async putConnectorStatus(status: ConnectorStatus): Promise<void> {
     // The current status and one history entry: two single-item writes (dynalite has no
-    // transactions); the history entry is keyed by its own time, so a replay rewrites it.
-    await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { ...status, sk: connectorKey(status.connectorId) } }),
+    // transactions). The first also counts the connector's notifications, so the history entry
+    // is keyed by its time and then its arrival: two statuses of the same second keep the
+    // order the charger sent them in (a key ending in the status name sorted them by name). A
+    // replay repeats the status it follows, which changes no interval.
+    const { stationId, ...fields } = status;
+    const set = Object.entries(fields).filter(([, value]) => value !== undefined);
+    const remove = (['info', 'vendorErrorCode'] as const).filter((name) => status[name] === undefined);
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { stationId, sk: connectorKey(status.connectorId) },
+        UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')} ADD arrival :one${remove.length ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : ''}`,
+        ExpressionAttributeNames: Object.fromEntries([...set.map(([name]) => name), ...remove].map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: { ...Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])), ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
     );
+    const arrival = Attributes?.arrival as number;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...status, sk: `${historyPrefix(status.connectorId)}${utc(status.timestamp)}#${status.status}` },
+        Item: { ...status, arrival, sk: `${historyPrefix(status.connectorId)}${utc(status.timestamp)}#${String(arrival).padStart(ARRIVAL_DIGITS, '0')}` },
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IssuedIdTag, MeterReading, StartTransactionInput, StopTransactionInput, Transaction } from '../csms/model';
 import type { TransactionRepository } from '../csms/ports';
@@ -6,6 +7,25 @@ import { dynamo, isConditionFailure, tableName } from './dynamo';
 const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
 const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
 const COUNTER = { pk: 'COUNTER', sk: 'TX' };
+/** Readings per item by their JSON size, well under DynamoDB's 400 KB item limit. */
+const MAX_READINGS_JSON = 256 * 1024;
+
+function chunksOf(readings: readonly MeterReading[]): MeterReading[][] {
+  const chunks: MeterReading[][] = [];
+  let size = Number.POSITIVE_INFINITY;
+  for (const reading of readings) {
+    const length = JSON.stringify(reading).length;
+    if (size + length > MAX_READINGS_JSON) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1]!.push(reading);
+    size += length;
+  }
+  return chunks;
+}
+
+const contentHash = (readings: readonly MeterReading[]) => createHash('sha256').update(JSON.stringify(readings)).digest('hex').slice(0, 16);
 
 export class DynamoTransactionRepository implements TransactionRepository {
   constructor(
@@ -46,7 +66,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: txKey(input.transactionId),
-          UpdateExpression: 'SET #status = :stopped, meterStop = :meterStop, stoppedAt = :at, stopReason = :reason',
+          UpdateExpression: `SET #status = :stopped, meterStop = :meterStop, stoppedAt = :at, stopReason = :reason${input.timestampsWithoutOffset ? ', timestampsWithoutOffset = :true' : ''}`,
           ConditionExpression: 'attribute_exists(pk) AND #status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -55,6 +75,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
             ':meterStop': input.meterStop,
             ':at': input.timestamp,
             ':reason': input.reason ?? 'Local',
+            ...(input.timestampsWithoutOffset && { ':true': true }),
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -73,15 +94,19 @@ export class DynamoTransactionRepository implements TransactionRepository {
     readings: readonly MeterReading[],
   ): Promise<void> {
     const pk = transactionId !== undefined ? `TX#${transactionId}` : `CONNECTOR#${stationId}#${connectorId}`;
-    // Keyed by the reading's own timestamp, so a replayed MeterValues rewrites the same item.
-    for (const reading of readings) {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk, sk: `METER#${reading.timestamp}`, stationId, connectorId, ...reading },
-        }),
-      );
-    }
+    // A frame's readings go in one item (a frame has at most 128 KB, an item 400 KB; the
+    // chunks only guard that): a frame of 1,400 readings is one write, not 1,400. Keyed by its
+    // first reading's time and its content, so a replayed frame rewrites the same item.
+    await Promise.all(
+      chunksOf(readings).map((chunk) =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk, sk: `METER#${chunk[0]!.timestamp}#${contentHash(chunk)}`, stationId, connectorId, readings: chunk },
+          }),
+        ),
+      ),
+    );
   }
 
   async listMeterReadings(transactionId: number): Promise<MeterReading[]> {
@@ -98,7 +123,9 @@ export class DynamoTransactionRepository implements TransactionRepository {
         }),
       );
       for (const item of page.Items ?? []) {
-        readings.push({ timestamp: item.timestamp as string, sampledValue: item.sampledValue as MeterReading['sampledValue'] });
+        // Items written before frames were stored whole hold one reading each.
+        const stored = (item.readings as MeterReading[] | undefined) ?? [item as unknown as MeterReading];
+        for (const { timestamp, sampledValue } of stored) readings.push({ timestamp, sampledValue });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -153,6 +180,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
       meterStart: input.meterStart,
       startedAt: input.timestamp,
       status: 'active',
+      ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
     };
     try {
       await this.db.send(

@@ -2,14 +2,17 @@
  * What the CSMS does when a charger reports something, whatever OCPP version carried it.
  * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
  */
-import type { ConnectorStatus, MeterReading, SampledValue, Station, Transaction } from './model';
-import type { Clock, StationRepository, TransactionRepository } from './ports';
+import { siteTimeZone } from '../installer/site-settings';
+import type { ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
+import type { Clock, SiteRepository, StationRepository, TransactionRepository } from './ports';
 
 export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 
 export interface ChargingStationsDeps {
   readonly stations: StationRepository;
   readonly transactions: TransactionRepository;
+  /** The stations' sites, for the zone offset-less charger times are read in. */
+  readonly sites: Pick<SiteRepository<{ siteId: string; timeZone?: string }>, 'get'>;
   readonly clock: Clock;
   /** Seconds between heartbeats told to chargers at boot (at most 540: API Gateway drops idle sockets at 600). */
   readonly heartbeatIntervalSeconds: number;
@@ -72,6 +75,17 @@ export class ChargingStations {
   }
 
   /**
+   * How the station's frames are read when they break the official schemas in a harmless way
+   * (lambdas/ocpp/v16/validate.ts): leniently, in its site's zone, unless it is in strict mode
+   * (certification runs) or unknown. Read when needed, so a change applies to the next frame.
+   */
+  async leniency(stationId: string): Promise<Leniency | undefined> {
+    const station = await this.deps.stations.get(stationId);
+    if (!station || station.strict) return undefined;
+    return { timeZone: siteTimeZone(await this.deps.sites.get(station.siteId)) };
+  }
+
+  /**
    * Payment happens on the card reader, not by RFID list: the CSMS accepts exactly the id tags
    * it issued itself for a start on this station, until they expire.
    */
@@ -84,7 +98,7 @@ export class ChargingStations {
 
   async startTransaction(
     stationId: string,
-    start: { connectorId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number },
+    start: { connectorId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number; timestampsWithoutOffset?: boolean },
   ): Promise<{ transactionId: number; idTagStatus: IdTagStatus }> {
     const idTagStatus = await this.authorizeIdTag(stationId, start.idTag);
     const { transaction, replayed } = await this.deps.transactions.start({ stationId, ...start });
@@ -95,7 +109,15 @@ export class ChargingStations {
   /** Answered even for an unknown transaction: a charger replaying its queue must not get stuck. */
   async stopTransaction(
     stationId: string,
-    stop: { transactionId: number; meterStop: number; timestamp: string; reason?: string; idTag?: string; readings?: readonly MeterReading[] },
+    stop: {
+      transactionId: number;
+      meterStop: number;
+      timestamp: string;
+      reason?: string;
+      idTag?: string;
+      readings?: readonly MeterReading[];
+      timestampsWithoutOffset?: boolean;
+    },
   ): Promise<{ known: boolean }> {
     const existing = await this.deps.transactions.get(stop.transactionId);
     if (!existing || existing.stationId !== stationId) return { known: false };
@@ -109,6 +131,7 @@ export class ChargingStations {
       timestamp: stop.timestamp,
       ...(stop.reason !== undefined && { reason: stop.reason }),
       ...(stop.idTag !== undefined && { idTag: stop.idTag }),
+      ...(stop.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
     });
     if (stopped) await this.deps.onTransactionEvent?.({ type: 'stopped', transaction: stopped });
     return { known: true };

@@ -16,6 +16,8 @@ export interface Station {
   readonly siteId: string;
   readonly connectors: readonly number[];
   readonly passwordHash: string;
+  /** Its frames are read strictly by the official schemas; absent on stations provisioned before the switch (not strict). */
+  readonly strict?: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly boot?: StationBootInfo;
@@ -29,6 +31,16 @@ export interface Station {
   readonly diagnosticsStatus?: string;
 }
 
+/**
+ * How the frames of a station that is not in strict mode are read when they break the
+ * official schemas in a harmless way: properties OCPP does not define are ignored, and
+ * date-times without an offset are wall-clock times of its site's zone.
+ */
+export interface Leniency {
+  /** IANA zone of the station's site. */
+  readonly timeZone: string;
+}
+
 export interface ConnectorStatus {
   readonly stationId: string;
   readonly connectorId: number;
@@ -39,6 +51,11 @@ export interface ConnectorStatus {
   /** When the status began: the charger's timestamp, or the time received when it sent none. */
   readonly timestamp: string;
   readonly receivedAt: string;
+  /**
+   * The connector's count of notifications when this one arrived: the order of statuses with
+   * the same timestamp. Set when read back; absent on statuses stored before it existed.
+   */
+  readonly arrival?: number;
 }
 
 export interface SampledValue {
@@ -70,6 +87,8 @@ export interface Transaction {
   /** The last energy register reading seen (Wh), from meter values: the fallback when a charger is lost. */
   readonly lastMeterWh?: number;
   readonly lastMeterAt?: string;
+  /** Its start or stop time came without an offset and was read in the site's zone. */
+  readonly timestampsWithoutOffset?: boolean;
 }
 
 export interface StartTransactionInput {
@@ -79,6 +98,7 @@ export interface StartTransactionInput {
   readonly meterStart: number;
   readonly timestamp: string;
   readonly reservationId?: number;
+  readonly timestampsWithoutOffset?: boolean;
 }
 
 export interface StopTransactionInput {
@@ -88,6 +108,7 @@ export interface StopTransactionInput {
   readonly timestamp: string;
   readonly reason?: string;
   readonly idTag?: string;
+  readonly timestampsWithoutOffset?: boolean;
 }
 
 /** An id tag the CSMS issued for a charging start it asked for (the card reader pays, not an RFID list). */

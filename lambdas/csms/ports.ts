@@ -19,6 +19,8 @@ export interface StationProvisioning {
   readonly siteId: string;
   readonly connectors: readonly number[];
   readonly passwordHash: string;
+  /** Its frames are read strictly by the official schemas (certification runs). */
+  readonly strict: boolean;
 }
 
 export interface StationRepository {

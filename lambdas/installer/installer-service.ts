@@ -40,7 +40,7 @@ export class InstallerService {
     }
     const passwordHash = await hashStationPassword(request.password);
     const station = await this.deps.stations.provision(
-      { stationId: request.stationId, siteId: request.siteId, connectors: request.connectors, passwordHash },
+      { stationId: request.stationId, siteId: request.siteId, connectors: request.connectors, passwordHash, strict: request.strict },
       this.deps.clock.now().toISOString(),
     );
     return withoutSecret(station);

@@ -85,6 +85,11 @@ export const stationProvisioningSchema = z.strictObject({
     .refine((c) => new Set(c).size === c.length, 'connector ids must be unique'),
   // OCPP 1.6 security profile password (AuthorizationKey): 16 to 40 characters.
   password: z.string().min(16).max(40).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  /**
+   * Certification runs: the official schemas to the letter (a property they do not define is a
+   * FormationViolation, a date-time without an offset is refused) instead of forgiving both.
+   */
+  strict: z.boolean().default(false),
 });
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;

@@ -4,6 +4,7 @@
  * talks to that version's adapter only: frames, payload schemas and error codes stay
  * behind it. An OCPP 2.0.1 adapter joins `adapters` beside the 1.6 one.
  */
+import type { Leniency } from '../csms/model';
 import type { OcppError, Payload } from './frames';
 import { ocpp16, type Ocpp16Adapter } from './v16/adapter';
 
@@ -12,8 +13,16 @@ export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
 /** action -> payload types of the calls started by one side. */
 export type MessageCatalogue = { [action: string]: { request: unknown; response: unknown } };
 
+/** What a lenient read forgave in a CALL (absent when it met the schema as sent). */
+export type Forgiven = {
+  /** Properties the schema does not define, dropped from `payload`. */
+  readonly ignored?: readonly string[];
+  /** Some date-time had no offset: `payload` has it in UTC, read in the site's zone. */
+  readonly timestampsWithoutOffset?: true;
+};
+
 export type IncomingCall<M extends MessageCatalogue> = {
-  [A in keyof M & string]: { kind: 'call'; messageId: string; action: A; payload: M[A]['request'] };
+  [A in keyof M & string]: { kind: 'call'; messageId: string; action: A; payload: M[A]['request'] } & Forgiven;
 }[keyof M & string];
 
 /** The answer to a CALL we sent; its payload is checked by `decodeCallResult` once the
@@ -30,7 +39,13 @@ export type IncomingCallError = {
 
 /** A frame that failed the codec or validation. `reply` is the CALLERROR to send back, or
  * undefined when none may be sent (the frame was itself a CALLRESULT or CALLERROR). */
-export type RejectedMessage = { kind: 'rejected'; error: OcppError; reply: string | undefined };
+export type RejectedMessage = {
+  kind: 'rejected';
+  error: OcppError;
+  reply: string | undefined;
+  /** A CALL of a known action whose payload broke the schema: read leniently, it may pass. */
+  payloadInvalid?: true;
+};
 
 export type IncomingMessage<M extends MessageCatalogue> =
   | IncomingCall<M>
@@ -50,11 +65,12 @@ export interface OcppAdapter<
   Outgoing extends MessageCatalogue,
 > {
   readonly subprotocol: P;
-  /** Parses and validates a frame from the charger. Never throws for what the charger sent. */
-  decode(text: string): IncomingMessage<Incoming>;
-  /** Validates a CALLRESULT payload answering our call `action`. Throws an OcppError that is
-   * not answerable. */
-  decodeCallResult<A extends keyof Outgoing & string>(action: A, payload: Payload): Outgoing[A]['response'];
+  /** Parses and validates a frame from the charger, strictly by the schemas unless `leniency`
+   * is given. Never throws for what the charger sent. */
+  decode(text: string, leniency?: Leniency): IncomingMessage<Incoming>;
+  /** Validates a CALLRESULT payload answering our call `action` (leniently with `leniency`).
+   * Throws an OcppError that is not answerable. */
+  decodeCallResult<A extends keyof Outgoing & string>(action: A, payload: Payload, leniency?: Leniency): Outgoing[A]['response'];
   /** A CALL with a fresh message id. Throws OcppError (the payload's violation, or
    * NotSupported / NotImplemented for the action) when the payload is not valid. */
   encodeCall<A extends keyof Outgoing & string>(action: A, payload: Outgoing[A]['request']): EncodedCall;

@@ -94,6 +94,11 @@ export interface ChargingSession {
   readonly meterStop?: number;
   readonly stopReason?: string;
   /**
+   * The charger stamped its start or stop without an offset: read in the site's time zone, so
+   * a wrong zone setting would have moved them (operators review such sessions).
+   */
+  readonly timestampsWithoutOffset?: boolean;
+  /**
    * The StopTransaction a lost charger sent after the session was billed from its last meter
    * value: what it really delivered, for reconciliation (never billed again).
    */

@@ -45,7 +45,12 @@ export class SessionEvents {
 
   private async started(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    const fields = { transactionId: transaction.transactionId, startedAt: transaction.startedAt, meterStart: transaction.meterStart };
+    const fields = {
+      transactionId: transaction.transactionId,
+      startedAt: transaction.startedAt,
+      meterStart: transaction.meterStart,
+      ...(transaction.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
+    };
     let updated = await this.deps.sessions.transition(session.sessionId, ['starting'], 'charging', now, fields);
     if (!updated) {
       if (session.transactionId === undefined && GAVE_UP.has(session.status)) {
@@ -86,6 +91,7 @@ export class SessionEvents {
       stoppedAt: transaction.stoppedAt,
       meterStop: transaction.meterStop ?? transaction.meterStart,
       ...(transaction.stopReason !== undefined && { stopReason: transaction.stopReason }),
+      ...(transaction.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
     };
     // Still charging: nobody of ours asked for the stop, the charger ended it (its reason in stopReason).
     const updated =

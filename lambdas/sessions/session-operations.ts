@@ -413,6 +413,8 @@ export function summary(s: ChargingSession) {
     endReason: s.endReason ?? null,
     /** The charger's own reason of its StopTransaction (OCPP), e.g. 'EVDisconnected' when `chargerStopped`. */
     stopReason: s.stopReason ?? null,
+    /** The charger's times had no offset and were read in the site's zone. */
+    timestampsWithoutOffset: s.timestampsWithoutOffset ?? false,
     executionName: s.executionName,
   };
 }

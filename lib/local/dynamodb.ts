@@ -53,6 +53,22 @@ export function injectedDynamoDbFaults(options: { reset?: boolean } = {}): { ope
   return seen;
 }
 
+/** The requests seen by each open count (see `countDynamoDbRequests`). */
+const counts = new Set<{ operation: string; table?: string }[]>();
+
+/**
+ * Counts the requests to the local DynamoDB (of this process) from now on, for tests that
+ * assert how many writes something takes. Never used outside tests.
+ */
+export function countDynamoDbRequests(): { count(operation: string, table?: string): number; stop(): void } {
+  const seen: { operation: string; table?: string }[] = [];
+  counts.add(seen);
+  return {
+    count: (operation, table) => seen.filter((r) => r.operation === operation && (table === undefined || r.table === table)).length,
+    stop: () => counts.delete(seen),
+  };
+}
+
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Puts the fault check in front of dynalite's request handler (it reads headers, method, url, body). */
@@ -62,13 +78,14 @@ function withFaultInjection(server: DynaliteServer): void {
   const dynaliteHandler: RequestListener = first;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (faults.length === 0) return dynaliteHandler(req, res);
+    if (faults.length === 0 && counts.size === 0) return dynaliteHandler(req, res);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       const table = tableOf(body);
+      for (const seen of counts) seen.push({ operation, ...(table !== undefined && { table }) });
       const match = faults.find(({ fault, left }) => left > 0 && fault.operation === operation && (fault.table === undefined || fault.table === table));
       if (match) {
         match.left -= 1;

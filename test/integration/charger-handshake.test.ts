@@ -20,6 +20,8 @@ beforeAll(async () => {
   // A short call timeout so the test of a charger that never answers stays quick.
   system = await startTestSystem({ csmsCallTimeoutSeconds: 2, heartbeatIntervalSeconds: 120 });
   await system.provisionStation('CP-DOOR', PASSWORD);
+  // The official schemas to the letter: a property they do not define is refused (field-chargers.test.ts reads leniently).
+  await system.api('PUT', '/installer/stations/CP-DOOR', { siteId: 'site-main-st', connectors: [1, 2], password: PASSWORD, strict: true });
   await system.provisionStation('CP-RACE', PASSWORD);
   await system.provisionStation('CP-SUBPROTOCOL', PASSWORD);
   await system.provisionStation('CP-TWICE', PASSWORD);

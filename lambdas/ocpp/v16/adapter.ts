@@ -10,7 +10,7 @@ import {
 } from '../frames';
 import type { IncomingCall, IncomingMessage, OcppAdapter } from '../protocol';
 import type { ChargerToCsmsMessages, CsmsToChargerMessages } from './schemas';
-import { validateRequest, validateResponse } from './validate';
+import { validateRequest, validateRequestLeniently, validateResponse, validateResponseLeniently } from './validate';
 
 export type Ocpp16Adapter = OcppAdapter<'ocpp1.6', ChargerToCsmsMessages, CsmsToChargerMessages>;
 
@@ -31,7 +31,7 @@ export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16A
   return {
     subprotocol: 'ocpp1.6',
 
-    decode(text) {
+    decode(text, leniency) {
       let frame;
       try {
         frame = parseFrame(text);
@@ -40,19 +40,30 @@ export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16A
         throw error;
       }
       if (frame.kind !== 'call') return frame;
+      const { messageId, action } = frame;
       try {
-        const payload = validateRequest(frame.action, frame.payload);
-        // validateRequest found frame.action in the registry, so action and payload agree.
-        return { kind: 'call', messageId: frame.messageId, action: frame.action, payload } as IncomingCall<ChargerToCsmsMessages>;
+        // The validation found the action in the registry, so action and payload agree.
+        if (!leniency) return { kind: 'call', messageId, action, payload: validateRequest(action, frame.payload) } as IncomingCall<ChargerToCsmsMessages>;
+        const { payload, ignored, timestampsWithoutOffset } = validateRequestLeniently(action, frame.payload, leniency);
+        return {
+          kind: 'call',
+          messageId,
+          action,
+          payload,
+          ...(ignored.length > 0 && { ignored }),
+          ...(timestampsWithoutOffset && { timestampsWithoutOffset: true as const }),
+        } as IncomingCall<ChargerToCsmsMessages>;
       } catch (error) {
-        if (error instanceof OcppError) return rejected(error.withMessageId(frame.messageId));
-        throw error;
+        if (!(error instanceof OcppError)) throw error;
+        const known = error.code !== 'NotSupported' && error.code !== 'NotImplemented';
+        return { ...rejected(error.withMessageId(messageId)), ...(known && { payloadInvalid: true as const }) };
       }
     },
 
-    decodeCallResult(action, payload) {
+    decodeCallResult(action, payload, leniency) {
       try {
-        return validateResponse(action, payload) as CsmsToChargerMessages[typeof action]['response'];
+        const valid = leniency ? validateResponseLeniently(action, payload, leniency).payload : validateResponse(action, payload);
+        return valid as CsmsToChargerMessages[typeof action]['response'];
       } catch (error) {
         if (!(error instanceof OcppError)) throw error;
         throw new OcppError(error.code, error.message, { details: error.details, answerable: false });

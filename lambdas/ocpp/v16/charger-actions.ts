@@ -3,11 +3,13 @@
  * A 2.0.1 adapter would map its own messages onto the same service.
  */
 import type { ChargingStations } from '../../csms/charging-stations';
+import type { CallContext } from '../station-frames';
 import type { ChargerToCsmsAction, ChargerToCsmsMessages } from './schemas';
 
 type ActionHandler<A extends ChargerToCsmsAction> = (
   stationId: string,
   request: ChargerToCsmsMessages[A]['request'],
+  context: CallContext,
 ) => Promise<ChargerToCsmsMessages[A]['response']>;
 
 export type ChargerActions = { [A in ChargerToCsmsAction]: ActionHandler<A> };
@@ -29,11 +31,14 @@ export function ocpp16ChargerActions(stations: ChargingStations): ChargerActions
       return {};
     },
     Authorize: async (stationId, req) => ({ idTagInfo: { status: await stations.authorizeIdTag(stationId, req.idTag) } }),
-    StartTransaction: async (stationId, req) => {
-      const { transactionId, idTagStatus } = await stations.startTransaction(stationId, req);
+    StartTransaction: async (stationId, req, { timestampsWithoutOffset }) => {
+      const { transactionId, idTagStatus } = await stations.startTransaction(stationId, {
+        ...req,
+        ...(timestampsWithoutOffset && { timestampsWithoutOffset: true }),
+      });
       return { transactionId, idTagInfo: { status: idTagStatus } };
     },
-    StopTransaction: async (stationId, req) => {
+    StopTransaction: async (stationId, req, { timestampsWithoutOffset }) => {
       await stations.stopTransaction(stationId, {
         transactionId: req.transactionId,
         meterStop: req.meterStop,
@@ -41,6 +46,7 @@ export function ocpp16ChargerActions(stations: ChargingStations): ChargerActions
         ...(req.reason !== undefined && { reason: req.reason }),
         ...(req.idTag !== undefined && { idTag: req.idTag }),
         ...(req.transactionData !== undefined && { readings: req.transactionData }),
+        ...(timestampsWithoutOffset && { timestampsWithoutOffset: true }),
       });
       // idTagInfo is optional; the card reader, not the id tag, decides who pays.
       return {};

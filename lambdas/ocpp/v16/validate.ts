@@ -21,8 +21,15 @@
  *   string length, date-time format, minimum, multipleOf.
  * When several apply, the first in that order is the CALLERROR code; `errorDetails.issues`
  * lists every offending property (up to MAX_REPORTED_ISSUES) with its own code.
+ *
+ * Read leniently (a station not in strict mode, `validate...Leniently`), two harmless
+ * differences field chargers really send are forgiven: a property the schema does not define
+ * is dropped (and named in `ignored`), and a date-time without an offset is read in the site's
+ * time zone (and converted to UTC). Everything else is refused exactly as above.
  */
 import type { z } from 'zod';
+import type { Leniency } from '../../csms/model';
+import { localDateTimeToUtc } from '../../shared/local-time';
 import { OcppError, type OcppErrorCode, type Payload } from '../frames';
 import {
   chargerToCsms,
@@ -103,6 +110,67 @@ export function validateResponse(
   direction: CallDirection = 'csmsToCharger',
 ): Payload {
   return check(schemasFor(action, direction).response, payload, `${action}.conf`);
+}
+
+/** A payload read leniently: valid by the schema once the forgiven differences are mended. */
+export interface LenientPayload {
+  readonly payload: Payload;
+  /** The properties dropped as not defined by the schema (`meterValue[0].vendorField`). */
+  readonly ignored: readonly string[];
+  /** Some date-time had no offset and was read in `leniency.timeZone`. */
+  readonly timestampsWithoutOffset: boolean;
+}
+
+/** `validateRequest`, forgiving what `Leniency` forgives. Throws OcppError for anything else. */
+export function validateRequestLeniently(
+  action: string,
+  payload: unknown,
+  leniency: Leniency,
+  direction: CallDirection = 'chargerToCsms',
+): LenientPayload {
+  return checkLeniently(schemasFor(action, direction).request, payload, `${action}.req`, leniency);
+}
+
+/** `validateResponse`, forgiving what `Leniency` forgives. Throws OcppError for anything else. */
+export function validateResponseLeniently(
+  action: string,
+  payload: unknown,
+  leniency: Leniency,
+  direction: CallDirection = 'csmsToCharger',
+): LenientPayload {
+  return checkLeniently(schemasFor(action, direction).response, payload, `${action}.conf`, leniency);
+}
+
+function checkLeniently(schema: z.ZodType, payload: unknown, pdu: string, leniency: Leniency): LenientPayload {
+  const first = schema.safeParse(payload);
+  if (first.success) return { payload: first.data as Payload, ignored: [], timestampsWithoutOffset: false };
+  const mended = structuredClone(payload);
+  const ignored: string[] = [];
+  let timestampsWithoutOffset = false;
+  for (const issue of first.error.issues) {
+    const parent = valueAt(mended, issue.path.slice(0, -1));
+    if (issue.code === 'unrecognized_keys') {
+      const object = valueAt(mended, issue.path) as Record<string, unknown>;
+      for (const key of issue.keys) {
+        delete object[key];
+        ignored.push(propertyPath([...issue.path, key]));
+      }
+    } else if (issue.code === 'invalid_format' && issue.format === 'datetime' && isObject(parent)) {
+      const key = issue.path[issue.path.length - 1]!;
+      const value = parent[key as string];
+      const utc = typeof value === 'string' ? localDateTimeToUtc(value, leniency.timeZone) : undefined;
+      if (utc !== undefined) {
+        parent[key as string] = utc;
+        timestampsWithoutOffset = true;
+      }
+    }
+  }
+  // What was not forgiven is refused as it would be strictly.
+  return { payload: check(schema, mended, pdu), ignored, timestampsWithoutOffset };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function check(schema: z.ZodType, payload: unknown, pdu: string): Payload {
