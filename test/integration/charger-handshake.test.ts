@@ -86,6 +86,15 @@ describe('the handshake', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('accepts a password with colons in it (RFC 7617: the user ends at the first colon)', async () => {
+    const password = 'a:b::c-colons-allowed:';
+    await system.provisionStation('CP-COLON', password);
+    const { ws, protocol } = await open('CP-COLON', basic('CP-COLON', password));
+    expect(protocol).toBe('ocpp1.6');
+    ws?.close();
+    expect((await open('CP-COLON', basic('CP-COLON', 'a:b::c-colons-allowed'))).status).toBe(401);
+  });
+
   it.each([
     ['a wrong password', 'CP-DOOR', basic('CP-DOOR', 'not-the-password-at-all'), ['ocpp1.6'], 401],
     ['an unknown station', 'CP-NOBODY', basic('CP-NOBODY', PASSWORD), ['ocpp1.6'], 401],

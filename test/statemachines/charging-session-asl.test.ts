@@ -63,6 +63,24 @@ describe('statemachines/charging-session.asl.json', () => {
     }
   });
 
+  it('catches every error of every Task once the hold may exist, so no failure skips the compensation', () => {
+    // A Task without a States.ALL catcher fails the whole execution with the hold open; the
+    // path walk above follows only the edges that are there, so it cannot see a missing one.
+    const reachable = new Set<string>();
+    const visit = (name: string) => {
+      if (reachable.has(name)) return;
+      reachable.add(name);
+      for (const next of successors(states[name]!)) visit(next);
+    };
+    visit('AuthorizeHold');
+    const tasks = [...reachable].filter((name) => states[name]!.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(10);
+    for (const name of tasks) {
+      const catchAll = (states[name]!.Catch ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
+      expect(catchAll?.Next, `${name} catches States.ALL`).toBeDefined();
+    }
+  });
+
   it('bounds every wait for the charger with a timeout', () => {
     for (const [name, state] of Object.entries(states) as [string, State & Record<string, unknown>][]) {
       if (state.Type !== 'Task') continue;
