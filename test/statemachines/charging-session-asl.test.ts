@@ -9,8 +9,10 @@ import { PAYTER_FINALIZE_ERRORS, PAYTER_FINALIZE_RETRY_DELAYS_SECONDS, retryDela
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };
-const asl = JSON.parse(readFileSync(new URL('../../statemachines/charging-session.asl.json', import.meta.url), 'utf8'));
-type State = { Type: string; Next?: string; End?: boolean; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string; ErrorEquals: string[] }[] };
+// ASL_UNDER_TEST: a mutated copy, from the ASL mutations of `npm run mutation` (test/mutation/asl-mutations.ts).
+const aslFile = process.env.ASL_UNDER_TEST ?? new URL('../../statemachines/charging-session.asl.json', import.meta.url);
+const asl = JSON.parse(readFileSync(aslFile, 'utf8'));
+type State = { Type: string; Next?: string; End?: boolean; Default?: string; Choices?: { Next: string; Variable?: string; StringEquals?: string }[]; Catch?: { Next: string; ErrorEquals: string[] }[] };
 const states = asl.States as Record<string, State>;
 
 function successors(state: State): string[] {
@@ -79,6 +81,12 @@ describe('statemachines/charging-session.asl.json', () => {
       const catchAll = (states[name]!.Catch ?? []).find((c) => c.ErrorEquals.includes('States.ALL'));
       expect(catchAll?.Next, `${name} catches States.ALL`).toBeDefined();
     }
+  });
+
+  it('waits for a transaction only after the charger accepted the remote start', () => {
+    const choice = states['StartAccepted?']!;
+    expect(choice.Choices).toEqual([expect.objectContaining({ Variable: '$.remoteStart.status', StringEquals: 'Accepted', Next: 'AwaitTransactionStart' })]);
+    expect(choice.Default).toBe('NoTransaction');
   });
 
   it('bounds every wait for the charger with a timeout', () => {
