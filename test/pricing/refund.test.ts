@@ -110,12 +110,13 @@ describe('splitRefund', () => {
   });
 
   it.each([
-    ['a zero refund', 0, 0],
-    ['a negative refund', -5, 0],
-    ['a negative amount already refunded', 5, -1],
-    ['more already refunded than captured', 5, 765],
-  ])('refuses %s', (_case, amount, already) => {
+    ['a zero refund', 0, 0, 'refundAmount USD 0.00 must be above 0'],
+    ['a negative refund', -5, 0, 'refundAmount USD -0.05 must be above 0'],
+    ['a negative amount already refunded', 5, -1, 'alreadyRefunded USD -0.01 must be between 0 and the captured USD 7.64'],
+    ['more already refunded than captured', 5, 765, 'alreadyRefunded USD 7.65 must be between 0 and the captured USD 7.64'],
+  ])('refuses %s, naming the amount', (_case, amount, already, message) => {
     expect(() => splitRefund(WORKED, usd(amount), usd(already))).toThrow(InvalidPaymentAmountError);
+    expect(() => splitRefund(WORKED, usd(amount), usd(already))).toThrow(message);
   });
 
   it('refuses a refund in another currency', () => {
@@ -124,6 +125,18 @@ describe('splitRefund', () => {
 });
 
 describe('refundedSoFar', () => {
+  it.each([
+    ['a negative total', -1],
+    ['more than was captured', 765],
+  ])('refuses %s', (_case, total) => {
+    expect(() => refundedSoFar(WORKED, usd(total))).toThrow(`totalRefunded USD ${(total / 100).toFixed(2)} must be between 0 and the captured USD 7.64`);
+  });
+
+  it('is nothing of a capture of 0 (a cancelled session), without dividing by it', () => {
+    expect(parts(refundedSoFar(aSplit(0, 0, 0), usd(0)))).toEqual([0, 0, 0]);
+    expect(refundedSoFar(aSplit(0, 0, 0), usd(0)).amount.minor).toBe(0);
+  });
+
   it('is the split of the refunded total, whatever parts it was refunded in', () => {
     const inOne = refundedSoFar(WORKED, usd(300));
     const inParts = refundInParts(WORKED, [7, 93, 150, 50]);
