@@ -74,6 +74,11 @@ describe("the README's first session", () => {
         serial = /readers\/([^/]+)\/tap/.exec(call.path)![1]!;
         const current = serial;
         await waitFor(() => payter.reader(current).state === 'READING' && !['authorizing', 'plugIn', 'stopping'].includes(payter.currentScreen(current)?.id ?? '') || undefined, 20_000, 'a reader waiting for a card');
+        // The stopping tap, once the charger says its car paused and it may be stopped (as a
+        // person reads it): a stop before that would bill the pause as still going on.
+        if (payter.currentScreen(current)?.id === 'charging') {
+          await waitFor(() => chargerOutput.includes('tap the same card again to stop') || undefined, 20_000, `the charger's pause (${chargerOutput})`);
+        }
       }
       const answer = await send(call);
       expect(answer.status, `${command}: ${JSON.stringify(answer.body)}`).toBe(200);

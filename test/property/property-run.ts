@@ -192,9 +192,15 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
   try {
     if (story.start === 'cancelOnPlugIn' && story.authorizeFault === undefined) {
       // A loaded machine can make Payter's authorize outlast the client's timeout: the session
-      // then ends unauthorized (the money checks below still hold it to "nothing charged").
+      // then ends unauthorized, failed or cancelled by Release (the money checks below still
+      // hold it to "nothing charged").
       const screen = await waitFor(
-        async () => (payter.currentScreen(serial)?.id === 'plugIn' ? 'plugIn' : (await system.sessionRecord(sessionId)).status === 'failed' ? 'notAuthorized' : undefined),
+        async () =>
+          payter.currentScreen(serial)?.id === 'plugIn'
+            ? 'plugIn'
+            : ['failed', 'cancelled', 'declined'].includes((await system.sessionRecord(sessionId)).status)
+              ? 'notAuthorized'
+              : undefined,
         10_000,
         'the plug-in screen',
       );
