@@ -58,21 +58,7 @@ async function tap(serial: string, cardId: string): Promise<string> {
 
 const finished = (sessionId: string) => system.executionEnded(sessionId);
 
-async function statesVisited(sessionId: string): Promise<string[]> {
-  const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-  return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
-}
-
-/** What a state handed on (its StateExited output), for the first visit of that state. */
-async function stateOutput(sessionId: string, name: string): Promise<Record<string, any> | undefined> {
-  const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-  const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-  const all = events ?? [];
-  const entered = all.findIndex((e) => e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name === name);
-  const exited = all.slice(entered + 1).find((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === name);
-  return exited?.stateExitedEventDetails?.output ? JSON.parse(exited.stateExitedEventDetails.output) : undefined;
-}
+const statesVisited = (sessionId: string) => system.statesVisited(sessionId);
 
 const session = (sessionId: string) => system.sessionRecord(sessionId);
 
@@ -191,7 +177,7 @@ describe('a paid charging session', () => {
       expect(await session(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
       expect(await statesVisited(sessionId)).toContain('CancelPayment');
       // The compensation step itself cancelled the hold (not Release's sweep after it).
-      expect((await stateOutput(sessionId, 'CancelPayment'))?.payment).toEqual({ state: 'cancelled' });
+      expect((await system.stateOutput(sessionId, 'CancelPayment'))?.payment).toEqual({ state: 'cancelled' });
       expectNoHoldLeft(serial);
       expect(payter.reader(serial).state).toBe('READING');
     } finally {

@@ -3,7 +3,6 @@
  * (its DynamoDB reads keep failing), the execution still cancels the hold and releases the
  * reader; it does not fail with the hold open until the sweeper comes.
  */
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { injectDynamoDbFault, injectedDynamoDbFaults } from '../../lib/local/dynamodb';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
@@ -28,11 +27,6 @@ afterAll(async () => {
   await system?.close();
 });
 
-async function statesVisited(sessionId: string): Promise<string[]> {
-  const { events } = await system.sfn.send(new GetExecutionHistoryCommand({ executionArn: system.executionArn(sessionId), maxResults: 1000 }));
-  return (events ?? []).filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
-}
-
 it('a PriceSession that throws goes on to CancelPayment and Release: the hold is cancelled, the reader free', async () => {
   await system.provisionStation('CP-PRICE', PASSWORD, 'site-price', [1]);
   const charger = await new SimulatedCharger(system.runtime.ocppUrl, 'CP-PRICE', PASSWORD).connect();
@@ -40,11 +34,7 @@ it('a PriceSession that throws goes on to CancelPayment and Release: the hold is
   expect((await system.api('PUT', '/installer/readers/READER-PRICE', { stationId: 'CP-PRICE', connectorIds: [1] })).status).toBe(200);
   try {
     expect(await payter.tap('READER-PRICE', { cardId: 'card-price' })).toBe(200);
-    const sessionId = await waitFor(
-      async () => (await system.api('GET', '/installer/readers/READER-PRICE')).body.activeSessionId as string | undefined,
-      5_000,
-      'session',
-    );
+    const sessionId = await system.activeSession('READER-PRICE');
     await waitFor(async () => ((await system.sessionRecord(sessionId)).stopTaskToken ? true : undefined), 10_000, 'charging');
 
     // From now on the connector's status history cannot be read: pricing fails, retried or not.
@@ -53,7 +43,7 @@ it('a PriceSession that throws goes on to CancelPayment and Release: the hold is
 
     expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
     expect(injectedDynamoDbFaults().length).toBeGreaterThan(0);
-    const visited = await statesVisited(sessionId);
+    const visited = await system.statesVisited(sessionId);
     expect(visited.slice(visited.indexOf('PriceSession'))).toEqual(['PriceSession', 'CancelPayment', 'Release', 'Done']);
     expect(payter.sessions('READER-PRICE')).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
     expect(await system.sessionRecord(sessionId)).toMatchObject({ paymentState: 'cancelled' });

@@ -32,11 +32,7 @@ it('a start that comes while NoTransaction runs is charged and stopped like any 
   expect((await system.api('PUT', '/installer/readers/READER-LATE', { stationId: 'CP-LATE', connectorIds: [1] })).status).toBe(200);
   try {
     expect(await payter.tap('READER-LATE', { cardId: 'card-late', maskedPan: '4111********1111' })).toBe(200);
-    const sessionId = await waitFor(
-      async () => (await system.api('GET', '/installer/readers/READER-LATE')).body.activeSessionId as string | undefined,
-      5_000,
-      'session',
-    );
+    const sessionId = await system.activeSession('READER-LATE');
     await waitFor(async () => ((await system.sessionRecord(sessionId)).startTaskToken ? true : undefined), 5_000, 'the wait for the plug');
     const idTag = (await system.sessionRecord(sessionId)).idTag as string;
 

@@ -85,11 +85,6 @@ async function expectCommitted(sessionId: string, serial: string): Promise<void>
   expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED' })]);
 }
 
-async function statesEntered(sessionId: string): Promise<string[]> {
-  const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(sessionId), maxResults: 1000 }));
-  return events.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
-}
-
 const stopping = (sessionId: string) => waitFor(async () => (await session(sessionId)).status === 'stopping' || undefined, 5_000, 'stopping');
 
 /** Holds the charger's answer to every GetConfiguration until `release` is called. */
@@ -265,7 +260,7 @@ describe('CSMS calls queued per station', () => {
     const operatorCall = system.api('POST', `/ops/stations/${stationId}/calls`, { action: 'GetConfiguration', payload: {} });
     await waitFor(() => slow.received() > 0 || undefined, 5_000, 'the GetConfiguration');
     const sessionId = await tap(serial!, 'card-late');
-    await waitFor(async () => (await statesEntered(sessionId)).includes('RemoteStart') || undefined, 5_000, 'the start asked for');
+    await waitFor(async () => (await system.statesVisited(sessionId)).includes('RemoteStart') || undefined, 5_000, 'the start asked for');
     await new Promise((r) => setTimeout(r, 200));
     await charger.close();
 

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DEMO_SITE } from '../../lib/local/demo';
 import { waitFor } from '../../lib/local/wait-for';
 import { ocppCharger, type Charger } from '../../lib/local/simulated-charger';
@@ -54,6 +54,34 @@ export class TestSystem {
       const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn: this.executionArn(sessionId) }));
       return execution.status === 'RUNNING' ? undefined : execution;
     }, timeoutMs, `execution ${sessionId}`);
+  }
+
+  /** The session execution's history events. */
+  async executionHistory(sessionId: string): Promise<HistoryEvent[]> {
+    const { events } = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn: this.executionArn(sessionId), maxResults: 1000 }));
+    return events ?? [];
+  }
+
+  /** The states the session's execution entered, in order. */
+  async statesVisited(sessionId: string): Promise<string[]> {
+    return (await this.executionHistory(sessionId)).filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '');
+  }
+
+  /** What a state handed on (its StateExited output), for the first visit of that state. */
+  async stateOutput(sessionId: string, name: string): Promise<Record<string, any> | undefined> {
+    const events = await this.executionHistory(sessionId);
+    const entered = events.findIndex((e) => e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name === name);
+    const exited = events.slice(entered + 1).find((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === name);
+    return exited?.stateExitedEventDetails?.output ? JSON.parse(exited.stateExitedEventDetails.output) : undefined;
+  }
+
+  /** Waits for the reader to serve a session (after a tap), and names it. */
+  activeSession(serial: string, timeoutMs = 5_000): Promise<string> {
+    return waitFor(
+      async () => (await this.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined,
+      timeoutMs,
+      `a session on ${serial}`,
+    );
   }
 
   /** The session's record as stored. */
