@@ -41,6 +41,8 @@ export interface ChargerScript {
   readonly stop?: { readonly meterStop: number; readonly timestamp: string };
   /** How long after accepting a remote stop the StopTransaction goes out. @default 20 */
   readonly stopDelayMs?: number;
+  /** The StopTransaction after a remote stop waits for this too (a charger slow to stop). */
+  readonly stopAfter?: Promise<unknown>;
 }
 
 export class SimulatedCharger {
@@ -74,7 +76,8 @@ export class SimulatedCharger {
     this.client.handle('RemoteStopTransaction', ({ params }) => {
       this.remoteStops.push(params);
       if ((this.script.remoteStop ?? 'Accepted') === 'silent') return new Promise(() => undefined);
-      setTimeout(() => void this.stopTransaction().catch(() => undefined), this.script.stopDelayMs ?? 20);
+      const { stopAfter, stopDelayMs = 20 } = this.script;
+      setTimeout(() => void Promise.resolve(stopAfter).then(() => this.stopTransaction()).catch(() => undefined), stopDelayMs);
       return { status: 'Accepted' };
     });
   }

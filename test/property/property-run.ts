@@ -119,7 +119,9 @@ function storyOf(index: number): Story {
     stop,
     earlyChargerStop: stop === 'charger' && random.chance(0.3),
     ...(stop !== 'holdCap' && stop !== 'charger' && random.chance(0.15) && { secondStop: random.pick(['tap', 'button', 'ops'] as const) }),
-    tapsWhileStopping: random.chance(0.25),
+    // Only while a remote stop is held at the charger is "while stopping" sure to be: a
+    // charger's own stop lets the session settle at once, and a later tap is a new driver's.
+    tapsWhileStopping: random.chance(0.25) && stop !== 'charger',
     duplicateUi: random.chance(0.5),
     extraCapWh: random.int(0, 5_000),
   };
@@ -132,6 +134,19 @@ function pickWeighted<T>(random: Random, weighted: readonly [T, number][]): T {
     if (roll < 0) return value;
   }
   return weighted.at(-1)![0];
+}
+
+/** What the charger will report in its StopTransaction, and what it waits for before sending it. */
+interface Reported {
+  report: ChargerReport;
+  readonly stopAfter?: Promise<void>;
+}
+
+/** A promise the test opens when it is ready. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => undefined as void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
 }
 
 interface Outcome {
@@ -157,10 +172,12 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
     report = { ...report, startedAt: later(report.startedAt), stoppedAt: later(report.stoppedAt) };
   }
   usedStarts.add(report.startedAt);
+  // The taps while stopping come while the charger holds its StopTransaction back.
+  const stopGate = story.tapsWhileStopping ? gate() : undefined;
   // What the charger reports in its StopTransaction (the hold cap path changes it).
-  const reported = { report };
+  const reported: Reported = { report, ...(stopGate && { stopAfter: stopGate.promise }) };
   const remoteStart = story.start === 'rejected' ? 'Rejected' : story.start === 'silent' ? 'silent' : 'Accepted';
-  charger.setScript(scriptFor(report, { remoteStart, plugIn: !['noPlugIn', 'cancelOnPlugIn'].includes(story.start), stopDelayMs: story.tapsWhileStopping ? 300 : 20 }));
+  charger.setScript(scriptFor(report, { remoteStart, plugIn: !['noPlugIn', 'cancelOnPlugIn'].includes(story.start), ...(stopGate && { stopAfter: stopGate.promise }) }));
   charger.nextTransaction();
   const stopsBefore = charger.remoteStops.length;
 
@@ -209,7 +226,7 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
         await payter.pressButton(serial, 'plugIn', 'cancel');
       } else step('not authorized: nothing to cancel');
     }
-    if (chargerWillStart) await driveCharge(pair, story, reported, sessionId, cardCallback, step, problems);
+    if (chargerWillStart) await driveCharge(pair, story, reported, sessionId, cardCallback, step, problems).finally(() => stopGate?.open());
     await ended(system, sessionId);
   } catch (error) {
     const record = await system.sessionRecord(sessionId);
@@ -251,7 +268,7 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
 async function driveCharge(
   pair: Pair,
   story: Story,
-  reported: { report: ChargerReport },
+  reported: Reported,
   sessionId: string,
   cardCallback: { url: string; body: unknown } | undefined,
   step: (what: string) => void,
@@ -314,7 +331,7 @@ async function driveCharge(
   }
 }
 
-async function doStop(pair: Pair, stop: Stop, story: Story, reported: { report: ChargerReport }, sessionId: string, step: (what: string) => void, problems: string[]): Promise<void> {
+async function doStop(pair: Pair, stop: Stop, story: Story, reported: Reported, sessionId: string, step: (what: string) => void, problems: string[]): Promise<void> {
   const { serial, charger } = pair;
   const { report } = reported;
   switch (stop) {
@@ -348,7 +365,7 @@ async function doStop(pair: Pair, stop: Stop, story: Story, reported: { report: 
         const at = new Date(t0 + Math.floor((span * (0.5 + i / 42)) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
         // The car keeps drawing a little after the last meter value.
         reported.report = { ...report, meterStop: wh + story.extraCapWh };
-        charger.setScript(scriptFor(reported.report));
+        charger.setScript(scriptFor(reported.report, reported.stopAfter && { stopAfter: reported.stopAfter }));
         await charger.meter(wh, at);
         step(`meter value ${wh} Wh`);
         await sleep(20);
