@@ -172,8 +172,9 @@ async function runSession(pair: Pair, story: Story, known: Set<string>, usedStar
     report = { ...report, startedAt: later(report.startedAt), stoppedAt: later(report.stoppedAt) };
   }
   usedStarts.add(report.startedAt);
-  // The taps while stopping come while the charger holds its StopTransaction back.
-  const stopGate = story.tapsWhileStopping ? gate() : undefined;
+  // A second stop and the taps while stopping come while the charger holds its StopTransaction
+  // back: once the session settled, the reader takes cards again and a tap is a new driver's.
+  const stopGate = story.tapsWhileStopping || story.secondStop ? gate() : undefined;
   // What the charger reports in its StopTransaction (the hold cap path changes it).
   const reported: Reported = { report, ...(stopGate && { stopAfter: stopGate.promise }) };
   const remoteStart = story.start === 'rejected' ? 'Rejected' : story.start === 'silent' ? 'silent' : 'Accepted';
