@@ -298,7 +298,8 @@ export class SessionSteps {
 
   async receipt(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
-    if (!session.payment || !session.receipt) return;
+    // Only a committed payment is a charge to show (a hold cancelled at Payter charged nothing).
+    if (!session.payment || !session.receipt || session.paymentState !== 'committed') return;
     const usage = (session.receipt as { usage: { energyWh: number; durationSeconds: number } }).usage;
     await this.deps.display.show(
       reader,
@@ -393,6 +394,8 @@ export class SessionSteps {
     // 409: already final. Payter's own record says which way it went.
     const state = await this.deps.payter.getSession({ serial: reader.serialNumber, sessionId: session.payterSessionId! });
     const final = state.kind === 'ok' ? state.value : undefined;
+    // A 409 that Payter's own record contradicts is not "already final": try again later.
+    if (final?.state === 'AUTHORIZED') throw new PayterFinalizeError('retry', `Payter ${action} answered ${outcome.kind} but the session is still AUTHORIZED`);
     const paymentState: PaymentState = final?.state === 'COMMITTED' ? 'committed' : final?.state === 'CANCELLED' ? 'cancelled' : action === 'commit' ? 'committed' : 'cancelled';
     await this.deps.sessions.update(
       session.sessionId,
@@ -400,6 +403,14 @@ export class SessionSteps {
       this.now(),
     );
     this.deps.log.info(`payment ${paymentState}`, { sessionId: session.sessionId, committedAmount: final?.committedAmount });
+    if (action === 'commit' && paymentState === 'cancelled' && (session.payment?.captured.minor ?? 0) > 0) {
+      this.deps.alert?.('CommitsFoundCancelled', 'the hold was cancelled at Payter before the commit: nothing was paid', {
+        sessionId: session.sessionId,
+        payterSessionId: session.payterSessionId,
+        serialNumber: reader.serialNumber,
+        captured: session.payment?.captured.minor,
+      });
+    }
     return { paymentState };
   }
 

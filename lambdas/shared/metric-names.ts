@@ -6,6 +6,8 @@ export const METRICS = {
   readersOutOfService: 'ReadersOutOfService',
   /** A reader's Payter currency differs from its site's: the hold was cancelled, nothing charged. */
   currencyMismatches: 'CurrencyMismatches',
+  /** A session's commit found its hold already cancelled at Payter: the energy was not paid for. */
+  commitsFoundCancelled: 'CommitsFoundCancelled',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

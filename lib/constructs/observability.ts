@@ -97,6 +97,11 @@ export class Observability extends Construct {
       'A reader holds money in another currency than its site charges in: the hold was cancelled. Fix the terminal\'s Payter account or the site.',
     );
     alarm(
+      'CommitsFoundCancelled',
+      counted(METRICS.commitsFoundCancelled),
+      'A session charged but its hold was already cancelled at Payter (in MyPayter, or it expired), so nothing was paid: see the session and the Payter session it names.',
+    );
+    alarm(
       'OrphanedSessionsSettled',
       sessionsSwept,
       'The session sweeper settled a session its execution left open (failed, timed out, stopped or never started): check why in the session and its execution.',

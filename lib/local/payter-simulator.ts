@@ -186,6 +186,11 @@ export interface PayterSimulator {
    */
   holdElsewhere(serial: string, hold: { readonly cardId: string; readonly amount: number }): string;
   /**
+   * An open hold cancelled outside this integration (an operator in MyPayter, the acquirer
+   * letting it expire): its session is CANCELLED, and a commit of it gets 409.
+   */
+  cancelElsewhere(serial: string, sessionId: string): void;
+  /**
    * Payter delivers at least once: from now on every callback is POSTed `times` times at
    * once (each recorded in `callbacks()`; `tap` and friends resolve to the first's status).
    * @default 1
@@ -631,6 +636,15 @@ export async function startPayterSimulator(options: PayterSimulatorOptions): Pro
       };
       sessions.set(session.sessionId, session);
       return session.sessionId;
+    },
+
+    cancelElsewhere(serial, sessionId) {
+      const session = sessions.get(sessionId);
+      if (session === undefined || session.serialNumber !== readerOf(serial).serialNumber) throw new Error(`no Payter session ${sessionId} on ${serial}`);
+      requireOpen(session);
+      session.state = 'CANCELLED';
+      session.committedAmount = 0;
+      session.changedAt = new Date().toISOString();
     },
 
     setDeliveries(times) {
