@@ -299,6 +299,23 @@ describe('a paid charging session', () => {
     }
   });
 
+  it("retries a failing cancel through the minute and hourly phases into the daily one, where it lands", async () => {
+    const { serial, charger } = await given({ remoteStart: 'Rejected' });
+    // 1 + 5 per minute + 24 hourly attempts fail: the first daily attempt (the 31st) lands.
+    payter.script(serial, 'cancel', { kind: 'fail', status: 503 }, 30);
+    try {
+      const sessionId = await tap(serial, 'card-dana');
+      expect((await finished(sessionId)).status).toBe('SUCCEEDED');
+      const cancels = payter.calls().filter((c) => c.serial === serial && c.call === 'cancel');
+      expect(cancels.map((c) => c.status)).toEqual([...Array(30).fill(503), 200]);
+      expect(await statesVisited(sessionId)).toEqual(expect.arrayContaining(['CancelPaymentHourlyWait', 'CancelPaymentHourly', 'CancelPaymentDailyWait', 'CancelPaymentDaily', 'Release']));
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
+      expect(await session(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
+    } finally {
+      await charger.close();
+    }
+  });
+
   it('flags a hold Payter never lets us finalize, and fails the execution for an operator', async () => {
     const t0 = Date.now() - 60_000;
     const { serial, charger } = await given({ meterStart: 0, startedAt: iso(t0), stop: { meterStop: 500, timestamp: iso(t0 + 60_000) } });
