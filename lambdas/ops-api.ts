@@ -9,9 +9,7 @@ import { csmsApp } from './aws/csms-app';
 import { payterApp } from './aws/payter-app';
 import { myPayterReconciliation } from './aws/reconciliation-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
-import { CallFailedError, StationOfflineError, UnknownStationError } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
-import { OcppError } from './ocpp/frames';
 import type { RefundState } from './sessions/model';
 import { idSchema } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -154,18 +152,14 @@ const route = router([
     handle: async (event, { stationId }) => {
       const { action, payload } = parseBody(event, stationCallSchema);
       const { calls } = csmsApp();
-      try {
-        // Waits its turn behind the station's other calls, then for the charger's answer.
-        const queued = await calls.send(stationId!, action, payload, { awaited: true });
-        logger.info('operator call queued', { stationId, action, callId: queued.id });
-        const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
-        const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
-        return outcome.kind === 'result'
-          ? json(200, { messageId, action, result: outcome.payload })
-          : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
-      } catch (error) {
-        throw toHttpError(error);
-      }
+      // Waits its turn behind the station's other calls, then for the charger's answer.
+      const queued = await calls.send(stationId!, action, payload, { awaited: true });
+      logger.info('operator call queued', { stationId, action, callId: queued.id });
+      const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
+      const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
+      return outcome.kind === 'result'
+        ? json(200, { messageId, action, result: outcome.payload })
+        : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
     },
   },
   {
@@ -190,19 +184,5 @@ const route = router([
     },
   },
 ]);
-
-function toHttpError(error: unknown): unknown {
-  if (error instanceof OcppError) {
-    return new HttpError(400, 'ValidationError', error.message, [{ field: 'payload', message: `${error.code}: ${error.message}` }]);
-  }
-  if (error instanceof UnknownStationError) return new HttpError(404, 'NotFound', error.message);
-  if (error instanceof StationOfflineError) return new HttpError(409, error.name, error.message);
-  if (error instanceof CallFailedError) {
-    // Offline before its turn, or a stop of a transaction that already ended: nothing was sent.
-    const conflict = error.name === 'StationOffline' || error.name === 'TransactionEnded';
-    return new HttpError(conflict ? 409 : 504, error.name, error.message);
-  }
-  return error;
-}
 
 export const handler = lambdaHandler(route);

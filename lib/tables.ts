@@ -45,8 +45,9 @@ export const TABLES = {
     globalIndexes: [{ name: 'byDue', partitionKey: 'due', sortKey: 'dueAt' }],
   },
   /**
-   * Payter readers commissioned to stations: the station and connectors served, the hash of
-   * the capability token in its callback URLs, the current card reading and active session.
+   * Payter readers commissioned to stations: the station and connectors served, the current
+   * card reading (its callback URL's capability token is an HMAC of it, never stored), the
+   * active session, the last screen, and whether Payter keeps it out of service.
    */
   readers: {
     id: 'Readers',

@@ -5,6 +5,8 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { CallFailedError, StationOfflineError, UnknownStationError } from '../csms/csms-calls';
+import { OcppError } from '../ocpp/frames';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import { idProblem, isIdKind } from '../shared/ids';
 
@@ -27,9 +29,20 @@ export class HttpError extends Error {
   }
 }
 
-/** The domain's named errors as HTTP answers; undefined for anything else (a 500). */
+/** The domain's named errors as HTTP answers, for every API; undefined for anything else (a 500). */
 export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
+  // An operator's OCPP call whose payload the charger's schema refuses: nothing was sent.
+  if (error instanceof OcppError) {
+    return new HttpError(400, 'ValidationError', error.message, [{ field: 'payload', message: `${error.code}: ${error.message}` }]);
+  }
+  if (error instanceof UnknownStationError) return new HttpError(404, 'NotFound', error.message);
+  if (error instanceof StationOfflineError) return new HttpError(409, error.name, error.message);
+  if (error instanceof CallFailedError) {
+    // Offline before its turn, or a stop of a transaction that already ended: nothing was sent.
+    const conflict = error.name === 'StationOffline' || error.name === 'TransactionEnded';
+    return new HttpError(conflict ? 409 : 504, error.name, error.message);
+  }
   if (error instanceof NotFoundError) return new HttpError(404, 'NotFound', error.message);
   if (error instanceof BadReferenceError) {
     return new HttpError(400, 'ValidationError', error.message, [{ field: error.field, message: error.message }]);
@@ -49,6 +62,13 @@ export function json(statusCode: number, body: unknown): HttpResult {
 
 export function errorResult(error: HttpError): HttpResult {
   return json(error.statusCode, { error: error.error, message: error.message, details: error.details });
+}
+
+/** The HTTP answer to a thrown error the domain names; anything else is rethrown (a 500, logged). */
+export function answerError(error: unknown): HttpResult {
+  const mapped = toHttpError(error);
+  if (mapped) return errorResult(mapped);
+  throw error;
 }
 
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
@@ -139,9 +159,7 @@ export function router(routes: readonly Route[]) {
         ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)
         : new HttpError(404, 'NotFound', `no route for ${method} ${path}`);
     } catch (error) {
-      const mapped = toHttpError(error);
-      if (mapped) return errorResult(mapped);
-      throw error;
+      return answerError(error);
     }
   };
 }

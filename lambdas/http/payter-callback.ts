@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { HttpError, checkPathIds, errorResult, json, parseBody, toHttpError, type HttpResult } from './api';
+import { HttpError, answerError, checkPathIds, errorResult, json, parseBody, type HttpResult } from './api';
 
 /** Payter's callback bodies are a few hundred bytes; anything near this is not from Payter. */
 export const MAX_CALLBACK_BYTES = 8 * 1024;
@@ -27,9 +27,7 @@ export async function handleCallback<S extends z.ZodType>(
     const { body, path } = readCallback(event, schema);
     return json(200, await act(body, path));
   } catch (error) {
-    const mapped = toHttpError(error);
-    if (mapped) return errorResult(mapped);
-    throw error;
+    return answerError(error);
   }
 }
 

@@ -76,13 +76,16 @@ export const siteSettingsSchema = z.strictObject({
 
 export type SiteSettings = z.output<typeof siteSettingsSchema>;
 
+/** A station's connectors, or those a reader serves: OCPP connector ids 1 to 99, each once. */
+const connectorIdsSchema = z
+  .array(z.number().int().min(1).max(99))
+  .min(1)
+  .refine((c) => new Set(c).size === c.length, 'connector ids must be unique');
+
 export const stationProvisioningSchema = z.strictObject({
   stationId: idSchema('stationId').regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   siteId: idSchema('siteId'),
-  connectors: z
-    .array(z.number().int().min(1).max(99))
-    .min(1)
-    .refine((c) => new Set(c).size === c.length, 'connector ids must be unique'),
+  connectors: connectorIdsSchema,
   // OCPP 1.6 security profile password (AuthorizationKey): 16 to 40 characters.
   password: z.string().min(16).max(40).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
   /**
@@ -97,8 +100,5 @@ export type StationProvisioningRequest = z.output<typeof stationProvisioningSche
 export const readerCommissioningSchema = z.strictObject({
   serialNumber: idSchema('serialNumber').regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
   stationId: idSchema('stationId'),
-  connectorIds: z
-    .array(z.number().int().min(1).max(99))
-    .min(1)
-    .refine((c) => new Set(c).size === c.length, 'connector ids must be unique'),
+  connectorIds: connectorIdsSchema,
 });

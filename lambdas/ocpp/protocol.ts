@@ -5,7 +5,7 @@
  * behind it. An OCPP 2.0.1 adapter joins `adapters` beside the 1.6 one.
  */
 import type { Leniency } from '../csms/model';
-import type { OcppError, Payload } from './frames';
+import type { OcppError, ParsedCallError, Payload } from './frames';
 import { ocpp16, type Ocpp16Adapter } from './v16/adapter';
 
 export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
@@ -29,13 +29,8 @@ export type IncomingCall<M extends MessageCatalogue> = {
  * pending call (found by message id) tells which action it answers. */
 export type IncomingCallResult = { kind: 'callResult'; messageId: string; payload: Payload };
 
-export type IncomingCallError = {
-  kind: 'callError';
-  messageId: string;
-  errorCode: string;
-  errorDescription: string;
-  errorDetails: Payload;
-};
+/** A charger's CALLERROR answering a CALL we sent, as framed (its code may be another version's). */
+export type IncomingCallError = ParsedCallError;
 
 /** A frame that failed the codec or validation. `reply` is the CALLERROR to send back, or
  * undefined when none may be sent (the frame was itself a CALLRESULT or CALLERROR). */
