@@ -291,3 +291,60 @@ describe('describeFetchFailure and parseJson', () => {
     expect(parseJson(text)).toEqual(value);
   });
 });
+
+describe('answers outside the contract (docs/payter.md) are protocol errors, never a success', () => {
+  const session = { sessionId: SESSION, serialNumber: SERIAL, state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 700, currency: 'EUR' };
+  const terminal = { serialNumber: SERIAL, online: true, state: 'IDLE' };
+  const authorization = { sessionId: SESSION, authorizedAmount: 5000 };
+  const readSession = (c: PayterClient) => c.getSession({ serial: SERIAL, sessionId: SESSION });
+  const readTerminal = (c: PayterClient) => c.getTerminal({ serial: SERIAL });
+  const authorize = (c: PayterClient) => c.authorize({ serial: SERIAL });
+  const commit = (c: PayterClient) => c.commit({ serial: SERIAL, sessionId: SESSION, commitAmount: 700 });
+  const refund = (c: PayterClient) => c.refund({ serial: SERIAL, sessionId: SESSION, amount: 300 });
+
+  it.each<[string, (c: PayterClient) => Promise<{ kind: string }>, unknown, string]>([
+    // [case, call, body, the field the message names]
+    ['a session of a reader without a serial', readSession, { ...session, serialNumber: '' }, 'serialNumber'],
+    ['a session without an id', readSession, { ...session, sessionId: '' }, 'sessionId'],
+    ['a session in an unknown state', readSession, { ...session, state: 'PENDING' }, 'state'],
+    ['a negative authorized amount', readSession, { ...session, authorizedAmount: -1 }, 'authorizedAmount'],
+    ['a fractional committed amount', readSession, { ...session, committedAmount: 700.5 }, 'committedAmount'],
+    ['a negative committed amount', readSession, { ...session, committedAmount: -700 }, 'committedAmount'],
+    ['a currency that is no ISO code', readSession, { ...session, currency: 'EURO' }, 'currency'],
+    ['a session without a currency', readSession, { ...session, currency: undefined }, 'currency'],
+    ['a negative refunded amount', readSession, { ...session, refundedAmount: -1 }, 'refundedAmount'],
+    ['a fractional refunded amount', readSession, { ...session, refundedAmount: 0.5 }, 'refundedAmount'],
+    ['a terminal without a serial', readTerminal, { ...terminal, serialNumber: '' }, 'serialNumber'],
+    ['a terminal whose online is no boolean', readTerminal, { ...terminal, online: 'yes' }, 'online'],
+    ['a terminal without a state', readTerminal, { ...terminal, state: '' }, 'state'],
+    ['a terminal currency that is no ISO code', readTerminal, { ...terminal, currency: 'EU' }, 'currency'],
+    ['an authorization without a session id', authorize, { ...authorization, sessionId: '' }, 'sessionId'],
+    ['an authorization without an amount', authorize, { sessionId: SESSION }, 'authorizedAmount'],
+    ['an authorization currency that is no ISO code', authorize, { ...authorization, currency: 'E' }, 'currency'],
+    ['a commit answer in the authorized state', commit, { sessionId: SESSION, state: 'AUTHORIZED', committedAmount: 700 }, 'state'],
+    ['a commit answer with a negative amount', commit, { sessionId: SESSION, state: 'COMMITTED', committedAmount: -1 }, 'committedAmount'],
+    ['a commit answer without a session id', commit, { sessionId: '', state: 'COMMITTED', committedAmount: 700 }, 'sessionId'],
+    ['a refund answer without a refund id', refund, { ...refunded, refundId: '' }, 'refundId'],
+    ['a refund answer without a session id', refund, { ...refunded, sessionId: '' }, 'sessionId'],
+    ['a refund answer with a fractional amount', refund, { ...refunded, refundedAmount: 0.5 }, 'refundedAmount'],
+    ['a refund answer with a negative amount', refund, { ...refunded, refundedAmount: -1 }, 'refundedAmount'],
+  ])('%s', async (_case, call, body, field) => {
+    const { client } = clientAnswering({ status: 200, body });
+    expect(await call(client)).toMatchObject({ kind: 'protocol', status: 200, message: expect.stringContaining(`: ${field}: `) });
+  });
+
+  it.each<[string, (c: PayterClient) => Promise<unknown>, unknown, unknown]>([
+    // [case, call, body, value]
+    ['a session only authorized, committedAmount null', readSession, { ...session, state: 'AUTHORIZED', committedAmount: null }, { ...session, state: 'AUTHORIZED', committedAmount: undefined }],
+    ['a session with what Payter shows refunded', readSession, { ...session, refundedAmount: 300 }, { ...session, refundedAmount: 300 }],
+    ['a session committed at 0', readSession, { ...session, committedAmount: 0 }, { ...session, committedAmount: 0 }],
+    ['a terminal that says its currency', readTerminal, { ...terminal, currency: 'EUR' }, { ...terminal, currency: 'EUR' }],
+    ['a terminal in a state we do not know', readTerminal, { ...terminal, state: 'UPDATING' }, { ...terminal, state: 'UPDATING' }],
+    ['an authorization that says its currency', authorize, { ...authorization, currency: 'EUR' }, { ...authorization, currency: 'EUR' }],
+    ['an authorization of 0', authorize, { ...authorization, authorizedAmount: 0 }, { ...authorization, authorizedAmount: 0 }],
+    ['a refund of 0', refund, { ...refunded, refundedAmount: 0 }, { ...refunded, refundedAmount: 0 }],
+  ])('accepts %s', async (_case, call, body, value) => {
+    const { client } = clientAnswering({ status: 200, body });
+    expect(await call(client)).toEqual({ kind: 'ok', value });
+  });
+});
