@@ -23,6 +23,8 @@ function clientAnswering(answer: Answer, options: { baseUrl?: string; timeoutMs?
   const fetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     sent.push({ url: String(url), init: init ?? {} });
     if ('throws' in answer) throw answer.throws;
+    // Response cannot be built with a 1xx status; fetch could still hand one over.
+    if (answer.status < 200) return { status: answer.status, text: async () => '' } as Response;
     const text = answer.text ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
     return new Response(answer.status === 204 || answer.status === 304 ? null : text, { status: answer.status });
   };
@@ -137,6 +139,7 @@ describe('what the client sends', () => {
     const { client, sent } = clientAnswering({ status: 200, body: refunded });
     await client.refund({ serial: SERIAL, sessionId: SESSION, amount: 300 });
     expect(sent[0]?.url).toBe(`${BASE}/terminals/APOLLO-0001/sessions/ps-1/refund?amount=300`);
+    expect(sent[0]?.init.method).toBe('POST');
   });
 
   it('encodes serials and session ids into the path, and drops trailing slashes of the base url', async () => {
@@ -157,6 +160,7 @@ describe('what the client sends', () => {
     const { client, sent } = clientAnswering({ status: 200, body: [] });
     expect(await client.listSessions({ serial: SERIAL })).toEqual({ kind: 'ok', value: [] });
     expect(sent[0]?.url).toBe(`${BASE}/terminals/APOLLO-0001/sessions`);
+    expect(sent[0]?.init.method).toBe('GET');
   });
 
   it('reads a terminal', async () => {
@@ -173,12 +177,14 @@ describe('what the client sends', () => {
     expect(sent[0]?.url).toBe(`${BASE}/terminals/APOLLO-0001/ui?callbackUrl=${encodeURIComponent('https://cb.example/ui')}`);
     expect(sent[0]?.init.headers).toEqual({ authorization: 'CPS apikey="k-1"', accept: 'application/json', 'content-type': 'application/json' });
     expect(sent[0]?.init.body).toBe(JSON.stringify(screen));
+    expect(sent[0]?.init.method).toBe('POST');
   });
 
   it('starts and stops reading with their parameters; a body-less 204 is ok', async () => {
     const { client, sent } = clientAnswering({ status: 204 });
     expect(await client.startReading({ serial: SERIAL, authorizedAmount: 5000, callbackUrl: 'https://cb.example/card', hideAmount: false })).toEqual({ kind: 'ok', value: undefined });
     expect(await client.stopReading({ serial: SERIAL })).toEqual({ kind: 'ok', value: undefined });
+    expect(sent.map((s) => s.init.method)).toEqual(['POST', 'POST']);
     expect(sent.map((s) => s.url)).toEqual([
       `${BASE}/terminals/APOLLO-0001/start?authorizedAmount=5000&callbackUrl=${encodeURIComponent('https://cb.example/card')}&hideAmount=false`,
       `${BASE}/terminals/APOLLO-0001/stop`,
@@ -189,6 +195,7 @@ describe('what the client sends', () => {
     const { client, sent } = clientAnswering({ status: 200, body: { sessionId: SESSION, authorizedAmount: 5000 } });
     expect(await client.authorize({ serial: SERIAL, receiptLine: 'CP3' })).toEqual({ kind: 'ok', value: { sessionId: SESSION, authorizedAmount: 5000 } });
     expect(sent[0]?.url).toBe(`${BASE}/terminals/APOLLO-0001/authorize?receiptLine=CP3`);
+    expect(sent[0]?.init.method).toBe('POST');
   });
 
   it.each([
@@ -255,6 +262,11 @@ describe('the message of an error answer', () => {
     const { client } = clientAnswering({ status: 200, body: { sessionId: '', state: 'COMMITTED' } });
     const outcome = await client.cancel({ serial: SERIAL, sessionId: SESSION });
     expect(outcome.kind === 'protocol' && outcome.message.split(': ').slice(1).join(': ')).toMatch(/^sessionId: .+; state: .+$/);
+  });
+
+  it('a 1xx is no success either: a protocol error', async () => {
+    const { client } = clientAnswering({ status: 101 });
+    expect(await client.stopReading({ serial: SERIAL })).toEqual({ kind: 'protocol', status: 101, message: 'unexpected HTTP 101 to POST /terminals/APOLLO-0001/stop' });
   });
 
   it('a 3xx (a redirect we do not follow) is a protocol error naming the status and the call', async () => {
