@@ -269,12 +269,22 @@ describe('the message of an error answer', () => {
     expect(await client.stopReading({ serial: SERIAL })).toEqual({ kind: 'protocol', status: 101, message: 'unexpected HTTP 101 to POST /terminals/APOLLO-0001/stop' });
   });
 
-  it('a 3xx (a redirect we do not follow) is a protocol error naming the status and the call', async () => {
-    const { client } = clientAnswering({ status: 302 });
+  it.each([300, 302])('a %i (a redirect we do not follow) is a protocol error naming the status and the call', async (status) => {
+    const { client } = clientAnswering({ status, body: cancelled });
     expect(await client.cancel({ serial: SERIAL, sessionId: SESSION })).toEqual({
       kind: 'protocol',
-      status: 302,
-      message: 'unexpected HTTP 302 to POST /terminals/APOLLO-0001/sessions/ps-1/cancel',
+      status,
+      message: `unexpected HTTP ${status} to POST /terminals/APOLLO-0001/sessions/ps-1/cancel`,
+    });
+  });
+
+  it('a broken session in a list is named by its place and field', async () => {
+    const session = { sessionId: SESSION, serialNumber: SERIAL, state: 'AUTHORIZED', authorizedAmount: 5000, currency: 'EUR' };
+    const { client } = clientAnswering({ status: 200, body: [session, { ...session, state: 'PENDING' }] });
+    expect(await client.listSessions({ serial: SERIAL })).toEqual({
+      kind: 'protocol',
+      status: 200,
+      message: expect.stringMatching(/^unexpected answer to GET \/terminals\/APOLLO-0001\/sessions: 1\.state: /),
     });
   });
 });
