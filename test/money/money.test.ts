@@ -13,6 +13,7 @@ import {
   multiplyRoundHalfUp,
   parseDecimal,
 } from '../../lambdas/money/money';
+import { thrown } from '../pricing/builders';
 
 describe('Money', () => {
   it('holds an integer amount of minor units in a currency, immutably', () => {
@@ -34,6 +35,23 @@ describe('Money', () => {
 
   it.each(['usd', 'XXX', '', 'US'])('refuses the unknown currency %j', (currency) => {
     expect(() => Money.of(1, currency)).toThrow(UnknownCurrencyError);
+  });
+
+  it('names the unknown currency and the ones it knows', () => {
+    expect(thrown(() => Money.of(1, 'XXX'))).toMatchObject({
+      name: 'UnknownCurrencyError',
+      currency: 'XXX',
+      message: 'unknown currency "XXX": expected one of USD, EUR, GBP, CHF, CAD, AUD, NZD, SEK, NOK, DKK, PLN, CZK, HUF, RON, JPY, KRW, ISK, KWD, BHD, OMR, JOD',
+    });
+    expect(thrown(() => minorUnitDigits('toString'))).toMatchObject({ name: 'UnknownCurrencyError', currency: 'toString' });
+  });
+
+  it('names the amount it refuses', () => {
+    expect(thrown(() => Money.of(1.5, 'USD'))).toMatchObject({
+      name: 'InvalidAmountError',
+      amount: 1.5,
+      message: 'amount must be a safe integer number of minor units, got 1.5',
+    });
   });
 
   it('accepts a bigint amount and never keeps -0', () => {
@@ -58,12 +76,25 @@ describe('Money', () => {
     expect(() => usd.subtract(eur)).toThrow(CurrencyMismatchError);
     expect(() => usd.compare(eur)).toThrow(CurrencyMismatchError);
     expect(usd.equals(eur)).toBe(false);
-    expect(() => usd.assertCurrency('EUR')).toThrow('expected EUR, got USD');
+    expect(thrown(() => usd.assertCurrency('EUR'))).toMatchObject({
+      name: 'CurrencyMismatchError',
+      expected: 'EUR',
+      actual: 'USD',
+      message: 'currency mismatch: expected EUR, got USD',
+    });
+    expect(thrown(() => usd.add(eur))).toMatchObject({ expected: 'USD', actual: 'EUR' });
+    expect(usd.assertCurrency('USD')).toBe(usd);
   });
 
   it('refuses a sum beyond the safe integer range', () => {
     const big = Money.of(Number.MAX_SAFE_INTEGER, 'USD');
     expect(() => big.add(Money.of(1, 'USD'))).toThrow(InvalidAmountError);
+  });
+
+  it('is equal only to the same amount in the same currency', () => {
+    expect(Money.of(764, 'USD').equals(Money.of(764, 'USD'))).toBe(true);
+    expect(Money.of(764, 'USD').equals(Money.of(765, 'USD'))).toBe(false);
+    expect(Money.of(764, 'USD').equals(Money.of(764, 'EUR'))).toBe(false);
   });
 
   it('compares amounts', () => {
@@ -126,6 +157,16 @@ describe('parseDecimal', () => {
   it('names the rule a value breaks', () => {
     expect(() => parseDecimal('1.49999')).toThrow('at most 4 decimals');
   });
+
+  // An installer reads these in the 400 of PUT /installer/sites/{siteId} ("must be a decimal string such as ...: <message>").
+  it.each<[string, unknown, string]>([
+    ['a comma', '1,5', 'invalid decimal "1,5": expected digits with an optional "." and decimals'],
+    ['a sign', '-1.5', 'invalid decimal "-1.5": negative values are not allowed'],
+    ['five decimals', '1.49999', 'invalid decimal "1.49999": at most 4 decimals are allowed'],
+    ['a number', 34.5, 'invalid decimal 34.5: not a string'],
+  ])('tells an installer why %s is refused', (_case, text, message) => {
+    expect(thrown(() => parseDecimal(text as string))).toMatchObject({ name: 'InvalidDecimalError', text, message });
+  });
 });
 
 describe('divideRoundHalfUp', () => {
@@ -145,7 +186,7 @@ describe('divideRoundHalfUp', () => {
   });
 
   it('refuses a zero denominator', () => {
-    expect(() => divideRoundHalfUp(1n, 0n)).toThrow(RangeError);
+    expect(() => divideRoundHalfUp(1n, 0n)).toThrow(new RangeError('division by zero'));
   });
 });
 
@@ -194,6 +235,12 @@ describe('multiplyRoundHalfUp (docs/pricing.md lines)', () => {
     expect(() => multiplyRoundHalfUp('1', 1, 0)).toThrow(RangeError);
     expect(() => multiplyRoundHalfUp('1', 1.5, 1)).toThrow(RangeError);
     expect(() => multiplyRoundHalfUp('1000', Number.MAX_SAFE_INTEGER, 1)).toThrow(InvalidAmountError);
+  });
+
+  it('refuses a numerator or denominator beyond safe integers, which would already have lost digits', () => {
+    expect(() => multiplyRoundHalfUp('1', 2 ** 60)).toThrow(new RangeError(`numerator must be a safe integer, got ${2 ** 60}`));
+    // A huge denominator would otherwise round any amount to 0.
+    expect(() => multiplyRoundHalfUp('1', 1, 2 ** 60)).toThrow(new RangeError(`denominator must be a safe integer, got ${2 ** 60}`));
   });
 });
 

@@ -77,6 +77,9 @@ describe('Payter retry schedule for commit and cancel', () => {
     ['404', { kind: 'rejected', status: 404, message: 'not found' }, 'retry'],
     ['400 (a bad request)', { kind: 'rejected', status: 400, message: 'commitAmount too high' }, 'give-up'],
     ['a request our client refused', { kind: 'rejected', status: 0, message: 'not an integer' }, 'give-up'],
+    ['422 (an unprocessable request)', { kind: 'rejected', status: 422, message: 'bad receiptLine' }, 'give-up'],
+    ['403', { kind: 'rejected', status: 403, message: 'forbidden' }, 'retry'],
+    ['a decline (not an answer finalize can get, and not worth repeating)', { kind: 'declined', message: 'Card declined' }, 'give-up'],
   ])('%s is %s', (_, outcome, verdict) => {
     expect(classifyFinalizeOutcome(outcome)).toBe(verdict);
   });
@@ -92,6 +95,51 @@ describe('Payter retry schedule for commit and cancel', () => {
 describe('the schedule in ASL', () => {
   it('three Task states chained through Waits reproduce the schedule exactly', () => {
     expect(retryDelaysOfAsl(finalizeStates(), 'CommitPayment')).toEqual(PAYTER_FINALIZE_RETRY_DELAYS_SECONDS);
+  });
+
+  it.each(PAYTER_FINALIZE_RETRY_ON)('a task failing with %s is retried on the whole schedule', (errorName) => {
+    expect(retryDelaysOfAsl(finalizeStates(), 'CommitPayment', errorName)).toEqual(PAYTER_FINALIZE_RETRY_DELAYS_SECONDS);
+  });
+
+  it('retries a Lambda that died before it learned the answer, as uncertain as a CPS timeout', () => {
+    expect(PAYTER_FINALIZE_RETRY_ON).toEqual([
+      'PayterFinalizeRetryable',
+      'States.Timeout',
+      'Sandbox.Timedout',
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Lambda.Unknown',
+    ]);
+  });
+
+  it.each<[string, Record<string, unknown>, number[]]>([
+    // ASL's defaults: IntervalSeconds 1, MaxAttempts 3, BackoffRate 2.
+    ['ASL defaults', { ErrorEquals: ['States.ALL'] }, [1, 2, 4]],
+    ['a MaxDelaySeconds caps each wait', { ErrorEquals: ['States.ALL'], IntervalSeconds: 10, MaxAttempts: 4, MaxDelaySeconds: 25 }, [10, 20, 25, 25]],
+    ['a retrier for another error does not retry', { ErrorEquals: ['Other'], IntervalSeconds: 10, MaxAttempts: 4, BackoffRate: 1 }, []],
+    ['a retrier without ErrorEquals retries nothing', { IntervalSeconds: 10 }, []],
+  ])('follows a Retry: %s', (_case, retrier, delays) => {
+    expect(retryDelaysOfAsl({ Commit: { Type: 'Task', Retry: [retrier] } }, 'Commit')).toEqual(delays);
+  });
+
+  it('adds up chained Waits before the next Task, a Wait without Seconds as 0, and stops at a loop', () => {
+    const states = {
+      Commit: { Type: 'Task', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'WaitA' }] },
+      WaitA: { Type: 'Wait', Seconds: 30, Next: 'WaitB' },
+      WaitB: { Type: 'Wait', Next: 'WaitC' },
+      WaitC: { Type: 'Wait', Seconds: 12, Next: 'Again' },
+      Again: { Type: 'Task', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Commit' }] },
+    };
+    expect(retryDelaysOfAsl(states, 'Commit')).toEqual([42]);
+  });
+
+  it('ends where the error leaves the Task states: a Fail, a Catch for other errors, a missing state', () => {
+    const catchTo = (next: string, errors = ['States.ALL']) => ({ Type: 'Task', Retry: [{ ErrorEquals: errors, IntervalSeconds: 5, MaxAttempts: 1 }], Catch: [{ ErrorEquals: errors, Next: next }] });
+    expect(retryDelaysOfAsl({ A: catchTo('Failed'), Failed: { Type: 'Fail' } }, 'A')).toEqual([5]);
+    expect(retryDelaysOfAsl({ A: catchTo('B', ['Other']), B: catchTo('C') }, 'A')).toEqual([]);
+    expect(retryDelaysOfAsl({ A: catchTo('Nowhere') }, 'A')).toEqual([5]);
   });
 
   it('a refused finalize is not retried', () => {

@@ -26,6 +26,16 @@ export function aSite(overrides: SiteOverrides = {}): SiteSettings {
   });
 }
 
+/** The error `call` throws, for asserting its name and fields (an alarm names the value that is wrong). */
+export function thrown(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('did not throw');
+}
+
 /** A free site: every tariff field 0. */
 export const FREE_TARIFF: SiteSettings['tariff'] = {
   sessionFee: 0,

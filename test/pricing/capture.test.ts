@@ -8,7 +8,7 @@ import {
   splitRevenue,
 } from '../../lambdas/pricing/capture';
 import { priceSession } from '../../lambdas/pricing/price';
-import { aSite, usd } from './builders';
+import { aSite, thrown, usd } from './builders';
 
 const aReceipt = (total: number, tax: number, taxRatePercent = '8.875') => ({ total: usd(total), tax: usd(tax), taxRatePercent });
 const minors = (...amounts: Money[]) => amounts.map((m) => m.minor);
@@ -60,6 +60,22 @@ describe('capture', () => {
     const inclusive = capture(priceSession(aSite({ tax: { inclusive: true } }), usage), usd(5000));
     expect(inclusive.taxCollected.minor).toBe(exclusive.taxCollected.minor);
     expect(inclusive.shortfall.minor).toBe(640);
+  });
+
+  it.each<[string, () => unknown, string, string]>([
+    // [case, call, field, message]: the alarm of a failed pricing step names the amount that is wrong
+    ['a negative total', () => capture(aReceipt(-1, 0), usd(5000)), 'total', 'total USD -0.01 must not be negative'],
+    ['a negative tax', () => capture(aReceipt(10, -1), usd(5000)), 'tax', 'tax USD -0.01 must not be negative'],
+    ['a negative hold', () => capture(aReceipt(10, 1), usd(-1)), 'authorizedAmount', 'authorizedAmount USD -0.01 must not be negative'],
+    ['a tax above the total', () => capture(aReceipt(10, 11), usd(5000)), 'tax', 'tax USD 0.11 is above the total USD 0.10'],
+    ['a negative captured amount', () => splitRevenue({ captured: usd(-1), taxCollected: usd(0) }, aSite().revenueShare), 'captured', 'captured USD -0.01 must not be negative'],
+    ['a negative tax collected', () => splitRevenue({ captured: usd(10), taxCollected: usd(-1) }, aSite().revenueShare), 'taxCollected', 'taxCollected USD -0.01 must not be negative'],
+    ['a tax above the captured amount', () => splitRevenue({ captured: usd(10), taxCollected: usd(11) }, aSite().revenueShare), 'taxCollected', 'taxCollected USD 0.11 is above the captured USD 0.10'],
+    ['a negative hold to stop under', () => holdStopThreshold(usd(-1), usd(0)), 'holdAmount', 'holdAmount USD -0.01 must not be negative'],
+    ['a negative interval cost', () => holdStopThreshold(usd(5000), usd(-1)), 'costOfOneMeterInterval', 'costOfOneMeterInterval USD -0.01 must not be negative'],
+  ])('refuses %s, naming the field and the amount', (_case, call, field, message) => {
+    expect(call).toThrow(InvalidPaymentAmountError);
+    expect(thrown(call)).toMatchObject({ name: 'InvalidPaymentAmountError', field, message });
   });
 
   it('refuses a tax above the total, a negative hold and a hold in another currency', () => {

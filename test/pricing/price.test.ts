@@ -11,7 +11,7 @@ import {
   type MeteredUsage,
   type Receipt,
 } from '../../lambdas/pricing/price';
-import { FREE_TARIFF, aSite, usd } from './builders';
+import { FREE_TARIFF, aSite, thrown, usd } from './builders';
 
 const WORKED_USAGE: MeteredUsage = { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 };
 const NO_USAGE: MeteredUsage = { energyWh: 0, durationSeconds: 0, idleSeconds: 0 };
@@ -129,6 +129,16 @@ describe('priceSession', () => {
     ['NaN idle', { ...WORKED_USAGE, idleSeconds: Number.NaN }],
   ])('refuses usage with %s', (_case, usage) => {
     expect(() => priceSession(aSite(), usage)).toThrow(InvalidUsageError);
+  });
+
+  it.each<[string, () => unknown, object]>([
+    ['negative energy', () => priceSession(aSite(), { ...WORKED_USAGE, energyWh: -1 }), { name: 'InvalidUsageError', field: 'energyWh', message: 'energyWh must be a non-negative integer, got -1' }],
+    ['fractional seconds', () => priceSession(aSite(), { ...WORKED_USAGE, durationSeconds: 1.5 }), { name: 'InvalidUsageError', field: 'durationSeconds', message: 'durationSeconds must be a non-negative integer, got 1.5' }],
+    ['NaN idle', () => priceSession(aSite(), { ...WORKED_USAGE, idleSeconds: Number.NaN }), { name: 'InvalidUsageError', field: 'idleSeconds', message: 'idleSeconds must be a non-negative integer, got NaN' }],
+    ['a negative grace', () => priceSession({ ...aSite(), tariff: { ...aSite().tariff, idleGraceMinutes: -1 } }, WORKED_USAGE), { name: 'InvalidTariffError', field: 'idleGraceMinutes', message: 'tariff.idleGraceMinutes must be a non-negative integer, got -1' }],
+    ['a fractional grace', () => priceSession({ ...aSite(), tariff: { ...aSite().tariff, idleGraceMinutes: 1.5 } }, WORKED_USAGE), { name: 'InvalidTariffError', field: 'idleGraceMinutes', message: 'tariff.idleGraceMinutes must be a non-negative integer, got 1.5' }],
+  ])('names the value it refuses: %s', (_case, call, error) => {
+    expect(thrown(call)).toMatchObject(error);
   });
 
   it('refuses a tariff the site schema would have refused', () => {

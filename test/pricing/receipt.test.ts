@@ -88,6 +88,17 @@ describe('the e-receipt page: times, refunds, a session that charged nothing', (
     expect(timesIn).toBe('Times in America/New_York');
   });
 
+  it.each<[string, Parameters<typeof receiptFacts>[0], string[]]>([
+    // A session that never started a transaction has no times; one cut short has no stop yet.
+    ['nothing known', {}, []],
+    ['only the start', { startedAt: '2026-12-01T08:14:51Z' }, ['Started: Dec 1, 2026, 8:14:51 AM UTC']],
+    ['only the stop', { stoppedAt: '2026-12-01T09:14:51Z' }, ['Ended: Dec 1, 2026, 9:14:51 AM UTC']],
+    ['only the energy, 0 Wh included', { energyWh: 0 }, ['Energy: 0.00 kWh']],
+    ['only the duration, 0 s included', { durationSeconds: 0 }, ['Duration: 0:00:00']],
+  ])('shows only the facts it has: %s', (_case, session, expected) => {
+    expect(receiptFacts(session, 'UTC').facts.map(shown)).toEqual(expected);
+  });
+
   it('shows each refund, one still in progress, and the final amount counting only the refunds made', () => {
     const view = settlementView(usd(764), [{ amount: usd(200), refundedAt: '2026-12-01T10:00:00Z' }, { amount: usd(100) }], 'UTC');
     expect(view?.refunds.map(shown)).toEqual(['Refunded Dec 1, 2026, 10:00:00 AM UTC: −$2.00', 'Refund in progress: −$1.00']);

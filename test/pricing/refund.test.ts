@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CurrencyMismatchError, Money } from '../../lambdas/money/money';
 import { InvalidPaymentAmountError, type RevenueSplit } from '../../lambdas/pricing/capture';
 import { RefundExceedsCapturedError, refundedSoFar, splitRefund, type RefundSplit } from '../../lambdas/pricing/refund';
-import { usd } from './builders';
+import { thrown, usd } from './builders';
 
 function aSplit(captured: number, taxCollected: number, platformFee: number): RevenueSplit {
   return {
@@ -103,6 +103,7 @@ describe('splitRefund', () => {
     );
     expect(parts(splitRefund(WORKED, usd(64), usd(700)))).toEqual([5, 10, 49]);
     expect(() => splitRefund(WORKED, usd(1), usd(764))).toThrow(RefundExceedsCapturedError);
+    expect(thrown(() => splitRefund(WORKED, usd(765), usd(0)))).toMatchObject({ name: 'RefundExceedsCapturedError' });
   });
 
   it('refuses any refund of a cancelled (0) capture', () => {

@@ -6,6 +6,7 @@ import {
   measureUsageSoFar,
   type StatusChange,
 } from '../../lambdas/pricing/usage';
+import { thrown } from './builders';
 
 const START = '2025-03-01T10:00:00Z';
 const STOP = '2025-03-01T11:00:00Z';
@@ -116,6 +117,30 @@ describe('measureUsage', () => {
 
   it.each([1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses the meter reading %s', (meterStop) => {
     expect(() => measureUsage(aTransaction({ meterStop }), [])).toThrow(InvalidMeterReadingError);
+  });
+
+  it.each<[string, Partial<ReturnType<typeof aTransaction>>, string, string, string]>([
+    // [case, transaction, error name, field, message]
+    ['a fractional start reading', { meterStart: 0.5 }, 'InvalidMeterReadingError', 'meterStart', 'meterStart must be an integer number of Wh, got 0.5'],
+    ['a fractional stop reading', { meterStop: 1.5 }, 'InvalidMeterReadingError', 'meterStop', 'meterStop must be an integer number of Wh, got 1.5'],
+    ['a start without a zone', { startedAt: '2025-03-01T10:00:00' }, 'InvalidTimestampError', 'startedAt', 'startedAt must be an ISO 8601 date-time with a time zone, got "2025-03-01T10:00:00"'],
+    ['a stop without a zone', { stoppedAt: '2025-03-01T11:00:00' }, 'InvalidTimestampError', 'stoppedAt', 'stoppedAt must be an ISO 8601 date-time with a time zone, got "2025-03-01T11:00:00"'],
+  ])('names %s in its error', (_case, overrides, name, field, message) => {
+    expect(thrown(() => measureUsage(aTransaction(overrides), []))).toMatchObject({ name, field, message });
+  });
+
+  it('refuses a timestamp that is no string, even one that reads as a date-time', () => {
+    const startedAt = [START] as unknown as string;
+    expect(() => measureUsage(aTransaction({ startedAt }), [])).toThrow(InvalidTimestampError);
+  });
+
+  it('flags nothing when no energy was drawn and no time passed (an equal start and stop is no anomaly)', () => {
+    expect(measureUsage(aTransaction({ meterStop: 1000, stoppedAt: START }), [status('SuspendedEV', 0)])).toEqual({
+      energyWh: 0,
+      durationSeconds: 0,
+      idleSeconds: 0,
+      anomalies: [],
+    });
   });
 });
 
