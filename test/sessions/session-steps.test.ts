@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAYTER_FINALIZE_ERRORS } from '../../lambdas/payter/retry-schedule';
 import type { ChargingSession } from '../../lambdas/sessions/model';
-import { AuthorizationUncertainError, SessionStateError, startedOutput, stoppedOutput } from '../../lambdas/sessions/session-steps';
+import { AuthorizationUncertainError, SessionStateError, SessionSteps, startedOutput, stoppedOutput, type SessionStepsDeps } from '../../lambdas/sessions/session-steps';
 import { PAYTER, SERIAL, STATION_ID, T0, givenWorld, type ScriptedPayterOutcome, type World } from '../support/in-memory';
 
 const HOLD = 5000;
@@ -16,6 +16,32 @@ const minutesAfterT0 = (minutes: number) => new Date(Date.parse(T0) + minutes * 
 
 /** The message of the reader's current screen. */
 const message = (w: World) => w.payter.lastScreen(SERIAL)?.properties.message;
+
+/** The world's steps with some ports replaced (a hook left out, a record that vanishes mid-step). */
+function stepsOf(w: World, overrides: Partial<SessionStepsDeps>): SessionSteps {
+  return new SessionSteps({
+    sessions: w.sessions,
+    readers: w.readers,
+    sites: w.sites,
+    stations: w.stations,
+    transactions: w.transactions,
+    payter: w.payter.client,
+    display: w.display,
+    signals: w.signals,
+    clock: w.clock,
+    receiptUrl: (sessionId) => `https://csms.test/receipts/${sessionId}`,
+    log: { info: () => undefined, error: () => undefined },
+    ...overrides,
+  });
+}
+
+/** A repository whose `get` finds the record once (the step's load), then no more: deleted meanwhile. */
+function vanishingAfterFirstGet<T extends { get(key: string): Promise<unknown> }>(repository: T): T {
+  let reads = 0;
+  const wrapper = Object.create(repository) as T;
+  wrapper.get = (async (key: string) => (reads++ === 0 ? repository.get(key) : undefined)) as T['get'];
+  return wrapper;
+}
 
 /** A session whose card is on the reader, ready to authorize. */
 function authorizing(fields: Partial<ChargingSession> = {}, options: Parameters<typeof givenWorld>[0] = {}) {
@@ -147,6 +173,17 @@ describe('authorize: the hold on the card', () => {
     expect(w.payter.holdsOf(SERIAL)).toMatchObject([{ state: 'AUTHORIZED' }]); // the hold Release must sweep
   });
 
+  it('a step that dies after Payter held the money, before recording it: the session still says pending, so Release cancels that hold', async () => {
+    const { w, id } = authorizing();
+    w.sessions.failNext('transition');
+    await expect(w.steps.authorize(id)).rejects.toThrow('transition failed (injected)');
+    expect(w.session(id)).toMatchObject({ status: 'authorizing', authorizePending: true, holdsBeforeAuthorize: [] });
+    // The retry finds the card gone (Payter took it for the hold), and the workflow releases.
+    expect(await w.steps.authorize(id)).toEqual({ outcome: 'failed' });
+    await w.steps.release(id);
+    expect(w.payter.holdsOf(SERIAL)).toMatchObject([{ sessionId: 'payter-1', state: 'CANCELLED' }]);
+  });
+
   it('an uncertain authorize throws an error named for the workflow', async () => {
     const { w, id } = authorizing();
     w.payter.script('authorize', PAYTER.unavailable);
@@ -213,6 +250,12 @@ describe('authorize: the hold on the card', () => {
       expect(message(w)).toBe('This reader cannot take payments here. You have not been charged.');
     });
 
+    it('a currency mismatch is refused without an alert hook too', async () => {
+      const { w, id } = authorizing({}, { terminal: { currency: 'EUR', currencyOnAuthorize: true } });
+      expect(await stepsOf(w, { alert: undefined }).authorize(id)).toEqual({ outcome: 'refused' });
+      expect(w.session(id)).toMatchObject({ status: 'failed', endReason: 'currencyMismatch' });
+    });
+
     it("Payter's session cannot be read: the hold is taken in the site's currency", async () => {
       const { w, id } = authorizing({}, { terminal: { currency: 'EUR' } });
       w.payter.script('getSession', PAYTER.unavailable);
@@ -273,6 +316,13 @@ describe('the waits for the charger', () => {
     if (after === 'cancelled') expect(w.session(sessionId).endReason).toBe('noTransaction');
     expect(message(w)).toBe(screen ? 'Charging did not start. You have not been charged.' : undefined);
   });
+});
+
+it('noTransaction of a session deleted meanwhile: not started, the driver told', async () => {
+  const w = givenWorld();
+  const { sessionId } = w.givenSession({ status: 'failed' });
+  expect(await stepsOf(w, { sessions: vanishingAfterFirstGet(w.sessions) }).noTransaction(sessionId)).toEqual({ started: false });
+  expect(message(w)).toBe('Charging did not start. You have not been charged.');
 });
 
 describe('charging: the live screen', () => {
@@ -400,6 +450,7 @@ describe('price: what to capture', () => {
     const { [field]: _removed, ...rest } = w.session(id);
     w.sessions.seed(rest as ChargingSession);
     await expect(w.steps.price(id)).rejects.toThrow(SessionStateError);
+    await expect(w.steps.price(id)).rejects.toMatchObject({ name: 'SessionStateError', message: `session ${id} has no finished transaction to price` });
     expect(w.session(id).payment).toBeUndefined();
   });
 });
@@ -426,7 +477,7 @@ describe('commit: exactly the captured amount', () => {
     const { w, id } = await priced();
     const { [field]: _removed, ...rest } = w.session(id);
     w.sessions.seed(rest as ChargingSession);
-    await expect(w.steps.commit(id)).rejects.toThrow(SessionStateError);
+    await expect(w.steps.commit(id)).rejects.toMatchObject({ name: 'SessionStateError', message: `session ${id} has nothing to commit` });
     expect(w.payter.callsOf('commit')).toEqual([]);
   });
 
@@ -470,6 +521,13 @@ describe('commit: exactly the captured amount', () => {
       w.payter.script('getSession', { kind: 'answer', outcome: { kind: 'ok', value: { sessionId: 'x', serialNumber: SERIAL, state: 'AUTHORIZED', authorizedAmount: HOLD, committedAmount: undefined, currency: 'USD' } } }, PAYTER.unavailable);
       expect(await w.steps.commit(id)).toEqual({ paymentState: 'committed' });
       expect(w.session(id).committedAmount).toBeUndefined();
+    });
+
+    it('a retry that finds the hold committed, whose second read fails: committed', async () => {
+      const { w, id, payterSessionId } = await priced();
+      w.payter.script('getSession', { kind: 'answer', outcome: { kind: 'ok', value: { ...w.payter.hold(payterSessionId), state: 'COMMITTED', committedAmount: 764 } } }, PAYTER.unavailable);
+      expect(await w.steps.commit(id)).toEqual({ paymentState: 'committed' });
+      expect(w.payter.callsOf('commit')).toEqual([]);
     });
 
     it('a 409 on a hold still listed AUTHORIZED: the commit is taken as done', async () => {
@@ -595,8 +653,10 @@ describe('receipt and unfinalized payments', () => {
     expect(w.reader().screen).toBe('receipt');
   });
 
-  it('a session never priced shows no receipt', async () => {
-    const { w, id } = await charged();
+  it.each(['payment', 'receipt'] as const)('a session without its %s shows no receipt', async (field) => {
+    const { w, id } = await priced();
+    const { [field]: _removed, ...rest } = w.session(id);
+    w.sessions.seed(rest as ChargingSession);
     await w.steps.receipt(id);
     expect(w.payter.calls).toEqual([]);
   });
@@ -663,6 +723,20 @@ describe('release: the reader free for the next driver', () => {
     expect(w.payter.callsOf('stopReading')).toHaveLength(1);
   });
 
+  it('a station no longer provisioned: out of order', async () => {
+    const w = givenWorld();
+    const { sessionId } = w.givenSession({ status: 'cancelled', paymentState: 'none', endReason: 'noTransaction', stationId: 'CP-gone' });
+    await w.steps.release(sessionId);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('outOfOrder');
+  });
+
+  it('a reader decommissioned while its session is released: the screen goes to the reader as it was', async () => {
+    const w = givenWorld();
+    const { sessionId } = w.givenSession({ status: 'cancelled', paymentState: 'none', endReason: 'noTransaction' });
+    expect(await stepsOf(w, { readers: vanishingAfterFirstGet(w.readers) }).release(sessionId)).toEqual({ status: 'cancelled' });
+    expect(w.payter.callsOf('startReading')).toMatchObject([{ serial: SERIAL }]);
+  });
+
   it("a reader another session took since: only this session's binding goes", async () => {
     const w = givenWorld();
     const { sessionId } = w.givenSession({ status: 'cancelled', paymentState: 'none', endReason: 'noTransaction' }, { attach: false });
@@ -720,6 +794,15 @@ describe('release: the reader free for the next driver', () => {
       await w.steps.release(id);
       expect(states(w)).toEqual(Object.fromEntries([...cancelled.map((n) => [ids[n], 'CANCELLED']), ...kept.map((n) => [ids[n], 'AUTHORIZED'])]));
       expect(w.payter.callsOf('cancel').map((c) => c.sessionId)).toEqual(cancelled.map((n) => ids[n]));
+      // Only cancelling its own hold changes what the session says of its money.
+      expect(w.session(id).paymentState).toBe(cancelled.includes('own') ? 'cancelled' : (fields.paymentState ?? 'none'));
+    });
+
+    it('nothing open at Payter: other sessions are not read (an index outage cannot hold the reader)', async () => {
+      const { w, id } = ended({ authorizeAnswerLost: true, holdsBeforeAuthorize: [] }, {});
+      w.sessions.failNext('list');
+      expect(await w.steps.release(id)).toEqual({ status: 'cancelled' });
+      expect(w.reader().activeSessionId).toBeUndefined();
     });
 
     it('holds no longer authorized are not touched', async () => {
