@@ -277,7 +277,8 @@ export class SessionSteps {
     // Payter's rule: re-read the session before money moves (a retry may find it already final).
     const current = await this.deps.payter.getSession({ serial: reader.serialNumber, sessionId: session.payterSessionId });
     if (current.kind === 'ok' && current.value.state !== 'AUTHORIZED') {
-      return this.finalized(session, reader, { kind: 'conflict', message: `already ${current.value.state}` }, 'commit');
+      // Already final: should the re-read fail, the state just read says which way (a cancelled hold is no charge).
+      return this.finalized(session, reader, { kind: 'conflict', message: `already ${current.value.state}` }, current.value.state === 'CANCELLED' ? 'cancel' : 'commit');
     }
     const outcome = await this.deps.payter.commit({
       serial: reader.serialNumber,
