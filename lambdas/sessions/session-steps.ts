@@ -276,10 +276,8 @@ export class SessionSteps {
     if (!session.payterSessionId || !session.payment) throw new SessionStateError(`session ${sessionId} has nothing to commit`);
     // Payter's rule: re-read the session before money moves (a retry may find it already final).
     const current = await this.deps.payter.getSession({ serial: reader.serialNumber, sessionId: session.payterSessionId });
-    if (current.kind === 'ok' && current.value.state !== 'AUTHORIZED') {
-      // Already final: should the re-read fail, the state just read says which way (a cancelled hold is no charge).
-      return this.finalized(session, reader, { kind: 'conflict', message: `already ${current.value.state}` }, current.value.state === 'CANCELLED' ? 'cancel' : 'commit');
-    }
+    // Already final (an earlier attempt's answer was lost, or the hold was cancelled at Payter): what was just read says which way.
+    if (current.kind === 'ok' && current.value.state !== 'AUTHORIZED') return this.recordFinal(session, reader, current.value, 'commit');
     const outcome = await this.deps.payter.commit({
       serial: reader.serialNumber,
       sessionId: session.payterSessionId,
@@ -397,6 +395,16 @@ export class SessionSteps {
     const final = state.kind === 'ok' ? state.value : undefined;
     // A 409 that Payter's own record contradicts is not "already final": try again later.
     if (final?.state === 'AUTHORIZED') throw new PayterFinalizeError('retry', `Payter ${action} answered ${outcome.kind} but the session is still AUTHORIZED`);
+    return this.recordFinal(session, reader, final, action);
+  }
+
+  /** Records how the hold ended: as Payter's record says, or (unread) as `action` asked. */
+  private async recordFinal(
+    session: ChargingSession,
+    reader: Reader,
+    final: { readonly state: string; readonly committedAmount?: number | null } | undefined,
+    action: 'commit' | 'cancel',
+  ): Promise<{ paymentState: PaymentState }> {
     const paymentState: PaymentState = final?.state === 'COMMITTED' ? 'committed' : final?.state === 'CANCELLED' ? 'cancelled' : action === 'commit' ? 'committed' : 'cancelled';
     await this.deps.sessions.update(
       session.sessionId,

@@ -535,10 +535,25 @@ describe('commit: exactly the captured amount', () => {
       expect(w.session(id).paymentState).toBe(paymentState);
     });
 
-    it('a 409 on a hold still listed AUTHORIZED: the commit is taken as done', async () => {
-      const { w, id } = await priced();
+    it('a 409 on a hold still listed AUTHORIZED is not believed: retried, the hold still open and ours', async () => {
+      const { w, id, payterSessionId } = await priced();
       w.payter.script('commit', PAYTER.conflict);
+      await expect(w.steps.commit(id)).rejects.toMatchObject({ name: PAYTER_FINALIZE_ERRORS.retryable, message: 'Payter commit answered conflict but the session is still AUTHORIZED' });
+      expect(w.session(id).paymentState).toBe('authorized');
+      expect(w.payter.hold(payterSessionId)).toMatchObject({ state: 'AUTHORIZED' });
+      // The retry lands.
       expect(await w.steps.commit(id)).toEqual({ paymentState: 'committed' });
+      expect(w.payter.hold(payterSessionId)).toMatchObject({ state: 'COMMITTED', committedAmount: 764 });
+    });
+
+    it('a commit that finds the hold cancelled at Payter: recorded cancelled, the operator alerted that nothing was paid', async () => {
+      const { w, id, payterSessionId } = await priced();
+      w.payter.cancelElsewhere(payterSessionId);
+      expect(await w.steps.commit(id)).toEqual({ paymentState: 'cancelled' });
+      expect(w.payter.callsOf('commit')).toEqual([]);
+      expect(w.alerts).toEqual([
+        expect.objectContaining({ metric: 'CommitsFoundCancelled', details: expect.objectContaining({ sessionId: id, payterSessionId, captured: 764 }) }),
+      ]);
     });
 
     it('a commit whose answer was lost, retried: the retry finds it committed and commits nothing twice', async () => {
@@ -650,12 +665,20 @@ describe('cancel: the hold let go', () => {
 describe('receipt and unfinalized payments', () => {
   it('shows the receipt: what was taken, its tax, energy, time and the e-receipt link', async () => {
     const { w, id } = await priced();
+    await w.steps.commit(id);
     await w.steps.receipt(id);
     expect(w.payter.lastScreen(SERIAL)?.id).toBe('receipt');
     const text = message(w)!;
     for (const part of ['$7.64', '$0.62', '12.35 kWh', `https://csms.test/receipts/${id}`]) expect(text).toContain(part);
     expect(text).toContain('1:00:00');
     expect(w.reader().screen).toBe('receipt');
+  });
+
+  it('a payment not committed (the hold was cancelled at Payter) shows no receipt: nothing was charged', async () => {
+    const { w, id } = await priced();
+    w.sessions.seed({ ...w.session(id), paymentState: 'cancelled' });
+    await w.steps.receipt(id);
+    expect(w.payter.calls).toEqual([]);
   });
 
   it.each(['payment', 'receipt'] as const)('a session without its %s shows no receipt', async (field) => {

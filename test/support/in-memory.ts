@@ -870,6 +870,13 @@ export class FakePayter {
     return this.newHold(serial, hold.amount, hold.currency ?? this.terminal(serial).currency, hold.state ?? 'AUTHORIZED', hold.committedAmount);
   }
 
+  /** An open hold cancelled outside this integration (an operator in MyPayter, the hold expiring). */
+  cancelElsewhere(payterSessionId: string): void {
+    const hold = this.holds.get(payterSessionId);
+    if (!hold || hold.state !== 'AUTHORIZED') throw new Error(`no open fake Payter hold ${payterSessionId}`);
+    hold.state = 'CANCELLED';
+  }
+
   hold(payterSessionId: string): FakeHold {
     const hold = this.holds.get(payterSessionId);
     if (!hold) throw new Error(`no fake Payter hold ${payterSessionId}`);
