@@ -214,6 +214,18 @@ describe('a tap on an idle reader', () => {
     expect(w.reader().activeSessionId).toBe('session-other');
   });
 
+  it('on a reader decommissioned meanwhile starts nothing and shows nothing', async () => {
+    const w = await idleReader();
+    const statuses = w.stations.getConnectorStatuses.bind(w.stations);
+    w.stations.getConnectorStatuses = async (stationId) => {
+      await w.readers.delete(SERIAL);
+      return statuses(stationId);
+    };
+    expect(await w.tap()).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
+    expect(w.sessions.all()).toEqual([]);
+    expect(w.payter.calls).toEqual([]);
+  });
+
   it('whose workflow does not start fails the session, frees the reader and shows the start screen again', async () => {
     const w = await idleReader();
     w.workflows.failNextStart();
@@ -338,6 +350,14 @@ describe('a button pressed on the reader', () => {
     expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }]);
   });
 
+  it('Stop on the screen of a session the reader no longer serves does nothing, even while that session charges', async () => {
+    const w = await chargingReader();
+    w.givenSession({ sessionId: 'session-old', status: 'charging', transactionId: 3 }, { attach: false });
+    expect(await w.pressButton('session-old', 'charging', 'stop')).toEqual({ action: 'ignored' });
+    expect(w.session('session-old').status).toBe('charging');
+    expect(w.remoteStops).toEqual([]);
+  });
+
   it('Stop pressed twice tells the charger once', async () => {
     const w = await chargingReader();
     await w.pressButton('session-1', 'charging', 'stop');
@@ -386,6 +406,15 @@ describe('a button pressed on the reader', () => {
     expect(await w.pressButton('session-1', 'receipt', 'done')).toEqual({ action: 'start-screen' });
     expect(w.payter.trace()).toEqual([`startReading ${SERIAL}`]);
     expect(w.reader()).toMatchObject({ screen: 'tapCard', reading: { id: 'reading-1', state: 'open' } });
+  });
+
+  it.each([
+    ['Cancel of a plug-in screen', 'plugIn', 'cancel'],
+    ['Stop of a charging screen', 'charging', 'stop'],
+  ])('%s left on an idle reader brings no start screen', async (_case, screenId, response) => {
+    const w = givenWorld();
+    expect(await w.pressButton('session-1', screenId, response)).toEqual({ action: 'ignored' });
+    expect(w.payter.calls).toEqual([]);
   });
 
   it('Done on a receipt while the reader already serves the next session does nothing', async () => {
@@ -439,6 +468,19 @@ describe("Payter's terminal-state web hook", () => {
     w.readers.seed(reader);
     expect(await hook(w, SERIAL, true)).toEqual({ action: 'start-screen' });
     expect(w.reader().online).toBe(true);
+  });
+
+  it('a reader decommissioned as it comes back online is only recorded', async () => {
+    const w = givenWorld();
+    w.readers.seed({ ...w.reader(), online: false });
+    const recordOnline = w.readers.recordOnline.bind(w.readers);
+    w.readers.recordOnline = async (serialNumber, online) => {
+      const was = await recordOnline(serialNumber, online);
+      await w.readers.delete(serialNumber);
+      return was;
+    };
+    expect(await hook(w, SERIAL, true)).toEqual({ action: 'recorded' });
+    expect(w.payter.calls).toEqual([]);
   });
 
   it('a reader already online is only recorded: its screen stays', async () => {
