@@ -139,7 +139,7 @@ describe('a tap on an idle reader', () => {
 
   it('names the session with a random UUID when no id source is given', async () => {
     const w = await idleReader();
-    const { newSessionId: _none, ...deps } = {
+    const callbacks = new PayterCallbacks({
       readers: w.readers,
       sessions: w.sessions,
       sites: w.sites,
@@ -150,9 +150,7 @@ describe('a tap on an idle reader', () => {
       stopCharging: async () => undefined,
       signals: w.signals,
       clock: w.clock,
-      newSessionId: undefined,
-    };
-    const callbacks = new PayterCallbacks(deps);
+    });
     const result = await callbacks.cardRead(tokenOf(w.urls.card(SERIAL, 'reading-1')), 'reading-1', card());
     expect(result).toEqual({ action: 'started', sessionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
     const sessionId = (result as { sessionId: string }).sessionId;
