@@ -40,6 +40,52 @@ describe('capability URLs handed to Payter', () => {
   });
 });
 
+describe('capability URLs: each kind of callback, and the base they are under', () => {
+  it('names the screen in the path and carries a token only that reader and context verify', () => {
+    const token = tokenOf(urls.ui('APOLLO-1', 'session-1'));
+    expect(urls.ui('APOLLO-1', 'session-1')).toMatch(/^https:\/\/csms\.example\.com\/payter\/[A-Za-z0-9_-]{43}\/ui\/session-1$/);
+    expect(urls.verify(token, { kind: 'ui', serialNumber: 'APOLLO-1', contextId: 'session-1' })).toBe(true);
+    expect(urls.verify(token, { kind: 'ui', serialNumber: 'APOLLO-1', contextId: 'session-2' })).toBe(false);
+    expect(urls.verify(token, { kind: 'ui', serialNumber: 'APOLLO-2', contextId: 'session-1' })).toBe(false);
+    expect(urls.verify(token, { kind: 'card', serialNumber: 'APOLLO-1', readingId: 'session-1' })).toBe(false);
+    expect(urls.verify(token, { kind: 'state' })).toBe(false);
+  });
+
+  it('refuses the state hook token for any reader callback', () => {
+    const token = tokenOf(urls.state());
+    expect(urls.verify(token, { kind: 'ui', serialNumber: 'APOLLO-1', contextId: 'session-1' })).toBe(false);
+    expect(urls.verify(token, { kind: 'card', serialNumber: 'APOLLO-1', readingId: 'reading-1' })).toBe(false);
+  });
+
+  it('keeps the state hook URL configured in Payter the same across deploys with the same secret', () => {
+    // Operators set it once in Payter: a change of the token scheme would silence the hook.
+    // (HMAC-SHA256 of "state" with the secret, base64url.)
+    expect(urls.state()).toBe('https://csms.example.com/payter/XwhA2JSyVbyNLJsmWEoQ1_lffmaZR5ZaKfun1k4wN-U/state');
+  });
+
+  it('escapes ids in the path, and the token is for the id itself', () => {
+    const url = urls.card('APOLLO-1', 'a/b c');
+    expect(url.endsWith('/card/a%2Fb%20c')).toBe(true);
+    expect(urls.verify(tokenOf(url), { kind: 'card', serialNumber: 'APOLLO-1', readingId: 'a/b c' })).toBe(true);
+    expect(urls.ui('APOLLO-1', 'x/y').endsWith('/ui/x%2Fy')).toBe(true);
+  });
+
+  it.each([
+    ['one trailing slash', 'https://csms.example.com/'],
+    ['several trailing slashes', 'https://csms.example.com//'],
+    ['none', 'https://csms.example.com'],
+  ])('puts the paths right under the public base URL with %s', (_case, base) => {
+    const other = new CallbackUrls(base, SECRET);
+    expect(other.state()).toBe(urls.state());
+    expect(other.card('APOLLO-1', 'r')).toMatch(/^https:\/\/csms\.example\.com\/payter\/[^/]+\/card\/r$/);
+  });
+
+  it('takes a secret of exactly 32 characters, and refuses 31', () => {
+    expect(() => new CallbackUrls('https://x', 'x'.repeat(32))).not.toThrow();
+    expect(() => new CallbackUrls('https://x', 'x'.repeat(31))).toThrow('the Payter callback secret must be at least 32 characters');
+  });
+});
+
 describe('which connector a tap charges', () => {
   const status = (connectorId: number, s: string) => ({
     stationId: 'CP',
