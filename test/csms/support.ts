@@ -12,14 +12,19 @@ import { ocpp16 } from '../../lambdas/ocpp/protocol';
 
 export const T0 = Date.parse('2026-12-01T10:00:00Z');
 export const CALL_TIMEOUT_SECONDS = 30;
+/** Far more queue reads than any test needs. */
+const MAX_LOADS = 500;
 
 /** One record per station, written only from the version it was read at; keeps the due time it was given. */
 export class InMemoryCallQueues implements CallQueueRepository {
   readonly items = new Map<string, { queue: CallQueue; version: number; dueAt: string | undefined }>();
   /** Saves to refuse from now on, as if another writer came first each time. */
   refuseSaves = 0;
+  private loads = 0;
 
   async load(stationId: string) {
+    // A poll that never ends fails the test at once instead of hanging it.
+    if (++this.loads > MAX_LOADS) throw new Error(`the queue was read ${MAX_LOADS} times: something polls without end`);
     const item = this.items.get(stationId);
     return item ? structuredClone({ queue: item.queue, version: item.version }) : { queue: { stationId, waiting: [], finished: [] }, version: 0 };
   }
