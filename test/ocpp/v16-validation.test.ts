@@ -196,3 +196,72 @@ describe('validateRequest / validateResponse', () => {
     }
   });
 });
+
+describe('the CALLERROR a charger gets, in full', () => {
+  const issue = (property: string, code: OcppErrorCode, message: string) => ({ property, code, message });
+
+  it.each<[string, string, unknown, unknown[]]>([
+    ['a missing idTag', 'Authorize', {}, ['OccurenceConstraintViolation', 'Authorize.req idTag: required property missing', { pdu: 'Authorize.req', issues: [issue('idTag', 'OccurenceConstraintViolation', 'required property missing')] }]],
+    ['a numeric idTag', 'Authorize', { idTag: 1234 }, ['TypeConstraintViolation', 'Authorize.req idTag: expected string', { pdu: 'Authorize.req', issues: [issue('idTag', 'TypeConstraintViolation', 'expected string')] }]],
+    ['a property of its own', 'Heartbeat', { ping: true }, ['FormationViolation', 'Heartbeat.req ping: property not defined by the schema', { pdu: 'Heartbeat.req', issues: [issue('ping', 'FormationViolation', 'property not defined by the schema')] }]],
+    ['a CSMS action', 'RemoteStartTransaction', { idTag: 'A' }, ['NotSupported', 'RemoteStartTransaction from a charge point is not supported', { action: 'RemoteStartTransaction' }]],
+    ['an OCPP 1.6 action this CSMS does not handle', 'SignCertificate', { csr: 'x' }, ['NotSupported', 'SignCertificate from a charge point is not supported', { action: 'SignCertificate' }]],
+    ['an unknown action', 'FooBar', {}, ['NotImplemented', 'Unknown action: FooBar', { action: 'FooBar' }]],
+  ])('%s', (_case, action, payload, error) => {
+    const message = ocpp16.decode(JSON.stringify([2, 'm-42', action, payload]));
+    expect(message.kind === 'rejected' && JSON.parse(message.reply!)).toEqual([4, 'm-42', ...error]);
+  });
+});
+
+describe('our own calls and answers, checked before they go out', () => {
+  it.each<[string, () => unknown, OcppErrorCode, string, unknown]>([
+    [
+      'a charger action sent by the CSMS',
+      () => validateRequest('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }, 'csmsToCharger'),
+      'NotSupported',
+      'BootNotification from the central system is not supported',
+      { action: 'BootNotification' },
+    ],
+    ['an answer to a charger action from the central system', () => validateResponse('Heartbeat', { currentTime: '2024-05-01T10:00:00Z' }), 'NotSupported', 'Heartbeat from the central system is not supported', { action: 'Heartbeat' }],
+    [
+      'a charger answer with an unknown status',
+      () => validateResponse('RemoteStartTransaction', { status: 'Maybe' }),
+      'PropertyConstraintViolation',
+      'RemoteStartTransaction.conf status: Invalid option: expected one of "Accepted"|"Rejected"',
+      { pdu: 'RemoteStartTransaction.conf', issues: [expect.objectContaining({ property: 'status', code: 'PropertyConstraintViolation' })] },
+    ],
+    [
+      'a payload that is no object',
+      () => validateRequest('Reset', 'Soft', 'csmsToCharger'),
+      'FormationViolation',
+      'Reset.req payload must be a JSON object',
+      { pdu: 'Reset.req', issues: [{ property: '', code: 'FormationViolation', message: 'payload must be a JSON object' }] },
+    ],
+    // JSON would drop a property set to undefined: it is missing, not of the wrong type.
+    ['a required property set to undefined', () => validateRequest('Reset', { type: undefined }, 'csmsToCharger'), 'OccurenceConstraintViolation', 'Reset.req type: required property missing', expect.anything()],
+    [
+      'a charging limit that is no multiple of 0.1',
+      () =>
+        validateRequest(
+          'RemoteStartTransaction',
+          {
+            idTag: 'A',
+            chargingProfile: {
+              chargingProfileId: 1,
+              stackLevel: 0,
+              chargingProfilePurpose: 'TxProfile',
+              chargingProfileKind: 'Relative',
+              chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16.05 }] },
+            },
+          },
+          'csmsToCharger',
+        ),
+      'PropertyConstraintViolation',
+      'RemoteStartTransaction.req chargingProfile.chargingSchedule.chargingSchedulePeriod[0].limit: Invalid number: must be a multiple of 0.1',
+      expect.anything(),
+    ],
+  ])('%s', (_case, run, code, message, details) => {
+    const error = captureOcppError(run);
+    expect([error.code, error.message, error.details]).toEqual([code, message, details]);
+  });
+});
