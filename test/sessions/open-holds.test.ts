@@ -18,7 +18,7 @@ describe('openHoldAge', () => {
     { case: 'stopped 15 min ago', fields: { status: 'stopped', paymentState: 'authorized', stoppedAt: ago(15) }, age: 30, endedAt: ago(15), overdue: true },
     { case: 'stopped 14:59 ago', fields: { status: 'stopped', paymentState: 'authorized', stoppedAt: ago(14, 59) }, age: 30, endedAt: ago(14, 59), overdue: false },
     { case: 'failed 20 min ago (no stop)', fields: { status: 'failed', paymentState: 'authorized', updatedAt: ago(20) }, age: 30, endedAt: ago(20), overdue: true },
-    ...(['completed', 'cancelled', 'declined'] as const).map((status) => ({ case: `${status} 16 min ago`, fields: { status, paymentState: 'authorized', updatedAt: ago(16) }, age: 30, endedAt: ago(16), overdue: true })),
+    ...(['completed', 'cancelled', 'declined'] as const).map((status) => ({ case: `${status} 16 min ago`, fields: { status, paymentState: 'authorized' as const, updatedAt: ago(16) }, age: 30, endedAt: ago(16), overdue: true })),
     // Running: overdue 13 hours after the tap.
     { case: 'charging for 12:59', fields: { status: 'charging', paymentState: 'authorized', createdAt: ago(779) }, age: 779, overdue: false },
     { case: 'charging for 13 h', fields: { status: 'charging', paymentState: 'authorized', createdAt: ago(780) }, age: 780, overdue: true },

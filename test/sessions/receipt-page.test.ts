@@ -17,7 +17,7 @@ const SITE: ReceiptSite = { name: 'Main St Garage', timeZone: 'America/New_York'
 
 /** The worked example (12345 Wh, 1 h, 15 min idle: total 764) held for `hold`, as the session stores it. */
 function pricedView(hold = 5000, language = 'en') {
-  const receipt = priceSession(aSite(), { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900, anomalies: [] });
+  const receipt = priceSession(aSite(), { energyWh: 12345, durationSeconds: 3600, idleSeconds: 900 });
   return JSON.parse(JSON.stringify(receiptView(receipt, capture(receipt, Money.of(hold, 'USD')), language))) as unknown;
 }
 

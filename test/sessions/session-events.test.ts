@@ -84,7 +84,7 @@ describe('StartTransaction', () => {
 
   it("a replayed StartTransaction of the session's own transaction signals again, with the recorded figures", async () => {
     const w = world({ status: 'charging', transactionId: 7, startedAt: START, meterStart: 1000 });
-    await w.events.onTransaction({ ...started({ meterStart: 999 }), replayed: true });
+    await w.events.onTransaction({ type: 'started', transaction: transaction({ meterStart: 999 }), replayed: true });
     expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'start-token', output: { transactionId: 7, startedAt: START, meterStart: 1000 } }]);
     expect(w.session('s1')).toMatchObject({ status: 'charging', meterStart: 1000 });
   });
