@@ -105,6 +105,7 @@ describe('StopTransaction', () => {
     w.clock.advance({ minutes: 61 });
     await w.events.onTransaction(stopped());
     expect(w.session('s1')).toMatchObject({ status: 'stopped', endReason: 'chargerStopped', ...STOP, updatedAt: at(3660) });
+    expect(w.session('s1').timestampsWithoutOffset).toBeUndefined();
     expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: STOP }]);
   });
 

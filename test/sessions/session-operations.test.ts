@@ -110,7 +110,7 @@ describe('refund through Payter', () => {
     w.clock.advance({ minutes: 30 });
     const refund = await w.operations.refund('s1', amount, 'charger fault');
     const expected = { amount, tax, platformFee, hostRevenue, reason: 'charger fault', requestedAt: at(30), state: 'done', payterRefundId: 'refund-2', settledAt: at(30) };
-    expect(refund).toEqual(expected);
+    expect(refund).toStrictEqual(expected); // no requestKey without a key
     expect(w.session('s1')).toMatchObject({ refundedAmount: amount, refunds: [expected] });
     expect(refundCalls(w)).toEqual([{ serial: SERIAL, sessionId: session.payterSessionId, amount }]);
     expect(w.payter.hold(session.payterSessionId!)).toMatchObject({ state: 'COMMITTED', committedAmount: 764 });
@@ -172,6 +172,14 @@ describe('refund through Payter', () => {
   it('an unknown session is not found', async () => {
     const w = givenWorld();
     await expect(w.operations.refund('nope', 100, 'why')).rejects.toThrow(new NotFoundError('session nope does not exist'));
+  });
+
+  it('an open refund of a session without a Payter session: nothing to ask Payter, so it stays unknown', async () => {
+    const w = givenWorld();
+    withRefund(w, aRefund(300, { state: 'unknown' }), { sessionId: 's1', payterSessionId: undefined });
+    await expect(w.operations.refund('s1', 100, 'why')).rejects.toMatchObject({ message: expect.stringContaining('is still unknown') });
+    expect(w.payter.calls).toEqual([]);
+    expect(w.refundEvidence.asked).toEqual([]);
   });
 
   it('a retried request (same Idempotency-Key, same amount) gets the first refund back, Payter asked once', async () => {
@@ -366,7 +374,7 @@ describe('refund through the acquirer', () => {
     const w = givenWorld({ refundChannel: 'acquirer' });
     committedSession(w, { sessionId: 's1' });
     const refund = await w.operations.refund('s1', 382, 'fault');
-    expect(refund).toEqual({ amount: 382, tax: 31, platformFee: 60, hostRevenue: 291, reason: 'fault', requestedAt: T0, state: 'toBeRefundedByAcquirer' });
+    expect(refund).toStrictEqual({ amount: 382, tax: 31, platformFee: 60, hostRevenue: 291, reason: 'fault', requestedAt: T0, state: 'toBeRefundedByAcquirer' });
     expect(w.session('s1')).toMatchObject({ refundedAmount: 382, refunds: [refund] });
     expect(w.payter.calls).toEqual([]);
   });
@@ -699,6 +707,14 @@ describe('reconcile with Payter', () => {
     const report = await w.operations.reconcile(FROM, TO);
     expect(report).toMatchObject({ sessions: 2, matched: 2, differences: [] });
     expect(w.payter.callsOf('listSessions').map((c) => c.serial).sort()).toEqual([SERIAL, 'READER-2']);
+  });
+
+  it('reconciles up to 1000 sessions of the period, not a page of 100', async () => {
+    const w = givenWorld();
+    for (let n = 0; n < 101; n++) w.sessions.seed({ ...w.givenSession({ sessionId: `s${n}`, status: 'completed' }), payterSessionId: `payter-x${n}` });
+    const report = await w.operations.reconcile(FROM, TO);
+    expect(report.sessions).toBe(101);
+    expect(report.differences).toHaveLength(101);
   });
 
   it('a reader Payter does not list: reconciliation fails, Payter unavailable', async () => {
