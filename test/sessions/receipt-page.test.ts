@@ -30,7 +30,7 @@ const refund = (amount: number, fields: Partial<SessionRefund>): SessionRefund =
 function rows(html: string | undefined): string[] {
   return [...(html ?? '').matchAll(/<tr( class="total")?><td>(.*?)<\/td><td>(.*?)<\/td><\/tr>/g)].map(([, total, label, text]) => {
     const [name, detail] = label!.split('<br><small>');
-    return `${total ? '*' : ''}${name}${detail ? ` (${detail.replace('</small>', '')})` : ''} | ${text}`;
+    return `${total ? '*' : ''}${name}${detail !== undefined ? ` (${detail.replace('</small>', '')})` : ''} | ${text}`;
   });
 }
 
