@@ -341,12 +341,29 @@ describe('refund through Payter', () => {
     expect(refundCalls(w)).toHaveLength(stale ? 0 : 1);
   });
 
-  it('a refund whose outcome is settled (done or failed) asks Payter nothing before the next one', async () => {
+  it.each(['failed', 'done'] as const)('a refund %s long ago asks Payter nothing before the next one', async (state) => {
     const w = givenWorld();
-    withRefund(w, aRefund(300, { state: 'failed' }), { sessionId: 's1' });
+    withRefund(w, aRefund(300, { state }), { sessionId: 's1' });
+    w.clock.advance({ hours: 1 });
     await w.operations.refund('s1', 100, 'more');
     expect(w.payter.trace()).toEqual(['refund READER-1/payter-1']);
     expect(w.refundEvidence.asked).toEqual([]);
+  });
+
+  it('one refund done and one unknown: the unknown one is settled before the next refund', async () => {
+    const w = givenWorld();
+    committedSession(w, { sessionId: 's1', refundedAmount: 300, refunds: [aRefund(100, { state: 'done' }), aRefund(200, { state: 'unknown' })] });
+    w.refundEvidence.show('payter-1', 300);
+    expect(await w.operations.refund('s1', 100, 'more')).toMatchObject({ state: 'done' });
+    expect(w.session('s1').refunds?.map((r) => r.state)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('without the transaction data hook, CPS alone settles an unknown refund', async () => {
+    const w = givenWorld();
+    withRefund(w, aRefund(300, { state: 'unknown' }), { sessionId: 's1' });
+    const operations = new SessionOperations({ sessions: w.sessions, executions: w.workflows, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
+    expect(await operations.refund('s1', 100, 'more')).toMatchObject({ state: 'done' });
+    expect(w.session('s1').refunds?.map((r) => r.state)).toEqual(['failed', 'done']);
   });
 
   it('two operators at once: the one who reserves second is told to look again, Payter asked once', async () => {
@@ -508,6 +525,12 @@ describe('views', () => {
     });
   });
 
+  it('a receipt without a total shows none', async () => {
+    const w = givenWorld();
+    w.givenSession({ sessionId: 'a', status: 'stopped', receipt: {} });
+    expect((await w.operations.detail('a')).total).toBeNull();
+  });
+
   it('a started, still running meter shows no stop yet', async () => {
     const w = givenWorld();
     w.givenSession({ sessionId: 'a', status: 'stopping', transactionId: 7, meterStart: 1000, startedAt: at(1) });
@@ -596,6 +619,7 @@ describe('reconcile with Payter', () => {
     { theirs: null, captured: 0, kind: undefined },
     { theirs: null, captured: 1, kind: 'amountDiffers' },
     { theirs: 0, captured: undefined, kind: 'amountDiffers' },
+    { theirs: 1, captured: undefined, kind: 'amountDiffers' },
   ])('Payter committed $theirs, we captured $captured: $kind', async ({ theirs, captured, kind }) => {
     const w = givenWorld();
     committedSession(w, { sessionId: 's1', payment: captured === undefined ? undefined : { ...PAYMENT, captured: usd(captured) } });
@@ -749,6 +773,21 @@ describe('reconcile with Payter', () => {
       const calls = w.payter.calls.length;
       expect((await w.operations.reconcile(FROM, TO)).differences).toEqual([]);
       expect(w.payter.trace().slice(calls)).toEqual(['listSessions READER-1']);
+    });
+
+    it('one refund done, one unknown the listing shows: both done, no difference', async () => {
+      const w = givenWorld();
+      committedSession(w, { sessionId: 's1', refundedAmount: 300, refunds: [aRefund(100, { state: 'done' }), aRefund(200, { state: 'unknown' })] });
+      w.payter.script('listSessions', { kind: 'answer', outcome: { kind: 'ok', value: [{ ...w.payter.hold('payter-1'), refundedAmount: 300 }] } });
+      expect((await w.operations.reconcile(FROM, TO)).differences).toEqual([]);
+      expect(w.session('s1').refunds?.map((r) => r.state)).toEqual(['done', 'done']);
+    });
+
+    it('no refund recorded at all while CPS shows one: refundDiffers', async () => {
+      const w = givenWorld();
+      committedSession(w, { sessionId: 's1' });
+      w.payter.script('listSessions', { kind: 'answer', outcome: { kind: 'ok', value: [{ ...w.payter.hold('payter-1'), refundedAmount: 200 }] } });
+      expect((await w.operations.reconcile(FROM, TO)).differences).toMatchObject([{ kind: 'refundDiffers', ours: { refundedAmount: 0 }, payters: { refundedAmount: 200 } }]);
     });
 
     it('no refund anywhere: the data is not asked', async () => {
