@@ -95,6 +95,7 @@ describe('ChargerWatch', () => {
     ['not waiting for the stop yet', [session({ stopTaskToken: undefined })], station({ online: false, disconnectedAt: ago(5000) })],
     ['already stopped', [session({ status: 'stopped', stoppedAt: ago(10) })], station({ online: false, disconnectedAt: ago(5000) })],
     ['starting, not charging', [session({ status: 'starting' })], station({ online: false, disconnectedAt: ago(5000) })],
+    ['its stop already recorded (billed from the last meter value)', [session({ stoppedAt: ago(10) })], station({ online: false, disconnectedAt: ago(5000) })],
   ])('leaves a session alone when %s', async (_case, sessions, st) => {
     const { service, failed } = watch(sessions, st);
     expect(await service.settleLostChargers()).toEqual([]);
@@ -130,6 +131,14 @@ describe('ChargerWatch', () => {
     ['no longer waiting', (s: ChargingSession | undefined) => s && { ...s, stopTaskToken: undefined }],
   ])('a session %s when read again is left alone', async (_case, reread) => {
     const { service, failed } = watch([session({})], station({ online: false, disconnectedAt: ago(5000) }), 900, { reread });
+    expect(await service.settleLostChargers()).toEqual([]);
+    expect(failed).toEqual([]);
+  });
+
+  it('a session the index still lists as starting is left for the next pass, whatever it is by now', async () => {
+    const { service, failed } = watch([session({ status: 'starting' })], station({ online: false, disconnectedAt: ago(5000) }), 900, {
+      reread: (s) => s && { ...s, status: 'charging' },
+    });
     expect(await service.settleLostChargers()).toEqual([]);
     expect(failed).toEqual([]);
   });
