@@ -57,6 +57,48 @@ describe('the e-receipt page', () => {
     expect(html).not.toContain('<h2>');
   });
 
+  it('the page as sent: the facts table, then the amounts, one row a line', () => {
+    const html = renderReceiptPage(priced(), SITE)!;
+    const body = html.slice(html.indexOf('<p>CP-1</p>'), html.indexOf('<p><small>'));
+    expect(body).toBe(
+      [
+        '<p>CP-1</p>',
+        '<table class="facts">',
+        '<tr><td>Started</td><td>Dec 1, 2026, 7:00:00 AM EST</td></tr>',
+        '<tr><td>Ended</td><td>Dec 1, 2026, 8:00:00 AM EST</td></tr>',
+        '<tr><td>Energy</td><td>12.35 kWh</td></tr>',
+        '<tr><td>Duration</td><td>1:00:00</td></tr>',
+        '</table>',
+        '<table>',
+        '<tr><td>Session fee</td><td>$1.00</td></tr>',
+        '<tr><td>Energy<br><small>12.35 kWh × $0.35/kWh</small></td><td>$4.32</td></tr>',
+        '<tr><td>Charging time<br><small>1:00:00 × $1.20/h</small></td><td>$1.20</td></tr>',
+        '<tr><td>Idle fee<br><small>0:05:00 × $6.00/h (10 min free)</small></td><td>$0.50</td></tr>',
+        '<tr><td>Subtotal</td><td>$7.02</td></tr>',
+        '<tr><td>Tax 8.875%</td><td>$0.62</td></tr>',
+        '<tr class="total"><td>Total</td><td>$7.64</td></tr>',
+        '</table>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('the page of a session that never started: the notes only, no empty facts table', () => {
+    const html = renderReceiptPage(aSession({ sessionId: 's2', status: 'cancelled', paymentState: 'cancelled', authorizedAmount: 5000 }), SITE)!;
+    const body = html.slice(html.indexOf('<h1>'), html.indexOf('</body>'));
+    expect(body).toBe(
+      [
+        '<h1>Main St Garage</h1>',
+        '<h2>Session cancelled</h2>',
+        '<p>CP-1</p>',
+        '<p class="note">Nothing was charged to your card.</p>',
+        '<p class="note">The hold of $50.00 placed on your card was released.</p>',
+        '<p><small>Times in America/New_York · s2</small></p>',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('a total above the hold: what the card was charged, and the shortfall', () => {
     expect(rows(renderReceiptPage(priced({ receiptView: pricedView(500) }), SITE)).slice(-4)).toEqual([
       'Tax 8.875% | $0.62',

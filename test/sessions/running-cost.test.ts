@@ -61,6 +61,13 @@ describe('sessionCostSoFar', () => {
     expect(cost?.total.minor).toBe(710);
   });
 
+  it('before its StartTransaction the transactions store is not even asked', async () => {
+    const asked: number[] = [];
+    const transactions = { get: async (id: number) => (asked.push(id), undefined) };
+    expect(await sessionCostSoFar({ stations: await stationsWith(), transactions }, SITE, SESSION, new Date(at(60)))).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
   it.each([
     { case: 'before its StartTransaction', transactionId: undefined },
     { case: 'a transaction not stored', transactionId: 8 },

@@ -95,6 +95,7 @@ describe('scheduled reconciliation', () => {
     expect(value('OldestOpenHoldMinutes')).toEqual([30 * 60]);
     expect(value('ReconciliationDifferences', { Kind: 'holdStillOpen' })).toEqual([1]);
     expect(value('ReconciliationDifferences', { Kind: 'unknownToUs' })).toEqual([1]);
+    for (const Kind of ['stateDiffers', 'amountDiffers', 'unknownToPayter']) expect(value('ReconciliationDifferences', { Kind })).toEqual([0]);
     expect(value('ReconciliationDifferences')).toEqual([2]);
     expect(result.payter).toEqual({ sessions: 3, matched: 2, openHolds: 4, differences: 2 });
     expect(logs.filter((l) => l.message === 'reconciliation difference').map((l) => [l.details.kind, l.details.sessionId, l.details.payterSessionId])).toEqual([
@@ -149,6 +150,7 @@ describe('scheduled reconciliation', () => {
       expect(result.myPayter).toEqual({ read: 12, synced: true, matched: 3, differences: 1 });
       expect(result.myPayterReport).toMatchObject({ matched: 3 });
       expect(logs.find((l) => l.message === 'MyPayter difference')?.details).toEqual({ kind: 'amountDiffers', sessionId: 's1', serialNumber: SERIAL, transactionId: 'tx-1' });
+      expect(logs.some((l) => l.message === 'MyPayter sync failed')).toBe(false);
     });
 
     it('a failed sync is counted and logged, and the stored transactions still compared', async () => {
