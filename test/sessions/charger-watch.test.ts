@@ -55,30 +55,38 @@ describe('unreachableSince', () => {
 });
 
 describe('ChargerWatch', () => {
-  function watch(sessions: ChargingSession[], st: Station | undefined, chargerLostSeconds = 900) {
-    const failed: { token: string; error: string }[] = [];
-    const site = { siteId: 'site-1', limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds } } as unknown as StoredSite;
+  function watch(
+    sessions: ChargingSession[],
+    st: Station | undefined,
+    chargerLostSeconds: number | null = 900,
+    { reread = (s: ChargingSession | undefined) => s, failSignal = false }: { reread?: (s: ChargingSession | undefined) => ChargingSession | undefined; failSignal?: boolean } = {},
+  ) {
+    const failed: { token: string; error: string; cause: string }[] = [];
+    const logs: { level: string; message: string; details: Record<string, unknown> }[] = [];
+    // null: the site is gone (its default limit applies).
+    const site = chargerLostSeconds === null ? undefined : ({ siteId: 'site-1', limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds } } as unknown as StoredSite);
     const service = new ChargerWatch({
-      sessions: { get: async (id) => sessions.find((s) => s.sessionId === id), listUnsettled: async () => sessions },
+      sessions: { get: async (id) => reread(sessions.find((s) => s.sessionId === id)), listUnsettled: async () => sessions },
       sites: { get: async () => site, put: async () => undefined },
       stations: { get: async () => st },
       signals: {
         succeed: async () => undefined,
-        fail: async (token, error) => {
-          failed.push({ token, error });
+        fail: async (token, error, cause) => {
+          if (failSignal) throw new Error('Task Timed Out');
+          failed.push({ token, error, cause });
         },
       },
       clock: { now: () => new Date(NOW) },
       heartbeatIntervalSeconds: 300,
-      log: { info: () => undefined, warn: () => undefined },
+      log: { info: (message, details) => logs.push({ level: 'info', message, details }), warn: (message, details) => logs.push({ level: 'warn', message, details }) },
     });
-    return { service, failed };
+    return { service, failed, logs };
   }
 
   it("ends the stop wait with ChargerLost once the station has been gone for the site's limit", async () => {
     const { service, failed } = watch([session({})], station({ online: false, disconnectedAt: ago(901) }));
     expect(await service.settleLostChargers()).toEqual(['s-1']);
-    expect(failed).toEqual([{ token: 'token-1', error: 'ChargerLost' }]);
+    expect(failed).toEqual([{ token: 'token-1', error: 'ChargerLost', cause: `station CP-1 unreachable since ${ago(901)}` }]);
   });
 
   it.each([
@@ -87,6 +95,7 @@ describe('ChargerWatch', () => {
     ['not waiting for the stop yet', [session({ stopTaskToken: undefined })], station({ online: false, disconnectedAt: ago(5000) })],
     ['already stopped', [session({ status: 'stopped', stoppedAt: ago(10) })], station({ online: false, disconnectedAt: ago(5000) })],
     ['starting, not charging', [session({ status: 'starting' })], station({ online: false, disconnectedAt: ago(5000) })],
+    ['its stop already recorded (billed from the last meter value)', [session({ stoppedAt: ago(10) })], station({ online: false, disconnectedAt: ago(5000) })],
   ])('leaves a session alone when %s', async (_case, sessions, st) => {
     const { service, failed } = watch(sessions, st);
     expect(await service.settleLostChargers()).toEqual([]);
@@ -96,5 +105,72 @@ describe('ChargerWatch', () => {
   it("uses the site's own limit", async () => {
     const { service } = watch([session({})], station({ online: false, disconnectedAt: ago(61) }), 60);
     expect(await service.settleLostChargers()).toEqual(['s-1']);
+  });
+
+  it.each([
+    ['exactly the limit', 900, ['s-1']],
+    ['a second short of it', 899, []],
+  ])('gone for %s: lost once the limit is reached', async (_case, seconds, expected) => {
+    const { service } = watch([session({})], station({ online: false, disconnectedAt: ago(seconds) }));
+    expect(await service.settleLostChargers()).toEqual(expected);
+  });
+
+  it('a session we are stopping (the remote stop never answered) is settled too', async () => {
+    const { service } = watch([session({ status: 'stopping' })], station({ online: false, disconnectedAt: ago(901) }));
+    expect(await service.settleLostChargers()).toEqual(['s-1']);
+  });
+
+  it("a site gone: the default limit (15 minutes)", async () => {
+    expect(await watch([session({})], station({ online: false, disconnectedAt: ago(899) }), null).service.settleLostChargers()).toEqual([]);
+    expect(await watch([session({})], station({ online: false, disconnectedAt: ago(900) }), null).service.settleLostChargers()).toEqual(['s-1']);
+  });
+
+  it.each([
+    ['gone', () => undefined],
+    ['stopped meanwhile (the index lagged)', (s: ChargingSession | undefined) => s && { ...s, status: 'stopped' as const, stoppedAt: ago(5) }],
+    ['no longer waiting', (s: ChargingSession | undefined) => s && { ...s, stopTaskToken: undefined }],
+  ])('a session %s when read again is left alone', async (_case, reread) => {
+    const { service, failed } = watch([session({})], station({ online: false, disconnectedAt: ago(5000) }), 900, { reread });
+    expect(await service.settleLostChargers()).toEqual([]);
+    expect(failed).toEqual([]);
+  });
+
+  it('a session the index still lists as starting is left for the next pass, whatever it is by now', async () => {
+    const { service, failed } = watch([session({ status: 'starting' })], station({ online: false, disconnectedAt: ago(5000) }), 900, {
+      reread: (s) => s && { ...s, status: 'charging' },
+    });
+    expect(await service.settleLostChargers()).toEqual([]);
+    expect(failed).toEqual([]);
+  });
+
+  it('logs the lost charger with the session and since when', async () => {
+    const { service, logs } = watch([session({})], station({ online: false, disconnectedAt: ago(1000) }));
+    await service.settleLostChargers();
+    expect(logs).toEqual([{ level: 'info', message: 'charger lost: session billed from its last meter value', details: { sessionId: 's-1', stationId: 'CP-1', unreachableSince: ago(1000) } }]);
+  });
+
+  it('a wait that ended meanwhile (the StopTransaction came): warned, not counted', async () => {
+    const { service, logs } = watch([session({})], station({ online: false, disconnectedAt: ago(1000) }), 900, { failSignal: true });
+    expect(await service.settleLostChargers()).toEqual([]);
+    expect(logs).toEqual([{ level: 'warn', message: 'charger lost, but the session no longer waits for it', details: { sessionId: 's-1', error: 'Error: Task Timed Out' } }]);
+  });
+
+  it('a station gone is lost since ever', async () => {
+    const { service, failed } = watch([session({})], undefined);
+    expect(await service.settleLostChargers()).toEqual(['s-1']);
+    expect(failed[0]?.cause).toBe('station CP-1 unreachable since 1970-01-01T00:00:00.000Z');
+  });
+});
+
+describe('unreachableSince of an offline station without a disconnect time', () => {
+  it.each([
+    ['its last heartbeat', station({ online: false, lastSeenAt: ago(700) }), NOW - 700_000],
+    ['else its last update', station({ online: false, updatedAt: ago(800) }), NOW - 800_000],
+  ])('%s', (_case, st, expected) => {
+    expect(unreachableSince(st, { updatedAt: ago(10) }, 300)).toBe(expected);
+  });
+
+  it('online without a heartbeat: from its last update', () => {
+    expect(unreachableSince(station({ updatedAt: ago(1000) }), { updatedAt: ago(2000) }, 300)).toBe(NOW - 700_000);
   });
 });

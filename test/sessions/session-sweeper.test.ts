@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChargingSession } from '../../lambdas/sessions/model';
 import { SessionStateError } from '../../lambdas/sessions/session-steps';
-import { SESSION_SWEEP_FAILED_MESSAGE, SESSION_SWEPT_MESSAGE, SessionSweeper, type SweepSteps } from '../../lambdas/sessions/session-sweeper';
+import { SESSION_SWEEP_FAILED_MESSAGE, SESSION_SWEPT_MESSAGE, SessionSweeper, isUnsettled, type SweepSteps } from '../../lambdas/sessions/session-sweeper';
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 
@@ -28,7 +28,12 @@ function session(fields: Partial<ChargingSession> & { sessionId: string }): Char
 }
 
 /** Sessions, execution statuses (absent: no execution) and the steps, recording what is called. */
-function sweeperOf(sessions: ChargingSession[], executions: Record<string, string>, overrides: Partial<Record<keyof SweepSteps, (id: string) => unknown>> = {}) {
+function sweeperOf(
+  sessions: ChargingSession[],
+  executions: Record<string, string>,
+  overrides: Partial<Record<keyof SweepSteps, (id: string) => unknown>> = {},
+  minAgeSeconds?: number,
+) {
   const calls: string[] = [];
   const logs: { level: string; message: string; details: Record<string, unknown> }[] = [];
   const step = (name: keyof SweepSteps, result: unknown) => async (id: string) => {
@@ -50,6 +55,7 @@ function sweeperOf(sessions: ChargingSession[], executions: Record<string, strin
     },
     steps,
     clock: { now: () => NOW },
+    ...(minAgeSeconds !== undefined && { minAgeSeconds }),
     log: {
       info: (message, details) => logs.push({ level: 'info', message, details }),
       error: (message, details) => logs.push({ level: 'error', message, details }),
@@ -134,5 +140,62 @@ describe('a sweep short of time', () => {
     let checks = 0;
     expect((await sweeper.sweep(() => ++checks > 1)).map((o) => o.sessionId)).toEqual(['s1']);
     expect(calls).toEqual(['cancel s1', 'release s1']);
+  });
+});
+
+describe('the sweeper, in detail', () => {
+  const createdAgo = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+
+  it.each([
+    { age: 119, minAge: undefined, swept: false },
+    { age: 120, minAge: undefined, swept: true },
+    { age: 299, minAge: 300, swept: false },
+    { age: 300, minAge: 300, swept: true },
+  ])('a session without an execution, $age s old (min age $minAge): swept $swept', async ({ age, minAge, swept }) => {
+    const { sweeper, calls } = sweeperOf([session({ sessionId: 's1', status: 'authorizing', createdAt: createdAgo(age) })], {}, {}, minAge);
+    expect((await sweeper.sweep()).map((o) => o.action)).toEqual(swept ? ['released'] : []);
+    expect(calls).toEqual(swept ? ['release s1'] : []);
+  });
+
+  it('an old session whose execution exists is swept whatever its age', async () => {
+    const { sweeper } = sweeperOf([session({ sessionId: 's1', status: 'authorizing', createdAt: createdAgo(1) })], { s1: 'FAILED' });
+    expect(await sweeper.sweep()).toEqual([{ sessionId: 's1', executionStatus: 'FAILED', action: 'released' }]);
+  });
+
+  it('logs what it settled with the facts operators need', async () => {
+    const { sweeper, logs } = sweeperOf([session({ sessionId: 's1', status: 'stopped' })], { s1: 'FAILED' });
+    await sweeper.sweep();
+    expect(logs).toEqual([
+      { level: 'info', message: SESSION_SWEPT_MESSAGE, details: { sessionId: 's1', executionStatus: 'FAILED', status: 'stopped', paymentState: 'none', serialNumber: 'READER-1', action: 'released' } },
+    ]);
+  });
+
+  it('a step failing with another error than a session state (Payter down at chargerLost): failed, retried next pass', async () => {
+    const { sweeper, calls, logs } = sweeperOf([session({ sessionId: 's1', paymentState: 'authorized', transactionId: 1 })], { s1: 'FAILED' }, {
+      chargerLost: () => {
+        throw new Error('DynamoDB throttled');
+      },
+    });
+    expect(await sweeper.sweep()).toEqual([{ sessionId: 's1', executionStatus: 'FAILED', action: 'failed' }]);
+    expect(calls).toEqual(['chargerLost s1']);
+    expect(logs[0]?.details).toMatchObject({ paymentState: 'authorized', error: 'Error: DynamoDB throttled' });
+  });
+
+  it('a session gone when read again is skipped', async () => {
+    const { sweeper, calls, byId } = sweeperOf([session({ sessionId: 's1', paymentState: 'authorized' })], { s1: 'FAILED' });
+    byId.delete('s1');
+    expect(await sweeper.sweep()).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    { status: 'authorizing', paymentState: undefined, unsettled: true },
+    { status: 'stopped', paymentState: 'committed', unsettled: true },
+    { status: 'completed', paymentState: 'authorized', unsettled: true },
+    { status: 'completed', paymentState: 'committed', unsettled: false },
+    { status: 'failed', paymentState: 'none', unsettled: false },
+    { status: 'charging', paymentState: 'unfinalized', unsettled: false },
+  ] as const)('$status with payment $paymentState: unsettled $unsettled', ({ status, paymentState, unsettled }) => {
+    expect(isUnsettled(session({ sessionId: 's1', status, ...(paymentState && { paymentState }) }))).toBe(unsettled);
   });
 });
