@@ -324,7 +324,9 @@ export class SessionOperations {
     their: PayterSession,
     base: Omit<ReconciliationDifference, 'kind'>,
   ): Promise<ReconciliationDifference[]> {
-    if (!session.refunds?.length && !their.refundedAmount) return [];
+    // Nothing refunded that we or CPS know of: only a committed payment can still have been
+    // refunded elsewhere (in MyPayter, by the acquirer), which MyPayter's data then shows.
+    if (!session.refunds?.length && !their.refundedAmount && (their.state !== 'COMMITTED' || !this.deps.refundEvidence)) return [];
     const shown = await this.payterRefunded(session, their);
     const refunds = (await this.settleRefundsWith(session, shown)).refunds ?? [];
     const recorded = refunds.filter((r) => r.state === 'done').reduce((sum, r) => sum + r.amount, 0);

@@ -790,11 +790,24 @@ describe('reconcile with Payter', () => {
       expect((await w.operations.reconcile(FROM, TO)).differences).toMatchObject([{ kind: 'refundDiffers', ours: { refundedAmount: 0 }, payters: { refundedAmount: 200 } }]);
     });
 
-    it('no refund anywhere: the data is not asked', async () => {
+    it('no refund anywhere: nothing differs', async () => {
       const w = givenWorld();
       committedSession(w, { sessionId: 's1' });
-      await w.operations.reconcile(FROM, TO);
-      expect(w.refundEvidence.asked).toEqual([]);
+      expect((await w.operations.reconcile(FROM, TO)).differences).toEqual([]);
+    });
+
+    it('a refund only MyPayter\'s data shows (made in MyPayter or by the acquirer, neither we nor CPS know it): refundDiffers', async () => {
+      const w = givenWorld();
+      committedSession(w, { sessionId: 's1' });
+      w.refundEvidence.show('payter-1', 250);
+      expect((await w.operations.reconcile(FROM, TO)).differences).toEqual([
+        {
+          ...BASE,
+          kind: 'refundDiffers',
+          ours: { paymentState: 'committed', committedAmount: 764, refundedAmount: 0 },
+          payters: { state: 'COMMITTED', committedAmount: 764, refundedAmount: 250 },
+        },
+      ]);
     });
 
     it.each([
