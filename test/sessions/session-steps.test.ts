@@ -552,8 +552,33 @@ describe('commit: exactly the captured amount', () => {
       expect(await w.steps.commit(id)).toEqual({ paymentState: 'cancelled' });
       expect(w.payter.callsOf('commit')).toEqual([]);
       expect(w.alerts).toEqual([
-        expect.objectContaining({ metric: 'CommitsFoundCancelled', details: expect.objectContaining({ sessionId: id, payterSessionId, captured: 764 }) }),
+        {
+          metric: 'CommitsFoundCancelled',
+          message: 'the hold was cancelled at Payter before the commit: nothing was paid',
+          details: { sessionId: id, payterSessionId, serialNumber: SERIAL, captured: 764 },
+        },
       ]);
+    });
+
+    it.each<{ case: string; arrange: (w: World, payterSessionId: string, id: string) => void; act: 'commit' | 'cancel'; paymentState: string }>([
+      { case: 'a commit that lands', arrange: () => undefined, act: 'commit', paymentState: 'committed' },
+      { case: 'a cancel', arrange: () => undefined, act: 'cancel', paymentState: 'cancelled' },
+      { case: 'a cancel that finds the hold already cancelled', arrange: (w, p) => w.payter.cancelElsewhere(p), act: 'cancel', paymentState: 'cancelled' },
+      {
+        case: 'a commit of nothing that finds the hold cancelled (nothing was charged)',
+        arrange: (w, p, id) => {
+          const session = w.session(id);
+          w.sessions.seed({ ...session, payment: { ...session.payment!, captured: { ...session.payment!.captured, minor: 0 } } });
+          w.payter.cancelElsewhere(p);
+        },
+        act: 'commit',
+        paymentState: 'cancelled',
+      },
+    ])('$case: no operator alert', async ({ arrange, act, paymentState }) => {
+      const { w, id, payterSessionId } = await priced();
+      arrange(w, payterSessionId, id);
+      expect(await w.steps[act](id)).toEqual({ paymentState });
+      expect(w.alerts).toEqual([]);
     });
 
     it('a commit whose answer was lost, retried: the retry finds it committed and commits nothing twice', async () => {
