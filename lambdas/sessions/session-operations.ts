@@ -324,9 +324,9 @@ export class SessionOperations {
     their: PayterSession,
     base: Omit<ReconciliationDifference, 'kind'>,
   ): Promise<ReconciliationDifference[]> {
-    // Nothing refunded that we or CPS know of: only a committed payment can still have been
-    // refunded elsewhere (in MyPayter, by the acquirer), which MyPayter's data then shows.
-    if (!session.refunds?.length && !their.refundedAmount && (their.state !== 'COMMITTED' || !this.deps.refundEvidence)) return [];
+    // Only a committed payment can have been refunded: here, or elsewhere (in MyPayter, by the
+    // acquirer) with nothing recorded by us or CPS, which MyPayter's data then shows.
+    if (their.state !== 'COMMITTED' && !session.refunds?.length && !their.refundedAmount) return [];
     const shown = await this.payterRefunded(session, their);
     const refunds = (await this.settleRefundsWith(session, shown)).refunds ?? [];
     const recorded = refunds.filter((r) => r.state === 'done').reduce((sum, r) => sum + r.amount, 0);

@@ -790,6 +790,16 @@ describe('reconcile with Payter', () => {
       expect((await w.operations.reconcile(FROM, TO)).differences).toMatchObject([{ kind: 'refundDiffers', ours: { refundedAmount: 0 }, payters: { refundedAmount: 200 } }]);
     });
 
+    it('a cancelled payment without refunds: nothing to compare, neither CPS nor the data asked about refunds', async () => {
+      const w = givenWorld();
+      committedSession(w, { sessionId: 's1' });
+      w.payter.script('listSessions', { kind: 'answer', outcome: { kind: 'ok', value: [{ ...w.payter.hold('payter-1'), state: 'CANCELLED', committedAmount: 0 }] } });
+      w.sessions.seed({ ...w.session('s1'), paymentState: 'cancelled', committedAmount: 0 });
+      w.refundEvidence.show('payter-1', 250);
+      expect((await w.operations.reconcile(FROM, TO)).differences.filter((d) => d.kind.startsWith('refund'))).toEqual([]);
+      expect(w.refundEvidence.asked).toEqual([]);
+    });
+
     it('no refund anywhere: nothing differs', async () => {
       const w = givenWorld();
       committedSession(w, { sessionId: 's1' });
