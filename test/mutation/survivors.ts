@@ -86,7 +86,7 @@ const percent = (killed: number, all: number) => (all === 0 ? '-' : `${((killed 
 export function markdown(report: Report, date: string): string {
   const { rows, unkilled } = summarize(report);
   const lines = [
-    `Measured ${date}: ${rows.reduce((n, r) => n + r.killed + r.survived + r.noCoverage, 0)} mutants counted (static ones ignored). Score: killed / (killed + survived + no coverage).`,
+    `Measured ${date}: ${rows.reduce((n, r) => n + r.killed + r.survived + r.noCoverage, 0)} mutants counted (static ones ignored). Score: killed / (killed + survived + no coverage); a mutant that makes the tests hang (a timeout) counts as killed.`,
     '',
     '| folder | score | killed | survived | no coverage |',
     '|---|--:|--:|--:|--:|',
