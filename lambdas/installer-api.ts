@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DynamoSiteRepository } from './aws/site-repository';
 import { DynamoStationRepository } from './aws/station-repository';
-import { systemClock } from './csms/ports';
+import { systemClock } from './shared/clock';
 import { HttpError, json, parseBody, router } from './http/api';
 import { InstallerService } from './installer/installer-service';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';

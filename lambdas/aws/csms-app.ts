@@ -4,7 +4,8 @@
  */
 import { ChargingStations } from '../csms/charging-stations';
 import { CsmsCalls } from '../csms/csms-calls';
-import { systemClock, type StationLink } from '../csms/ports';
+import { type StationLink } from '../csms/ports';
+import { systemClock } from '../shared/clock';
 import { StationConnections } from '../csms/station-connections';
 import { ocpp16 } from '../ocpp/protocol';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';

@@ -3,7 +3,7 @@
  * workflow's steps and events, operators' session tools): readers and sessions wired to
  * DynamoDB, Step Functions, the OCPP link and the Payter client. Built once per container.
  */
-import { systemClock } from '../csms/ports';
+import { systemClock } from '../shared/clock';
 import { ReaderCommissioning } from '../readers/commissioning';
 import { PayterCallbacks } from '../readers/payter-callbacks';
 import { ReaderDisplay, START_SCREEN_RETRY_DELAYS_MS } from '../readers/reader-display';

@@ -4,7 +4,7 @@
  * more than the job uses, so its function reads just the Payter API key and the MyPayter
  * credentials.
  */
-import { systemClock } from '../csms/ports';
+import { systemClock } from '../shared/clock';
 import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import { ScheduledReconciliation } from '../sessions/scheduled-reconciliation';

@@ -4,7 +4,8 @@
  */
 import { siteTimeZone } from '../installer/site-settings';
 import type { ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
-import type { Clock, SiteRepository, StationRepository, TransactionRepository } from './ports';
+import type { SiteRepository, StationRepository, TransactionRepository } from './ports';
+import type { Clock } from '../shared/clock';
 
 export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 

@@ -31,7 +31,8 @@ import {
   type QueuedCall,
 } from './call-queue';
 import type { CallOutcome } from './model';
-import type { CallQueueRepository, CallWorkflow, Clock, StationLink, StationRepository, TransactionRepository } from './ports';
+import type { CallQueueRepository, CallWorkflow, StationLink, StationRepository, TransactionRepository } from './ports';
+import type { Clock } from '../shared/clock';
 import { isOnline } from './charging-stations';
 
 /** How long a stop of an open transaction keeps being retried before it fails loudly. */

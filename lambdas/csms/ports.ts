@@ -112,11 +112,6 @@ export interface CallWorkflow extends WorkflowSignals {
   isWaiting(taskToken: string): Promise<boolean>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
 
 /** Site settings (docs/pricing.md); stored as validated, read back as stored. */
 export interface SiteRepository<Site = Record<string, unknown> & { siteId: string }> {

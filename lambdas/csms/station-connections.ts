@@ -9,7 +9,8 @@
  * answered), so such a connection is closed by the first frame it sends or, if it sends none,
  * by the station-call timer's next pass (`closeRefused`), whichever comes first.
  */
-import type { Clock, ConnectionRepository, StationLink, StationRepository } from './ports';
+import type { ConnectionRepository, StationLink, StationRepository } from './ports';
+import type { Clock } from '../shared/clock';
 
 /** How long a refused connection that answers 410 may still be opening (then it left by itself). */
 const OPENING_GRACE_MS = 30_000;

@@ -4,7 +4,8 @@
  * password is kept only as a salted hash and never read back.
  */
 import type { Station } from '../csms/model';
-import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
+import type { SiteRepository, StationRepository } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import { hashStationPassword } from '../csms/station-credentials';
 import { BadReferenceError, NotFoundError } from '../shared/errors';
 import type { SiteSettings, StationProvisioningRequest } from './site-settings';

@@ -4,7 +4,7 @@
  * list every difference. Transactions carry no OCPP ids: a transaction matches a session by
  * the CPS session id when it has one, otherwise by terminal serial, time and authorized amount.
  */
-import type { Clock } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { ChargingSession } from '../sessions/model';
 import type { RefundEvidence, SessionRepository } from '../sessions/ports';
 import { getIntFromEnv } from '../shared/config';

@@ -5,7 +5,8 @@
  * stored; a reader serving a session is never re-commissioned under it (its binding is what
  * lets that session's Release find and free it).
  */
-import type { Clock, SiteRepository, StationRepository } from '../csms/ports';
+import type { SiteRepository, StationRepository } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../installer/installer-service';
 import type { PayterClient } from '../payter/cps-client';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';

@@ -8,7 +8,7 @@ import { renderScreen, type ScreenOverrides, type ScreenParams } from '../displa
 import type { ScreenKind } from '../display/templates';
 import { Money } from '../money/money';
 import type { PayterClient, PayterOutcome } from '../payter/cps-client';
-import type { Clock } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { SiteSettings } from '../installer/site-settings';
 import type { CallbackUrls } from './callback-urls';
 import type { Reader } from './model';

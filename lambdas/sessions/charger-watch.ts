@@ -6,7 +6,8 @@
  * value the charger reported and commits it (Payter's rule). A charger back in time carries on.
  * Run on a schedule (the session sweeper's).
  */
-import type { Clock, SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { Station } from '../csms/model';
 import type { StoredSite } from '../installer/installer-service';
 import { DEFAULT_CHARGER_LOST_SECONDS } from '../installer/site-settings';

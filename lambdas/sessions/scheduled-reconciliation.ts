@@ -4,7 +4,7 @@
  * as metrics operators alarm on. Every run writes `ReconciliationRuns` so a job that stopped
  * running is noticed too.
  */
-import type { Clock } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import { MYPAYTER_DIFFERENCE_KINDS, type MyPayterReconciliation, type MyPayterReport, type MyPayterSync, type SyncResult } from '../mypayter/transaction-sync';
 import type { Metrics } from '../shared/metrics';
 import { ageBucket } from './open-holds';

@@ -5,7 +5,8 @@
  * stop the charge before the running total passes the hold.
  */
 import type { TransactionEvent } from '../csms/charging-stations';
-import type { Clock, SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import { shouldRefreshChargingScreen } from '../display/refresh';
 import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';

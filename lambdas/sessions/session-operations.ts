@@ -2,7 +2,8 @@
  * What operators do with sessions: look them up (with their workflow execution), stop a
  * charge, refund on the spot through Payter, and reconcile our records with Payter's.
  */
-import type { Clock, SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
+import type { SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';

@@ -3,7 +3,8 @@
  * method each. Every step is safe to run twice: Step Functions retries a step whose Lambda
  * failed, and a retried step must not hold, commit or cancel money twice.
  */
-import type { Clock, SiteRepository, StationRepository, TransactionRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository, TransactionRepository, WorkflowSignals } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../installer/installer-service';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';

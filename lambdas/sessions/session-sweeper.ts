@@ -7,7 +7,7 @@
  * cancelled when it did not, then the reader is freed and the session gets its final status.
  * A session whose execution is RUNNING is never touched.
  */
-import type { Clock } from '../csms/ports';
+import type { Clock } from '../shared/clock';
 import { OPEN_SESSION_STATUSES, type ChargingSession } from './model';
 import type { SessionExecutions, SessionRepository, UnsettledSessions } from './ports';
 import { SessionStateError, type SessionSteps } from './session-steps';

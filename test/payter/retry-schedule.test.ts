@@ -3,14 +3,12 @@ import type { Declined, PayterOutcome } from '../../lambdas/payter/cps-client';
 import {
   classifyFinalizeOutcome,
   nextRetryDelaySeconds,
-  PAYTER_FINALIZE_ASL_PHASES,
   PAYTER_FINALIZE_ERRORS,
   PAYTER_FINALIZE_RETRY_DELAYS_SECONDS,
-  PAYTER_FINALIZE_RETRY_ON,
   PayterFinalizeError,
-  retryDelaysOfAsl,
   type FinalizeVerdict,
 } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_ASL_PHASES, PAYTER_FINALIZE_RETRY_ON, retryDelaysOfAsl } from '../support/asl-retries';
 
 const MINUTE = 60;
 const HOUR = 3_600;

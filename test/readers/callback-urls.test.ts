@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
-import { chooseConnector } from '../../lambdas/readers/payter-callbacks';
 
 const SECRET = 'a-callback-secret-of-at-least-32-characters';
 const urls = new CallbackUrls('https://csms.example.com/', SECRET);
@@ -83,25 +82,5 @@ describe('capability URLs: each kind of callback, and the base they are under', 
   it('takes a secret of exactly 32 characters, and refuses 31', () => {
     expect(() => new CallbackUrls('https://x', 'x'.repeat(32))).not.toThrow();
     expect(() => new CallbackUrls('https://x', 'x'.repeat(31))).toThrow('the Payter callback secret must be at least 32 characters');
-  });
-});
-
-describe('which connector a tap charges', () => {
-  const status = (connectorId: number, s: string) => ({
-    stationId: 'CP',
-    connectorId,
-    status: s,
-    errorCode: 'NoError',
-    timestamp: '2026-11-23T10:00:00Z',
-    receivedAt: '2026-11-23T10:00:00Z',
-  });
-  it.each([
-    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], 2],
-    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], 2],
-    ['a connector never reported as available', [1, 2], [], 1],
-    ['none when all are busy or broken', [1, 2], [status(1, 'Faulted'), status(2, 'SuspendedEV')], undefined],
-    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], 2],
-  ])('picks %s', (_case, connectorIds, statuses, expected) => {
-    expect(chooseConnector(connectorIds, statuses)).toBe(expected);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../lambdas/shared/errors';
-import { PayterCallbacks } from '../../lambdas/readers/payter-callbacks';
+import { PayterCallbacks, chooseConnector } from '../../lambdas/readers/payter-callbacks';
 import type { SessionStatus } from '../../lambdas/sessions/model';
 import { SERIAL, SITE_ID, STATION_ID, T0, givenWorld, tokenOf, type World } from '../support/in-memory';
 
@@ -513,5 +513,25 @@ describe("Payter's terminal-state web hook", () => {
     expect(await hook(w, SERIAL, true)).toEqual({ action: 'recorded' });
     expect(w.payter.calls).toEqual([]);
     expect(w.reader().online).toBe(true);
+  });
+});
+
+describe('which connector a tap charges', () => {
+  const status = (connectorId: number, s: string) => ({
+    stationId: 'CP',
+    connectorId,
+    status: s,
+    errorCode: 'NoError',
+    timestamp: '2026-11-23T10:00:00Z',
+    receivedAt: '2026-11-23T10:00:00Z',
+  });
+  it.each([
+    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], 2],
+    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], 2],
+    ['a connector never reported as available', [1, 2], [], 1],
+    ['none when all are busy or broken', [1, 2], [status(1, 'Faulted'), status(2, 'SuspendedEV')], undefined],
+    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], 2],
+  ])('picks %s', (_case, connectorIds, statuses, expected) => {
+    expect(chooseConnector(connectorIds, statuses)).toBe(expected);
   });
 });

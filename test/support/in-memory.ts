@@ -9,14 +9,8 @@
  *
  * Test code only: never imported by lambdas/ or lib/.
  */
-import type {
-  Clock,
-  CallWorkflow,
-  SiteRepository,
-  StationProvisioning,
-  StationRepository,
-  TransactionRepository,
-} from '../../lambdas/csms/ports';
+import type { CallWorkflow, SiteRepository, StationProvisioning, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
+import type { Clock } from '../../lambdas/shared/clock';
 import type {
   ConnectorStatus,
   IssuedIdTag,
