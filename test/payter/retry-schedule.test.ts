@@ -99,19 +99,6 @@ describe('the schedule in ASL', () => {
     expect(retryDelaysOfAsl(finalizeStates(), 'CommitPayment', errorName)).toEqual(PAYTER_FINALIZE_RETRY_DELAYS_SECONDS);
   });
 
-  it('retries a Lambda that died before it learned the answer, as uncertain as a CPS timeout', () => {
-    expect(PAYTER_FINALIZE_RETRY_ON).toEqual([
-      'PayterFinalizeRetryable',
-      'States.Timeout',
-      'Sandbox.Timedout',
-      'Lambda.ServiceException',
-      'Lambda.AWSLambdaException',
-      'Lambda.SdkClientException',
-      'Lambda.TooManyRequestsException',
-      'Lambda.Unknown',
-    ]);
-  });
-
   it.each<[string, Record<string, unknown>, number[]]>([
     // ASL's defaults: IntervalSeconds 1, MaxAttempts 3, BackoffRate 2.
     ['ASL defaults', { ErrorEquals: ['States.ALL'] }, [1, 2, 4]],
