@@ -5,7 +5,7 @@ import { DynamoStationRepository } from './aws/station-repository';
 import { systemClock } from './shared/clock';
 import { HttpError, json, parseBody, router } from './http/api';
 import { InstallerService } from './installer/installer-service';
-import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './installer/site-settings';
+import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
 import { payterApp } from './aws/payter-app';
 import { lambdaHandler, logger } from './shared/lambda';
 

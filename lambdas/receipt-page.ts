@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoSessionRepository } from './aws/session-repository';
 import { DynamoSiteRepository } from './aws/site-repository';
-import { siteTimeZone } from './installer/site-settings';
+import { siteTimeZone } from './sites/site-settings';
 import { renderReceiptPage } from './sessions/receipt-page';
 import { lambdaHandler } from './shared/lambda';
 

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SiteRepository } from '../csms/ports';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import { dynamo, tableName } from './dynamo';
 
 export class DynamoSiteRepository implements SiteRepository<StoredSite> {

@@ -2,7 +2,7 @@
  * What the CSMS does when a charger reports something, whatever OCPP version carried it.
  * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
  */
-import { siteTimeZone } from '../installer/site-settings';
+import { siteTimeZone } from '../sites/site-settings';
 import type { ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
 import type { SiteRepository, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';

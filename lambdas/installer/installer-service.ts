@@ -1,5 +1,5 @@
 /**
- * The Installer Panel's use cases: sites and stations (readers come with the Payter issue).
+ * The Installer Panel's use cases: sites and stations (readers: lambdas/readers/commissioning.ts).
  * Input arrives validated; what is stored is exactly what was validated, and a station's
  * password is kept only as a salted hash and never read back.
  */
@@ -8,9 +8,7 @@ import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import { hashStationPassword } from '../csms/station-credentials';
 import { BadReferenceError, NotFoundError } from '../shared/errors';
-import type { SiteSettings, StationProvisioningRequest } from './site-settings';
-
-export type StoredSite = SiteSettings & { readonly updatedAt: string };
+import type { SiteSettings, StationProvisioningRequest, StoredSite } from '../sites/site-settings';
 
 export type StationView = Omit<Station, 'passwordHash'>;
 

@@ -4,7 +4,7 @@
  * at the authorized amount, and the split of the captured amount into tax, platform fee and
  * host revenue.
  */
-import type { SiteSettings } from '../installer/site-settings';
+import type { SiteSettings } from '../sites/site-settings';
 import { Money, multiplyRoundHalfUp } from '../money/money';
 import { inclusiveTax, type Receipt } from './price';
 

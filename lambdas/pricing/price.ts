@@ -3,7 +3,7 @@
  * each rounded half up once, a subtotal that is the sum of the rounded lines, and the tax.
  * Everything is bigint arithmetic on the tariff's decimal strings (lambdas/money).
  */
-import type { SiteSettings } from '../installer/site-settings';
+import type { SiteSettings } from '../sites/site-settings';
 import { DECIMAL_SCALE, Money, divideRoundHalfUp, parseDecimal } from '../money/money';
 
 /** The lines of every receipt, in this order. */

@@ -7,7 +7,7 @@
  */
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import type { PayterClient } from '../payter/cps-client';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { Reader } from './model';

@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from './callback-urls';
 import { NotFoundError } from '../shared/errors';

@@ -9,7 +9,7 @@ import type { ScreenKind } from '../display/templates';
 import { Money } from '../money/money';
 import type { PayterClient, PayterOutcome } from '../payter/cps-client';
 import type { Clock } from '../shared/clock';
-import type { SiteSettings } from '../installer/site-settings';
+import type { SiteSettings } from '../sites/site-settings';
 import type { CallbackUrls } from './callback-urls';
 import type { Reader } from './model';
 import type { ReaderRepository } from './ports';

@@ -6,7 +6,7 @@
  */
 import type { ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import type { Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';

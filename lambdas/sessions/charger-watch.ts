@@ -9,8 +9,8 @@
 import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import type { Station } from '../csms/model';
-import type { StoredSite } from '../installer/installer-service';
-import { DEFAULT_CHARGER_LOST_SECONDS } from '../installer/site-settings';
+import type { StoredSite } from '../sites/site-settings';
+import { DEFAULT_CHARGER_LOST_SECONDS } from '../sites/site-settings';
 import type { ChargingSession } from './model';
 import type { SessionRepository } from './ports';
 

@@ -8,7 +8,7 @@ import type { TransactionEvent } from '../csms/charging-stations';
 import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import { shouldRefreshChargingScreen } from '../display/refresh';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import { shouldStopForHold } from '../pricing/capture';
 import type { ReaderRepository } from '../readers/ports';

@@ -4,7 +4,7 @@
  */
 import type { SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
 import type { PayterSession } from '../payter/cps-contract';

@@ -5,7 +5,7 @@
  */
 import type { SiteRepository, StationRepository, TransactionRepository, WorkflowSignals } from '../csms/ports';
 import type { Clock } from '../shared/clock';
-import type { StoredSite } from '../installer/installer-service';
+import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
 import { TERMINAL_IDLE } from '../payter/cps-contract';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from '../../lambdas/installer/site-settings';
+import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from '../../lambdas/sites/site-settings';
 import { DEMO_SITE } from '../../lib/local/demo';
 import { ROOT, readmeCurls } from './readme-commands';
 

@@ -1,5 +1,5 @@
 /** Builders of the pricing tests: docs/pricing.md's site, amounts, and a seeded random source. */
-import { siteSettingsSchema, type SiteSettings } from '../../lambdas/installer/site-settings';
+import { siteSettingsSchema, type SiteSettings } from '../../lambdas/sites/site-settings';
 import { Money } from '../../lambdas/money/money';
 
 export const usd = (minor: number): Money => Money.of(minor, 'USD');

@@ -3,7 +3,7 @@
  * adds up, a capture never exceeds the authorization, a split and every refund add up exactly.
  */
 import { describe, expect, it } from 'vitest';
-import type { SiteSettings } from '../../lambdas/installer/site-settings';
+import type { SiteSettings } from '../../lambdas/sites/site-settings';
 import { DECIMAL_SCALE, Money, parseDecimal } from '../../lambdas/money/money';
 import { capture, shouldStopForHold, splitRevenue } from '../../lambdas/pricing/capture';
 import { priceSession, type ReceiptLine } from '../../lambdas/pricing/price';

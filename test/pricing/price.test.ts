@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SiteSettings } from '../../lambdas/installer/site-settings';
+import type { SiteSettings } from '../../lambdas/sites/site-settings';
 import { InvalidDecimalError, Money, UnknownCurrencyError } from '../../lambdas/money/money';
 import {
   InvalidTariffError,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Station } from '../../lambdas/csms/model';
-import type { StoredSite } from '../../lambdas/installer/installer-service';
+import type { StoredSite } from '../../lambdas/sites/site-settings';
 import type { ChargingSession } from '../../lambdas/sessions/model';
 import { ChargerWatch, unreachableSince } from '../../lambdas/sessions/charger-watch';
 

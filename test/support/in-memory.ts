@@ -21,7 +21,7 @@ import type {
   StopTransactionInput,
   Transaction,
 } from '../../lambdas/csms/model';
-import type { StoredSite } from '../../lambdas/installer/installer-service';
+import type { StoredSite } from '../../lambdas/sites/site-settings';
 import type {
   AuthorizeOutcome,
   AuthorizeRequest,

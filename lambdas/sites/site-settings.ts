@@ -76,6 +76,9 @@ export const siteSettingsSchema = z.strictObject({
 
 export type SiteSettings = z.output<typeof siteSettingsSchema>;
 
+/** A site as stored: its settings and when they last changed. */
+export type StoredSite = SiteSettings & { readonly updatedAt: string };
+
 /** A station's connectors, or those a reader serves: OCPP connector ids 1 to 99, each once. */
 const connectorIdsSchema = z
   .array(z.number().int().min(1).max(99))
