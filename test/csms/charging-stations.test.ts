@@ -252,6 +252,12 @@ describe('ChargingStations.startTransaction: StartTransaction', () => {
     expect(transactionEvents).toEqual([{ type: 'started', transaction: stored, replayed: false }]);
   });
 
+  it('answers a start when nobody listens', async () => {
+    const { service, transactions } = given({ hooks: false });
+    const { transactionId } = await service.startTransaction(STATION_ID, start);
+    expect((await transactions.get(transactionId))?.status).toBe('active');
+  });
+
   it('answers a replayed start with the same transaction id and says it is a replay', async () => {
     const { service, transactions, transactionEvents } = given();
     await transactions.issueIdTag({ idTag: 'TAG-1', stationId: STATION_ID, expiresAt: '2026-12-01T12:10:00.000Z' });
@@ -303,7 +309,8 @@ describe('ChargingStations.stopTransaction: StopTransaction', () => {
 
     expect(await service.stopTransaction(STATION_ID, { ...stop, ...extra })).toEqual({ known: true });
 
-    expect(stops).toEqual([expectedStop]);
+    // No undefined fields: DynamoDB would refuse them.
+    expect(stops).toStrictEqual([expectedStop]);
     const stopped = await transactions.get(7);
     expect(stopped).toMatchObject({ status: 'stopped', meterStop: 5200, stoppedAt: stop.timestamp, stopReason });
     expect(transactionEvents).toEqual([{ type: 'stopped', transaction: stopped }]);
@@ -358,6 +365,8 @@ describe('ChargingStations.meterValues: MeterValues', () => {
     const { service, transactions, transactionEvents, meterWrites } = given();
     transactions.seed(...seeded);
     const readings = [energy(at(5), 1500)];
+    // Without a transaction id nothing is looked up (a lookup would fail here).
+    if (transactionId === undefined) transactions.failNext('get');
 
     await service.meterValues(STATION_ID, { connectorId: 2, ...(transactionId !== undefined && { transactionId }), readings });
 
@@ -429,6 +438,7 @@ describe('energyRegisterWh: the energy register of a meter reading', () => {
     ['the first register sample', [{ value: '5' }, { value: '6' }], 5],
     ['another measurand only', [{ value: '7', measurand: 'Power.Active.Import' }], undefined],
     ['signed data only', [{ value: 'AB12', format: 'SignedData' }], undefined],
+    ['signed data that reads as a number', [{ value: '1234', format: 'SignedData' }], undefined],
     ['per phase only', [{ value: '400', phase: 'L1' }], undefined],
     ['per phase, then the total', [{ value: '400', phase: 'L1' }, { value: '1200' }], 1200],
     ['not a number', [{ value: 'n/a' }], undefined],
