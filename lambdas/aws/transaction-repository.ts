@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IssuedIdTag, MeterReading, StartTransactionInput, StopTransactionInput, Transaction } from '../csms/model';
+import { newTransaction, type IssuedIdTag, type MeterReading, type StartTransactionInput, type StopTransactionInput, type Transaction } from '../csms/model';
 import type { TransactionRepository } from '../csms/ports';
 import { dynamo, isConditionFailure, tableName } from './dynamo';
 
@@ -172,16 +172,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
 
   /** Writes the transaction if a crash left only its replay guard behind; returns it either way. */
   private async ensureTransaction(transactionId: number, input: StartTransactionInput): Promise<Transaction> {
-    const transaction: Transaction = {
-      transactionId,
-      stationId: input.stationId,
-      connectorId: input.connectorId,
-      idTag: input.idTag,
-      meterStart: input.meterStart,
-      startedAt: input.timestamp,
-      status: 'active',
-      ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
-    };
+    const transaction = newTransaction(transactionId, input);
     try {
       await this.db.send(
         new PutCommand({

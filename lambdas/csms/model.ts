@@ -101,6 +101,20 @@ export interface StartTransactionInput {
   readonly timestampsWithoutOffset?: boolean;
 }
 
+/** The record a StartTransaction opens: active, with what the charger reported. Every store writes this. */
+export function newTransaction(transactionId: number, input: StartTransactionInput): Transaction {
+  return {
+    transactionId,
+    stationId: input.stationId,
+    connectorId: input.connectorId,
+    idTag: input.idTag,
+    meterStart: input.meterStart,
+    startedAt: input.timestamp,
+    status: 'active',
+    ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
+  };
+}
+
 export interface StopTransactionInput {
   readonly stationId: string;
   readonly transactionId: number;

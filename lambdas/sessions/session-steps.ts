@@ -413,12 +413,13 @@ export class SessionSteps {
       this.now(),
     );
     this.deps.log.info(`payment ${paymentState}`, { sessionId: session.sessionId, committedAmount: final?.committedAmount });
-    if (action === 'commit' && paymentState === 'cancelled' && (session.payment?.captured.minor ?? 0) > 0) {
+    const captured = session.payment?.captured.minor ?? 0;
+    if (action === 'commit' && paymentState === 'cancelled' && captured > 0) {
       this.deps.alert?.('CommitsFoundCancelled', 'the hold was cancelled at Payter before the commit: nothing was paid', {
         sessionId: session.sessionId,
         payterSessionId: session.payterSessionId,
         serialNumber: reader.serialNumber,
-        captured: session.payment?.captured.minor,
+        captured,
       });
     }
     return { paymentState };

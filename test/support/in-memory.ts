@@ -11,15 +11,16 @@
  */
 import type { CallWorkflow, SiteRepository, StationProvisioning, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
 import type { Clock } from '../../lambdas/shared/clock';
-import type {
-  ConnectorStatus,
-  IssuedIdTag,
-  MeterReading,
-  StartTransactionInput,
-  Station,
-  StationBootInfo,
-  StopTransactionInput,
-  Transaction,
+import {
+  newTransaction,
+  type ConnectorStatus,
+  type IssuedIdTag,
+  type MeterReading,
+  type StartTransactionInput,
+  type Station,
+  type StationBootInfo,
+  type StopTransactionInput,
+  type Transaction,
 } from '../../lambdas/csms/model';
 import type { StoredSite } from '../../lambdas/sites/site-settings';
 import type {
@@ -676,16 +677,7 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     const key = `${input.stationId}#${input.connectorId}#${input.timestamp}`;
     const earlier = this.starts.get(key);
     if (earlier !== undefined) return { transaction: copy(this.items.get(earlier)!), replayed: true };
-    const transaction: Transaction = {
-      transactionId: ++this.lastId,
-      stationId: input.stationId,
-      connectorId: input.connectorId,
-      idTag: input.idTag,
-      meterStart: input.meterStart,
-      startedAt: input.timestamp,
-      status: 'active',
-      ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
-    };
+    const transaction = newTransaction(++this.lastId, input);
     this.starts.set(key, transaction.transactionId);
     this.items.set(transaction.transactionId, transaction);
     return { transaction: copy(transaction), replayed: false };
