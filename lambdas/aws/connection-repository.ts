@@ -1,6 +1,6 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRepository, StationConnection } from '../csms/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, tableName } from './dynamo';
 
 /** API Gateway closes every WebSocket after 2 hours; the mapping expires a little later. */
 const MAPPING_TTL_SECONDS = 3 * 3600;
@@ -24,15 +24,15 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async find(connectionId: string): Promise<StationConnection | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId }, ConsistentRead: true }));
-    if (!Item) return undefined;
-    const subprotocol = (Item.subprotocol as string | undefined) ?? 'ocpp1.6';
-    return { stationId: Item.stationId as string, subprotocol, ...(Item.fresh === true && { fresh: true }) };
+    const item = await getItem(this.db, this.table, { connectionId });
+    if (!item) return undefined;
+    const subprotocol = (item.subprotocol as string | undefined) ?? 'ocpp1.6';
+    return { stationId: item.stationId as string, subprotocol, ...(item.fresh === true && { fresh: true }) };
   }
 
   async claimFirstFrame(connectionId: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const claimed = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { connectionId },
@@ -40,12 +40,9 @@ export class DynamoConnectionRepository implements ConnectionRepository {
           ConditionExpression: 'fresh = :true',
           ExpressionAttributeValues: { ':true': true },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return claimed !== undefined;
   }
 
   async delete(connectionId: string): Promise<void> {
@@ -65,8 +62,7 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async scheduledCloses(): Promise<{ connectionId: string; since: string }[]> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { connectionId: CLOSING }, ConsistentRead: true }));
-    const { connectionId: _key, ...closing } = Item ?? {};
+    const { connectionId: _key, ...closing } = (await getItem(this.db, this.table, { connectionId: CLOSING })) ?? {};
     return Object.entries(closing).map(([connectionId, since]) => ({ connectionId, since: String(since) }));
   }
 

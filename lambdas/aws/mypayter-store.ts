@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MyPayterTransaction } from '../mypayter/data-api-assumed';
 import type { MyPayterStore, SyncCursor } from '../mypayter/transaction-sync';
-import { dynamo, tableName } from './dynamo';
+import { dynamo, getItem, pages, tableName } from './dynamo';
 
 const CURSOR_KEY = { pk: 'CURSOR', sk: 'transactions' };
 const DAY_MS = 86_400_000;
@@ -14,8 +14,9 @@ export class DynamoMyPayterStore implements MyPayterStore {
   ) {}
 
   async cursor(): Promise<SyncCursor> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: CURSOR_KEY, ConsistentRead: true }));
-    return Item ? { ...(Item.after && { after: Item.after }), ...(Item.syncedAt && { syncedAt: Item.syncedAt as string }) } : {};
+    const item = await getItem(this.db, this.table, CURSOR_KEY);
+    const { after, syncedAt } = (item ?? {}) as SyncCursor;
+    return { ...(after && { after }), ...(syncedAt && { syncedAt }) };
   }
 
   async saveCursor(cursor: SyncCursor): Promise<void> {
@@ -37,19 +38,14 @@ export class DynamoMyPayterStore implements MyPayterStore {
     const end = new Date(to);
     const found: MyPayterTransaction[] = [];
     for (let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); day <= end.getTime(); day += DAY_MS) {
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `TX#${new Date(day).toISOString().slice(0, 10)}`, ':from': start.toISOString(), ':to': `${end.toISOString()}#\uffff` },
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        found.push(...(page.Items ?? []).map((item) => item.transaction as MyPayterTransaction));
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+      const ofTheDay = pages(this.db, {
+        query: {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `TX#${new Date(day).toISOString().slice(0, 10)}`, ':from': start.toISOString(), ':to': `${end.toISOString()}#\uffff` },
+        },
+      });
+      for await (const items of ofTheDay) found.push(...items.map((item) => item.transaction as MyPayterTransaction));
     }
     return found;
   }

@@ -4,10 +4,10 @@
  * the queue's order and its single call in flight consistent). A queue that needs looking at
  * carries `due` and `dueAt`, the keys of the sparse `byDue` index the station-call timer reads.
  */
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { emptyQueue, type CallQueue } from '../csms/call-queue';
 import type { CallQueueRepository } from '../csms/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 /** A station quiet this long loses its (empty) queue record to DynamoDB TTL. */
 const RECORD_TTL_SECONDS = 2 * 24 * 3600;
@@ -20,18 +20,23 @@ export class DynamoCallQueueRepository implements CallQueueRepository {
   ) {}
 
   async load(stationId: string): Promise<{ queue: CallQueue; version: number }> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { stationId }, ConsistentRead: true }));
+    const item = await getItem(this.db, this.table, { stationId });
     // No record, or one of the single-call layout before the queue (no version): start afresh.
-    if (!Item || Item.version === undefined) return { queue: emptyQueue(stationId), version: 0 };
+    if (!item || item.version === undefined) return { queue: emptyQueue(stationId), version: 0 };
     return {
-      queue: { stationId, waiting: Item.waiting ?? [], finished: Item.finished ?? [], ...(Item.inFlight && { inFlight: Item.inFlight }) },
-      version: Item.version as number,
+      queue: {
+        stationId,
+        waiting: (item.waiting as CallQueue['waiting'] | undefined) ?? [],
+        finished: (item.finished as CallQueue['finished'] | undefined) ?? [],
+        ...(item.inFlight !== undefined && { inFlight: item.inFlight as CallQueue['inFlight'] }),
+      },
+      version: item.version as number,
     };
   }
 
   async save(queue: CallQueue, version: number, dueAt: string | undefined): Promise<boolean> {
-    try {
-      await this.db.send(
+    const saved = await ifConditionHolds(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -44,32 +49,24 @@ export class DynamoCallQueueRepository implements CallQueueRepository {
           ExpressionAttributeNames: { '#version': 'version' },
           ...(version !== 0 && { ExpressionAttributeValues: { ':version': version } }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return saved !== undefined;
   }
 
   async listDue(now: string): Promise<string[]> {
     const stations: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDue',
-          KeyConditionExpression: '#due = :due AND dueAt <= :now',
-          ExpressionAttributeNames: { '#due': 'due' },
-          ExpressionAttributeValues: { ':due': DUE, ':now': now },
-          ProjectionExpression: 'stationId',
-          ExclusiveStartKey: start,
-        }),
-      );
-      stations.push(...(page.Items ?? []).map((item) => item.stationId as string));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const due = pages(this.db, {
+      query: {
+        TableName: this.table,
+        IndexName: 'byDue',
+        KeyConditionExpression: '#due = :due AND dueAt <= :now',
+        ExpressionAttributeNames: { '#due': 'due' },
+        ExpressionAttributeValues: { ':due': DUE, ':now': now },
+        ProjectionExpression: 'stationId',
+      },
+    });
+    for await (const items of due) stations.push(...items.map((item) => item.stationId as string));
     return stations;
   }
 }

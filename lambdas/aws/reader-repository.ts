@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CardReading, Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 export class DynamoReaderRepository implements ReaderRepository {
   constructor(
@@ -10,25 +10,21 @@ export class DynamoReaderRepository implements ReaderRepository {
   ) {}
 
   async get(serialNumber: string): Promise<Reader | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { serialNumber }, ConsistentRead: true }));
-    return Item as Reader | undefined;
+    return (await getItem(this.db, this.table, { serialNumber })) as Reader | undefined;
   }
 
   async listByStation(stationId: string): Promise<Reader[]> {
-    const { Items } = await this.db.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byStation',
-        KeyConditionExpression: 'stationId = :s',
-        ExpressionAttributeValues: { ':s': stationId },
-      }),
-    );
-    return (Items ?? []) as Reader[];
+    const readers: Reader[] = [];
+    const atStation = pages(this.db, {
+      query: { TableName: this.table, IndexName: 'byStation', KeyConditionExpression: 'stationId = :s', ExpressionAttributeValues: { ':s': stationId } },
+    });
+    for await (const items of atStation) readers.push(...(items as Reader[]));
+    return readers;
   }
 
   async commission(reader: Reader): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await ifConditionHolds(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: reader,
@@ -36,22 +32,15 @@ export class DynamoReaderRepository implements ReaderRepository {
           ConditionExpression: 'attribute_not_exists(serialNumber) OR (stationId = :station AND attribute_not_exists(activeSessionId))',
           ExpressionAttributeValues: { ':station': reader.stationId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   async restore(reader: Reader): Promise<void> {
-    try {
-      await this.db.send(
-        new PutCommand({ TableName: this.table, Item: reader, ConditionExpression: 'attribute_not_exists(activeSessionId)' }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await ifConditionHolds(
+      this.db.send(new PutCommand({ TableName: this.table, Item: reader, ConditionExpression: 'attribute_not_exists(activeSessionId)' })),
+    );
   }
 
   async delete(serialNumber: string): Promise<void> {
@@ -90,8 +79,8 @@ export class DynamoReaderRepository implements ReaderRepository {
   }
 
   async recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
+    const updated = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { serialNumber },
@@ -101,12 +90,9 @@ export class DynamoReaderRepository implements ReaderRepository {
           ExpressionAttributeValues: { ':online': online },
           ReturnValues: 'UPDATED_OLD',
         }),
-      );
-      return (Attributes?.online as boolean | undefined) ?? undefined;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return updated?.Attributes?.online as boolean | undefined;
   }
 
   async recordScreen(serialNumber: string, screen: string): Promise<void> {
@@ -133,8 +119,8 @@ export class DynamoReaderRepository implements ReaderRepository {
     condition?: string,
     names?: Record<string, string>,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
+    const updated = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { serialNumber },
@@ -143,11 +129,8 @@ export class DynamoReaderRepository implements ReaderRepository {
           ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
           ...(names && { ExpressionAttributeNames: names }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return updated !== undefined;
   }
 }

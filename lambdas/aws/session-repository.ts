@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OPEN_SESSION_STATUSES, type ChargingSession, type RefundState, type SessionRefund, type SessionStatus } from '../sessions/model';
 import type { RefundSettlement, SessionQuery, SessionRepository, UnsettledSessions } from '../sessions/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 /**
  * The sparse `byUnsettled` index (lib/tables.ts): `unsettled` is set while a session has an
@@ -34,8 +34,7 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
   }
 
   async get(sessionId: string): Promise<ChargingSession | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { sessionId }, ConsistentRead: true }));
-    return Item as ChargingSession | undefined;
+    return (await getItem(this.db, this.table, { sessionId })) as ChargingSession | undefined;
   }
 
   async findByIdTag(idTag: string): Promise<ChargingSession | undefined> {
@@ -64,12 +63,7 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
       values[`:from${i}`] = status;
       return `:from${i}`;
     });
-    try {
-      return await this.set(sessionId, { ...fields, status: to }, at, `#status IN (${allowed.join(', ')})`, values);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    return ifConditionHolds(this.set(sessionId, { ...fields, status: to }, at, `#status IN (${allowed.join(', ')})`, values));
   }
 
   async update(sessionId: string, fields: Partial<ChargingSession>, at: string): Promise<ChargingSession> {
@@ -87,62 +81,60 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
       : query.siteId
         ? { IndexName: 'bySite', key: 'siteId', value: query.siteId }
         : undefined;
-    const items: ChargingSession[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = byIndex
-        ? await this.db.send(
-            new QueryCommand({
+    const found = pages(
+      this.db,
+      byIndex
+        ? {
+            query: {
               TableName: this.table,
               IndexName: byIndex.IndexName,
               KeyConditionExpression: '#k = :v AND createdAt BETWEEN :from AND :to',
               ExpressionAttributeNames: { '#k': byIndex.key },
               ExpressionAttributeValues: { ':v': byIndex.value, ':from': range.from, ':to': range.to },
               ScanIndexForward: false,
-              ExclusiveStartKey: start,
-            }),
-          )
+            },
+          }
         : // Operators without a site or station filter: a bounded scan (ops traffic, not drivers').
-          await this.db.send(
-            new ScanCommand({
+          {
+            scan: {
               TableName: this.table,
               FilterExpression: 'createdAt BETWEEN :from AND :to',
               ExpressionAttributeValues: { ':from': range.from, ':to': range.to },
-              ExclusiveStartKey: start,
-            }),
-          );
-      items.push(...((page.Items ?? []) as ChargingSession[]));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < (byIndex ? limit : 10_000));
+            },
+          },
+    );
+    const items: ChargingSession[] = [];
+    for await (const page of found) {
+      items.push(...(page as ChargingSession[]));
+      if (items.length >= (byIndex ? limit : 10_000)) break;
+    }
     const filtered = byIndex && query.siteId && query.stationId ? items.filter((s) => s.siteId === query.siteId) : items;
     return filtered.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
   }
 
   async listUnsettled(limit = 1000): Promise<ChargingSession[]> {
+    const unsettled = pages(this.db, {
+      query: {
+        TableName: this.table,
+        IndexName: 'byUnsettled',
+        KeyConditionExpression: '#u = :yes',
+        ExpressionAttributeNames: { '#u': UNSETTLED },
+        ExpressionAttributeValues: { ':yes': UNSETTLED_VALUE },
+        ScanIndexForward: true,
+        Limit: limit,
+      },
+    });
     const items: ChargingSession[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byUnsettled',
-          KeyConditionExpression: '#u = :yes',
-          ExpressionAttributeNames: { '#u': UNSETTLED },
-          ExpressionAttributeValues: { ':yes': UNSETTLED_VALUE },
-          ScanIndexForward: true,
-          Limit: limit - items.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((page.Items ?? []) as ChargingSession[]));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return items;
+    for await (const page of unsettled) {
+      items.push(...(page as ChargingSession[]));
+      if (items.length >= limit) break;
+    }
+    return items.slice(0, limit);
   }
 
   async reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
+    const reserved = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId },
@@ -157,12 +149,10 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return ((Attributes?.refunds as unknown[] | undefined)?.length ?? 1) - 1;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+      ),
+    );
+    if (!reserved) return undefined;
+    return ((reserved.Attributes?.refunds as unknown[] | undefined)?.length ?? 1) - 1;
   }
 
   async settleRefund(sessionId: string, index: number, from: RefundState, outcome: RefundSettlement, at: string): Promise<boolean> {
@@ -182,8 +172,8 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
       sets.push('refundedAmount = refundedAmount - :amount');
       values[':amount'] = outcome.amount;
     }
-    try {
-      await this.db.send(
+    const settled = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId },
@@ -192,12 +182,9 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return settled !== undefined;
   }
 
   private async set(
@@ -245,8 +232,9 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
   private async syncUnsettled(session: ChargingSession & { [UNSETTLED]?: string }): Promise<void> {
     const unsettled = indexedAsUnsettled(session);
     if (unsettled === (session[UNSETTLED] !== undefined)) return;
-    try {
-      await this.db.send(
+    // A failed condition: the item changed meanwhile, and that change synced it.
+    await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { sessionId: session.sessionId },
@@ -255,10 +243,7 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
           ExpressionAttributeNames: { '#u': UNSETTLED, '#status': 'status' },
           ExpressionAttributeValues: { ...OPEN_STATUS_VALUES, ':authorized': 'authorized', ...(unsettled && { ':yes': UNSETTLED_VALUE }) },
         }),
-      );
-    } catch (error) {
-      // The item changed meanwhile, and that change synced it.
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }

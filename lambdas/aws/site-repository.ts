@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SiteRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
-import { dynamo, tableName } from './dynamo';
+import { dynamo, getItem, tableName } from './dynamo';
 
 export class DynamoSiteRepository implements SiteRepository<StoredSite> {
   constructor(
@@ -10,8 +10,7 @@ export class DynamoSiteRepository implements SiteRepository<StoredSite> {
   ) {}
 
   async get(siteId: string): Promise<StoredSite | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { siteId }, ConsistentRead: true }));
-    return Item as StoredSite | undefined;
+    return (await getItem(this.db, this.table, { siteId })) as StoredSite | undefined;
   }
 
   async put(site: StoredSite): Promise<void> {

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorStatus, Station, StationBootInfo } from '../csms/model';
 import type { StationProvisioning, StationRepository } from '../csms/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 const PROFILE = 'PROFILE';
 const connectorKey = (connectorId: number) => `CONNECTOR#${String(connectorId).padStart(3, '0')}`;
@@ -21,11 +21,9 @@ export class DynamoStationRepository implements StationRepository {
   ) {}
 
   async get(stationId: string): Promise<Station | undefined> {
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { stationId, sk: PROFILE }, ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    const { sk: _sk, ...station } = Item;
+    const item = await getItem(this.db, this.table, { stationId, sk: PROFILE });
+    if (!item) return undefined;
+    const { sk: _sk, ...station } = item;
     return { online: false, ...station } as Station;
   }
 
@@ -79,8 +77,8 @@ export class DynamoStationRepository implements StationRepository {
   }
 
   async markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const marked = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { stationId, sk: PROFILE },
@@ -89,12 +87,9 @@ export class DynamoStationRepository implements StationRepository {
           ExpressionAttributeNames: { '#online': 'online' },
           ExpressionAttributeValues: { ':false': false, ':at': at, ':c': connectionId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
+    return marked !== undefined;
   }
 
   async putConnectorStatus(status: ConnectorStatus): Promise<void> {
@@ -147,21 +142,19 @@ export class DynamoStationRepository implements StationRepository {
     newest?: number,
   ): Promise<ConnectorStatus[]> {
     const items: ConnectorStatus[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: `stationId = :s AND ${skCondition}`,
-          ExpressionAttributeValues: { ':s': stationId, ...values },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-          ...(newest !== undefined && { ScanIndexForward: false, Limit: newest }),
-        }),
-      );
-      for (const { sk: _sk, ...item } of page.Items ?? []) items.push(item as ConnectorStatus);
-      start = newest === undefined ? page.LastEvaluatedKey : undefined;
-    } while (start);
+    const found = pages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: `stationId = :s AND ${skCondition}`,
+        ExpressionAttributeValues: { ':s': stationId, ...values },
+        ConsistentRead: true,
+        ...(newest !== undefined && { ScanIndexForward: false, Limit: newest }),
+      },
+    });
+    for await (const page of found) {
+      for (const { sk: _sk, ...item } of page) items.push(item as ConnectorStatus);
+      if (newest !== undefined) break;
+    }
     return items;
   }
 
@@ -172,8 +165,8 @@ export class DynamoStationRepository implements StationRepository {
     values: Record<string, unknown>,
     names?: Record<string, string>,
   ): Promise<Record<string, unknown> | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
+    const updated = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { stationId, sk: PROFILE },
@@ -184,11 +177,8 @@ export class DynamoStationRepository implements StationRepository {
           // The values the update replaced: markConnected learns the connection it took over from.
           ReturnValues: 'UPDATED_OLD',
         }),
-      );
-      return Attributes;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return undefined;
-    }
+      ),
+    );
+    return updated?.Attributes;
   }
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newTransaction, type IssuedIdTag, type MeterReading, type StartTransactionInput, type StopTransactionInput, type Transaction } from '../csms/model';
 import type { TransactionRepository } from '../csms/ports';
-import { dynamo, isConditionFailure, tableName } from './dynamo';
+import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
 const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
@@ -35,34 +35,28 @@ export class DynamoTransactionRepository implements TransactionRepository {
 
   async start(input: StartTransactionInput): Promise<{ transaction: Transaction; replayed: boolean }> {
     const guard = startKey(input);
-    const earlier = await this.getItem(guard);
+    const earlier = await getItem(this.db, this.table, guard);
     if (earlier) return { transaction: await this.ensureTransaction(earlier.transactionId as number, input), replayed: true };
 
     const transactionId = await this.allocateId();
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...guard, transactionId },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+    const guarded = await ifConditionHolds(
+      this.db.send(new PutCommand({ TableName: this.table, Item: { ...guard, transactionId }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+    if (!guarded) {
       // A concurrent replay of the same start won the guard: its id is the transaction's.
-      const winner = await this.getItem(guard);
+      const winner = await getItem(this.db, this.table, guard);
       return { transaction: await this.ensureTransaction(winner?.transactionId as number, input), replayed: true };
     }
     return { transaction: await this.ensureTransaction(transactionId, input), replayed: false };
   }
 
   async get(transactionId: number): Promise<Transaction | undefined> {
-    return toTransaction(await this.getItem(txKey(transactionId)));
+    return toTransaction(await getItem(this.db, this.table, txKey(transactionId)));
   }
 
   async stop(input: StopTransactionInput): Promise<Transaction | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
+    const stopped = await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: txKey(input.transactionId),
@@ -79,12 +73,10 @@ export class DynamoTransactionRepository implements TransactionRepository {
           },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return toTransaction(Attributes);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return this.get(input.transactionId);
-    }
+      ),
+    );
+    // Not active (already stopped, or unknown): the transaction as it is.
+    return stopped ? toTransaction(stopped.Attributes) : this.get(input.transactionId);
   }
 
   async addMeterReadings(
@@ -111,30 +103,28 @@ export class DynamoTransactionRepository implements TransactionRepository {
 
   async listMeterReadings(transactionId: number): Promise<MeterReading[]> {
     const readings: MeterReading[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meter)',
-          ExpressionAttributeValues: { ':pk': `TX#${transactionId}`, ':meter': 'METER#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
+    const items = pages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :meter)',
+        ExpressionAttributeValues: { ':pk': `TX#${transactionId}`, ':meter': 'METER#' },
+        ConsistentRead: true,
+      },
+    });
+    for await (const page of items) {
+      for (const item of page) {
         // Items written before frames were stored whole hold one reading each.
         const stored = (item.readings as MeterReading[] | undefined) ?? [item as unknown as MeterReading];
         for (const { timestamp, sampledValue } of stored) readings.push({ timestamp, sampledValue });
       }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    }
     return readings;
   }
 
   async recordLastMeter(transactionId: number, wh: number, at: string): Promise<void> {
-    try {
-      await this.db.send(
+    // A failed condition: a later reading is already recorded.
+    await ifConditionHolds(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: txKey(transactionId),
@@ -142,10 +132,8 @@ export class DynamoTransactionRepository implements TransactionRepository {
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastMeterAt) OR lastMeterAt <= :at)',
           ExpressionAttributeValues: { ':wh': wh, ':at': at },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {
@@ -153,7 +141,7 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined> {
-    const item = await this.getItem({ pk: `IDTAG#${idTag}`, sk: 'IDTAG' });
+    const item = await getItem(this.db, this.table, { pk: `IDTAG#${idTag}`, sk: 'IDTAG' });
     return item ? { idTag: item.idTag as string, stationId: item.stationId as string, expiresAt: item.expiresAt as string } : undefined;
   }
 
@@ -173,24 +161,10 @@ export class DynamoTransactionRepository implements TransactionRepository {
   /** Writes the transaction if a crash left only its replay guard behind; returns it either way. */
   private async ensureTransaction(transactionId: number, input: StartTransactionInput): Promise<Transaction> {
     const transaction = newTransaction(transactionId, input);
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...txKey(transactionId), ...transaction },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return transaction;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return (await this.get(transactionId)) ?? transaction;
-    }
-  }
-
-  private async getItem(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-    return Item;
+    const written = await ifConditionHolds(
+      this.db.send(new PutCommand({ TableName: this.table, Item: { ...txKey(transactionId), ...transaction }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+    return written ? transaction : ((await this.get(transactionId)) ?? transaction);
   }
 }
 
