@@ -50,15 +50,7 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async scheduleClose(connectionId: string, at: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { connectionId: CLOSING },
-        UpdateExpression: 'SET #id = :at',
-        ExpressionAttributeNames: { '#id': connectionId },
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+    await this.updateClosing(connectionId, 'SET #id = :at', at);
   }
 
   async scheduledCloses(): Promise<{ connectionId: string; since: string }[]> {
@@ -67,12 +59,18 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async unscheduleClose(connectionId: string): Promise<void> {
+    await this.updateClosing(connectionId, 'REMOVE #id');
+  }
+
+  /** Sets (`:at`) or removes the connection's own attribute of the closing item. */
+  private async updateClosing(connectionId: string, expression: string, at?: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { connectionId: CLOSING },
-        UpdateExpression: 'REMOVE #id',
+        UpdateExpression: expression,
         ExpressionAttributeNames: { '#id': connectionId },
+        ...(at !== undefined && { ExpressionAttributeValues: { ':at': at } }),
       }),
     );
   }
