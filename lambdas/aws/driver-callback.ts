@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { handleCallback, refusedCallback } from '../http/payter-callback';
 import type { CallbackPurpose } from '../readers/callback-urls';
-import type { PayterCallbacks } from '../readers/payter-callbacks';
+import type { PayterCallbacks } from '../sessions/payter-callbacks';
 import { lambdaHandler, logger } from '../shared/lambda';
 import { idempotentDelivery } from './idempotency';
 import { callbackUrls } from './payter';

@@ -5,7 +5,7 @@
  */
 import { systemClock } from '../shared/clock';
 import { ReaderCommissioning } from '../readers/commissioning';
-import { PayterCallbacks } from '../readers/payter-callbacks';
+import { PayterCallbacks } from '../sessions/payter-callbacks';
 import { ReaderDisplay, START_SCREEN_RETRY_DELAYS_MS } from '../readers/reader-display';
 import { StationReaders } from '../readers/station-readers';
 import { SessionEvents } from '../sessions/session-events';

@@ -50,7 +50,7 @@ export interface SessionWorkflowProps {
   readonly logLevel?: WorkflowLogLevel;
   /**
    * Whether the logged events carry the states' input and output. The workflow's data holds
-   * no card identifiers (lambdas/readers/payter-callbacks.ts, SessionWorkflowInput), but it
+   * no card identifiers (lambdas/sessions/payter-callbacks.ts, SessionWorkflowInput), but it
    * names readers, stations and id tags: off unless an operator needs it for troubleshooting.
    * @default false
    */

@@ -233,7 +233,7 @@ describe('a tap whose workflow cannot be started', () => {
     const { PayterClient } = await import('../../lambdas/payter/cps-client');
     const { CallbackUrls } = await import('../../lambdas/readers/callback-urls');
     const { ReaderDisplay } = await import('../../lambdas/readers/reader-display');
-    const { PayterCallbacks } = await import('../../lambdas/readers/payter-callbacks');
+    const { PayterCallbacks } = await import('../../lambdas/sessions/payter-callbacks');
 
     await system.provisionStation('CP-NOFLOW', PASSWORD, 'site-main-st', [1]);
     payter.addReader('APOLLO-N');

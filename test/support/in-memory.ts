@@ -43,7 +43,7 @@ import type { Refund } from '../../lambdas/payter/cps-assumed';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import type { CardReading, Reader } from '../../lambdas/readers/model';
 import type { ReaderRepository } from '../../lambdas/readers/ports';
-import { PayterCallbacks } from '../../lambdas/readers/payter-callbacks';
+import { PayterCallbacks } from '../../lambdas/sessions/payter-callbacks';
 import { ReaderDisplay } from '../../lambdas/readers/reader-display';
 import {
   OPEN_SESSION_STATUSES,

@@ -11,13 +11,13 @@ import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../sites/site-settings';
 import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
-import type { CallbackUrls } from './callback-urls';
+import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
-import type { ChargingSession } from '../sessions/model';
-import type { SessionRepository, SessionWorkflows } from '../sessions/ports';
-import type { Reader } from './model';
-import type { ReaderRepository } from './ports';
-import type { ReaderDisplay } from './reader-display';
+import type { ChargingSession } from './model';
+import type { SessionRepository, SessionWorkflows } from './ports';
+import type { Reader } from '../readers/model';
+import type { ReaderRepository } from '../readers/ports';
+import type { ReaderDisplay } from '../readers/reader-display';
 
 /** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
 export type StopCharging = (session: ChargingSession) => Promise<void>;

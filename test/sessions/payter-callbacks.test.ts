@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../lambdas/shared/errors';
-import { PayterCallbacks, chooseConnector } from '../../lambdas/readers/payter-callbacks';
+import { PayterCallbacks, chooseConnector } from '../../lambdas/sessions/payter-callbacks';
 import type { SessionStatus } from '../../lambdas/sessions/model';
 import { SERIAL, SITE_ID, STATION_ID, T0, givenWorld, tokenOf, type World } from '../support/in-memory';
 
