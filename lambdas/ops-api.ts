@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { csmsApp } from './aws/csms-app';
+import { asReported } from './csms/model';
 import { payterApp } from './aws/payter-app';
 import { myPayterReconciliation } from './aws/reconciliation-app';
 import { DynamoTransactionRepository } from './aws/transaction-repository';
@@ -168,7 +169,7 @@ const route = router([
     handle: async (_event, { stationId, connectorId }) => {
       const id = Number(connectorId);
       if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'connectorId must be an integer', [{ field: 'connectorId', message: 'must be an integer' }]);
-      return json(200, { stationId, connectorId: id, history: await csmsApp().stations.listStatusHistory(stationId!, id) });
+      return json(200, { stationId, connectorId: id, history: (await csmsApp().stations.listStatusHistory(stationId!, id)).map(asReported) });
     },
   },
   {

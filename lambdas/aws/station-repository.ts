@@ -1,5 +1,6 @@
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorStatus, Station, StationBootInfo } from '../csms/model';
+import { connectorStateOf16 } from '../ocpp/v16/connector-states';
 import type { StationProvisioning, StationRepository } from '../csms/ports';
 import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
@@ -13,6 +14,9 @@ const utc = (timestamp: string) => {
   const ms = Date.parse(timestamp);
   return Number.isNaN(ms) ? timestamp : new Date(ms).toISOString();
 };
+
+/** Statuses stored before the domain's states carry only the charger's word, all of them OCPP 1.6's. */
+const withState = (status: ConnectorStatus): ConnectorStatus => (status.state ? status : { ...status, state: connectorStateOf16(status.status) });
 
 export class DynamoStationRepository implements StationRepository {
   constructor(
@@ -152,7 +156,7 @@ export class DynamoStationRepository implements StationRepository {
       },
     });
     for await (const page of found) {
-      for (const { sk: _sk, ...item } of page) items.push(item as ConnectorStatus);
+      for (const { sk: _sk, ...item } of page) items.push(withState(item as ConnectorStatus));
       if (newest !== undefined) break;
     }
     return items;

@@ -3,7 +3,7 @@
  * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
  */
 import { siteTimeZone } from '../sites/site-settings';
-import type { ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
+import type { ConnectorState, ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
 import type { SiteRepository, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';
 
@@ -58,12 +58,13 @@ export class ChargingStations {
 
   async connectorStatus(
     stationId: string,
-    report: { connectorId: number; status: string; errorCode: string; info?: string; vendorErrorCode?: string; timestamp?: string },
+    report: { connectorId: number; state: ConnectorState; status: string; errorCode: string; info?: string; vendorErrorCode?: string; timestamp?: string },
   ): Promise<void> {
     const receivedAt = this.nowIso();
     const status: ConnectorStatus = {
       stationId,
       connectorId: report.connectorId,
+      state: report.state,
       status: report.status,
       errorCode: report.errorCode,
       ...(report.info !== undefined && { info: report.info }),

@@ -41,9 +41,29 @@ export interface Leniency {
   readonly timeZone: string;
 }
 
+/**
+ * What a connector is doing, in the domain's words; each OCPP adapter maps its protocol's
+ * statuses onto these (1.6: lambdas/ocpp/v16/connector-states.ts).
+ */
+export type ConnectorState =
+  | 'available'
+  /** Plugged in or authorized, no charge yet: where a tap at the reader should charge. */
+  | 'preparing'
+  | 'charging'
+  /** Plugged in, drawing nothing because the vehicle does not take energy: idle (docs/pricing.md). */
+  | 'suspendedByVehicle'
+  /** Plugged in, drawing nothing because the charger does not offer energy. */
+  | 'suspendedByCharger'
+  | 'finishing'
+  | 'reserved'
+  | 'unavailable'
+  | 'faulted';
+
 export interface ConnectorStatus {
   readonly stationId: string;
   readonly connectorId: number;
+  readonly state: ConnectorState;
+  /** The status as the charger's protocol named it (OCPP 1.6: `SuspendedEV`...): what operators see. */
   readonly status: string;
   readonly errorCode: string;
   readonly info?: string;
@@ -56,6 +76,11 @@ export interface ConnectorStatus {
    * the same timestamp. Set when read back; absent on statuses stored before it existed.
    */
   readonly arrival?: number;
+}
+
+/** A status as the operators' APIs show it: the charger's own words, as before the domain had states. */
+export function asReported({ state: _state, ...reported }: ConnectorStatus): Omit<ConnectorStatus, 'state'> {
+  return reported;
 }
 
 export interface SampledValue {

@@ -3,7 +3,7 @@
  * Input arrives validated; what is stored is exactly what was validated, and a station's
  * password is kept only as a salted hash and never read back.
  */
-import type { Station } from '../csms/model';
+import { asReported, type Station } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import { hashStationPassword } from '../csms/station-credentials';
@@ -48,7 +48,7 @@ export class InstallerService {
   async getStation(stationId: string): Promise<StationView & { connectorStatus: unknown[] }> {
     const station = await this.deps.stations.get(stationId);
     if (!station) throw new NotFoundError(`station ${stationId} does not exist`);
-    const connectorStatus = await this.deps.stations.getConnectorStatuses(stationId);
+    const connectorStatus = (await this.deps.stations.getConnectorStatuses(stationId)).map(asReported);
     return { ...withoutSecret(station), connectorStatus };
   }
 }

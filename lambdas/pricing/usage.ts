@@ -8,15 +8,17 @@
  * failing to price.
  */
 
-/** The connector status during which a transaction counts as idle: plugged in, drawing nothing. */
-export const IDLE_STATUS = 'SuspendedEV';
+import type { ConnectorState } from '../csms/model';
+
+/** The connector state during which a transaction counts as idle: plugged in, the vehicle drawing nothing. */
+export const IDLE_STATE: ConnectorState = 'suspendedByVehicle';
 
 /**
- * A StatusNotification of the transaction's connector. `timestamp` is the charger's, or the
+ * A status change of the transaction's connector. `timestamp` is the charger's, or the
  * time we received the notification when it carried none (as `ConnectorStatus` stores it).
  */
 export interface StatusChange {
-  readonly status: string;
+  readonly state: ConnectorState;
   readonly timestamp: string;
 }
 
@@ -48,7 +50,7 @@ export interface Usage {
   readonly energyWh: number;
   /** Whole seconds (floored), never negative. */
   readonly durationSeconds: number;
-  /** Whole seconds (floored) of `SuspendedEV` within the transaction; never above `durationSeconds`. */
+  /** Whole seconds (floored) the connector was `suspendedByVehicle` within the transaction; never above `durationSeconds`. */
   readonly idleSeconds: number;
   readonly anomalies: readonly UsageAnomaly[];
 }
@@ -88,12 +90,12 @@ function meterReading(value: number, field: string): number {
   return value;
 }
 
-/** Milliseconds of `SuspendedEV` within [startMs, stopMs]: the connector's status is the last notification at or before each instant. */
+/** Milliseconds of `suspendedByVehicle` within [startMs, stopMs]: the connector's state is the last change at or before each instant. */
 function idleMilliseconds(statusChanges: readonly StatusChange[], startMs: number, stopMs: number): number {
   const changes = statusChanges
     .map((change, index) => ({
       at: parseTimestamp(change.timestamp, `statusChanges[${index}].timestamp`),
-      idle: change.status === IDLE_STATUS,
+      idle: change.state === IDLE_STATE,
       index,
     }))
     // Of two notifications with the same timestamp, the one received later holds.
@@ -105,7 +107,7 @@ function idleMilliseconds(statusChanges: readonly StatusChange[], startMs: numbe
     if (change.at >= stopMs) break;
     const at = Math.max(change.at, startMs);
     if (change.idle) {
-      idleSince ??= at; // a repeated SuspendedEV continues the interval, it does not restart it
+      idleSince ??= at; // a repeated suspendedByVehicle continues the interval, it does not restart it
     } else if (idleSince !== undefined) {
       idle += at - idleSince;
       idleSince = undefined;

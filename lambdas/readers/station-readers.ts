@@ -4,14 +4,14 @@
  * taken for a charge that cannot happen); when a connector is usable again the start screen
  * returns. A reader serving a session is left alone: the session drives its screens.
  */
-import type { ConnectorStatus } from '../csms/model';
+import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
 import type { Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';
 
-const OUT_OF_SERVICE = new Set(['Faulted', 'Unavailable']);
+const OUT_OF_SERVICE = new Set<ConnectorState>(['faulted', 'unavailable']);
 
 export class StationReaders {
   constructor(
@@ -33,9 +33,9 @@ export class StationReaders {
     const readers = (await this.idleReaders(status.stationId)).filter((r) => r.connectorIds.includes(status.connectorId));
     if (!readers.length) return;
     const statuses = await this.deps.stations.getConnectorStatuses(status.stationId);
-    const statusOf = (id: number) => (id === status.connectorId ? status.status : statuses.find((s) => s.connectorId === id)?.status);
+    const stateOf = (id: number) => (id === status.connectorId ? status.state : statuses.find((s) => s.connectorId === id)?.state);
     for (const reader of readers) {
-      const down = reader.connectorIds.every((id) => OUT_OF_SERVICE.has(statusOf(id) ?? 'Available'));
+      const down = reader.connectorIds.every((id) => OUT_OF_SERVICE.has(stateOf(id) ?? 'available'));
       if (down && reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
       if (!down && reader.screen === 'outOfOrder') await this.startScreen(reader);
     }

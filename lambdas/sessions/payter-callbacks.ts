@@ -6,7 +6,7 @@
  * stops it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ConnectorStatus } from '../csms/model';
+import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../sites/site-settings';
@@ -58,7 +58,7 @@ export interface SessionWorkflowInput {
   readonly timing: { readonly plugInWindowSeconds: number; readonly maxSessionSeconds: number };
 }
 
-const UNUSABLE = new Set(['Faulted', 'Unavailable', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved']);
+const UNUSABLE = new Set<ConnectorState>(['faulted', 'unavailable', 'charging', 'suspendedByVehicle', 'suspendedByCharger', 'finishing', 'reserved']);
 
 export class PayterCallbacks {
   constructor(private readonly deps: PayterCallbacksDeps) {}
@@ -220,10 +220,10 @@ export class PayterCallbacks {
 
 /** A connector the car is already plugged into comes first, then an available one. */
 export function chooseConnector(connectorIds: readonly number[], statuses: readonly ConnectorStatus[]): number | undefined {
-  const statusOf = (id: number) => statuses.find((s) => s.connectorId === id)?.status;
+  const stateOf = (id: number) => statuses.find((s) => s.connectorId === id)?.state;
   return (
-    connectorIds.find((id) => statusOf(id) === 'Preparing') ??
-    connectorIds.find((id) => !UNUSABLE.has(statusOf(id) ?? 'Available'))
+    connectorIds.find((id) => stateOf(id) === 'preparing') ??
+    connectorIds.find((id) => !UNUSABLE.has(stateOf(id) ?? 'available'))
   );
 }
 

@@ -28,7 +28,7 @@ export async function runningCost(
       startedAt: transaction.startedAt,
       ...(transaction.lastMeterWh !== undefined && { lastMeterWh: transaction.lastMeterWh }),
     },
-    history.map((h) => ({ status: h.status, timestamp: h.timestamp })),
+    history.map((h) => ({ state: h.state, timestamp: h.timestamp })),
     now.toISOString(),
   );
   return { usage, total: priceSession(site, usage).total, metered: transaction.lastMeterWh !== undefined };

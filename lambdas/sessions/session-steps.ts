@@ -246,7 +246,7 @@ export class SessionSteps {
       throw new SessionStateError(`session ${sessionId} has no finished transaction to price`);
     }
     const history = await this.deps.stations.listStatusHistory(session.stationId, session.connectorId, session.startedAt);
-    const statusChanges: StatusChange[] = history.map((h) => ({ status: h.status, timestamp: h.timestamp }));
+    const statusChanges: StatusChange[] = history.map((h) => ({ state: h.state, timestamp: h.timestamp }));
     const usage = measureUsage(
       { meterStart: session.meterStart, meterStop: session.meterStop, startedAt: session.startedAt, stoppedAt: session.stoppedAt },
       statusChanges,

@@ -23,6 +23,7 @@ import {
   TestClock,
 } from '../support/in-memory';
 import { aSite } from '../pricing/builders';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 
 const OTHER_STATION = 'CP-2';
 
@@ -129,20 +130,21 @@ describe('ChargingStations.connectorStatus: StatusNotification', () => {
   it.each([
     [
       'the charger time, no info',
-      { connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-01T12:00:05.000Z' },
-      { stationId: STATION_ID, connectorId: 1, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-01T12:00:05.000Z', receivedAt: received },
+      { connectorId: 1, state: 'available' as const, status: 'Available', errorCode: 'NoError', timestamp: '2026-12-01T12:00:05.000Z' },
+      { stationId: STATION_ID, connectorId: 1, state: 'available', status: 'Available', errorCode: 'NoError', timestamp: '2026-12-01T12:00:05.000Z', receivedAt: received },
     ],
     [
       'no charger time: the time received',
-      { connectorId: 2, status: 'Preparing', errorCode: 'NoError' },
-      { stationId: STATION_ID, connectorId: 2, status: 'Preparing', errorCode: 'NoError', timestamp: received, receivedAt: received },
+      { connectorId: 2, state: 'preparing' as const, status: 'Preparing', errorCode: 'NoError' },
+      { stationId: STATION_ID, connectorId: 2, state: 'preparing', status: 'Preparing', errorCode: 'NoError', timestamp: received, receivedAt: received },
     ],
     [
       'a fault with info and vendor code',
-      { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', info: 'RCD tripped', vendorErrorCode: 'E42' },
+      { connectorId: 1, state: 'faulted' as const, status: 'Faulted', errorCode: 'GroundFailure', info: 'RCD tripped', vendorErrorCode: 'E42' },
       {
         stationId: STATION_ID,
         connectorId: 1,
+        state: 'faulted',
         status: 'Faulted',
         errorCode: 'GroundFailure',
         info: 'RCD tripped',
@@ -166,7 +168,7 @@ describe('ChargingStations.connectorStatus: StatusNotification', () => {
     const { service, stations, connectorStatuses } = given();
     const at = '2026-12-01T11:59:00.000Z';
     for (const status of ['Preparing', 'Charging', 'SuspendedEV']) {
-      await service.connectorStatus(STATION_ID, { connectorId: 1, status, errorCode: 'NoError', timestamp: at });
+      await service.connectorStatus(STATION_ID, { connectorId: 1, state: connectorStateOf16(status), status, errorCode: 'NoError', timestamp: at });
     }
 
     expect((await stations.listStatusHistory(STATION_ID, 1)).map((s) => [s.status, s.arrival])).toEqual([
@@ -180,14 +182,14 @@ describe('ChargingStations.connectorStatus: StatusNotification', () => {
 
   it('stores the status when nobody listens', async () => {
     const { service, stations } = given({ hooks: false });
-    await service.connectorStatus(STATION_ID, { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+    await service.connectorStatus(STATION_ID, { connectorId: 1, state: 'available', status: 'Available', errorCode: 'NoError' });
     expect((await stations.getConnectorStatuses(STATION_ID)).map((s) => s.status)).toEqual(['Available']);
   });
 
   it('tells nobody when the status could not be stored', async () => {
     const { service, stations, connectorStatuses } = given();
     stations.failNext('putConnectorStatus');
-    await expect(service.connectorStatus(STATION_ID, { connectorId: 1, status: 'Available', errorCode: 'NoError' })).rejects.toThrow();
+    await expect(service.connectorStatus(STATION_ID, { connectorId: 1, state: 'available', status: 'Available', errorCode: 'NoError' })).rejects.toThrow();
     expect(connectorStatuses).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDynamoDbRequests } from '../../lib/local/dynamodb';
+import { DynamoStationRepository } from '../../lambdas/aws/station-repository';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { FAST_WAITS } from '../support/paid-session';
@@ -162,6 +163,21 @@ describe("a connector's history", () => {
     const { body } = await system.api('GET', `/ops/stations/${stationId}/connectors/1/history`);
     expect(body.history.map((h: { status: string }) => h.status)).toEqual(['Preparing', 'SuspendedEV', 'Charging', 'SuspendedEVSE']);
     expect(body.history.map((h: { arrival?: number }) => h.arrival)).toEqual([undefined, 1, 2, 3]);
+    // Operators see the charger's words only, as before the domain had states of its own.
+    expect(Object.keys(body.history[1]).sort()).toEqual(['arrival', 'connectorId', 'errorCode', 'receivedAt', 'stationId', 'status', 'timestamp']);
+  });
+
+  it('reads statuses stored before the domain had states in its terms: SuspendedEV is still idle', async () => {
+    const stationId = 'CP-OLD-STATUS';
+    await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
+    await localDynamoDb().send(
+      new PutCommand({
+        TableName: process.env.STATIONS_TABLE!,
+        Item: { stationId, sk: 'STATUS#001#2026-11-30T09:00:00.000Z#000000000001', connectorId: 1, status: 'SuspendedEV', errorCode: 'NoError', timestamp: '2026-11-30T09:00:00Z', receivedAt: '2026-11-30T09:00:00Z', arrival: 1 },
+      }),
+    );
+    const history = await new DynamoStationRepository(localDynamoDb(), process.env.STATIONS_TABLE!).listStatusHistory(stationId, 1);
+    expect(history.map((h) => [h.status, h.state])).toEqual([['SuspendedEV', 'suspendedByVehicle']]);
   });
 });
 

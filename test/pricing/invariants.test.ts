@@ -8,7 +8,7 @@ import { DECIMAL_SCALE, Money, parseDecimal } from '../../lambdas/money/money';
 import { capture, shouldStopForHold, splitRevenue } from '../../lambdas/pricing/capture';
 import { priceSession, type ReceiptLine } from '../../lambdas/pricing/price';
 import { RefundExceedsCapturedError, splitRefund } from '../../lambdas/pricing/refund';
-import { IDLE_STATUS, measureUsage, type StatusChange } from '../../lambdas/pricing/usage';
+import { IDLE_STATE, measureUsage, type StatusChange } from '../../lambdas/pricing/usage';
 import { seededRandom } from './builders';
 
 type Random = ReturnType<typeof seededRandom>;
@@ -164,7 +164,7 @@ describe('invariants over generated sessions', () => {
       const start = random.int(0, 300);
       const stop = start + random.int(0, 900);
       const changes: StatusChange[] = Array.from({ length: random.int(0, 8) }, () => ({
-        status: random.pick([IDLE_STATUS, IDLE_STATUS, 'Charging', 'SuspendedEVSE', 'Finishing']),
+        state: random.pick([IDLE_STATE, IDLE_STATE, 'charging', 'suspendedByCharger', 'finishing']),
         timestamp: iso(random.int(0, 1300)),
       }));
       // The status during second s is the last notification at or before s (the later received among equals).
@@ -172,10 +172,10 @@ describe('invariants over generated sessions', () => {
       let expected = 0;
       for (let second = start; second < stop; second += 1) {
         const current = ordered.filter((c) => c.at <= base + second * 1000).at(-1);
-        if (current?.status === IDLE_STATUS) expected += 1;
+        if (current?.state === IDLE_STATE) expected += 1;
       }
       const usage = measureUsage({ meterStart: 0, meterStop: 0, startedAt: iso(start), stoppedAt: iso(stop) }, changes);
-      invariant(usage.idleSeconds === expected, 'idle = seconds spent in SuspendedEV', { n, start, stop, changes, usage, expected });
+      invariant(usage.idleSeconds === expected, 'idle = seconds spent in suspendedByVehicle', { n, start, stop, changes, usage, expected });
       invariant(usage.idleSeconds <= usage.durationSeconds, 'idle <= duration', { n, usage });
     }
   });

@@ -6,6 +6,7 @@ import {
   measureUsageSoFar,
   type StatusChange,
 } from '../../lambdas/pricing/usage';
+import type { ConnectorState } from '../../lambdas/csms/model';
 import { thrown } from './builders';
 
 const START = '2025-03-01T10:00:00Z';
@@ -16,8 +17,8 @@ function at(seconds: number): string {
   return new Date(Date.parse(START) + seconds * 1000).toISOString();
 }
 
-function status(name: string, secondsAfterStart: number): StatusChange {
-  return { status: name, timestamp: at(secondsAfterStart) };
+function status(name: ConnectorState, secondsAfterStart: number): StatusChange {
+  return { state: name, timestamp: at(secondsAfterStart) };
 }
 
 function aTransaction(overrides: Partial<Parameters<typeof measureUsage>[0]> = {}) {
@@ -27,10 +28,10 @@ function aTransaction(overrides: Partial<Parameters<typeof measureUsage>[0]> = {
 describe('measureUsage', () => {
   it("measures docs/pricing.md's worked example: 12345 Wh, 3600 s, 900 s idle", () => {
     const usage = measureUsage(aTransaction(), [
-      status('Preparing', -30),
-      status('Charging', 0),
-      status('SuspendedEV', 2700),
-      status('Finishing', 3600),
+      status('preparing', -30),
+      status('charging', 0),
+      status('suspendedByVehicle', 2700),
+      status('finishing', 3600),
     ]);
     expect(usage).toEqual({ energyWh: 12345, durationSeconds: 3600, idleSeconds: 900, anomalies: [] });
   });
@@ -42,7 +43,7 @@ describe('measureUsage', () => {
   });
 
   it('bills 0 s and no idle, flagged, when the charger stamped the stop before the start', () => {
-    const usage = measureUsage(aTransaction({ stoppedAt: '2025-03-01T09:59:00Z' }), [status('SuspendedEV', -120)]);
+    const usage = measureUsage(aTransaction({ stoppedAt: '2025-03-01T09:59:00Z' }), [status('suspendedByVehicle', -120)]);
     expect(usage).toMatchObject({ durationSeconds: 0, idleSeconds: 0, anomalies: ['stoppedBeforeStart'] });
   });
 
@@ -59,45 +60,45 @@ describe('measureUsage', () => {
   // START to STOP is 3600 s.
   it.each<[string, StatusChange[], number]>([
     ['no notifications', [], 0],
-    ['idle from before the start, never ended: from the start to the stop', [status('SuspendedEV', -500)], 3600],
-    ['idle from before the start, ended inside', [status('SuspendedEV', -500), status('Charging', 600)], 600],
-    ['idle still open at the stop ends at the stop', [status('Charging', 0), status('SuspendedEV', 3000)], 600],
-    ['idle beginning at the stop or after does not count', [status('SuspendedEV', 3600), status('SuspendedEV', 4000)], 0],
-    ['an interval crossing the stop is cut at the stop', [status('SuspendedEV', 3500), status('Charging', 3700)], 100],
+    ['idle from before the start, never ended: from the start to the stop', [status('suspendedByVehicle', -500)], 3600],
+    ['idle from before the start, ended inside', [status('suspendedByVehicle', -500), status('charging', 600)], 600],
+    ['idle still open at the stop ends at the stop', [status('charging', 0), status('suspendedByVehicle', 3000)], 600],
+    ['idle beginning at the stop or after does not count', [status('suspendedByVehicle', 3600), status('suspendedByVehicle', 4000)], 0],
+    ['an interval crossing the stop is cut at the stop', [status('suspendedByVehicle', 3500), status('charging', 3700)], 100],
     [
       'two intervals add up',
-      [status('SuspendedEV', 100), status('Charging', 200), status('SuspendedEV', 1000), status('Finishing', 1500)],
+      [status('suspendedByVehicle', 100), status('charging', 200), status('suspendedByVehicle', 1000), status('finishing', 1500)],
       600,
     ],
     [
       'notifications out of order are sorted by timestamp',
-      [status('Finishing', 1500), status('SuspendedEV', 1000), status('Charging', 200), status('SuspendedEV', 100)],
+      [status('finishing', 1500), status('suspendedByVehicle', 1000), status('charging', 200), status('suspendedByVehicle', 100)],
       600,
     ],
     [
-      'a repeated SuspendedEV continues the interval instead of counting it twice',
-      [status('SuspendedEV', 100), status('SuspendedEV', 200), status('SuspendedEV', 250), status('Charging', 300)],
+      'a repeated suspendedByVehicle continues the interval instead of counting it twice',
+      [status('suspendedByVehicle', 100), status('suspendedByVehicle', 200), status('suspendedByVehicle', 250), status('charging', 300)],
       200,
     ],
     [
-      'a repeated SuspendedEV received out of order',
-      [status('Charging', 300), status('SuspendedEV', 200), status('SuspendedEV', 100)],
+      'a repeated suspendedByVehicle received out of order',
+      [status('charging', 300), status('suspendedByVehicle', 200), status('suspendedByVehicle', 100)],
       200,
     ],
-    ['SuspendedEVSE is not idle (the charger holds the car back)', [status('SuspendedEVSE', 0)], 0],
-    ['of two notifications at one instant, the one received later holds', [status('SuspendedEV', 60), status('Charging', 60)], 0],
-    ['...in either order', [status('Charging', 60), status('SuspendedEV', 60)], 3540],
-    ['a status before the start ends idle before it counts', [status('SuspendedEV', -900), status('Charging', -1)], 0],
+    ['suspendedByCharger is not idle (the charger holds the car back)', [status('suspendedByCharger', 0)], 0],
+    ['of two notifications at one instant, the one received later holds', [status('suspendedByVehicle', 60), status('charging', 60)], 0],
+    ['...in either order', [status('charging', 60), status('suspendedByVehicle', 60)], 3540],
+    ['a status before the start ends idle before it counts', [status('suspendedByVehicle', -900), status('charging', -1)], 0],
   ])('idle: %s', (_case, changes, idleSeconds) => {
     expect(measureUsage(aTransaction(), changes).idleSeconds).toBe(idleSeconds);
   });
 
   it('floors idle time once, over the sum of its intervals', () => {
-    const changes = [
-      { status: 'SuspendedEV', timestamp: '2025-03-01T10:00:10.600Z' },
-      { status: 'Charging', timestamp: '2025-03-01T10:00:11.200Z' }, // 0.6 s
-      { status: 'SuspendedEV', timestamp: '2025-03-01T10:00:20.500Z' },
-      { status: 'Charging', timestamp: '2025-03-01T10:00:21.000Z' }, // 0.5 s
+    const changes: StatusChange[] = [
+      { state: 'suspendedByVehicle', timestamp: '2025-03-01T10:00:10.600Z' },
+      { state: 'charging', timestamp: '2025-03-01T10:00:11.200Z' }, // 0.6 s
+      { state: 'suspendedByVehicle', timestamp: '2025-03-01T10:00:20.500Z' },
+      { state: 'charging', timestamp: '2025-03-01T10:00:21.000Z' }, // 0.5 s
     ];
     expect(measureUsage(aTransaction(), changes).idleSeconds).toBe(1);
   });
@@ -110,7 +111,7 @@ describe('measureUsage', () => {
   );
 
   it('names the notification whose timestamp is invalid', () => {
-    expect(() => measureUsage(aTransaction(), [status('Charging', 0), { status: 'SuspendedEV', timestamp: 'soon' }])).toThrow(
+    expect(() => measureUsage(aTransaction(), [status('charging', 0), { state: 'suspendedByVehicle', timestamp: 'soon' }])).toThrow(
       /statusChanges\[1\]\.timestamp/,
     );
   });
@@ -135,7 +136,7 @@ describe('measureUsage', () => {
   });
 
   it('flags nothing when no energy was drawn and no time passed (an equal start and stop is no anomaly)', () => {
-    expect(measureUsage(aTransaction({ meterStop: 1000, stoppedAt: START }), [status('SuspendedEV', 0)])).toEqual({
+    expect(measureUsage(aTransaction({ meterStop: 1000, stoppedAt: START }), [status('suspendedByVehicle', 0)])).toEqual({
       energyWh: 0,
       durationSeconds: 0,
       idleSeconds: 0,
@@ -148,7 +149,7 @@ describe('measureUsageSoFar', () => {
   it('measures up to now at the last meter reading, an open idle interval ending now', () => {
     const usage = measureUsageSoFar(
       { meterStart: 1000, startedAt: START, lastMeterWh: 7000 },
-      [status('Charging', 0), status('SuspendedEV', 1500)],
+      [status('charging', 0), status('suspendedByVehicle', 1500)],
       at(1800),
     );
     expect(usage).toEqual({ energyWh: 6000, durationSeconds: 1800, idleSeconds: 300, anomalies: [] });

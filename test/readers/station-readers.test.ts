@@ -6,12 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConnectorStatus } from '../../lambdas/csms/model';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 import { StationReaders } from '../../lambdas/readers/station-readers';
 import { SERIAL, SITE_ID, STATION_ID, T0, givenWorld, type World } from '../support/in-memory';
 
 const status = (connectorId: number, s: string, stationId = STATION_ID): ConnectorStatus => ({
   stationId,
   connectorId,
+  state: connectorStateOf16(s),
   status: s,
   errorCode: 'NoError',
   timestamp: T0,

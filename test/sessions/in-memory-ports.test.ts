@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionRefund } from '../../lambdas/sessions/model';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 import {
   FakePayter,
   InMemoryReaderRepository,
@@ -104,7 +105,7 @@ describe('in-memory stations and transactions', () => {
   it("a connector's history since an instant starts with the status in force then", async () => {
     const stations = new InMemoryStationRepository();
     for (const [status, timestamp] of [['Available', '10:00'], ['Preparing', '10:05'], ['Charging', '10:10'], ['Finishing', '10:20']]) {
-      await stations.putConnectorStatus({ stationId: 'CP-1', connectorId: 1, status: status!, errorCode: 'NoError', timestamp: `2026-12-01T${timestamp}:00Z`, receivedAt: AT });
+      await stations.putConnectorStatus({ stationId: 'CP-1', connectorId: 1, state: connectorStateOf16(status!), status: status!, errorCode: 'NoError', timestamp: `2026-12-01T${timestamp}:00Z`, receivedAt: AT });
     }
     const since = await stations.listStatusHistory('CP-1', 1, '2026-12-01T10:07:00Z');
     expect(since.map((s) => s.status)).toEqual(['Preparing', 'Charging', 'Finishing']);

@@ -10,6 +10,7 @@ import { NotFoundError } from '../../lambdas/shared/errors';
 import { PayterCallbacks, chooseConnector } from '../../lambdas/sessions/payter-callbacks';
 import type { SessionStatus } from '../../lambdas/sessions/model';
 import { SERIAL, SITE_ID, STATION_ID, T0, givenWorld, tokenOf, type World } from '../support/in-memory';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 
 const card = (cardId = 'card-1') => ({ serialNumber: SERIAL, ifd: 'CONTACTLESS', aid: 'A0000000031010', cardId });
 
@@ -33,6 +34,7 @@ async function chargingReader(fields: Parameters<World['givenSession']>[0] = {})
 const status = (connectorId: number, s: string) => ({
   stationId: STATION_ID,
   connectorId,
+  state: connectorStateOf16(s),
   status: s,
   errorCode: 'NoError',
   timestamp: T0,
@@ -520,6 +522,7 @@ describe('which connector a tap charges', () => {
   const status = (connectorId: number, s: string) => ({
     stationId: 'CP',
     connectorId,
+    state: connectorStateOf16(s),
     status: s,
     errorCode: 'NoError',
     timestamp: '2026-11-23T10:00:00Z',

@@ -8,6 +8,7 @@ import type { Transaction } from '../../lambdas/csms/model';
 import { runningCost, sessionCostSoFar } from '../../lambdas/sessions/running-cost';
 import { aSite } from '../pricing/builders';
 import { InMemoryStationRepository, InMemoryTransactionRepository, STATION_ID, T0 } from '../support/in-memory';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 const SITE = aSite();
@@ -17,7 +18,7 @@ const TRANSACTION: Transaction = { transactionId: 7, stationId: STATION_ID, conn
 async function stationsWith(...statuses: [string, number, number?][]) {
   const stations = new InMemoryStationRepository();
   for (const [status, minutes, connectorId = 1] of statuses) {
-    await stations.putConnectorStatus({ stationId: STATION_ID, connectorId, status, errorCode: 'NoError', timestamp: at(minutes), receivedAt: at(minutes) });
+    await stations.putConnectorStatus({ stationId: STATION_ID, connectorId, state: connectorStateOf16(status), status, errorCode: 'NoError', timestamp: at(minutes), receivedAt: at(minutes) });
   }
   return stations;
 }

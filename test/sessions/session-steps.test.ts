@@ -10,6 +10,7 @@ import { PAYTER_FINALIZE_ERRORS } from '../../lambdas/payter/retry-schedule';
 import type { ChargingSession } from '../../lambdas/sessions/model';
 import { AuthorizationUncertainError, SessionStateError, SessionSteps, startedOutput, stoppedOutput, type SessionStepsDeps } from '../../lambdas/sessions/session-steps';
 import { PAYTER, SERIAL, STATION_ID, T0, givenWorld, type ScriptedPayterOutcome, type World } from '../support/in-memory';
+import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
 
 const HOLD = 5000;
 const minutesAfterT0 = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -69,7 +70,7 @@ async function charged(fields: Partial<ChargingSession> = {}, options: Parameter
     { hold: true },
   );
   for (const [status, minutes] of [['Charging', -60], ['SuspendedEV', -15], ['Finishing', 0]] as const) {
-    await w.stations.putConnectorStatus({ stationId: STATION_ID, connectorId: 1, status, errorCode: 'NoError', timestamp: minutesAfterT0(minutes), receivedAt: minutesAfterT0(minutes) });
+    await w.stations.putConnectorStatus({ stationId: STATION_ID, connectorId: 1, state: connectorStateOf16(status), status, errorCode: 'NoError', timestamp: minutesAfterT0(minutes), receivedAt: minutesAfterT0(minutes) });
   }
   return { w, id: session.sessionId, payterSessionId: session.payterSessionId! };
 }

@@ -4,6 +4,7 @@
  */
 import type { ChargingStations } from '../../csms/charging-stations';
 import type { CallContext } from '../station-frames';
+import { connectorStateOf16 } from './connector-states';
 import type { ChargerToCsmsAction, ChargerToCsmsMessages } from './schemas';
 
 type ActionHandler<A extends ChargerToCsmsAction> = (
@@ -27,7 +28,7 @@ export function ocpp16ChargerActions(stations: ChargingStations): ChargerActions
     },
     Heartbeat: async (stationId) => stations.heartbeat(stationId),
     StatusNotification: async (stationId, req) => {
-      await stations.connectorStatus(stationId, req);
+      await stations.connectorStatus(stationId, { ...req, state: connectorStateOf16(req.status) });
       return {};
     },
     Authorize: async (stationId, req) => ({ idTagInfo: { status: await stations.authorizeIdTag(stationId, req.idTag) } }),
