@@ -10,7 +10,7 @@ import type { ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../sites/site-settings';
-import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
+import type { CardReadCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from './callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from '../sessions/model';
@@ -123,30 +123,6 @@ export class PayterCallbacks {
       return { action: 'start-screen' };
     }
     return { action: 'ignored' };
-  }
-
-  /** Payter's account-wide web hook: a reader that comes back online has forgotten our screens. */
-  async terminalState(token: string, state: TerminalStateCallback): Promise<{ action: string }> {
-    if (!this.deps.urls.verify(token, { kind: 'state' })) throw new NotFoundError('no such hook');
-    const wasOnline = await this.deps.readers.recordOnline(state.serialNumber, state.online);
-    if (wasOnline === undefined && !(await this.deps.readers.get(state.serialNumber))) {
-      return { action: 'ignored' };
-    }
-    if (state.online && wasOnline !== true) {
-      const reader = await this.deps.readers.get(state.serialNumber);
-      if (reader && !reader.activeSessionId) {
-        await this.showStartScreen(reader);
-        return { action: 'start-screen' };
-      }
-      const session = reader?.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
-      const site = reader ? await this.deps.sites.get(reader.siteId) : undefined;
-      if (reader && site && session?.status === 'charging') {
-        // Rebooted mid-session: take cards again so the driver can still tap to stop.
-        await this.deps.display.armTapToStop(reader, site);
-        return { action: 'tap-to-stop' };
-      }
-    }
-    return { action: 'recorded' };
   }
 
   private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {

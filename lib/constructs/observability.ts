@@ -140,7 +140,7 @@ export class Observability extends Construct {
   }
 
   /**
-   * Alarms on the metrics the scheduled reconciliation (lib/constructs/reconciliation.ts)
+   * Alarms on the metrics the scheduled reconciliation (lib/functions.ts, `reconciliation-job`)
    * writes in Embedded Metric Format each run: a hold overdue at Payter, a difference with
    * Payter or MyPayter, a MyPayter sync failing twice in a row, and the job not running.
    */

@@ -432,7 +432,7 @@ describe('a button pressed on the reader', () => {
 
 describe("Payter's terminal-state web hook", () => {
   const hook = (w: World, serialNumber: string, online: boolean, token = tokenOf(w.urls.state())) =>
-    w.callbacks.terminalState(token, { serialNumber, online, state: online ? 'IDLE' : 'OFFLINE' } as never);
+    w.terminalStates.changed(token, { serialNumber, online, state: online ? 'IDLE' : 'OFFLINE' } as never);
 
   it.each([
     ['a card token', (w: World) => tokenOf(w.urls.card(SERIAL, 'reading-1'))],

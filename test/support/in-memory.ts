@@ -44,6 +44,7 @@ import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import type { CardReading, Reader } from '../../lambdas/readers/model';
 import type { ReaderRepository } from '../../lambdas/readers/ports';
 import { PayterCallbacks } from '../../lambdas/readers/payter-callbacks';
+import { TerminalStates } from '../../lambdas/readers/terminal-states';
 import { ReaderDisplay } from '../../lambdas/readers/reader-display';
 import {
   OPEN_SESSION_STATUSES,
@@ -1079,7 +1080,7 @@ export interface LogLine {
 }
 
 /**
- * The sessions and readers services wired as lambdas/aws/payter-app.ts wires them, on in-memory
+ * The sessions and readers services wired as lambdas/aws/composition.ts wires them, on in-memory
  * ports: one site, one station (online) with connector 1, one reader commissioned to it and
  * known to Payter. Ids are deterministic: sessions `session-1`..., readings `reading-1`...,
  * Payter sessions `payter-1`....
@@ -1231,6 +1232,7 @@ export function givenWorld(options: WorldOptions = {}) {
     display,
     steps,
     callbacks,
+    terminalStates: new TerminalStates({ readers, sessions, sites, display, urls }),
     events,
     operations,
     site,
