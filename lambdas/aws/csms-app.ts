@@ -18,7 +18,7 @@ import { DynamoSiteRepository } from './site-repository';
 import { DynamoStationRepository } from './station-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoTransactionRepository } from './transaction-repository';
-import { StepFunctionsSignals } from './workflow-signals';
+import { StepFunctionsSessionWorkflow } from './step-functions-workflow';
 
 export interface CsmsApp {
   readonly stations: DynamoStationRepository;
@@ -79,7 +79,7 @@ export function csmsApp(): CsmsApp {
     queues: new DynamoCallQueueRepository(),
     transactions,
     link,
-    workflow: new StepFunctionsSignals(),
+    workflow: new StepFunctionsSessionWorkflow(),
     encoder: ocpp16,
     clock: systemClock,
     callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),

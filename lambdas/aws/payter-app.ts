@@ -16,15 +16,13 @@ import { SessionSweeper } from '../sessions/session-sweeper';
 import { ChargerWatch } from '../sessions/charger-watch';
 import { MyPayterRefundEvidence } from '../mypayter/transaction-sync';
 import { DynamoMyPayterStore } from './mypayter-store';
-import { StepFunctionsSessionExecutions } from './session-executions';
 import { getIntFromEnv, getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { DynamoTransactionRepository } from './transaction-repository';
-import { StepFunctionsSignals } from './workflow-signals';
 import { csmsApp } from './csms-app';
 import { callbackUrls, payterClient, refundChannel } from './payter';
 import { DynamoReaderRepository } from './reader-repository';
 import { DynamoSessionRepository } from './session-repository';
-import { StepFunctionsSessionWorkflows } from './session-workflows';
+import { StepFunctionsSessionWorkflow } from './step-functions-workflow';
 import { DynamoSiteRepository } from './site-repository';
 import { logger } from '../shared/lambda';
 import { METRICS, countEvent } from '../shared/metrics';
@@ -68,7 +66,7 @@ async function build(): Promise<PayterApp> {
       countEvent(METRICS.readersOutOfService, 'reader out of service', { serialNumber: reader.serialNumber, stationId: reader.stationId, reason }),
   });
   const sessions = new DynamoSessionRepository();
-  const signals = new StepFunctionsSignals();
+  const workflow = new StepFunctionsSessionWorkflow();
   const stopTransaction = async (stationId: string, transactionId: number) => {
     try {
       await csms.calls.send(stationId, 'RemoteStopTransaction', { transactionId });
@@ -84,11 +82,10 @@ async function build(): Promise<PayterApp> {
     stations: csms.stations,
     display,
     urls,
-    workflows: new StepFunctionsSessionWorkflows(),
+    workflow,
     stopCharging: async (session) => {
       if (session.transactionId !== undefined) await stopTransaction(session.stationId, session.transactionId);
     },
-    signals,
     clock: systemClock,
   });
   const commissioning = new ReaderCommissioning({
@@ -110,7 +107,7 @@ async function build(): Promise<PayterApp> {
     transactions,
     payter,
     display,
-    signals,
+    workflow,
     clock: systemClock,
     receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
     log: logger,
@@ -122,7 +119,7 @@ async function build(): Promise<PayterApp> {
     sites,
     stations: csms.stations,
     display,
-    signals,
+    workflow,
     stopTransaction,
     clock: systemClock,
   });
@@ -140,7 +137,7 @@ async function build(): Promise<PayterApp> {
     get sessionOperations() {
       operations ??= new SessionOperations({
         sessions,
-        executions: new StepFunctionsSessionExecutions(),
+        workflow,
         payter,
         stopTransaction,
         clock: systemClock,
@@ -154,7 +151,7 @@ async function build(): Promise<PayterApp> {
     get sessionSweeper() {
       sweeper ??= new SessionSweeper({
         sessions,
-        executions: new StepFunctionsSessionExecutions(),
+        workflow,
         steps: sessionSteps,
         clock: systemClock,
         log: logger,
@@ -166,7 +163,7 @@ async function build(): Promise<PayterApp> {
         sessions,
         sites,
         stations: csms.stations,
-        signals,
+        workflow,
         clock: systemClock,
         heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
         log: logger,

@@ -41,7 +41,7 @@ async function build(): Promise<ScheduledReconciliation> {
     ...(store && { refundEvidence: new MyPayterRefundEvidence({ store, clock: systemClock }) }),
     holdPolicy: holdAgePolicyFromEnv(),
     // The job only reconciles: it reads no execution and stops no charge.
-    executions: { describe: async () => undefined, history: async () => [] },
+    workflow: { describe: async () => undefined, history: async () => [] },
     stopTransaction: () => Promise.reject(new Error('the reconciliation job stops no charge')),
   });
   return new ScheduledReconciliation({

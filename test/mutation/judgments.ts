@@ -33,7 +33,7 @@ export const JUDGMENTS: readonly Judgment[] = [
   equivalent('csms/csms-calls.ts', 'ArithmeticOperator', 'version + 1', 'the conditional write fails and is retried with the version read again: the same outcome, one write more'),
   equivalent('csms/csms-calls.ts', 'ConditionalExpression', 'call.action !== STOP_ACTION', "the encoder already refuses a stop without a numeric transaction id"),
   equivalent('csms/csms-calls.ts', 'ConditionalExpression', 'transactionId !== undefined', "the encoder already refuses a stop without a numeric transaction id"),
-  equivalent('csms/csms-calls.ts', 'ConditionalExpression', "typeof idTag !== 'string'", "the encoder already refuses a RemoteStartTransaction without a string idTag"),
+  equivalent('csms/csms-calls.ts', 'ConditionalExpression', "typeof idTag === 'string'", "a RemoteStartTransaction without a string idTag is refused by the encoder either way"),
   equivalent('csms/station-credentials.ts', 'ConditionalExpression', 'stored !== undefined', 'an unknown station is checked against a hash of zeros, which no password derives'),
   // money
   equivalent('money/money.ts', 'StringLiteral', "''", 'the sign and whole-part defaults are never used: those groups of the pattern always match'),
