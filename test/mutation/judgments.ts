@@ -60,9 +60,6 @@ export const JUDGMENTS: readonly Judgment[] = [
   equivalent('ocpp/v16/validate.ts', 'ConditionalExpression', 'parent !== null', "zod's issue paths run only through objects and arrays"),
   // payter
   equivalent('payter/cps-client.ts', 'ConditionalExpression', 'request.body === undefined', 'JSON.stringify(undefined) is undefined: no body either way'),
-  equivalent('payter/retry-schedule.ts', 'ConditionalExpression', '!Number.isInteger(attemptsMade)', 'the delays array read at a negative or fractional index is undefined anyway'),
-  equivalent('payter/retry-schedule.ts', 'LogicalOperator', '!Number.isInteger(attemptsMade)', 'the delays array read at a negative or fractional index is undefined anyway'),
-  equivalent('payter/retry-schedule.ts', 'ConditionalExpression', 'attemptsMade < 1', 'the delays array read at index -1 or below is undefined anyway'),
   equivalent('payter/retry-schedule.ts', 'ConditionalExpression', "case 'protocol'", 'a protocol answer falls through to rejected, which says retry too: its status is never 0, 400 or 422'),
   // pricing
   equivalent('pricing/capture.ts', 'EqualityOperator', 'a.compare(b) <= 0', 'with equal amounts min returns the other, identical amount'),
