@@ -129,10 +129,16 @@ export class CsmsCalls {
 
   /** Sends a RemoteStartTransaction as `send` does; its id tag is issued when it goes out to the charger. */
   remoteStart(stationId: string, payload: RemoteStartPayload, options: SendOptions = {}): Promise<SentCall> {
-    return this.queue(stationId, REMOTE_START_ACTION, payload, options, payload.idTag);
+    return this.queue(stationId, REMOTE_START_ACTION, payload, options, { issuesIdTag: payload.idTag });
   }
 
-  private async queue(stationId: string, action: string, payload: unknown, options: SendOptions, issuesIdTag?: string): Promise<SentCall> {
+  private async queue(
+    stationId: string,
+    action: string,
+    payload: unknown,
+    options: SendOptions,
+    effects: Pick<QueuedCall, 'issuesIdTag'> = {},
+  ): Promise<SentCall> {
     // An invalid payload is the caller's mistake whatever the station's state: check it first.
     this.deps.encoder.encodeCall(action, payload);
     const station = await this.deps.stations.get(stationId);
@@ -147,7 +153,7 @@ export class CsmsCalls {
       ...(options.taskToken !== undefined && { taskToken: options.taskToken }),
       ...(options.awaited && { awaited: true }),
       ...(retry && { retry: true }),
-      ...(issuesIdTag !== undefined && { issuesIdTag }),
+      ...effects,
     };
     await this.pump(stationId, call.id, await this.update(stationId, (queue) => enqueue(queue, call)));
     return { id: call.id, action };

@@ -152,7 +152,8 @@ describe('a RemoteStartTransaction issues its id tag for the charger to start wi
     // An encoder that lets any payload through, as another OCPP version's might (ReserveNow carries an idTag).
     const h = csmsOnPorts();
     const csms = new CsmsCalls({ ...h.deps, encoder: { encodeCall: (action, payload) => ({ messageId: `m-${action}`, text: JSON.stringify([2, `m-${action}`, action, payload]) }) } });
-    await csms.send('CP-1', 'ReserveNow', { connectorId: 1, idTag: 'TAG-R', reservationId: 1, expiryDate: h.at(600) });
+    // Named by its action, as an operator's call comes.
+    await sendByAction(csms, 'CP-1', 'ReserveNow', { connectorId: 1, idTag: 'TAG-R', reservationId: 1, expiryDate: h.at(600) });
     expect(h.actions()).toEqual(['ReserveNow']);
     expect(h.issued).toEqual([]);
   });
