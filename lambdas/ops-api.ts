@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { app } from './aws/composition';
+import { sendByAction } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import type { RefundState } from './sessions/model';
 import { idSchema } from './shared/ids';
@@ -148,7 +149,7 @@ const route = router([
       const { action, payload } = parseBody(event, stationCallSchema);
       const { calls } = app;
       // Waits its turn behind the station's other calls, then for the charger's answer.
-      const queued = await calls.send(stationId!, action, payload, { awaited: true });
+      const queued = await sendByAction(calls, stationId!, action, payload, { awaited: true });
       logger.info('operator call queued', { stationId, action, callId: queued.id });
       const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
       const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });

@@ -34,6 +34,7 @@ import { SessionSweeper } from '../sessions/session-sweeper';
 import type { SiteRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
 import { systemClock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import { getIntFromEnv, getIntListFromEnv, getStringFromEnv } from '../shared/config';
 import { logger } from '../shared/lambda';
 import { METRICS, Metrics, countEvent } from '../shared/metrics';
@@ -44,14 +45,12 @@ import { callbackUrls, myPayterClient, payterClient, refundChannel } from './pay
 import { DynamoCallQueueRepository } from './pending-call-repository';
 import { commissionedSerials } from './reader-serials';
 import { DynamoReaderRepository } from './reader-repository';
-import { StepFunctionsSessionExecutions } from './session-executions';
 import { DynamoSessionRepository } from './session-repository';
-import { StepFunctionsSessionWorkflows } from './session-workflows';
 import { DynamoSiteRepository } from './site-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoStationRepository } from './station-repository';
 import { DynamoTransactionRepository } from './transaction-repository';
-import { StepFunctionsSignals } from './workflow-signals';
+import { StepFunctionsSessionWorkflow } from './step-functions-workflow';
 
 /** 8 days: Payter's commit and cancel retries run 7. */
 const DEFAULT_RECONCILIATION_WINDOW_HOURS = 192;
@@ -99,8 +98,9 @@ export class Composition {
     return this.once('link', () => new ApiGatewayStationLink());
   }
 
-  get signals(): StepFunctionsSignals {
-    return this.once('signals', () => new StepFunctionsSignals());
+  /** The session's Step Functions execution: started, read, and its callback tasks completed. */
+  get workflow(): SessionWorkflow {
+    return this.once('workflow', () => new StepFunctionsSessionWorkflow());
   }
 
   payter(): Promise<PayterClient> {
@@ -141,7 +141,7 @@ export class Composition {
         queues: new DynamoCallQueueRepository(),
         transactions: this.transactions,
         link: this.link,
-        workflow: this.signals,
+        workflow: this.workflow,
         encoder: ocpp16,
         clock: systemClock,
         callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
@@ -224,8 +224,7 @@ export class Composition {
 
   callbacks(): Promise<PayterCallbacks> {
     return this.once('callbacks', async () => {
-      const { readers, sessions, sites, stations, signals, stopTransaction } = this;
-      const workflows = new StepFunctionsSessionWorkflows();
+      const { readers, sessions, sites, stations, workflow, stopTransaction } = this;
       const [display, urls] = await Promise.all([this.display(), this.callbackUrls()]);
       return new PayterCallbacks({
         readers,
@@ -234,11 +233,10 @@ export class Composition {
         stations,
         display,
         urls,
-        workflows,
+        workflow,
         stopCharging: async (session) => {
           if (session.transactionId !== undefined) await stopTransaction(session.stationId, session.transactionId);
         },
-        signals,
         clock: systemClock,
       });
     });
@@ -270,7 +268,7 @@ export class Composition {
 
   sessionSteps(): Promise<SessionSteps> {
     return this.once('sessionSteps', async () => {
-      const { sessions, readers, sites, stations, transactions, signals } = this;
+      const { sessions, readers, sites, stations, transactions, workflow } = this;
       const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
       const [payter, display] = await Promise.all([this.payter(), this.display()]);
       return new SessionSteps({
@@ -281,7 +279,7 @@ export class Composition {
         transactions,
         payter,
         display,
-        signals,
+        workflow,
         clock: systemClock,
         receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
         log: logger,
@@ -292,13 +290,9 @@ export class Composition {
 
   sessionEvents(): Promise<SessionEvents> {
     return this.once('sessionEvents', async () => {
-      const { sessions, readers, sites, stations, signals, stopTransaction } = this;
-      return new SessionEvents({ sessions, readers, sites, stations, display: await this.display(), signals, stopTransaction, clock: systemClock });
+      const { sessions, readers, sites, stations, workflow, stopTransaction } = this;
+      return new SessionEvents({ sessions, readers, sites, stations, display: await this.display(), workflow, stopTransaction, clock: systemClock });
     });
-  }
-
-  private get executions(): StepFunctionsSessionExecutions {
-    return this.once('executions', () => new StepFunctionsSessionExecutions());
   }
 
   private get myPayterStore(): DynamoMyPayterStore {
@@ -308,12 +302,12 @@ export class Composition {
   /** Operators' session tools: detail with the execution, remote stop, refunds, reconciliation. */
   sessionOperations(): Promise<SessionOperations> {
     return this.once('sessionOperations', async () => {
-      const { sessions, executions, stopTransaction, sites, stations, transactions, myPayterStore } = this;
+      const { sessions, workflow, stopTransaction, sites, stations, transactions, myPayterStore } = this;
       const channel = refundChannel();
       const holdPolicy = holdAgePolicyFromEnv();
       return new SessionOperations({
         sessions,
-        executions,
+        workflow,
         payter: await this.payter(),
         stopTransaction,
         clock: systemClock,
@@ -332,8 +326,8 @@ export class Composition {
 
   sessionSweeper(): Promise<SessionSweeper> {
     return this.once('sessionSweeper', async () => {
-      const { sessions, executions } = this;
-      return new SessionSweeper({ sessions, executions, steps: await this.sessionSteps(), clock: systemClock, log: logger });
+      const { sessions, workflow } = this;
+      return new SessionSweeper({ sessions, workflow, steps: await this.sessionSteps(), clock: systemClock, log: logger });
     });
   }
 
@@ -345,7 +339,7 @@ export class Composition {
           sessions: this.sessions,
           sites: this.sites,
           stations: this.stations,
-          signals: this.signals,
+          workflow: this.workflow,
           clock: systemClock,
           heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
           log: logger,
@@ -371,7 +365,8 @@ export class Composition {
         clock: systemClock,
         ...(store && { refundEvidence: new MyPayterRefundEvidence({ store, clock: systemClock }) }),
         holdPolicy: holdAgePolicyFromEnv(),
-        executions: { describe: async () => undefined, history: async () => [] },
+        // It reads no execution.
+        workflow: { describe: async () => undefined, history: async () => [] },
         stopTransaction: () => Promise.reject(new Error('the reconciliation job stops no charge')),
       });
       return new ScheduledReconciliation({

@@ -44,8 +44,8 @@ export interface SessionWorkflowProps {
   readonly logLevel?: WorkflowLogLevel;
   /**
    * Whether the logged events carry the states' input and output. The workflow's data holds
-   * no card identifiers (lambdas/readers/payter-callbacks.ts, SessionWorkflowInput), but it
-   * names readers, stations and id tags: off unless an operator needs it for troubleshooting.
+   * no card identifiers (SessionWorkflowInput in lambdas/shared/workflow.ts), but it names
+   * sessions, stations and id tags: off unless an operator needs it for troubleshooting.
    * @default false
    */
   readonly logExecutionData?: boolean;

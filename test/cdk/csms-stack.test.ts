@@ -13,7 +13,7 @@ import { FORWARDED_HANDSHAKE_HEADERS, OCPP_PATH_FUNCTION_FILE } from '../../lib/
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack } from '../../lib/csms-stack';
 import { TABLES, type TableName } from '../../lib/tables';
-import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../support/asl-retries';
 
 // One synthesis for the whole file. Bundling is skipped (it is `cdk synth`'s job and
 // test/cdk/csms-function.test.ts bundles a real entry); the template is the same either way.
