@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './api-gateway-http';
+import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './http-server';
 
 /** HTTP API's payload limit. */
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

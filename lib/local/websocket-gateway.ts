@@ -8,7 +8,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { APIGatewayAuthorizerResult, PolicyDocument } from 'aws-lambda';
-import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './api-gateway-http';
+import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './http-server';
 
 /** API Gateway's message payload limit; bigger messages close the connection with 1009. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;

@@ -1,6 +1,7 @@
 /**
- * What the local API Gateway stand-ins (HTTP API and WebSocket API) share: reading a request
- * body, listening, and the ids and timestamps API Gateway puts in its events.
+ * What the local HTTP stand-ins share: reading a request body and listening (the API Gateway
+ * HTTP and WebSocket APIs and Step Functions), and the ids and timestamps API Gateway puts in
+ * its events.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
