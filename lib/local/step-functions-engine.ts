@@ -148,16 +148,8 @@ class ExecutionClosedError extends StatesRuntimeError {
   }
 }
 
-type LibraryEvent = {
-  type: string;
-  catch?: { catcher: { Next: string } };
-  timestamp: number;
-  output?: JSONValue;
-  Error?: string;
-  Cause?: unknown;
-  state?: { name: string; type: string; input: JSONValue; output?: JSONValue };
-  retry?: { retrier: RetrierDefinition; attempt: number };
-};
+/** What the interpreter reports as it runs (the library does not export the type). */
+type LibraryEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{64}$/;
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -415,7 +407,7 @@ export class StepFunctionsEngine {
       );
     }
     void (async () => {
-      for await (const event of run.eventLogs) this.onInterpreterEvent(execution, event as LibraryEvent);
+      for await (const event of run.eventLogs) this.onInterpreterEvent(execution, event);
       return settled;
     })().then(
       // Only acts if the library ended without a terminal event.
@@ -555,7 +547,6 @@ export class StepFunctionsEngine {
 
   private onInterpreterEvent(execution: Execution, event: LibraryEvent): void {
     const at = new Date(event.timestamp);
-    const state = event.state!;
     switch (event.type) {
       case 'ExecutionStarted':
         // A resumed run starts again inside the interpreter, not in the history.
@@ -580,41 +571,43 @@ export class StepFunctionsEngine {
         this.record(execution, execution.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionAborted', { error: execution.error, cause: execution.cause }, at);
         return;
       case 'StateEntered': {
-        const resumed = execution.resuming?.state === state.name ? execution.resuming : undefined;
-        if (!resumed?.entered) {
-          execution.retryAttempts.delete(state.name);
-          this.record(execution, `${state.type}StateEntered`, { name: state.name, input: JSON.stringify(state.input), inputDetails: { truncated: false } }, at);
+        const { name, type, input } = event.state;
+        if (!(execution.resuming?.state === name && execution.resuming.entered)) {
+          execution.retryAttempts.delete(name);
+          this.record(execution, `${type}StateEntered`, { name, input: JSON.stringify(input), inputDetails: { truncated: false } }, at);
         }
-        this.movedTo(execution, { state: state.name, input: state.input, entered: true });
+        this.movedTo(execution, { state: name, input, entered: true });
         return;
       }
       case 'StateExited': {
-        this.record(execution, `${state.type}StateExited`, { name: state.name, output: JSON.stringify(state.output ?? null), outputDetails: { truncated: false } }, at);
-        if (execution.resuming?.state === state.name) execution.resuming = undefined;
-        if (execution.resumedRetries?.state === state.name) execution.resumedRetries = undefined;
+        const { name, type, output = null } = event.state;
+        this.record(execution, `${type}StateExited`, { name, output: JSON.stringify(output), outputDetails: { truncated: false } }, at);
+        if (execution.resuming?.state === name) execution.resuming = undefined;
+        if (execution.resumedRetries?.state === name) execution.resumedRetries = undefined;
         // The next state and its input, unless the next is decided by a Choice (run again on resume) or there is none.
-        const next = state.type === 'Choice' ? undefined : (execution.caughtNext ?? execution.machine.prepared.states.get(state.name)?.next);
+        const next = type === 'Choice' ? undefined : (execution.caughtNext ?? execution.machine.prepared.states.get(name)?.next);
         execution.caughtNext = undefined;
-        if (next !== undefined) this.movedTo(execution, { state: next, input: state.output ?? null, entered: false });
+        if (next !== undefined) this.movedTo(execution, { state: next, input: output, entered: false });
         return;
       }
       case 'StateCaught':
-        execution.caughtNext = event.catch?.catcher.Next;
+        execution.caughtNext = event.catch.catcher.Next;
         return;
       case 'StateFailed':
         // Task failures are recorded by runTask, with the integration's details.
-        execution.lastFailure = { state: state.name, error: event.Error ?? '' };
+        execution.lastFailure = { state: event.state.name, error: event.Error ?? '' };
         this.persist(execution);
         return;
       case 'StateRetried': {
+        const { name } = event.state;
         execution.lastFailure = undefined;
-        const resumed = execution.resumedRetries?.state === state.name ? execution.resumedRetries : undefined;
-        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(state.name)?.retry ?? [];
-        const index = event.retry ? retriers.indexOf(event.retry.retrier) : -1;
+        const resumed = execution.resumedRetries?.state === name ? execution.resumedRetries : undefined;
+        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(name)?.retry ?? [];
+        const index = retriers.indexOf(event.retry.retrier);
         if (index >= 0) {
-          const attempts = execution.retryAttempts.get(state.name) ?? [];
-          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry!.attempt;
-          execution.retryAttempts.set(state.name, attempts);
+          const attempts = execution.retryAttempts.get(name) ?? [];
+          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry.attempt;
+          execution.retryAttempts.set(name, attempts);
         }
         return;
       }
