@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { app } from './aws/composition';
-import { chooseSubprotocol } from './ocpp/protocol';
+import { chooseSubprotocol } from './ocpp/adapters';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 

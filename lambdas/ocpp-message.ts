@@ -2,7 +2,7 @@
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { app } from './aws/composition';
 import { handleStationFrame } from './ocpp/station-frames';
-import { adapterFor } from './ocpp/protocol';
+import { adapterFor } from './ocpp/adapters';
 import { lambdaHandler, logger } from './shared/lambda';
 
 export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResult> => {

@@ -13,7 +13,7 @@ import type { ConnectionRepository, StationLink, StationRepository, TransactionR
 import { StationConnections } from '../csms/station-connections';
 import { InstallerService } from '../installer/installer-service';
 import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
-import { ocpp16 } from '../ocpp/protocol';
+import { ocpp16 } from '../ocpp/adapters';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
 import type { PayterClient } from '../payter/cps-client';
 import type { CallbackUrls } from '../readers/callback-urls';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallQueue } from '../../lambdas/csms/call-queue';
 import { CsmsCalls } from '../../lambdas/csms/csms-calls';
 import type { CallQueueRepository, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 
 /** Stores a copy per version and refuses a write from a stale version, as the DynamoDB adapter does. */
 class InMemoryQueues implements CallQueueRepository {
