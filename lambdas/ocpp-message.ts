@@ -9,7 +9,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
   const { connectionId } = event.requestContext;
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const connection = await app.connections.find(connectionId);
-  // The version negotiated at $connect; only OCPP 1.6J is spoken today (protocol.ts `adapters`).
+  // The version negotiated at $connect; only OCPP 1.6J is spoken today (ocpp/adapters.ts).
   const adapter = connection && adapterFor(connection.subprotocol);
   if (!connection || !adapter) {
     // A connection admitted without a subprotocol we speak (OCPP-J 1.6 section 3.1.2).
