@@ -1,21 +1,9 @@
 /** The Installer Panel's backend: `ANY /installer/{proxy+}` on the HTTP API (IAM or JWT on AWS). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DynamoSiteRepository } from './aws/site-repository';
-import { DynamoStationRepository } from './aws/station-repository';
-import { systemClock } from './shared/clock';
 import { HttpError, json, parseBody, router } from './http/api';
-import { InstallerService } from './installer/installer-service';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
-import { payterApp } from './aws/payter-app';
+import { app } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
-
-let service: InstallerService | undefined;
-const installer = () =>
-  (service ??= new InstallerService({
-    sites: new DynamoSiteRepository(),
-    stations: new DynamoStationRepository(),
-    clock: systemClock,
-  }));
 
 const route = router([
   {
@@ -23,7 +11,7 @@ const route = router([
     path: '/installer/sites/{siteId}',
     handle: async (event, { siteId }) => {
       const site = parseBody(event, siteSettingsSchema, { siteId: pathMatch(event, 'siteId', siteId) });
-      const stored = await installer().putSite(site);
+      const stored = await app.installer.putSite(site);
       logger.info('site saved', { siteId: stored.siteId });
       return json(200, stored);
     },
@@ -31,14 +19,14 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',
-    handle: async (_event, { siteId }) => json(200, await installer().getSite(siteId!)),
+    handle: async (_event, { siteId }) => json(200, await app.installer.getSite(siteId!)),
   },
   {
     method: 'PUT',
     path: '/installer/stations/{stationId}',
     handle: async (event, { stationId }) => {
       const request = parseBody(event, stationProvisioningSchema, { stationId: pathMatch(event, 'stationId', stationId) });
-      const station = await installer().provisionStation(request);
+      const station = await app.installer.provisionStation(request);
       logger.info('station provisioned', { stationId: station.stationId, siteId: station.siteId });
       return json(200, station);
     },
@@ -46,7 +34,7 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/stations/{stationId}',
-    handle: async (_event, { stationId }) => json(200, await installer().getStation(stationId!)),
+    handle: async (_event, { stationId }) => json(200, await app.installer.getStation(stationId!)),
   },
   {
     method: 'PUT',
@@ -55,8 +43,7 @@ const route = router([
       const request = parseBody(event, readerCommissioningSchema, {
         serialNumber: pathMatch(event, 'serialNumber', serialNumber),
       });
-      const { commissioning } = await payterApp();
-      const reader = await commissioning.commission(request.serialNumber, request);
+      const reader = await (await app.commissioning()).commission(request.serialNumber, request);
       logger.info('reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId });
       return json(200, reader);
     },
@@ -65,13 +52,13 @@ const route = router([
     method: 'GET',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) =>
-      json(200, await (await payterApp()).commissioning.get(serialNumber!)),
+      json(200, await (await app.commissioning()).get(serialNumber!)),
   },
   {
     method: 'DELETE',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) => {
-      await (await payterApp()).commissioning.decommission(serialNumber!);
+      await (await app.commissioning()).decommission(serialNumber!);
       logger.info('reader decommissioned', { serialNumber });
       return { statusCode: 204 };
     },

@@ -1,16 +1,15 @@
 /** WebSocket `$default`: every OCPP frame a charger sends. Replies go back with postToConnection. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { csmsApp, stationOffline } from './aws/csms-app';
+import { app } from './aws/composition';
 import { handleStationFrame } from './ocpp/station-frames';
-import { adapterFor } from './ocpp/protocol';
+import { adapterFor } from './ocpp/adapters';
 import { lambdaHandler, logger } from './shared/lambda';
 
 export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResult> => {
   const { connectionId } = event.requestContext;
-  const app = csmsApp();
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const connection = await app.connections.find(connectionId);
-  // The version negotiated at $connect; only OCPP 1.6J is spoken today (protocol.ts `adapters`).
+  // The version negotiated at $connect; only OCPP 1.6J is spoken today (ocpp/adapters.ts).
   const adapter = connection && adapterFor(connection.subprotocol);
   if (!connection || !adapter) {
     // A connection admitted without a subprotocol we speak (OCPP-J 1.6 section 3.1.2).
@@ -26,7 +25,7 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
     leniency: (id) => app.chargingStations.leniency(id),
   });
   if (reply !== undefined && (await app.link.send(connectionId, reply)) === 'gone') {
-    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await stationOffline(stationId);
+    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await app.stationEvents.stationOffline(stationId);
     return { statusCode: 200, body: '' };
   }
   // $connect cannot post to its own connection: the calls that waited for the station go out

@@ -5,11 +5,9 @@
  */
 import { z } from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { csmsApp } from './aws/csms-app';
+import { app } from './aws/composition';
 import { asReported } from './csms/model';
-import { payterApp } from './aws/payter-app';
-import { myPayterReconciliation } from './aws/reconciliation-app';
-import { DynamoTransactionRepository } from './aws/transaction-repository';
+import { sendByAction } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
 import type { RefundState } from './sessions/model';
 import { idSchema } from './shared/ids';
@@ -71,14 +69,12 @@ function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: 
   return result.data;
 }
 
-const operations = async () => (await payterApp()).sessionOperations;
+const operations = () => app.sessionOperations();
 
 const stationCallSchema = z.strictObject({
   action: z.string().min(1),
   payload: z.record(z.string(), z.unknown()).default({}),
 });
-
-let transactions: DynamoTransactionRepository | undefined;
 
 /**
  * An operator's call is answered within this of the request reaching API Gateway (which gives
@@ -144,7 +140,7 @@ const route = router([
       if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000) {
         throw new HttpError(400, 'ValidationError', 'the period is invalid', [{ field: 'to', message: 'at most 31 days after from' }]);
       }
-      return json(200, await myPayterReconciliation().report(from, to));
+      return json(200, await app.myPayterReconciliation.report(from, to));
     },
   },
   {
@@ -152,9 +148,9 @@ const route = router([
     path: '/ops/stations/{stationId}/calls',
     handle: async (event, { stationId }) => {
       const { action, payload } = parseBody(event, stationCallSchema);
-      const { calls } = csmsApp();
+      const { calls } = app;
       // Waits its turn behind the station's other calls, then for the charger's answer.
-      const queued = await calls.send(stationId!, action, payload, { awaited: true });
+      const queued = await sendByAction(calls, stationId!, action, payload, { awaited: true });
       logger.info('operator call queued', { stationId, action, callId: queued.id });
       const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
       const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
@@ -169,7 +165,7 @@ const route = router([
     handle: async (_event, { stationId, connectorId }) => {
       const id = Number(connectorId);
       if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'connectorId must be an integer', [{ field: 'connectorId', message: 'must be an integer' }]);
-      return json(200, { stationId, connectorId: id, history: (await csmsApp().stations.listStatusHistory(stationId!, id)).map(asReported) });
+      return json(200, { stationId, connectorId: id, history: (await app.stations.listStatusHistory(stationId!, id)).map(asReported) });
     },
   },
   {
@@ -178,7 +174,7 @@ const route = router([
     handle: async (_event, { transactionId }) => {
       const id = Number(transactionId);
       if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'transactionId must be an integer', [{ field: 'transactionId', message: 'must be an integer' }]);
-      transactions ??= new DynamoTransactionRepository();
+      const { transactions } = app;
       const transaction = await transactions.get(id);
       if (!transaction) throw new HttpError(404, 'NotFound', `transaction ${id} does not exist`);
       return json(200, { ...transaction, meterValues: await transactions.listMeterReadings(id) });

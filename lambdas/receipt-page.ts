@@ -3,14 +3,11 @@
  * session id is a random UUID (122 bits), and the page shows no card number beyond the mask.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DynamoSessionRepository } from './aws/session-repository';
-import { DynamoSiteRepository } from './aws/site-repository';
+import { app } from './aws/composition';
 import { siteTimeZone } from './sites/site-settings';
 import { renderReceiptPage } from './sessions/receipt-page';
 import { lambdaHandler } from './shared/lambda';
 
-let sessions: DynamoSessionRepository | undefined;
-let sites: DynamoSiteRepository | undefined;
 
 const notFound: APIGatewayProxyStructuredResultV2 = {
   statusCode: 404,
@@ -21,8 +18,7 @@ const notFound: APIGatewayProxyStructuredResultV2 = {
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const sessionId = event.pathParameters?.sessionId ?? '';
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return notFound;
-  sessions ??= new DynamoSessionRepository();
-  sites ??= new DynamoSiteRepository();
+  const { sessions, sites } = app;
   const session = await sessions.get(sessionId);
   if (!session) return notFound;
   const site = await sites.get(session.siteId);

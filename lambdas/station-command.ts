@@ -6,8 +6,8 @@
  * payload, an unknown station) fails the task at once.
  */
 import { z } from 'zod';
-import { csmsApp } from './aws/csms-app';
-import { StepFunctionsSignals } from './aws/workflow-signals';
+import { app } from './aws/composition';
+import { sendByAction } from './csms/csms-calls';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const commandSchema = z.object({
@@ -17,19 +17,16 @@ const commandSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
-let signals: StepFunctionsSignals | undefined;
-
 export const handler = lambdaHandler(async (event: unknown): Promise<{ callId?: string }> => {
   const command = commandSchema.parse(event);
-  signals ??= new StepFunctionsSignals();
   try {
-    const queued = await csmsApp().calls.send(command.stationId, command.action, command.payload, { taskToken: command.taskToken });
+    const queued = await sendByAction(app.calls, command.stationId, command.action, command.payload, { taskToken: command.taskToken });
     logger.info('call queued for charger', { stationId: command.stationId, action: command.action, callId: queued.id });
     return { callId: queued.id };
   } catch (error) {
     const name = (error as Error).name === 'OcppError' ? 'InvalidCall' : (error as Error).name || 'Error';
     logger.warn('call could not be queued', { stationId: command.stationId, action: command.action, error: String(error) });
-    await signals.fail(command.taskToken, name, (error as Error).message);
+    await app.workflow.fail(command.taskToken, name, (error as Error).message);
     return {};
   }
 });

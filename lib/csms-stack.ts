@@ -2,16 +2,18 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { CsmsFunction } from './constructs/csms-function';
-import { CSMS_SIDE_TABLES, DataTables, PAYTER_SIDE_TABLES, type TableBindings } from './constructs/data-tables';
+import { DataTables } from './constructs/data-tables';
 import { CsmsHttpApi } from './constructs/http-api';
+import { MyPayter } from './constructs/mypayter';
 import { OcppGateway } from './constructs/ocpp-gateway';
 import { Payter } from './constructs/payter';
 import { Observability } from './constructs/observability';
-import { Reconciliation } from './constructs/reconciliation';
 import { SessionWorkflow, type WorkflowLogLevel } from './constructs/session-workflow';
 import type { CustomDomain } from './constructs/ocpp-gateway';
+import { DEFAULT_TIMEOUT_SECONDS, FUNCTION_NAMES, SECRET_VARIABLES, SETTING_VARIABLES, functionSpec, type FunctionName, type SecretName, type Setting } from './functions';
 import { REFUND_CHANNELS } from '../lambdas/sessions/session-operations';
 
 export interface CsmsStackProps extends StackProps {
@@ -97,26 +99,48 @@ export interface CsmsStackProps extends StackProps {
   readonly publicRouteBurstLimit?: number;
 }
 
-const PAYTER_CALLBACKS_ARE_PUBLIC =
-  'Payter cannot sign or authenticate its callbacks; each callback URL carries an HMAC capability token for exactly that reader and reading (or the state web hook), which the handler checks in constant time before anything else.';
-
 /** The payment-integrated CSMS on AWS: data, OCPP gateway, session workflow, HTTP APIs, Payter. */
 export class CsmsStack extends Stack {
   readonly tables: DataTables;
+  /** Every Lambda of lib/functions.ts, by name. */
+  readonly functions: Record<FunctionName, CsmsFunction>;
+  /** The EventBridge rules of the scheduled functions. */
+  readonly schedules: Partial<Record<FunctionName, Rule>>;
   readonly ocppGateway: OcppGateway;
   readonly httpApi: CsmsHttpApi;
   readonly payter: Payter;
+  readonly myPayter: MyPayter;
   readonly sessionWorkflow: SessionWorkflow;
   readonly observability: Observability;
-  readonly reconciliation: Reconciliation;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps = {}) {
     super(scope, id, props);
 
     this.tables = new DataTables(this, 'Data');
+    // Built before the APIs and the workflow, which route to them; granted after, since their
+    // variables name the APIs and the state machine.
+    this.functions = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => {
+        const spec = functionSpec(name);
+        const fn = new CsmsFunction(this, constructIdOf(name), {
+          entry: name,
+          description: spec.description,
+          ...(spec.memorySize !== undefined && { memorySize: spec.memorySize }),
+          timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+          ...(spec.environment && { environment: { ...spec.environment } }),
+        });
+        return [name, fn];
+      }),
+    ) as Record<FunctionName, CsmsFunction>;
+    const byTrigger = <K extends string>(pick: (name: FunctionName) => K | undefined) =>
+      Object.fromEntries(FUNCTION_NAMES.flatMap((name) => (pick(name) === undefined ? [] : [[pick(name)!, this.functions[name]]]))) as Record<K, CsmsFunction>;
 
+    const websocket = byTrigger((name) => {
+      const trigger = functionSpec(name).trigger;
+      return 'websocket' in trigger ? trigger.websocket : undefined;
+    });
     this.ocppGateway = new OcppGateway(this, 'Ocpp', {
-      tables: this.tables,
+      functions: { authorizer: websocket.authorizer, connect: websocket.$connect, message: websocket.$default, disconnect: websocket.$disconnect },
       heartbeatIntervalSeconds: props.heartbeatIntervalSeconds,
       csmsCallTimeoutSeconds: props.csmsCallTimeoutSeconds,
       allowedCountries: props.allowedCountries,
@@ -129,181 +153,77 @@ export class CsmsStack extends Stack {
     this.httpApi = new CsmsHttpApi(this, 'Http', {
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
     });
+    for (const name of FUNCTION_NAMES) {
+      const { trigger } = functionSpec(name);
+      if (!('http' in trigger)) continue;
+      this.httpApi.addRoute(this.functions[name], {
+        path: trigger.http.path,
+        ...(trigger.http.methods && { methods: trigger.http.methods.map((verb) => HttpMethod[verb]) }),
+        ...(trigger.http.publicBecause !== undefined && { publicBecause: trigger.http.publicBecause }),
+      });
+    }
 
     // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on
     // the functions, not the API itself, so the functions may reference it.
     this.payter = new Payter(this, 'Payter', { apiUrl: props.payterApiUrl, publicBaseUrl: this.httpApi.url });
-
-    // The workflow's steps (lambda:invoke and .waitForTaskToken tasks); a finalize call waits
-    // for Payter up to 10 s, on top of a cold start.
-    const sessionStep = new CsmsFunction(this, 'SessionStep', {
-      entry: 'session-step',
-      description: 'Session workflow steps: hold, transaction waits, pricing, commit or cancel, receipt, release',
-      timeout: Duration.seconds(60),
-      memorySize: 512,
-    });
+    this.myPayter = new MyPayter(this, 'Reconciliation', { apiUrl: props.myPayterApiUrl });
 
     this.sessionWorkflow = new SessionWorkflow(this, 'SessionWorkflow', {
-      tables: this.tables,
-      stationConnections: this.ocppGateway,
-      taskFunctions: { SessionStepFunctionArn: sessionStep },
+      taskFunctions: byTrigger((name) => {
+        const trigger = functionSpec(name).trigger;
+        return 'workflowTask' in trigger ? trigger.workflowTask : undefined;
+      }),
       logLevel: props.workflowLogLevel,
       logExecutionData: props.workflowLogExecutionData,
     });
 
-    this.bindPayterSide(sessionStep, {
-      sessions: 'RW',
-      readers: 'RW',
-      sites: 'RO',
-      // Station profile (online?) and connector status history for pricing.
-      stations: 'RO',
-      // Reads the transaction of a lost charger, revokes the session's id tag on release.
-      transactions: 'RW',
-    });
-    // Completes its own waits when the charger was first; it never fails a task.
-    this.sessionWorkflow.bindTaskCallbacks(sessionStep, ['SendTaskSuccess']);
+    this.schedules = {};
+    for (const name of FUNCTION_NAMES) {
+      const { trigger } = functionSpec(name);
+      if (!('schedule' in trigger)) continue;
+      this.schedules[name] = new Rule(this, `${constructIdOf(name)}Schedule`, {
+        description: `Runs the ${name} function`,
+        schedule: Schedule.rate(Duration.minutes(trigger.schedule.everyMinutes)),
+        // A missed run is made good by the next one.
+        targets: [new LambdaFunction(this.functions[name], trigger.schedule.retry === false ? { retryAttempts: 0 } : {})],
+      });
+    }
 
-    // Settles the sessions an execution left behind (failed, timed out, stopped, never started)
-    // with the workflow's own steps: the same tables as session-step, and it reads executions.
-    const sessionSweeper = new CsmsFunction(this, 'SessionSweeper', {
-      entry: 'session-sweeper',
-      description: 'Every 5 minutes: bills sessions whose charger is lost, commits or cancels the hold of sessions whose execution is not running, and frees their readers',
-      timeout: Duration.minutes(5),
-    });
-    this.bindPayterSide(sessionSweeper, { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW' });
-    this.sessionWorkflow.bindDescribeExecution(sessionSweeper);
-    // The charger watch ends a lost charger's stop wait (ChargerLost).
-    this.sessionWorkflow.bindTaskCallbacks(sessionSweeper, ['SendTaskFailure']);
-    new Rule(this, 'SessionSweepSchedule', {
-      description: 'Runs the session sweeper',
-      schedule: Schedule.rate(Duration.minutes(5)),
-      targets: [new LambdaFunction(sessionSweeper)],
-    });
-
-    // Station events update the reader screens and signal the session workflow (withPayter in
-    // lambdas/aws/csms-app.ts).
-    const { messageFunction, disconnectFunction } = this.ocppGateway;
-    // StartTransaction / StopTransaction and the answers to the workflow's CALLs complete its tasks.
-    this.sessionWorkflow.bindTaskCallbacks(messageFunction);
-    this.bindPayterSide(messageFunction, { readers: 'RW', sites: 'RO' });
-    // A station gone offline puts its idle readers out of order; no session is read.
-    this.bindPayterSide(disconnectFunction, { readers: 'RW', sites: 'RO' });
-
-    // Payter's callbacks. Queueing RemoteStopTransaction (tap to stop, the stop button) moves
-    // the station's call queue on (lambdas/csms/csms-calls.ts): it may send the next waiting
-    // call (a RemoteStartTransaction issues its id tag: transactions RW), fail or complete
-    // workflow tasks of calls that ended (task callbacks), and find the station's connection
-    // gone (stations RW). Both the card read and the buttons are deduplicated (idempotency)
-    // and move sessions and readers on.
-    const driverCallbackTables: TableBindings = {
-      readers: 'RW',
-      sessions: 'RW',
-      sites: 'RO',
-      stations: 'RW',
-      pendingCalls: 'RW',
-      transactions: 'RW',
-      idempotency: 'RW',
+    const settings: Record<Setting, string> = {
+      payterApi: this.payter.apiUrl,
+      publicBaseUrl: this.payter.publicBaseUrl,
+      heartbeatInterval: String(this.ocppGateway.heartbeatIntervalSeconds),
+      callTimeout: String(this.ocppGateway.csmsCallTimeoutSeconds),
+      refundChannel: validateRefundChannel(props.payterRefunds ?? 'cps'),
+      myPayterApi: this.myPayter.apiUrl,
     };
-    const cardRead = this.httpApi.addFunctionRoute('payter-card-read', {
-      path: '/payter/{token}/card/{readingId}',
-      methods: [HttpMethod.POST],
-      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
-      functionProps: { description: "Payter card-read callback: tap to start a session's workflow, or tap to stop" },
-    });
-    this.bindPayterSide(cardRead, driverCallbackTables);
-    this.ocppGateway.bindStationConnections(cardRead);
-    this.sessionWorkflow.bindStartExecution(cardRead);
-    this.sessionWorkflow.bindTaskCallbacks(cardRead);
-
-    const uiCallback = this.httpApi.addFunctionRoute('payter-ui-callback', {
-      path: '/payter/{token}/ui/{contextId}',
-      methods: [HttpMethod.POST],
-      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
-      functionProps: { description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)' },
-    });
-    this.bindPayterSide(uiCallback, driverCallbackTables);
-    this.ocppGateway.bindStationConnections(uiCallback);
-    // The driver cancels before plugging in: fails the workflow's wait for the charger; and
-    // the station's call queue, as above.
-    this.sessionWorkflow.bindTaskCallbacks(uiCallback);
-
-    const terminalState = this.httpApi.addFunctionRoute('payter-terminal-state', {
-      path: '/payter/{token}/state',
-      methods: [HttpMethod.POST],
-      publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC,
-      functionProps: { description: 'Payter terminal-state web hook: re-sends our screens to a reader back online' },
-    });
-    this.bindPayterSide(terminalState, { readers: 'RW', sessions: 'RO', sites: 'RO' });
-
-    // The e-receipt the reader's receipt screen links to (PUBLIC_BASE_URL/receipts/{sessionId}).
-    const receiptPage = this.httpApi.addFunctionRoute('receipt-page', {
-      path: '/receipts/{sessionId}',
-      methods: [HttpMethod.GET],
-      publicBecause:
-        "Drivers open their e-receipt from the QR code on the reader, without credentials, like a card payment's receipt link; the session id in the URL is a random UUID (122 bits) and the page shows no card number beyond the mask.",
-      functionProps: { description: "The driver's e-receipt page, linked from the reader's receipt screen" },
-    });
-    this.tables.bind(receiptPage, { sessions: 'RO', sites: 'RO' });
-
-    const installerApi = this.httpApi.addFunctionRoute('installer-api', { path: '/installer/{proxy+}' });
-    // Commissioning puts the reader in its start screen and stops it on decommissioning.
-    this.bindPayterSide(installerApi, { sites: 'RW', stations: 'RW', readers: 'RW' });
-
-    // A direct OCPP call waits its turn and the charger's answer up to 25 s (lambdas/ops-api.ts),
-    // within the HTTP API's 30 s.
-    const opsApi = this.httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}', functionProps: { timeout: Duration.seconds(29) } });
-    // Sessions, refunds through Payter, reconciliation with Payter, and direct OCPP calls.
-    this.bindPayterSide(opsApi, {
-      ...CSMS_SIDE_TABLES,
-      // Marks a station offline when a call finds its connection gone; connector status history.
-      stations: 'RW',
-      connections: 'RO',
-      // An operator's RemoteStartTransaction issues its id tag.
-      transactions: 'RW',
-      pendingCalls: 'RW',
-      // Refunds are recorded on the session; a remote stop moves it to stopping.
-      sessions: 'RW',
-      // GET /ops/reconciliation/mypayter reads the synced MyPayter transactions.
-      myPayter: 'RO',
-    });
-    this.ocppGateway.bindStationConnections(opsApi);
-    this.sessionWorkflow.bindOperations(opsApi);
-    // Its calls move the station's call queue on (see the Payter callbacks).
-    this.sessionWorkflow.bindTaskCallbacks(opsApi);
-
-    // Moves on the call queues nothing else moves on: a call never answered (the next one's
-    // turn, a stop to send again), a deadline passing while a station is offline; closes the
-    // connections refused at $connect that sent no frame. Every minute, looking every 5 s within it.
-    const stationCallTimer = new CsmsFunction(this, 'StationCallTimer', {
-      entry: 'station-call-timer',
-      description: 'Station call queues: next call after a timeout, stops sent again, calls failed past their deadline',
-      timeout: Duration.seconds(75),
-      environment: { STATION_CALL_TIMER_PASSES: '12' },
-    });
-    this.tables.bind(stationCallTimer, { ...CSMS_SIDE_TABLES, pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' });
-    this.ocppGateway.bindStationConnections(stationCallTimer, { close: true });
-    this.sessionWorkflow.bindTaskCallbacks(stationCallTimer);
-    new Rule(this, 'StationCallTimerSchedule', {
-      description: 'Runs the station-call timer every minute',
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(stationCallTimer, { retryAttempts: 0 })],
-    });
-    opsApi.addEnvironment('PAYTER_REFUNDS', validateRefundChannel(props.payterRefunds ?? 'cps'));
-
-    // Open holds and differences with Payter and MyPayter, every 15 minutes, as metrics.
-    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
-      tables: this.tables,
-      payter: this.payter,
-      myPayterApiUrl: props.myPayterApiUrl,
-    });
+    const secrets: Record<SecretName, Secret> = {
+      payterApiKey: this.payter.apiKey,
+      payterCallbackSecret: this.payter.callbackSecret,
+      myPayterCredentials: this.myPayter.credentials,
+    };
+    for (const name of FUNCTION_NAMES) {
+      const spec = functionSpec(name);
+      const fn = this.functions[name];
+      this.tables.bind(fn, spec.tables);
+      if (spec.stations) this.ocppGateway.bindStationConnections(fn, { close: spec.stations === 'close' });
+      if (spec.workflow) this.sessionWorkflow.grant(fn, spec.workflow);
+      for (const setting of spec.settings ?? []) fn.addEnvironment(SETTING_VARIABLES[setting], settings[setting]);
+      for (const secret of spec.secrets ?? []) {
+        fn.addEnvironment(SECRET_VARIABLES[secret], secrets[secret].secretArn);
+        secrets[secret].grantRead(fn);
+      }
+    }
 
     this.observability = new Observability(this, 'Observability', {
       stateMachine: this.sessionWorkflow.stateMachine,
-      sessionStep,
-      sessionSweeper,
-      functions: this.node.findAll().filter((c): c is CsmsFunction => c instanceof CsmsFunction),
+      sessionStep: this.functions['session-step'],
+      sessionSweeper: this.functions['session-sweeper'],
+      functions: Object.values(this.functions),
     });
+    // Open holds and differences with Payter and MyPayter, every 15 minutes, as metrics.
     this.observability.watchReconciliation();
+
     new CfnOutput(this, 'OperatorAlarmTopicArn', {
       description: 'Subscribe operators here: open Payter holds, failed sessions, Lambda errors',
       value: this.observability.alarmTopic.topicArn,
@@ -351,26 +271,12 @@ export class CsmsStack extends Stack {
     });
     new CfnOutput(this, 'MyPayterCredentialsSecretArn', {
       description: 'Store the MyPayter Data API login here after deploy, as JSON {"username", "password", "domain"}; until then the MyPayter sync fails (and alarms)',
-      value: this.reconciliation.myPayterCredentials.secretArn,
+      value: this.myPayter.credentials.secretArn,
     });
     new CfnOutput(this, 'SessionStateMachineArn', {
       description: 'The charging-session workflow; executions are named after session ids',
       value: this.sessionWorkflow.stateMachine.stateMachineArn,
     });
-  }
-
-  /**
-   * Hands a function what the Payter side (lambdas/aws/payter-app.ts) needs to start, and
-   * access to just the tables it uses: that composition root builds every repository of both
-   * sides, the station link, the workflow client, the Payter client and the callback URLs up
-   * front, so the function gets all their variables (names only where it uses nothing) and
-   * reads the Payter secrets. Station CALLs and workflow actions are granted separately.
-   */
-  private bindPayterSide(fn: CsmsFunction, tables: TableBindings): void {
-    this.tables.bind(fn, { ...PAYTER_SIDE_TABLES, ...tables });
-    this.ocppGateway.configureStationConnections(fn);
-    this.sessionWorkflow.configureStateMachineArn(fn);
-    this.payter.bindClient(fn);
   }
 }
 
@@ -386,4 +292,9 @@ function validateRefundChannel(value: string): string {
     throw new Error(`payterRefunds must be one of ${REFUND_CHANNELS.join(', ')}, got "${value}"`);
   }
   return value;
+}
+
+/** The construct id of a function: `payter-card-read` is `PayterCardRead`. */
+function constructIdOf(name: string): string {
+  return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 }

@@ -11,8 +11,7 @@ import type { CallbackPurpose } from '../readers/callback-urls';
 import type { PayterCallbacks } from '../sessions/payter-callbacks';
 import { lambdaHandler, logger } from '../shared/lambda';
 import { idempotentDelivery } from './idempotency';
-import { callbackUrls } from './payter';
-import { payterApp } from './payter-app';
+import { app } from './composition';
 
 export interface DriverCallback<S extends z.ZodType, R> {
   readonly schema: S;
@@ -26,14 +25,14 @@ export interface DriverCallback<S extends z.ZodType, R> {
 export function driverCallbackHandler<S extends z.ZodType, R>(callback: DriverCallback<S, R>) {
   const deliver = idempotentDelivery((event: APIGatewayProxyEventV2) =>
     handleCallback(event, callback.schema, async (body, path) => {
-      const result = await callback.act((await payterApp()).callbacks, path.token ?? '', body, path);
+      const result = await callback.act(await app.callbacks(), path.token ?? '', body, path);
       logger.info(...callback.logged(body, result));
       return result;
     }),
   );
   return lambdaHandler(
     async (event: APIGatewayProxyEventV2, context: Context) =>
-      (await refusedCallback(event, callback.schema, async (body, path) => (await callbackUrls()).verify(path.token, callback.purpose(body, path)))) ??
+      (await refusedCallback(event, callback.schema, async (body, path) => (await app.callbackUrls()).verify(path.token, callback.purpose(body, path)))) ??
       deliver(event, context),
   );
 }

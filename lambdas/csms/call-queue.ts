@@ -31,6 +31,8 @@ export interface QueuedCall {
   readonly awaited?: boolean;
   /** A stop of an open transaction: sent again after a lost or unanswered send. */
   readonly retry?: boolean;
+  /** A remote start: the id tag it issues when it is sent, for the charger to start with. */
+  readonly issuesIdTag?: string;
   /** Sends so far. */
   readonly attempts: number;
 }

@@ -9,6 +9,9 @@
  * whose call is due, and the station-call timer every minute for the rest (an unanswered call,
  * a deadline passing while the station is offline).
  *
+ * A remote start issues its id tag when it is sent (so the charger's StartTransaction with it
+ * is accepted); the session's end revokes it (`revokeIdTag`).
+ *
  * Stops are never lost: a RemoteStopTransaction of a transaction still open in our records is
  * sent again after a send that was lost or not answered, for as long as the transaction stays
  * open (checked before each send), up to STOP_RETRY_MS.
@@ -30,9 +33,10 @@ import {
   type FailedCall,
   type QueuedCall,
 } from './call-queue';
-import type { CallOutcome } from './model';
-import type { CallQueueRepository, CallWorkflow, StationLink, StationRepository, TransactionRepository } from './ports';
+import type { CallOutcome, IssuedIdTag } from './model';
+import type { CallQueueRepository, StationLink, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import { isOnline } from './charging-stations';
 
 /** How long a stop of an open transaction keeps being retried before it fails loudly. */
@@ -76,7 +80,8 @@ export interface CsmsCallsDeps {
   readonly queues: CallQueueRepository;
   readonly transactions: TransactionRepository;
   readonly link: StationLink;
-  readonly workflow: CallWorkflow;
+  /** Completes the workflow task that asked for a call; whether it still waits for it. */
+  readonly workflow: Pick<SessionWorkflow, 'succeed' | 'fail' | 'isWaiting'>;
   readonly encoder: CallEncoder;
   readonly clock: Clock;
   /** How long a call may wait to be sent, and then how long the charger has to answer it. */
@@ -93,6 +98,11 @@ export interface SendOptions {
   /** The caller polls with `awaitAnswer`, and would rather hear at once that the station is offline. */
   readonly awaited?: boolean;
 }
+
+export const REMOTE_START_ACTION = 'RemoteStartTransaction';
+
+/** A RemoteStartTransaction's payload: the id tag it issues, and what else the charger takes (connector, profile). */
+export type RemoteStartPayload = { readonly idTag: string } & Readonly<Record<string, unknown>>;
 
 export interface SentCall {
   /** The call's id in its station's queue (not an OCPP message id: each send gets its own). */
@@ -113,7 +123,22 @@ export class CsmsCalls {
    * Queues a call and sends it if the station is free. An awaited call to a station that is
    * offline is refused (StationOfflineError); any other waits for the reconnect up to its deadline.
    */
-  async send(stationId: string, action: string, payload: unknown, options: SendOptions = {}): Promise<SentCall> {
+  send(stationId: string, action: string, payload: unknown, options: SendOptions = {}): Promise<SentCall> {
+    return this.queue(stationId, action, payload, options);
+  }
+
+  /** Sends a RemoteStartTransaction as `send` does; its id tag is issued when it goes out to the charger. */
+  remoteStart(stationId: string, payload: RemoteStartPayload, options: SendOptions = {}): Promise<SentCall> {
+    return this.queue(stationId, REMOTE_START_ACTION, payload, options, { issuesIdTag: payload.idTag });
+  }
+
+  private async queue(
+    stationId: string,
+    action: string,
+    payload: unknown,
+    options: SendOptions,
+    effects: Pick<QueuedCall, 'issuesIdTag'> = {},
+  ): Promise<SentCall> {
     // An invalid payload is the caller's mistake whatever the station's state: check it first.
     this.deps.encoder.encodeCall(action, payload);
     const station = await this.deps.stations.get(stationId);
@@ -128,6 +153,7 @@ export class CsmsCalls {
       ...(options.taskToken !== undefined && { taskToken: options.taskToken }),
       ...(options.awaited && { awaited: true }),
       ...(retry && { retry: true }),
+      ...effects,
     };
     await this.pump(stationId, call.id, await this.update(stationId, (queue) => enqueue(queue, call)));
     return { id: call.id, action };
@@ -243,7 +269,7 @@ export class CsmsCalls {
       await this.report(stationId, failed);
       if (sending) {
         const call = next.inFlight!;
-        if (call.action === 'RemoteStartTransaction') await this.issueIdTag(stationId, call.payload, now);
+        if (call.issuesIdTag !== undefined) await this.deps.transactions.issueIdTag(this.idTag(call.issuesIdTag, stationId, now));
         this.deps.log.info('call sent to charger', { stationId, action: call.action, messageId: call.messageId, attempt: call.attempts });
         if ((await this.deps.link.send(call.connectionId, sending.text)) === 'sent') return;
         // The connection is gone: the call waits for the reconnect, up to its deadline.
@@ -312,14 +338,35 @@ export class CsmsCalls {
     return this.deps.callTimeoutSeconds * 1000;
   }
 
-  private async issueIdTag(stationId: string, payload: unknown, now: Date): Promise<void> {
-    const idTag = (payload as { idTag?: unknown }).idTag;
-    if (typeof idTag !== 'string') return;
+  private idTag(idTag: string, stationId: string, now: Date): IssuedIdTag {
     const validity = this.deps.idTagValiditySeconds ?? 24 * 3600;
-    await this.deps.transactions.issueIdTag({
-      idTag,
-      stationId,
-      expiresAt: new Date(now.getTime() + validity * 1000).toISOString(),
-    });
+    return { idTag, stationId, expiresAt: new Date(now.getTime() + validity * 1000).toISOString() };
   }
+}
+
+/**
+ * A call that comes by its action's name (a workflow task's, an operator's): a remote start
+ * goes as one, issuing its id tag; any other as it is. A payload the action's schema refuses
+ * goes to `send`, which refuses it.
+ */
+export function sendByAction(
+  calls: Pick<CsmsCalls, 'send' | 'remoteStart'>,
+  stationId: string,
+  action: string,
+  payload: Readonly<Record<string, unknown>>,
+  options: SendOptions = {},
+): Promise<SentCall> {
+  const { idTag } = payload;
+  return action === REMOTE_START_ACTION && typeof idTag === 'string'
+    ? calls.remoteStart(stationId, { ...payload, idTag }, options)
+    : calls.send(stationId, action, payload, options);
+}
+
+/** Ends an id tag's validity now: the charger's Authorize and StartTransaction with it are refused from then on. */
+export function revokeIdTag(
+  transactions: Pick<TransactionRepository, 'issueIdTag'>,
+  tag: { readonly idTag: string; readonly stationId: string },
+  at: string,
+): Promise<void> {
+  return transactions.issueIdTag({ idTag: tag.idTag, stationId: tag.stationId, expiresAt: at });
 }

@@ -1,6 +1,6 @@
 /**
- * What the CSMS domain needs from the outside world. Lambdas hand in DynamoDB, API Gateway and
- * Step Functions adapters; nothing here imports the AWS SDK.
+ * What the CSMS domain needs from the outside world. Lambdas hand in DynamoDB and API Gateway
+ * adapters (the session workflow's port is lambdas/shared/workflow.ts); nothing here imports the AWS SDK.
  */
 import type {
   ConnectorStatus,
@@ -99,19 +99,6 @@ export interface StationLink {
   /** 'gone' when the connection was already closed (or not open yet). */
   close(connectionId: string): Promise<'closed' | 'gone'>;
 }
-
-/** Completes the session workflow's callback tasks. */
-export interface WorkflowSignals {
-  succeed(taskToken: string, output: unknown): Promise<void>;
-  fail(taskToken: string, error: string, cause: string): Promise<void>;
-}
-
-/** The CSMS calls' view of the workflow: also whether a task still waits for its call. */
-export interface CallWorkflow extends WorkflowSignals {
-  /** False once the task timed out or its execution ended: its call is no longer wanted. */
-  isWaiting(taskToken: string): Promise<boolean>;
-}
-
 
 /** Site settings (docs/pricing.md); stored as validated, read back as stored. */
 export interface SiteRepository<Site = Record<string, unknown> & { siteId: string }> {

@@ -3,7 +3,8 @@
  * answer: JSON bodies validated with zod, errors as `{error, details}` with a 4xx naming each
  * bad field, and named error classes mapped to status codes at the edge.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import httpRouter, { type Method } from '@middy/http-router';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { CallFailedError, StationOfflineError, UnknownStationError } from '../csms/csms-calls';
 import { OcppError } from '../ocpp/frames';
@@ -128,38 +129,63 @@ export function checkPathIds(params: Record<string, string>, problems: FieldErro
 }
 
 export interface Route {
-  readonly method: string;
+  readonly method: Method;
   readonly path: string;
   readonly handle: (event: APIGatewayProxyEventV2, params: Record<string, string>) => Promise<HttpResult>;
 }
 
-/** Routes one Lambda's share of the HTTP API (`ANY /installer/{proxy+}`) by method and path. */
+/** What a router throws when nothing answers the request: then it is a 404 or a 405. */
+const MISSED = new Error('no route');
+const missed = (): never => {
+  throw MISSED;
+};
+
+/**
+ * Routes one Lambda's share of the HTTP API (`ANY /installer/{proxy+}`) by method and path with
+ * @middy/http-router, which matches `requestContext.http.path` (on our `$default` stage the path
+ * as sent, like `rawPath`), not the event's routeKey. Left to us: its path parameters are the raw
+ * segments (merged into `event.pathParameters` beside API Gateway's `proxy`), so each route's own
+ * are %-decoded and checked here; and it answers a wrong method like an unknown path, so a miss is
+ * looked up again by path alone (as a GET) to tell a 405 from a 404.
+ */
 export function router(routes: readonly Route[]) {
-  const compiled = routes.map((route) => {
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    return { route, names, regex: new RegExp(`^${pattern}/?$`) };
+  const byMethod = httpRouter<APIGatewayProxyEventV2, HttpResult>({
+    routes: routes.map(({ method, path, handle }) => {
+      const names = Array.from(path.matchAll(/\{(\w+)\}/g), (match) => match[1]!);
+      return {
+        method,
+        path,
+        handler: (event: APIGatewayProxyEventV2) =>
+          handle(event, decodePathParameters(names.map((name) => [name, event.pathParameters?.[name] ?? '']))),
+      };
+    }),
+    notFoundResponse: missed,
   });
-  return async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-    const method = event.requestContext.http.method;
-    const path = event.rawPath;
+  const byPath = httpRouter<APIGatewayProxyEventV2, HttpResult>({
+    routes: [...new Set(routes.map((route) => route.path))].map((path) => ({ method: 'GET', path, handler: async () => ({ statusCode: 405 }) })),
+    notFoundResponse: missed,
+  });
+  const pathKnown = async (event: APIGatewayProxyEventV2, context: Context): Promise<boolean> => {
+    const http = { ...event.requestContext.http, method: 'GET' };
     try {
-      let pathMatched = false;
-      for (const { route, names, regex } of compiled) {
-        const match = regex.exec(path);
-        if (!match) continue;
-        pathMatched = true;
-        if (route.method !== method) continue;
-        return await route.handle(event, decodePathParameters(names.map((name, i) => [name, match[i + 1] ?? ''])));
-      }
-      throw pathMatched
-        ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)
-        : new HttpError(404, 'NotFound', `no route for ${method} ${path}`);
+      await byPath({ ...event, requestContext: { ...event.requestContext, http } }, context);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return async (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> => {
+    try {
+      return await byMethod(event, context);
     } catch (error) {
-      return answerError(error);
+      if (error !== MISSED) return answerError(error);
+      const { method } = event.requestContext.http;
+      const path = event.rawPath;
+      return errorResult(
+        (await pathKnown(event, context))
+          ? new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}`)
+          : new HttpError(404, 'NotFound', `no route for ${method} ${path}`),
+      );
     }
   };
 }

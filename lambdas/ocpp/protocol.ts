@@ -2,11 +2,10 @@
  * The version-neutral seam between the WebSocket handlers and an OCPP version. A handler
  * negotiates the subprotocol on $connect, keeps it with the connection, and from then on
  * talks to that version's adapter only: frames, payload schemas and error codes stay
- * behind it. An OCPP 2.0.1 adapter joins `adapters` beside the 1.6 one.
+ * behind it. The adapters themselves are in ./adapters.ts.
  */
 import type { Leniency } from '../csms/model';
 import type { OcppError, ParsedCallError, Payload } from './frames';
-import { ocpp16, type Ocpp16Adapter } from './v16/adapter';
 
 export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
 
@@ -78,37 +77,3 @@ export interface OcppAdapter<
   ): string;
   encodeCallError(error: OcppError): string;
 }
-
-export const adapters = { 'ocpp1.6': ocpp16 } as const satisfies {
-  [P in OcppSubprotocol]?: { readonly subprotocol: P };
-};
-
-export type SupportedSubprotocol = keyof typeof adapters;
-export type SupportedAdapter = (typeof adapters)[SupportedSubprotocol];
-
-export const SUPPORTED_SUBPROTOCOLS = Object.keys(adapters) as readonly SupportedSubprotocol[];
-
-export function isSupportedSubprotocol(value: string): value is SupportedSubprotocol {
-  return (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(value);
-}
-
-/**
- * The subprotocol to answer in `Sec-WebSocket-Protocol`: the first token of the charger's
- * comma-separated offer (RFC 6455 section 4.1; repeated headers arrive joined by commas) that
- * we support. Tokens are compared case-sensitively ("OCPP1.6" is not "ocpp1.6"). Undefined
- * when nothing offered is supported: the handshake then completes without the header and the
- * connection is closed at once (OCPP-J 1.6 section 3.1.2; lambdas/csms/station-connections.ts).
- */
-export function chooseSubprotocol(offeredHeader: string | undefined): SupportedSubprotocol | undefined {
-  if (offeredHeader === undefined) return undefined;
-  return offeredHeader
-    .split(',')
-    .map((token) => token.replace(/^[ \t]+|[ \t]+$/g, ''))
-    .find(isSupportedSubprotocol);
-}
-
-export function adapterFor(subprotocol: string): SupportedAdapter | undefined {
-  return isSupportedSubprotocol(subprotocol) ? adapters[subprotocol] : undefined;
-}
-
-export { ocpp16, createOcpp16Adapter, type Ocpp16Adapter } from './v16/adapter';

@@ -6,39 +6,10 @@
  *
  * The retries run in the session workflow (Step Functions), never in a Lambda's memory, so a
  * Lambda dying mid-way loses nothing. The task makes one attempt, classifies the outcome with
- * `classifyFinalizeOutcome` and throws the matching error name; the ASL retries it with the
- * states the ASL tests check against (`test/support/asl-retries.ts`).
+ * `classifyFinalizeOutcome` and throws the matching error name; the ASL's states hold the
+ * schedule (the tests check them against it: `test/support/asl-retries.ts`).
  */
 import type { Declined, PayterOutcome } from './cps-client';
-
-export interface RetryPhase {
-  readonly everySeconds: number;
-  readonly times: number;
-}
-
-const MINUTE = 60;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-export const PAYTER_FINALIZE_RETRY_PHASES: readonly RetryPhase[] = [
-  { everySeconds: MINUTE, times: 5 },
-  { everySeconds: HOUR, times: 24 },
-  { everySeconds: DAY, times: 7 },
-];
-
-/** The wait before each retry, in order: element i is the wait before attempt i + 2. */
-export const PAYTER_FINALIZE_RETRY_DELAYS_SECONDS: readonly number[] = PAYTER_FINALIZE_RETRY_PHASES.flatMap(
-  (phase) => Array.from({ length: phase.times }, () => phase.everySeconds),
-);
-
-/**
- * The wait before the next attempt after `attemptsMade` attempts (the first one included)
- * all failed; undefined when the schedule is exhausted and it is time to give up.
- */
-export function nextRetryDelaySeconds(attemptsMade: number): number | undefined {
-  if (!Number.isInteger(attemptsMade) || attemptsMade < 1) return undefined;
-  return PAYTER_FINALIZE_RETRY_DELAYS_SECONDS[attemptsMade - 1];
-}
 
 export type FinalizeVerdict = 'done' | 'retry' | 'give-up';
 

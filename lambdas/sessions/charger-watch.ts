@@ -6,8 +6,9 @@
  * value the charger reported and commits it (Payter's rule). A charger back in time carries on.
  * Run on a schedule (the session sweeper's).
  */
-import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import type { Station } from '../csms/model';
 import type { StoredSite } from '../sites/site-settings';
 import { DEFAULT_CHARGER_LOST_SECONDS } from '../sites/site-settings';
@@ -20,7 +21,7 @@ export interface ChargerWatchDeps {
   readonly sessions: Pick<SessionRepository, 'get'> & { listUnsettled(limit?: number): Promise<ChargingSession[]> };
   readonly sites: SiteRepository<StoredSite>;
   readonly stations: Pick<StationRepository, 'get'>;
-  readonly signals: WorkflowSignals;
+  readonly workflow: Pick<SessionWorkflow, 'fail'>;
   readonly clock: Clock;
   /** The interval BootNotification hands to chargers: silence longer than this means trouble. */
   readonly heartbeatIntervalSeconds: number;
@@ -44,7 +45,7 @@ export class ChargerWatch {
       const limitSeconds = site?.limits.chargerLostSeconds ?? DEFAULT_CHARGER_LOST_SECONDS;
       if (now - since < limitSeconds * 1000) continue;
       try {
-        await this.deps.signals.fail(session.stopTaskToken, CHARGER_LOST_ERROR, `station ${session.stationId} unreachable since ${new Date(since).toISOString()}`);
+        await this.deps.workflow.fail(session.stopTaskToken, CHARGER_LOST_ERROR, `station ${session.stationId} unreachable since ${new Date(since).toISOString()}`);
       } catch (error) {
         // The wait ended meanwhile (the StopTransaction came): nothing to do.
         this.deps.log.warn('charger lost, but the session no longer waits for it', { sessionId: session.sessionId, error: String(error) });

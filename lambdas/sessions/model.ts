@@ -68,7 +68,6 @@ export interface ChargingSession {
   readonly readingId: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  readonly executionName: string;
 
   readonly paymentState?: PaymentState;
   readonly payterSessionId?: string;

@@ -9,12 +9,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow, SessionWorkflowInput } from '../shared/workflow';
 import type { StoredSite } from '../sites/site-settings';
-import type { CardReadCallback, TerminalStateCallback, UiCallback } from '../payter/cps-contract';
+import type { CardReadCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from './model';
-import type { SessionRepository, SessionWorkflows } from './ports';
+import type { SessionRepository } from './ports';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
@@ -29,10 +30,9 @@ export interface PayterCallbacksDeps {
   readonly stations: StationRepository;
   readonly display: ReaderDisplay;
   readonly urls: CallbackUrls;
-  readonly workflows: SessionWorkflows;
+  /** Started for each new session; its wait for the charger failed when the driver cancels before plugging in. */
+  readonly workflow: Pick<SessionWorkflow, 'start' | 'fail'>;
   readonly stopCharging: StopCharging;
-  /** Fails the workflow's wait for the charger when the driver cancels before plugging in. */
-  readonly signals: { fail(taskToken: string, error: string, cause: string): Promise<void> };
   readonly clock: Clock;
   readonly newSessionId?: () => string;
 }
@@ -41,22 +41,6 @@ export type CardReadResult =
   | { readonly action: 'started'; readonly sessionId: string }
   | { readonly action: 'stopping'; readonly sessionId: string }
   | { readonly action: 'ignored'; readonly reason: string };
-
-/**
- * The workflow's input: what its states route on, so the execution is self-explanatory. No
- * card data (cardId, maskedPan, ifd): execution histories and logs keep their input and
- * outputs; the steps read the card from the session record by its id.
- */
-export interface SessionWorkflowInput {
-  readonly sessionId: string;
-  readonly serialNumber: string;
-  readonly stationId: string;
-  readonly connectorId: number;
-  readonly idTag: string;
-  readonly site: StoredSite;
-  /** The site's limits in the seconds the workflow's timeouts take. */
-  readonly timing: { readonly plugInWindowSeconds: number; readonly maxSessionSeconds: number };
-}
 
 const UNUSABLE = new Set<ConnectorState>(['faulted', 'unavailable', 'charging', 'suspendedByVehicle', 'suspendedByCharger', 'finishing', 'reserved']);
 
@@ -115,7 +99,7 @@ export class PayterCallbacks {
       return { action: 'stopping' };
     }
     if (session && press.screenId === 'plugIn' && press.response === 'cancel' && session.status === 'starting' && session.startTaskToken) {
-      await this.deps.signals.fail(session.startTaskToken, 'DriverCancelled', 'the driver cancelled before plugging in');
+      await this.deps.workflow.fail(session.startTaskToken, 'DriverCancelled', 'the driver cancelled before plugging in');
       return { action: 'cancelling' };
     }
     if (press.screenId === 'receipt' && !reader.activeSessionId) {
@@ -123,30 +107,6 @@ export class PayterCallbacks {
       return { action: 'start-screen' };
     }
     return { action: 'ignored' };
-  }
-
-  /** Payter's account-wide web hook: a reader that comes back online has forgotten our screens. */
-  async terminalState(token: string, state: TerminalStateCallback): Promise<{ action: string }> {
-    if (!this.deps.urls.verify(token, { kind: 'state' })) throw new NotFoundError('no such hook');
-    const wasOnline = await this.deps.readers.recordOnline(state.serialNumber, state.online);
-    if (wasOnline === undefined && !(await this.deps.readers.get(state.serialNumber))) {
-      return { action: 'ignored' };
-    }
-    if (state.online && wasOnline !== true) {
-      const reader = await this.deps.readers.get(state.serialNumber);
-      if (reader && !reader.activeSessionId) {
-        await this.showStartScreen(reader);
-        return { action: 'start-screen' };
-      }
-      const session = reader?.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
-      const site = reader ? await this.deps.sites.get(reader.siteId) : undefined;
-      if (reader && site && session?.status === 'charging') {
-        // Rebooted mid-session: take cards again so the driver can still tap to stop.
-        await this.deps.display.armTapToStop(reader, site);
-        return { action: 'tap-to-stop' };
-      }
-    }
-    return { action: 'recorded' };
   }
 
   private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
@@ -176,23 +136,20 @@ export class PayterCallbacks {
       readingId,
       createdAt: now,
       updatedAt: now,
-      executionName: sessionId,
     };
     await this.deps.sessions.create(session);
     const input: SessionWorkflowInput = {
       sessionId,
-      serialNumber: reader.serialNumber,
       stationId: reader.stationId,
       connectorId,
       idTag: session.idTag,
-      site,
       timing: {
         plugInWindowSeconds: site.limits.plugInWindowSeconds,
         maxSessionSeconds: site.limits.maxSessionMinutes * 60,
       },
     };
     try {
-      await this.deps.workflows.start(session.executionName, input);
+      await this.deps.workflow.start(input);
     } catch (error) {
       // No workflow, so nothing else would ever free the reader: undo, and let the driver tap again.
       await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.deps.clock.now().toISOString(), {

@@ -57,15 +57,3 @@ export interface UnsettledSessions {
   /** Oldest first, at most `limit` (read from an index: re-read a session before acting on it). */
   listUnsettled(limit?: number): Promise<ChargingSession[]>;
 }
-
-/** The session's workflow execution, for operators and the sweeper. */
-export interface SessionExecutions {
-  describe(executionName: string): Promise<{ name: string; arn: string; status: string; startDate?: string; stopDate?: string; consoleUrl?: string } | undefined>;
-  /** Undefined when there is no such execution (its start was lost: the sweeper settles such sessions). */
-  history(executionName: string): Promise<{ timestamp: string; type: string; state?: string; error?: string; cause?: string }[] | undefined>;
-}
-
-/** Starts the session workflow execution, named after the session. */
-export interface SessionWorkflows {
-  start(executionName: string, input: unknown): Promise<{ executionArn: string }>;
-}

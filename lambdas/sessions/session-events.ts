@@ -5,8 +5,9 @@
  * stop the charge before the running total passes the hold.
  */
 import type { TransactionEvent } from '../csms/charging-stations';
-import type { SiteRepository, StationRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import { shouldRefreshChargingScreen } from '../display/refresh';
 import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
@@ -24,7 +25,7 @@ export interface SessionEventsDeps {
   readonly sites: SiteRepository<StoredSite>;
   readonly stations: StationRepository;
   readonly display: ReaderDisplay;
-  readonly signals: WorkflowSignals;
+  readonly workflow: Pick<SessionWorkflow, 'succeed'>;
   /** Asks the charger to stop the transaction (RemoteStopTransaction). */
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
@@ -64,7 +65,7 @@ export class SessionEvents {
       if (session.transactionId !== transaction.transactionId) return;
       updated = session;
     }
-    if (updated.startTaskToken) await this.deps.signals.succeed(updated.startTaskToken, startedOutput(updated));
+    if (updated.startTaskToken) await this.deps.workflow.succeed(updated.startTaskToken, startedOutput(updated));
   }
 
   private async stopped(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
@@ -100,7 +101,7 @@ export class SessionEvents {
       (await this.deps.sessions.transition(session.sessionId, ['stopping'], 'stopped', now, stop)) ??
       session;
     if (updated.stopTaskToken && updated.stoppedAt !== undefined) {
-      await this.deps.signals.succeed(updated.stopTaskToken, stoppedOutput(updated));
+      await this.deps.workflow.succeed(updated.stopTaskToken, stoppedOutput(updated));
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
@@ -13,12 +14,13 @@ import { RefundExceedsCapturedError, splitRefund } from '../pricing/refund';
 import { ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import type { AmountJson, ChargingSession, RefundState, SessionRefund, SessionStatus } from './model';
 import { DEFAULT_HOLD_AGE_POLICY, openHoldAge, type HoldAgePolicy, type OpenHoldAge } from './open-holds';
-import type { RefundEvidence, RefundSettlement, SessionExecutions, SessionQuery, SessionRepository } from './ports';
+import type { RefundEvidence, RefundSettlement, SessionQuery, SessionRepository } from './ports';
 import { sessionCostSoFar } from './running-cost';
 
 export interface SessionOperationsDeps {
   readonly sessions: SessionRepository;
-  readonly executions: SessionExecutions;
+  /** The session's execution, for operators. */
+  readonly workflow: Pick<SessionWorkflow, 'describe' | 'history'>;
   readonly payter: PayterClient;
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
@@ -93,7 +95,7 @@ export class SessionOperations {
 
   async detail(sessionId: string) {
     const session = await this.get(sessionId);
-    const execution = await this.deps.executions.describe(session.executionName);
+    const execution = await this.deps.workflow.describe(sessionId);
     const live = await this.soFar(session);
     return {
       ...summary(session),
@@ -122,9 +124,10 @@ export class SessionOperations {
 
   async execution(sessionId: string) {
     const session = await this.get(sessionId);
-    const events = await this.deps.executions.history(session.executionName);
-    if (!events) throw new NotFoundError(`session ${sessionId} has no workflow execution ${session.executionName}`);
-    return { executionName: session.executionName, events };
+    const events = await this.deps.workflow.history(session.sessionId);
+    if (!events) throw new NotFoundError(`session ${sessionId} has no workflow execution ${session.sessionId}`);
+    // The execution is named after the session.
+    return { executionName: session.sessionId, events };
   }
 
   async stop(sessionId: string): Promise<{ stopping: boolean }> {
@@ -418,6 +421,6 @@ export function summary(s: ChargingSession) {
     stopReason: s.stopReason ?? null,
     /** The charger's times had no offset and were read in the site's zone. */
     timestampsWithoutOffset: s.timestampsWithoutOffset ?? false,
-    executionName: s.executionName,
+    executionName: s.sessionId,
   };
 }

@@ -3,8 +3,10 @@
  * method each. Every step is safe to run twice: Step Functions retries a step whose Lambda
  * failed, and a retried step must not hold, commit or cancel money twice.
  */
-import type { SiteRepository, StationRepository, TransactionRepository, WorkflowSignals } from '../csms/ports';
+import type { SiteRepository, StationRepository, TransactionRepository } from '../csms/ports';
+import { revokeIdTag } from '../csms/csms-calls';
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import type { PayterClient } from '../payter/cps-client';
@@ -40,7 +42,8 @@ export interface SessionStepsDeps {
   readonly transactions: TransactionRepository;
   readonly payter: PayterClient;
   readonly display: ReaderDisplay;
-  readonly signals: WorkflowSignals;
+  /** Completes the waits for the charger's start and stop. */
+  readonly workflow: Pick<SessionWorkflow, 'succeed'>;
   readonly clock: Clock;
   /** e.g. https://csms.example.com/receipts/{sessionId} */
   readonly receiptUrl: (sessionId: string) => string;
@@ -171,7 +174,7 @@ export class SessionSteps {
   /** Registers the workflow's wait for StartTransaction; completes it at once if it already came. */
   async awaitStart(sessionId: string, taskToken: string): Promise<void> {
     const session = await this.deps.sessions.update(sessionId, { startTaskToken: taskToken }, this.now());
-    if (session.transactionId !== undefined) await this.deps.signals.succeed(taskToken, startedOutput(session));
+    if (session.transactionId !== undefined) await this.deps.workflow.succeed(taskToken, startedOutput(session));
   }
 
   /**
@@ -213,7 +216,7 @@ export class SessionSteps {
   /** Registers the workflow's wait for StopTransaction; completes it at once if it already came. */
   async awaitStop(sessionId: string, taskToken: string): Promise<void> {
     const session = await this.deps.sessions.update(sessionId, { stopTaskToken: taskToken }, this.now());
-    if (session.stoppedAt !== undefined) await this.deps.signals.succeed(taskToken, stoppedOutput(session));
+    if (session.stoppedAt !== undefined) await this.deps.workflow.succeed(taskToken, stoppedOutput(session));
   }
 
   /** The site's maximum session time ran out while charging: the workflow stops the charge next. */
@@ -334,7 +337,7 @@ export class SessionSteps {
   async release(sessionId: string): Promise<{ status: SessionStatus }> {
     const { session, reader, site } = await this.load(sessionId);
     await this.sweepHolds(reader, session);
-    await this.deps.transactions.issueIdTag({ idTag: session.idTag, stationId: session.stationId, expiresAt: this.now() });
+    await revokeIdTag(this.deps.transactions, session, this.now());
     const status = finalStatus(session);
     const endReason = session.endReason ?? unrecordedEndReason(session);
     if (status !== session.status || endReason !== session.endReason) {

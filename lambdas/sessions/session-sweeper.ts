@@ -8,8 +8,9 @@
  * A session whose execution is RUNNING is never touched.
  */
 import type { Clock } from '../shared/clock';
+import type { SessionWorkflow } from '../shared/workflow';
 import { OPEN_SESSION_STATUSES, type ChargingSession } from './model';
-import type { SessionExecutions, SessionRepository, UnsettledSessions } from './ports';
+import type { SessionRepository, UnsettledSessions } from './ports';
 import { SessionStateError, type SessionSteps } from './session-steps';
 
 /** The log lines that count the sweeper's work (metric filters and alarms in lib/constructs/observability.ts). */
@@ -20,7 +21,7 @@ export type SweepSteps = Pick<SessionSteps, 'chargerLost' | 'price' | 'commit' |
 
 export interface SessionSweeperDeps {
   readonly sessions: UnsettledSessions & Pick<SessionRepository, 'get'>;
-  readonly executions: Pick<SessionExecutions, 'describe'>;
+  readonly workflow: Pick<SessionWorkflow, 'describe'>;
   readonly steps: SweepSteps;
   readonly clock: Clock;
   readonly log: { info(message: string, details: Record<string, unknown>): void; error(message: string, details: Record<string, unknown>): void };
@@ -62,7 +63,7 @@ export class SessionSweeper {
     // The index is eventually consistent: decide on the session itself.
     const session = await this.deps.sessions.get(sessionId);
     if (!session || !isUnsettled(session)) return undefined;
-    const execution = await this.deps.executions.describe(session.executionName);
+    const execution = await this.deps.workflow.describe(sessionId);
     if (execution?.status === 'RUNNING') return undefined;
     if (!execution && this.ageSeconds(session) < (this.deps.minAgeSeconds ?? 120)) return undefined;
     const executionStatus = execution?.status ?? 'NOT_FOUND';

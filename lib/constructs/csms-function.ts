@@ -9,18 +9,10 @@ import type { Construct } from 'constructs';
 import type { TableSpec } from '../tables';
 import { acknowledge, logicalIdOf } from './nag';
 
-/**
- * How a function may use a table: read only, read and write, or not at all (`NameOnly`).
- *
- * `NameOnly` hands over the table's name without any access. The composition roots of the
- * Lambdas (lambdas/aws/csms-app.ts, lambdas/aws/payter-app.ts) build every repository of their
- * side when first asked for, and each repository reads its table's variable as it is built:
- * a function that never calls one of them still needs the variable to start. A call it does
- * make is denied, so a new use of the table shows up at once instead of passing unnoticed.
- */
-export type TableAccess = 'RO' | 'RW' | 'NameOnly';
+/** How a function may use a table: read only, or read and write. */
+export type TableAccess = 'RO' | 'RW';
 
-const ACCESS_RANK: Record<TableAccess, number> = { NameOnly: 0, RO: 1, RW: 2 };
+const ACCESS_RANK: Record<TableAccess, number> = { RO: 1, RW: 2 };
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -153,15 +145,13 @@ export class CsmsFunction extends NodejsFunction {
   /**
    * Hands the function one table: sets the environment variable named by the spec to the
    * table's name and grants read or read-write access (indexes included) in the same call,
-   * so the variable and the permission never drift apart. `NameOnly` sets the variable alone.
-   * Binding a table again with the same or a narrower access changes nothing.
+   * so the variable and the permission never drift apart. Binding a table again with the same or a narrower access changes nothing.
    */
   bindTable(table: ITable, spec: TableSpec, access: TableAccess): this {
     const previous = this.tableAccess.get(spec.id);
     if (previous !== undefined && ACCESS_RANK[previous] >= ACCESS_RANK[access]) return this;
     this.tableAccess.set(spec.id, access);
     this.addEnvironment(spec.envVar, table.tableName);
-    if (access === 'NameOnly') return this;
     if (access === 'RW') table.grantReadWriteData(this);
     else table.grantReadData(this);
 

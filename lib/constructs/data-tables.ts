@@ -21,27 +21,6 @@ export interface DataTablesProps {
 export type TableBindings = Partial<Record<TableName, TableAccess>>;
 
 /**
- * The tables whose repositories lambdas/aws/csms-app.ts builds up front (stations,
- * transactions, pending calls, connections), by name only: spread it under a function's own
- * access, `{ ...CSMS_SIDE_TABLES, connections: 'RW' }`, and the function starts with every
- * variable that composition root reads while reaching only the tables it uses.
- */
-export const CSMS_SIDE_TABLES = {
-  stations: 'NameOnly',
-  transactions: 'NameOnly',
-  pendingCalls: 'NameOnly',
-  connections: 'NameOnly',
-} as const satisfies TableBindings;
-
-/** The same for lambdas/aws/payter-app.ts, which builds the CSMS side too. */
-export const PAYTER_SIDE_TABLES = {
-  ...CSMS_SIDE_TABLES,
-  readers: 'NameOnly',
-  sites: 'NameOnly',
-  sessions: 'NameOnly',
-} as const satisfies TableBindings;
-
-/**
  * One DynamoDB table per entry of `TABLES` (lib/tables.ts, shared with the local runtime), so
  * AWS and dynalite see the same keys: on demand, point-in-time recovery, AWS-managed
  * encryption, deletion protection, TTL and global indexes (projecting all attributes) as

@@ -14,7 +14,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CsmsFunction, type CsmsFunctionProps } from './csms-function';
+import type { CsmsFunction } from './csms-function';
 import { acknowledge } from './nag';
 
 export interface CsmsHttpApiProps {
@@ -54,14 +54,6 @@ export interface FunctionRouteOptions {
    * @default - IAM (SigV4) authorization
    */
   readonly publicBecause?: string;
-}
-
-/** A route to a function built for it; the function's props besides its entry. */
-export interface NewFunctionRouteOptions extends FunctionRouteOptions {
-  /**
-   * @default - the CsmsFunction defaults
-   */
-  readonly functionProps?: Omit<CsmsFunctionProps, 'entry'>;
 }
 
 /**
@@ -106,17 +98,7 @@ export class CsmsHttpApi extends Construct {
     });
   }
 
-  /**
-   * Builds the function `lambdas/<entry>.ts` and routes `options.path` to it, e.g.
-   * `httpApi.addFunctionRoute('ops-api', { path: '/ops/{proxy+}' })`.
-   */
-  addFunctionRoute(entry: string, options: NewFunctionRouteOptions): CsmsFunction {
-    const fn = new CsmsFunction(this, constructIdOf(entry), { ...options.functionProps, entry });
-    this.addRoute(fn, options);
-    return fn;
-  }
-
-  /** Routes `options.path` to an existing function. */
+  /** Routes `options.path` to a function. */
   addRoute(fn: CsmsFunction, options: FunctionRouteOptions): HttpRoute[] {
     const routes = this.api.addRoutes({
       path: options.path,

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { SESSION_SWEEP_FAILED_MESSAGE, SESSION_SWEPT_MESSAGE } from '../../lambdas/sessions/session-sweeper';
 import type { CsmsFunction } from './csms-function';
 import { METRICS, METRIC_NAMESPACE } from '../../lambdas/shared/metric-names';
-import { HOLD_AGE_BUCKETS, RECONCILIATION_METRICS } from '../../lambdas/sessions/scheduled-reconciliation';
+import { HOLD_AGE_BUCKETS, RECONCILIATION_METRICS } from '../../lambdas/reconciliation/scheduled-reconciliation';
 
 export interface ObservabilityProps {
   /** The charging-session workflow: a failed execution is a session an operator must look at. */
@@ -140,7 +140,7 @@ export class Observability extends Construct {
   }
 
   /**
-   * Alarms on the metrics the scheduled reconciliation (lib/constructs/reconciliation.ts)
+   * Alarms on the metrics the scheduled reconciliation (lib/functions.ts, `reconciliation-job`)
    * writes in Embedded Metric Format each run: a hold overdue at Payter, a difference with
    * Payter or MyPayter, a MyPayter sync failing twice in a row, and the job not running.
    */

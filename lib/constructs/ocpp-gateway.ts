@@ -40,7 +40,6 @@ import { Construct } from 'constructs';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { CsmsFunction } from './csms-function';
 import { acknowledge, logicalIdOf } from './nag';
-import { CSMS_SIDE_TABLES, type DataTables } from './data-tables';
 
 /** API Gateway closes a WebSocket connection after 10 minutes without traffic. */
 export const MAX_HEARTBEAT_INTERVAL_SECONDS = 540;
@@ -57,18 +56,9 @@ export const FORWARDED_HANDSHAKE_HEADERS = [
 /** The source of the CloudFront viewer-request function (`handler(event)`), unit-tested on its own. */
 export const OCPP_PATH_FUNCTION_FILE = fileURLToPath(new URL('./ocpp-path-function.js', import.meta.url));
 
-/** The channel to the chargers, as a function needs it to send them CALLs. */
-export interface StationConnections {
-  /**
-   * Sets the connection environment variables of `fn` and lets it post to connections; with
-   * `close`, also close them (`@connections` DELETE).
-   */
-  bindStationConnections(fn: CsmsFunction, options?: { close?: boolean }): void;
-}
-
 export interface OcppGatewayProps {
-  /** The tables the OCPP functions read and write. */
-  readonly tables: DataTables;
+  /** The functions behind the `$connect` authorizer and the three routes (lib/functions.ts). */
+  readonly functions: { readonly authorizer: CsmsFunction; readonly connect: CsmsFunction; readonly message: CsmsFunction; readonly disconnect: CsmsFunction };
   /**
    * The interval BootNotification hands to chargers (`HEARTBEAT_INTERVAL_SECONDS`), 1 to 540:
    * API Gateway drops connections idle for 10 minutes.
@@ -139,7 +129,7 @@ export interface CustomDomain {
  * since OCPP frames are JSON arrays with no field to route on) and a CloudFront distribution
  * that gives chargers the `wss://.../ocpp/{stationId}` URL they expect.
  */
-export class OcppGateway extends Construct implements StationConnections {
+export class OcppGateway extends Construct {
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
   readonly distribution: Distribution;
@@ -159,8 +149,10 @@ export class OcppGateway extends Construct implements StationConnections {
   /** Where the functions post to connections (`WS_MANAGEMENT_ENDPOINT`). */
   private readonly managementEndpoint: string;
 
-  private readonly heartbeatIntervalSeconds: number;
-  private readonly csmsCallTimeoutSeconds: number;
+  /** `HEARTBEAT_INTERVAL_SECONDS`, handed to chargers at boot. */
+  readonly heartbeatIntervalSeconds: number;
+  /** `CSMS_CALL_TIMEOUT_SECONDS`: how long a CALL waits for the charger's answer. */
+  readonly csmsCallTimeoutSeconds: number;
 
   constructor(scope: Construct, id: string, props: OcppGatewayProps) {
     super(scope, id);
@@ -176,40 +168,11 @@ export class OcppGateway extends Construct implements StationConnections {
       600,
       'a CALL outstanding longer than the 10-minute idle timeout outlives its connection',
     );
-    const { tables } = props;
     const logRetention = props.accessLogRetention ?? RetentionDays.ONE_MONTH;
-
-    this.authorizerFunction = new CsmsFunction(this, 'Authorizer', {
-      entry: 'ocpp-authorizer',
-      description: 'OCPP $connect authorizer: station id and HTTP Basic password',
-    });
-    tables.bind(this.authorizerFunction, { stations: 'RO' });
-
-    this.connectFunction = new CsmsFunction(this, 'Connect', {
-      entry: 'ocpp-connect',
-      description: 'OCPP $connect: subprotocol negotiation and the connection mapping',
-    });
-    tables.bind(this.connectFunction, { ...CSMS_SIDE_TABLES, connections: 'RW', stations: 'RW' });
-
-    this.messageFunction = new CsmsFunction(this, 'Message', {
-      entry: 'ocpp-message',
-      description: 'OCPP $default: every frame a charger sends',
-    });
-    tables.bind(this.messageFunction, {
-      ...CSMS_SIDE_TABLES,
-      // Marks a connection's first frame: the calls that waited for the station go out then.
-      connections: 'RW',
-      stations: 'RW',
-      transactions: 'RW',
-      pendingCalls: 'RW',
-      sessions: 'RW',
-    });
-
-    this.disconnectFunction = new CsmsFunction(this, 'Disconnect', {
-      entry: 'ocpp-disconnect',
-      description: 'OCPP $disconnect: removes the connection mapping if it is still this connection',
-    });
-    tables.bind(this.disconnectFunction, { ...CSMS_SIDE_TABLES, connections: 'RW', stations: 'RW' });
+    this.authorizerFunction = props.functions.authorizer;
+    this.connectFunction = props.functions.connect;
+    this.messageFunction = props.functions.message;
+    this.disconnectFunction = props.functions.disconnect;
 
     this.api = new WebSocketApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-ocpp`,
@@ -280,34 +243,17 @@ export class OcppGateway extends Construct implements StationConnections {
       this.stage.node.addDependency(accountLogging.account);
     }
 
-    // $connect closes the older connection of a station; $default a refused or superseded one.
-    this.bindStationConnections(this.connectFunction, { close: true });
-    this.bindStationConnections(this.messageFunction, { close: true });
-    this.bindStationConnections(this.disconnectFunction);
-
     this.distribution = this.createDistribution(props, logRetention);
     this.ocppUrl = `wss://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}/ocpp/{stationId}`;
   }
 
   /**
-   * Sets only the connection variables (`WS_MANAGEMENT_ENDPOINT`, `HEARTBEAT_INTERVAL_SECONDS`,
-   * `CSMS_CALL_TIMEOUT_SECONDS`) and grants nothing: for a function whose composition root
-   * builds the station link (lambdas/aws/csms-app.ts) but which never sends a CALL.
-   */
-  configureStationConnections(fn: CsmsFunction): void {
-    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.managementEndpoint);
-    fn.addEnvironment('HEARTBEAT_INTERVAL_SECONDS', String(this.heartbeatIntervalSeconds));
-    fn.addEnvironment('CSMS_CALL_TIMEOUT_SECONDS', String(this.csmsCallTimeoutSeconds));
-  }
-
-  /**
-   * Lets a function send CALLs to chargers: sets `WS_MANAGEMENT_ENDPOINT`,
-   * `HEARTBEAT_INTERVAL_SECONDS` and `CSMS_CALL_TIMEOUT_SECONDS`, and allows
+   * Lets a function send frames to chargers: sets `WS_MANAGEMENT_ENDPOINT` and allows
    * `execute-api:ManageConnections` on this API's own stage only: POST (postToConnection), and
    * with `close` DELETE (DeleteConnection) too.
    */
   bindStationConnections(fn: CsmsFunction, options: { close?: boolean } = {}): void {
-    this.configureStationConnections(fn);
+    fn.addEnvironment('WS_MANAGEMENT_ENDPOINT', this.managementEndpoint);
 
     // Written out instead of api.grantManageConnections(), which allows every stage and method.
     const methods = options.close ? ['POST', 'DELETE'] : ['POST'];

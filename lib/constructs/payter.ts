@@ -1,7 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { CsmsFunction } from './csms-function';
 import { acknowledge } from './nag';
 
 /** Payter's production Cloud Payment Service. */
@@ -62,25 +61,6 @@ export class Payter extends Construct {
       reason:
         'Rotating it invalidates the callback URLs of card readings in flight and the terminal-state web hook registered in Payter; the start screens get fresh URLs on the next reading, the web hook must be registered again. Rotated by hand, not on a schedule.',
     });
-  }
-
-  /**
-   * Lets a function call Payter and build callback URLs: sets `PAYTER_API_URL`,
-   * `PUBLIC_BASE_URL`, `PAYTER_API_KEY_SECRET_ARN` and `PAYTER_CALLBACK_SECRET_ARN`, and
-   * grants reading those two secrets (`PAYTER_TIMEOUT_MS` keeps the code's default).
-   */
-  bindClient(fn: CsmsFunction): void {
-    this.bindApiKey(fn);
-    fn.addEnvironment('PUBLIC_BASE_URL', this.publicBaseUrl);
-    fn.addEnvironment('PAYTER_CALLBACK_SECRET_ARN', this.callbackSecret.secretArn);
-    this.callbackSecret.grantRead(fn);
-  }
-
-  /** Lets a function call CPS only (no callback URLs): `PAYTER_API_URL`, `PAYTER_API_KEY_SECRET_ARN` and reading that secret. */
-  bindApiKey(fn: CsmsFunction): void {
-    fn.addEnvironment('PAYTER_API_URL', this.apiUrl);
-    fn.addEnvironment('PAYTER_API_KEY_SECRET_ARN', this.apiKey.secretArn);
-    this.apiKey.grantRead(fn);
   }
 }
 

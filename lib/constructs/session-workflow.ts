@@ -5,20 +5,16 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { CsmsFunction } from './csms-function';
-import { CSMS_SIDE_TABLES, type DataTables } from './data-tables';
+import type { CsmsFunction } from './csms-function';
 import { acknowledge, logicalIdOf } from './nag';
-import type { StationConnections } from './ocpp-gateway';
+import type { WorkflowAction } from '../functions';
+
+/** The actions whose resource is an execution, not the state machine. */
+const ON_EXECUTIONS: ReadonlySet<WorkflowAction> = new Set(['DescribeExecution', 'GetExecutionHistory']);
 
 const DEFAULT_DEFINITION_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
 
-/** The callback actions a function may answer a workflow task with. */
-export type TaskCallbackAction = 'SendTaskSuccess' | 'SendTaskFailure' | 'SendTaskHeartbeat';
-
 export interface SessionWorkflowProps {
-  readonly tables: DataTables;
-  /** The charger channel the station-command function sends its CALLs through. */
-  readonly stationConnections: StationConnections;
   /**
    * The state machine's name. It is set explicitly so that its ARN can be built from it:
    * the task functions need that ARN, and the state machine needs theirs.
@@ -31,12 +27,10 @@ export interface SessionWorkflowProps {
    */
   readonly definitionFile?: string;
   /**
-   * Further task functions, by the placeholder that receives their ARN, e.g.
-   * `{ AuthorizeHoldFunctionArn: authorizeHold }`; the state machine may invoke each.
-   * `StationCommandFunctionArn` is always the station-command function built here.
-   * @default - none
+   * The task functions by the placeholder that receives their ARN, e.g.
+   * `{ SessionStepFunctionArn: sessionStep }`; the state machine may invoke each.
    */
-  readonly taskFunctions?: Record<string, CsmsFunction>;
+  readonly taskFunctions: Readonly<Record<string, CsmsFunction>>;
   /**
    * Retention of the execution logs.
    * @default RetentionDays.ONE_MONTH
@@ -50,8 +44,8 @@ export interface SessionWorkflowProps {
   readonly logLevel?: WorkflowLogLevel;
   /**
    * Whether the logged events carry the states' input and output. The workflow's data holds
-   * no card identifiers (lambdas/sessions/payter-callbacks.ts, SessionWorkflowInput), but it
-   * names readers, stations and id tags: off unless an operator needs it for troubleshooting.
+   * no card identifiers (SessionWorkflowInput in lambdas/shared/workflow.ts), but it names
+   * sessions, stations and id tags: off unless an operator needs it for troubleshooting.
    * @default false
    */
   readonly logExecutionData?: boolean;
@@ -64,7 +58,7 @@ export type WorkflowLogLevel = (typeof WORKFLOW_LOG_LEVELS)[number];
 /**
  * The charging-session workflow: a Standard state machine (callback tasks, sessions longer
  * than Express allows) defined by the ASL file, logging its failures (more on request) and
- * traced with X-Ray, and the station-command function its tasks use to send CALLs to chargers.
+ * traced with X-Ray, invoking the task functions it is given.
  */
 export class SessionWorkflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -73,7 +67,6 @@ export class SessionWorkflow extends Construct {
   readonly stateMachineArn: string;
   /** Every execution of the state machine. */
   readonly executionsArn: string;
-  readonly stationCommandFunction: CsmsFunction;
 
   constructor(scope: Construct, id: string, props: SessionWorkflowProps) {
     super(scope, id);
@@ -92,28 +85,7 @@ export class SessionWorkflow extends Construct {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
 
-    this.stationCommandFunction = new CsmsFunction(this, 'StationCommand', {
-      entry: 'station-command',
-      description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
-    });
-    // Queueing a CALL moves the station's call queue on (lambdas/csms/csms-calls.ts): sending
-    // issues the id tag of a RemoteStartTransaction (transactions), marks the station offline
-    // when its connection turns out to be gone (stations); a call that waited is sent only if
-    // its task still waits (SendTaskHeartbeat), one that ended completes its task.
-    props.tables.bind(this.stationCommandFunction, {
-      ...CSMS_SIDE_TABLES,
-      pendingCalls: 'RW',
-      stations: 'RW',
-      transactions: 'RW',
-      connections: 'RO',
-    });
-    props.stationConnections.bindStationConnections(this.stationCommandFunction);
-    this.bindTaskCallbacks(this.stationCommandFunction);
-
-    const taskFunctions: Record<string, CsmsFunction> = {
-      ...props.taskFunctions,
-      StationCommandFunctionArn: this.stationCommandFunction,
-    };
+    const taskFunctions = props.taskFunctions;
     const definitionSubstitutions = Object.fromEntries(
       Object.entries(taskFunctions).map(([placeholder, fn]) => [placeholder, fn.functionArn]),
     );
@@ -166,57 +138,21 @@ export class SessionWorkflow extends Construct {
   }
 
   /**
-   * Tells a function the state machine's ARN (`SESSION_STATE_MACHINE_ARN`) and grants nothing:
-   * for a function whose composition root (lambdas/aws/payter-app.ts) builds the workflow
-   * client but which never starts or signals an execution.
+   * Tells a function the state machine's ARN (`SESSION_STATE_MACHINE_ARN`) and lets it take
+   * `actions` on this state machine only: start executions (one per session, named after it),
+   * complete callback tasks, read executions and their histories.
    */
-  configureStateMachineArn(fn: CsmsFunction): void {
+  grant(fn: CsmsFunction, actions: readonly WorkflowAction[]): void {
     fn.addEnvironment('SESSION_STATE_MACHINE_ARN', this.stateMachineArn);
-  }
-
-  /**
-   * Lets a function start executions of this state machine only (one per session, named after
-   * it) and tells it the state machine's ARN.
-   */
-  bindStartExecution(fn: CsmsFunction): void {
-    this.configureStateMachineArn(fn);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachineArn] }));
-  }
-
-  /**
-   * Lets a function complete the workflow's callback tasks (on this state machine only) and
-   * tells it the state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
-   */
-  bindTaskCallbacks(
-    fn: CsmsFunction,
-    actions: readonly TaskCallbackAction[] = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'],
-  ): void {
-    this.configureStateMachineArn(fn);
-    fn.addToRolePolicy(
-      new PolicyStatement({ actions: actions.map((action) => `states:${action}`), resources: [this.stateMachineArn] }),
-    );
-  }
-
-  /** Lets a function read the status of the workflow's executions (the session sweeper). */
-  bindDescribeExecution(fn: CsmsFunction): void {
-    this.configureStateMachineArn(fn);
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionsArn] }));
-    this.acknowledgeExecutionsWildcard(fn);
-  }
-
-  /**
-   * Lets a function read the workflow's executions and their histories (the ops API's session
-   * detail) and tells it the state machine's ARN (`SESSION_STATE_MACHINE_ARN`).
-   */
-  bindOperations(fn: CsmsFunction): void {
-    this.configureStateMachineArn(fn);
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-        resources: [this.executionsArn],
-      }),
-    );
-    this.acknowledgeExecutionsWildcard(fn);
+    const onMachine = actions.filter((action) => !ON_EXECUTIONS.has(action));
+    const onExecutions = actions.filter((action) => ON_EXECUTIONS.has(action));
+    if (onMachine.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: onMachine.map((action) => `states:${action}`), resources: [this.stateMachineArn] }));
+    }
+    if (onExecutions.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: onExecutions.map((action) => `states:${action}`), resources: [this.executionsArn] }));
+      this.acknowledgeExecutionsWildcard(fn);
+    }
   }
 
   private acknowledgeExecutionsWildcard(fn: CsmsFunction): void {

@@ -5,9 +5,8 @@
  * simulator share the server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './websocket-gateway';
+import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './http-server';
 
 /** HTTP API's payload limit. */
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

@@ -14,6 +14,7 @@ import { TABLES } from '../tables';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startHttpGateway, type HttpGateway } from './http-gateway';
 import { LambdaHost, localFunctionArn } from './lambda-host';
+import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../functions';
 import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
@@ -148,10 +149,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const gateway: WebSocketGateway = await startWebSocketGateway({
       port: options.ocppPort ?? 9000,
       ...(options.host !== undefined && { host: options.host }),
-      authorizer: lambdas.handler('ocpp-authorizer'),
-      connect: lambdas.handler('ocpp-connect'),
-      message: lambdas.handler('ocpp-message'),
-      disconnect: lambdas.handler('ocpp-disconnect'),
+      authorizer: lambdas.handler(websocketFunction('authorizer')),
+      connect: lambdas.handler(websocketFunction('$connect')),
+      message: lambdas.handler(websocketFunction('$default')),
+      disconnect: lambdas.handler(websocketFunction('$disconnect')),
       // What the CloudFront function does in AWS: the station id travels in the path.
       pathToQuery: stationIdFromPath,
     });
@@ -196,27 +197,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     } else delete process.env.MYPAYTER_API_URL;
 
     await lambdas.load();
-    closers.push(every(options.stationCallTimerMs ?? 1000, lambdas.handler('station-call-timer')));
-    const reconcile = () => lambdas.invoke('reconciliation-job', { source: 'local', 'detail-type': 'Scheduled Event' });
-    const reconciliationIntervalMs = options.reconciliationIntervalMs ?? 15 * 60_000;
-    if (reconciliationIntervalMs > 0) {
-      const timer = setInterval(() => void reconcile().catch((error: unknown) => console.error('reconciliation job failed:', error)), reconciliationIntervalMs);
-      timer.unref();
-      closers.push(async () => clearInterval(timer));
-    }
+    const reconcile = () => lambdas.invoke('reconciliation-job', SCHEDULED_EVENT);
 
     const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
       ...(options.host !== undefined && { host: options.host }),
       routes: [
-        { method: 'ANY', path: '/installer/{proxy+}', handler: lambdas.handler('installer-api'), authorize: bearer },
-        { method: 'ANY', path: '/ops/{proxy+}', handler: lambdas.handler('ops-api'), authorize: bearer },
-        // Payter's callbacks carry their capability in the path: no authorizer, as in AWS.
-        { method: 'POST', path: '/payter/{token}/card/{readingId}', handler: lambdas.handler('payter-card-read') },
-        { method: 'POST', path: '/payter/{token}/ui/{contextId}', handler: lambdas.handler('payter-ui-callback') },
-        { method: 'POST', path: '/payter/{token}/state', handler: lambdas.handler('payter-terminal-state') },
-        { method: 'GET', path: '/receipts/{sessionId}', handler: lambdas.handler('receipt-page') },
+        // The HTTP API's routes (lib/functions.ts); Payter's callbacks and the e-receipts are
+        // public, as in AWS, the rest stand behind the local bearer check.
+        ...FUNCTION_NAMES.flatMap((name) => {
+          const { trigger } = functionSpec(name);
+          if (!('http' in trigger)) return [];
+          return (trigger.http.methods ?? ['ANY']).map((method) => ({
+            method,
+            path: trigger.http.path,
+            handler: lambdas.handler(name),
+            ...(trigger.http.publicBecause === undefined && { authorize: bearer }),
+          }));
+        }),
         ...(payter ? payterSimulatorRoutes(payter) : []),
         // Local only: the scheduled reconciliation job, now (on AWS it runs on its schedule).
         {
@@ -234,8 +233,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // Everything the executions invoke is up: sessions in progress before a restart go on.
     stepFunctions.resumeExecutions();
-    const sweeper = scheduleSweeps(lambdas, options.sessionSweepIntervalSeconds ?? 300);
-    closers.push(() => sweeper.stop());
+    // The EventBridge schedules (lib/functions.ts); locally each may run more often.
+    const everyMs: Partial<Record<FunctionName, number>> = {
+      'station-call-timer': options.stationCallTimerMs ?? 1000,
+      'session-sweeper': (options.sessionSweepIntervalSeconds ?? 300) * 1000,
+      'reconciliation-job': options.reconciliationIntervalMs ?? 15 * 60_000,
+    };
+    for (const name of FUNCTION_NAMES) {
+      const { trigger } = functionSpec(name);
+      if (!('schedule' in trigger)) continue;
+      const ms = everyMs[name] ?? trigger.schedule.everyMinutes * 60_000;
+      // The sweeper also runs once at start-up: sessions left by a stop are settled at once.
+      if (ms > 0) closers.push(every(ms, () => lambdas.invoke(name, SCHEDULED_EVENT), { now: name === 'session-sweeper' }));
+    }
 
     return {
       ocppUrl: `${gateway.url}/ocpp`,
@@ -273,39 +283,33 @@ function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/**
- * The session sweeper's schedule (an EventBridge rule in AWS): once at start-up, then every
- * `intervalSeconds`, never two runs at once. A failed run is the Lambda's error, logged by it.
- */
-function scheduleSweeps(lambdas: LambdaHost, intervalSeconds: number): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  const sweep = () => {
-    running ??= lambdas
-      .invoke('session-sweeper', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
-      .catch(() => undefined)
-      .finally(() => (running = undefined));
-  };
-  sweep();
-  const timer = setInterval(sweep, intervalSeconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
-}
-
 /** The workflow definition with the placeholders CDK fills in AWS, filled with local function ARNs. */
 export function sessionWorkflowDefinition(): string {
-  return readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)FunctionArn\}/g, (_m, name: string) =>
-    localFunctionArn(kebab(name)),
+  const tasks = new Map(
+    FUNCTION_NAMES.flatMap((name) => {
+      const { trigger } = functionSpec(name);
+      return 'workflowTask' in trigger ? [[trigger.workflowTask, name] as const] : [];
+    }),
   );
+  return readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
+    const fn = tasks.get(name);
+    if (!fn) throw new Error(`the session workflow uses ${placeholder}, which no function of lib/functions.ts fills in`);
+    return localFunctionArn(fn);
+  });
 }
 
-function kebab(pascal: string): string {
-  return pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/** The function behind a WebSocket route (or the `$connect` authorizer). */
+function websocketFunction(route: '$connect' | '$default' | '$disconnect' | 'authorizer'): FunctionName {
+  const name = FUNCTION_NAMES.find((candidate) => {
+    const { trigger } = functionSpec(candidate);
+    return 'websocket' in trigger && trigger.websocket === route;
+  });
+  if (!name) throw new Error(`no function of lib/functions.ts serves the WebSocket ${route}`);
+  return name;
 }
+
+/** What EventBridge hands a scheduled function. */
+const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 
 /** A path without a readable station id (none, or a malformed %-escape) carries none: refused at the authorizer. */
 export function stationIdFromPath(path: string): Record<string, string> {
@@ -326,18 +330,29 @@ function bearerCheck(token: string): (event: APIGatewayProxyEventV2) => boolean 
   };
 }
 
-/** Runs a scheduled function like an EventBridge rule would, one run at a time; returns its stop. */
-function every(ms: number, run: (event: unknown) => Promise<unknown>): () => Promise<void> {
+/**
+ * Runs a scheduled function like an EventBridge rule would, never two runs at once (`now`:
+ * also at once); returns its stop, which waits for a run in progress. A failed run is the
+ * Lambda's error, logged by it.
+ */
+function every(ms: number, run: () => Promise<unknown>, options: { now?: boolean } = {}): () => Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
   let stopped = false;
-  const tick = async () => {
-    await run({ source: 'local.schedule' }).catch(() => undefined);
-    if (!stopped) timer = setTimeout(tick, ms);
+  const tick = () => {
+    running = run()
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(tick, ms);
+      });
   };
-  timer = setTimeout(tick, ms);
+  if (options.now) tick();
+  else timer = setTimeout(tick, ms);
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    await running;
   };
 }
 

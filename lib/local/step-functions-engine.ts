@@ -1,7 +1,8 @@
 /**
  * Executions of the local Step Functions service. The ASL is interpreted by
- * aws-local-stepfunctions; this class adds what the service does around it: execution
- * records and history, callback task tokens, timeouts and heartbeats, and the time scale.
+ * aws-local-stepfunctions; this class adds what the service does around it and the library
+ * lacks: execution records and history, callback task tokens, task and execution timeouts
+ * on the time scale, and executions kept across a restart (step-functions-store.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunOptions, StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -14,8 +15,6 @@ import {
   TIMEOUT_PARAMETER,
   isObject,
   prepareDefinition,
-  readReferencePath,
-  withTaskToken,
 } from './step-functions-definition';
 import { ExecutionStore, type ResumePoint, type StoredExecution } from './step-functions-store';
 
@@ -24,15 +23,15 @@ import { ExecutionStore, type ResumePoint, type StoredExecution } from './step-f
  * Every duration becomes `min(seconds × 1000 × scale, max…Ms)` milliseconds.
  */
 export interface LocalTimeScale {
-  /** Wait states (Seconds, Timestamp, SecondsPath, TimestampPath). @default 1 */
+  /** Wait states' Seconds. @default 1 */
   readonly waitScale?: number;
   /** @default no bound (besides Node's 24.8-day timer limit) */
   readonly maxWaitMs?: number;
-  /** The pause before each retry, IntervalSeconds × BackoffRate^attempt (MaxDelaySeconds and FULL jitter kept). @default 1 */
+  /** The pause before each retry, IntervalSeconds × BackoffRate^attempt. @default 1 */
   readonly retryScale?: number;
   /** @default no bound */
   readonly maxRetryMs?: number;
-  /** Task TimeoutSeconds and HeartbeatSeconds, and the state machine's TimeoutSeconds. @default 1 */
+  /** Task TimeoutSeconds (and TimeoutSecondsPath), and the state machine's TimeoutSeconds. @default 1 */
   readonly timeoutScale?: number;
   /** @default no bound */
   readonly maxTimeoutMs?: number;
@@ -67,10 +66,6 @@ interface Machine {
   arn: string;
   prepared: PreparedDefinition;
   interpreter: StateMachine;
-  /** The top-level states by name: where an execution may resume after a restart. */
-  topLevel: Map<string, Record<string, unknown>>;
-  /** Copies of the interpreted definition starting at another state, built on first resume there. */
-  resumeInterpreters: Map<string, StateMachine>;
 }
 
 interface Execution {
@@ -88,13 +83,13 @@ interface Execution {
   /** Per state, the attempts made by each of its retriers since it was entered (drives the scaled backoff). */
   retryAttempts: Map<string, number[]>;
   openTasks: Set<OpenTask>;
-  /** Aborted when the execution closes, to wake our own sleeps. */
-  closed: AbortController;
   abortInterpreter: () => void;
   timeoutTimer?: NodeJS.Timeout;
   /** Epoch ms at which the execution times out (its scaled TimeoutSeconds), kept across restarts. */
   timeoutAt?: number;
-  /** The top-level state the execution is in (or about to enter), with its input: what a restart resumes. */
+  /** The token `$$.Task.Token` gave the callback task whose Parameters are being evaluated, until runTask takes it. */
+  issuedToken?: string;
+  /** The state the execution is in (or about to enter), with its input: what a restart resumes. */
   point?: ResumePoint;
   /** The callback task or wait of the current state, for the resume point. */
   currentTask?: { state: string; token?: string; submitted: boolean; deadlineAt?: number };
@@ -113,7 +108,6 @@ interface OpenTask {
   closed: boolean;
   succeed(output: JSONValue): void;
   fail(error: Error): void;
-  heartbeat(): void;
   /** The execution closed: end the task without a history event. */
   abandon(): void;
 }
@@ -123,6 +117,17 @@ class TaskError extends Error {
   constructor(name: string, cause: string) {
     super(cause);
     this.name = name;
+  }
+}
+
+/**
+ * A task past its TimeoutSeconds. Unlike AWS, the library lets `States.TaskFailed` match it
+ * (only its own, unexported timeout class escapes that); the workflow names `States.Timeout`
+ * or `States.ALL` only.
+ */
+class TaskTimeout extends TaskError {
+  constructor(seconds: number) {
+    super('States.Timeout', `The task ran longer than its TimeoutSeconds (${seconds} s)`);
   }
 }
 
@@ -143,32 +148,15 @@ class ExecutionClosedError extends StatesRuntimeError {
   }
 }
 
-interface Interpreter {
-  StateMachine: typeof StateMachine;
-  /** The library's own States.Timeout class: only its instances escape States.TaskFailed, as in AWS. */
-  TimeoutError: new () => Error;
-}
-
-type LibraryEvent = {
-  type: string;
-  catch?: { catcher: { Next: string } };
-  timestamp: number;
-  input?: JSONValue;
-  output?: JSONValue;
-  Error?: string;
-  Cause?: unknown;
-  index?: number;
-  state?: { name: string; type: string; input: JSONValue; output?: JSONValue };
-  parentState?: { name: string };
-  retry?: { retrier: RetrierDefinition; attempt: number };
-};
+/** What the interpreter reports as it runs (the library does not export the type). */
+type LibraryEvent = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{64}$/;
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
-let interpreterLoading: Promise<Interpreter> | undefined;
+let interpreterLoading: Promise<typeof StateMachine> | undefined;
 
-export function loadInterpreter(): Promise<Interpreter> {
+function loadInterpreter(): Promise<typeof StateMachine> {
   interpreterLoading ??= (async () => {
     // aws-local-stepfunctions calls Promise.withResolvers (Node 22+) at run time.
     const promiseStatics = Promise as unknown as { withResolvers?: unknown };
@@ -181,35 +169,13 @@ export function loadInterpreter(): Promise<Interpreter> {
       });
       return { promise, resolve, reject };
     };
-    const { StateMachine } = await import('aws-local-stepfunctions');
-    return { StateMachine, TimeoutError: await probeTimeoutErrorClass(StateMachine) };
+    return (await import('aws-local-stepfunctions')).StateMachine;
   })();
   return interpreterLoading;
 }
 
-/** The library does not export StatesTimeoutError; a task with a 1 ms timeout makes it throw one. */
-async function probeTimeoutErrorClass(StateMachineClass: typeof StateMachine): Promise<new () => Error> {
-  const probe = new StateMachineClass(
-    {
-      StartAt: 'Probe',
-      States: { Probe: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:probe', TimeoutSeconds: 0.001, End: true } },
-    },
-    { validationOptions: { noValidate: true } },
-  );
-  let release = (): void => undefined;
-  const neverAnswers = new Promise<null>((resolve) => (release = () => resolve(null)));
-  try {
-    await probe.run(null, { overrides: { taskResourceLocalHandlers: { Probe: () => neverAnswers } } }).result;
-  } catch (error) {
-    const cause = (error as Error).cause;
-    if (cause instanceof Error && cause.name === 'States.Timeout') return cause.constructor as new () => Error;
-  } finally {
-    release();
-  }
-  throw new Error('aws-local-stepfunctions did not raise States.Timeout; its internals changed');
-}
-
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const newToken = (): string => randomBytes(48).toString('base64url');
 
 export interface StepFunctionsEngineOptions {
   region: string;
@@ -238,7 +204,7 @@ export class StepFunctionsEngine {
 
   private constructor(
     private readonly options: StepFunctionsEngineOptions,
-    private readonly interpreter: Interpreter,
+    private readonly Interpreter: typeof StateMachine,
   ) {
     for (const { name, definition } of options.stateMachines) {
       const parsed: unknown = JSON.parse(definition);
@@ -246,19 +212,9 @@ export class StepFunctionsEngine {
       if (this.machines.has(this.stateMachineArn(name))) throw new Error(`State machine "${name}" is defined twice`);
       const prepared = prepareDefinition(name, parsed);
       // Validates the ASL as written (throws with the validator's messages); the adapted copy is no longer plain ASL.
-      if (options.validate !== false) new interpreter.StateMachine(parsed as unknown as StateMachineDefinition);
-      const machineInterpreter = new interpreter.StateMachine(prepared.interpreted as unknown as StateMachineDefinition, {
-        validationOptions: { noValidate: true },
-      });
-      const topLevel = new Map(Object.entries(prepared.interpreted['States'] as Record<string, Record<string, unknown>>));
-      this.machines.set(this.stateMachineArn(name), {
-        name,
-        arn: this.stateMachineArn(name),
-        prepared,
-        interpreter: machineInterpreter,
-        topLevel,
-        resumeInterpreters: new Map(),
-      });
+      if (options.validate !== false) new Interpreter(parsed as unknown as StateMachineDefinition);
+      const arn = this.stateMachineArn(name);
+      this.machines.set(arn, { name, arn, prepared, interpreter: this.interpreterOf(prepared.interpreted) });
     }
     if (options.dataDir !== undefined) {
       this.store = new ExecutionStore(options.dataDir);
@@ -280,7 +236,7 @@ export class StepFunctionsEngine {
     this.toResume = [];
     for (const execution of executions) {
       const point = execution.resuming!;
-      if (!execution.machine.topLevel.has(point.state)) {
+      if (!execution.machine.prepared.states.has(point.state)) {
         this.close(execution, 'FAILED', 'States.Runtime', `The execution cannot resume: its state machine has no state "${point.state}" any more`);
         continue;
       }
@@ -325,7 +281,6 @@ export class StepFunctionsEngine {
       history: [],
       retryAttempts: new Map(),
       openTasks: new Set(),
-      closed: new AbortController(),
       abortInterpreter: () => undefined,
       ...(machine.prepared.timeoutSeconds !== undefined && { timeoutAt: Date.now() + this.scaledTimeout(machine.prepared.timeoutSeconds) }),
     };
@@ -388,8 +343,9 @@ export class StepFunctionsEngine {
     this.openTask(taskToken).fail(new TaskError(error ?? '', cause ?? ''));
   }
 
+  /** No state of ours has HeartbeatSeconds: a heartbeat only checks its token. */
   sendTaskHeartbeat(taskToken: string): void {
-    this.openTask(taskToken).heartbeat();
+    this.openTask(taskToken);
   }
 
   /**
@@ -427,8 +383,15 @@ export class StepFunctionsEngine {
       context: {
         Execution: { Id: execution.arn, Name: execution.name, RoleArn: this.roleArn(), RedriveCount: 0 },
         StateMachine: { Id: execution.machine.arn, Name: execution.machine.name },
+        // Read while the interpreter evaluates a callback task's Parameters: a fresh token per
+        // attempt, or after a restart the one the task had; runTask takes it.
+        Task: {
+          get Token(): string {
+            return (execution.issuedToken ??= execution.resuming?.task?.token ?? newToken());
+          },
+        },
       },
-      overrides: this.overridesFor(execution) as RunOptions['overrides'],
+      overrides: this.overridesFor(execution),
     };
     const run = interpreter.run(input as Parameters<StateMachine['run']>[0], runOptions);
     execution.abortInterpreter = run.abort;
@@ -444,7 +407,7 @@ export class StepFunctionsEngine {
       );
     }
     void (async () => {
-      for await (const event of run.eventLogs) this.onInterpreterEvent(execution, event as LibraryEvent);
+      for await (const event of run.eventLogs) this.onInterpreterEvent(execution, event);
       return settled;
     })().then(
       // Only acts if the library ended without a terminal event.
@@ -455,29 +418,27 @@ export class StepFunctionsEngine {
 
   private overridesFor(execution: Execution): NonNullable<RunOptions['overrides']> {
     const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
-    // Getters, because the right duration depends on the clock and on the attempts made so far.
+    // Getters, because the right duration depends on the clock, a restart and the attempts made so far.
     const waitTimeOverrides: Record<string, number> = {};
     const retryIntervalOverrides: Record<string, number[]> = {};
     for (const facts of execution.machine.prepared.states.values()) {
-      if (facts.task || facts.dynamicWait) {
+      if (facts.task) {
         taskResourceLocalHandlers[facts.name] = async (input) => {
           this.assertRunning(execution);
           await nextTurn(); // lets the history record StateEntered first
           this.assertRunning(execution);
-          return facts.task ? this.runTask(execution, facts, input) : this.runDynamicWait(execution, facts, input);
+          return this.runTask(execution, facts, input);
         };
       }
-      const staticWait = facts.staticWait;
-      if (staticWait) {
+      const seconds = facts.waitSeconds;
+      if (seconds !== undefined) {
         Object.defineProperty(waitTimeOverrides, facts.name, {
           enumerable: true,
           get: () => {
             const resumedUntil = this.takeResumed(execution, facts.name)?.waitUntil;
-            const ms =
-              resumedUntil !== undefined
-                ? Math.max(0, resumedUntil - Date.now())
-                : this.scaledWait(staticWait.seconds ?? (Date.parse(staticWait.timestamp ?? '') - Date.now()) / 1000);
-            this.startedWait(execution, facts.name, ms);
+            const ms = resumedUntil !== undefined ? Math.max(0, resumedUntil - Date.now()) : this.scaledWait(seconds);
+            execution.currentWait = { state: facts.name, until: Date.now() + ms };
+            this.persist(execution);
             return ms;
           },
         });
@@ -493,16 +454,17 @@ export class StepFunctionsEngine {
     return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides } as unknown as NonNullable<RunOptions['overrides']>;
   }
 
+  /** A Lambda task, `input` its evaluated Parameters: invokes the function and, for a callback task, waits for its token. */
   private runTask(execution: Execution, facts: StateFacts, input: JSONValue): Promise<JSONValue> {
-    const spec = facts.task!;
-    const isCallback = spec.integration === 'lambda-callback';
+    const { callback, timeoutFromPath } = facts.task!;
     // After a restart the task keeps its token (a station or session may hold it) and deadline.
     const resumed = this.takeResumed(execution, facts.name)?.task;
-    const token = isCallback ? (resumed?.token ?? randomBytes(48).toString('base64url')) : undefined;
-    const awaitsCallbackOnly = isCallback && resumed?.submitted === true;
-    let parameters = token ? withTaskToken(input, token) : input;
-    let timeoutSeconds = spec.timeoutSeconds;
-    if (spec.timeoutFromPath && isObject(parameters)) {
+    const token = callback ? (execution.issuedToken ?? resumed?.token ?? newToken()) : undefined;
+    execution.issuedToken = undefined;
+    const awaitsCallbackOnly = callback && resumed?.submitted === true;
+    let parameters = isObject(input) ? input : {};
+    let timeoutSeconds = facts.task!.timeoutSeconds;
+    if (timeoutFromPath) {
       const { [TIMEOUT_PARAMETER]: fromPath, ...rest } = parameters;
       if (typeof fromPath !== 'number' || !Number.isInteger(fromPath) || fromPath < 1) {
         throw new StatesRuntimeError(`State "${facts.name}": TimeoutSecondsPath must select a positive integer`);
@@ -510,101 +472,52 @@ export class StepFunctionsEngine {
       timeoutSeconds = fromPath;
       parameters = rest;
     }
-    let functionName: string;
-    let payload: JSONValue;
-    if (spec.integration === 'lambda-arn') {
-      functionName = spec.resource;
-      payload = parameters;
-    } else {
-      const fields = isObject(parameters) ? parameters : {};
-      if (typeof fields['FunctionName'] !== 'string') throw new StatesRuntimeError(`State "${facts.name}": FunctionName is not a string`);
-      functionName = fields['FunctionName'];
-      payload = fields['Payload'] ?? {};
-    }
+    const functionName = parameters['FunctionName'];
+    if (typeof functionName !== 'string') throw new StatesRuntimeError(`State "${facts.name}": FunctionName is not a string`);
+    const payload = parameters['Payload'] ?? {};
 
-    // History in the shape AWS writes: Task* events for integrations, LambdaFunction* for a function ARN.
-    const isLambdaArn = spec.integration === 'lambda-arn';
-    const taskResource = { resourceType: 'lambda', resource: isCallback ? 'invoke.waitForTaskToken' : 'invoke' };
+    // History in the shape AWS writes for the lambda:invoke integrations.
+    const taskResource = { resourceType: 'lambda', resource: callback ? 'invoke.waitForTaskToken' : 'invoke' };
     const deadlineAt = resumed?.deadlineAt ?? (timeoutSeconds !== undefined ? Date.now() + this.scaledTimeout(timeoutSeconds) : undefined);
-    const tracked = execution.machine.topLevel.has(facts.name);
     const track = (submitted: boolean): void => {
-      if (!tracked) return;
       execution.currentTask = { state: facts.name, ...(token && { token }), submitted, ...(deadlineAt !== undefined && { deadlineAt }) };
       this.persist(execution);
     };
     track(awaitsCallbackOnly);
-    if (awaitsCallbackOnly) {
-      // Its Scheduled/Started/Submitted events are in the history already.
-    } else if (isLambdaArn) {
-      this.record(execution, 'LambdaFunctionScheduled', {
-        resource: spec.resource,
-        input: JSON.stringify(payload),
-        inputDetails: { truncated: false },
-        timeoutInSeconds: timeoutSeconds,
-      });
-      this.record(execution, 'LambdaFunctionStarted');
-    } else {
+    // Resumed while it only awaited its callback: its Scheduled/Started/Submitted events are in the history already.
+    if (!awaitsCallbackOnly) {
       this.record(execution, 'TaskScheduled', {
         ...taskResource,
         region: this.options.region,
         parameters: JSON.stringify(parameters),
         timeoutInSeconds: timeoutSeconds,
-        heartbeatInSeconds: spec.heartbeatSeconds,
       });
       this.record(execution, 'TaskStarted', taskResource);
     }
 
     return new Promise<JSONValue>((resolve, reject) => {
       let timeoutTimer: NodeJS.Timeout | undefined;
-      let heartbeatTimer: NodeJS.Timeout | undefined;
       const end = (): boolean => {
         if (task.closed) return false;
         task.closed = true;
         clearTimeout(timeoutTimer);
-        clearTimeout(heartbeatTimer);
         execution.openTasks.delete(task);
         return true;
       };
-      const complete = (recordOutcome: () => void, settle: () => void): void => {
+      const complete = (type: string, details: Record<string, unknown>, settle: () => void): void => {
         if (!end()) return;
         // A turn first, so events the interpreter queued earlier keep their place in the history.
         void nextTurn().then(() => {
           if (execution.status !== 'RUNNING') return reject(new ExecutionClosedError());
-          recordOutcome();
+          this.record(execution, type, { ...taskResource, ...details });
           settle();
         });
       };
-      const armHeartbeat = (): void => {
-        if (spec.heartbeatSeconds === undefined || !isCallback) return;
-        const seconds = spec.heartbeatSeconds;
-        clearTimeout(heartbeatTimer);
-        heartbeatTimer = setTimeout(
-          () => task.fail(this.timeoutError(`No heartbeat for HeartbeatSeconds (${seconds} s)`)),
-          this.scaledTimeout(seconds),
-        );
-      };
       const task: OpenTask = {
         closed: false,
-        succeed: (output) =>
-          complete(
-            () => {
-              const details = { output: JSON.stringify(output), outputDetails: { truncated: false } };
-              if (isLambdaArn) this.record(execution, 'LambdaFunctionSucceeded', details);
-              else this.record(execution, 'TaskSucceeded', { ...taskResource, ...details });
-            },
-            () => resolve(output),
-          ),
+        succeed: (output) => complete('TaskSucceeded', { output: JSON.stringify(output), outputDetails: { truncated: false } }, () => resolve(output)),
         fail: (error) =>
-          complete(
-            () => {
-              const timedOut = error instanceof this.interpreter.TimeoutError;
-              const details = { error: error.name, cause: error.message };
-              if (isLambdaArn) this.record(execution, timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', details);
-              else this.record(execution, timedOut ? 'TaskTimedOut' : 'TaskFailed', { ...taskResource, ...details });
-            },
-            () => reject(error),
-          ),
-        heartbeat: armHeartbeat,
+          complete(error instanceof TaskTimeout ? 'TaskTimedOut' : 'TaskFailed', { error: error.name, cause: error.message }, () => reject(error)),
         abandon: () => {
           if (end()) reject(new ExecutionClosedError());
         },
@@ -613,18 +526,14 @@ export class StepFunctionsEngine {
       if (token) this.tasksByToken.set(token, task);
       if (timeoutSeconds !== undefined && deadlineAt !== undefined) {
         const seconds = timeoutSeconds;
-        timeoutTimer = setTimeout(
-          () => task.fail(this.timeoutError(`The task ran longer than its TimeoutSeconds (${seconds} s)`)),
-          Math.max(0, deadlineAt - Date.now()),
-        );
+        timeoutTimer = setTimeout(() => task.fail(new TaskTimeout(seconds)), Math.max(0, deadlineAt - Date.now()));
       }
-      armHeartbeat();
       if (awaitsCallbackOnly) return;
 
       this.invoke(functionName, payload).then(
         (result) => {
           const invokeResponse = { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
-          if (!isCallback) return task.succeed(isLambdaArn ? result : invokeResponse);
+          if (!callback) return task.succeed(invokeResponse);
           // A callback task now waits for SendTaskSuccess/SendTaskFailure with its token.
           if (!task.closed && execution.status === 'RUNNING') {
             this.record(execution, 'TaskSubmitted', { ...taskResource, output: JSON.stringify(invokeResponse), outputDetails: { truncated: false } });
@@ -636,39 +545,8 @@ export class StepFunctionsEngine {
     });
   }
 
-  private async runDynamicWait(execution: Execution, facts: StateFacts, input: JSONValue): Promise<JSONValue> {
-    const { secondsPath, timestampPath } = facts.dynamicWait!;
-    const path = secondsPath ?? timestampPath ?? '$';
-    let value: JSONValue | undefined;
-    try {
-      value = readReferencePath(path, input);
-    } catch (error) {
-      throw new StatesRuntimeError(`State "${facts.name}": ${(error as Error).message}`);
-    }
-    let seconds: number;
-    if (secondsPath !== undefined) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        throw new StatesRuntimeError(`State "${facts.name}": SecondsPath ${path} must select a non-negative integer, got ${JSON.stringify(value)}`);
-      }
-      seconds = value;
-    } else {
-      const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-      if (Number.isNaN(at)) throw new StatesRuntimeError(`State "${facts.name}": TimestampPath ${path} must select a timestamp, got ${JSON.stringify(value)}`);
-      seconds = (at - Date.now()) / 1000;
-    }
-    const resumedUntil = this.takeResumed(execution, facts.name)?.waitUntil;
-    const ms = resumedUntil !== undefined ? Math.max(0, resumedUntil - Date.now()) : this.scaledWait(seconds);
-    this.startedWait(execution, facts.name, ms);
-    await sleep(ms, execution.closed.signal);
-    this.assertRunning(execution);
-    return input;
-  }
-
   private onInterpreterEvent(execution: Execution, event: LibraryEvent): void {
     const at = new Date(event.timestamp);
-    const state = event.state;
-    const stateType = state ? (execution.machine.prepared.states.get(state.name)?.type ?? state.type) : '';
-    const hasBranches = stateType === 'Map' || stateType === 'Parallel';
     switch (event.type) {
       case 'ExecutionStarted':
         // A resumed run starts again inside the interpreter, not in the history.
@@ -689,66 +567,51 @@ export class StepFunctionsEngine {
         return;
       }
       case 'ExecutionAborted':
-      case 'ExecutionTimeout': {
         // The interpreter is only aborted by close(), which has already set status, error and cause.
-        const timedOut = execution.status === 'TIMED_OUT' || event.type === 'ExecutionTimeout';
-        this.record(execution, timedOut ? 'ExecutionTimedOut' : 'ExecutionAborted', { error: execution.error, cause: execution.cause }, at);
+        this.record(execution, execution.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionAborted', { error: execution.error, cause: execution.cause }, at);
         return;
-      }
       case 'StateEntered': {
-        const topLevel = execution.machine.topLevel.has(state!.name);
-        const resumed = topLevel && execution.resuming?.state === state!.name ? execution.resuming : undefined;
-        if (!resumed?.entered) {
-          execution.retryAttempts.delete(state!.name);
-          this.record(execution, `${stateType}StateEntered`, { name: state!.name, input: JSON.stringify(state!.input), inputDetails: { truncated: false } }, at);
-          if (hasBranches) this.record(execution, `${stateType}StateStarted`, undefined, at);
+        const { name, type, input } = event.state;
+        if (!(execution.resuming?.state === name && execution.resuming.entered)) {
+          execution.retryAttempts.delete(name);
+          this.record(execution, `${type}StateEntered`, { name, input: JSON.stringify(input), inputDetails: { truncated: false } }, at);
         }
-        if (topLevel) this.movedTo(execution, { state: state!.name, input: state!.input, entered: true });
+        this.movedTo(execution, { state: name, input, entered: true });
         return;
       }
       case 'StateExited': {
-        if (hasBranches) this.record(execution, `${stateType}StateSucceeded`, undefined, at);
-        this.record(execution, `${stateType}StateExited`, { name: state!.name, output: JSON.stringify(state!.output ?? null), outputDetails: { truncated: false } }, at);
-        const definition = execution.machine.topLevel.get(state!.name);
-        if (!definition) return;
-        if (execution.resuming?.state === state!.name) execution.resuming = undefined;
-        if (execution.resumedRetries?.state === state!.name) execution.resumedRetries = undefined;
+        const { name, type, output = null } = event.state;
+        this.record(execution, `${type}StateExited`, { name, output: JSON.stringify(output), outputDetails: { truncated: false } }, at);
+        if (execution.resuming?.state === name) execution.resuming = undefined;
+        if (execution.resumedRetries?.state === name) execution.resumedRetries = undefined;
         // The next state and its input, unless the next is decided by a Choice (run again on resume) or there is none.
-        const next = stateType === 'Choice' ? undefined : (execution.caughtNext ?? (typeof definition['Next'] === 'string' ? definition['Next'] : undefined));
+        const next = type === 'Choice' ? undefined : (execution.caughtNext ?? execution.machine.prepared.states.get(name)?.next);
         execution.caughtNext = undefined;
-        if (next !== undefined) this.movedTo(execution, { state: next, input: state!.output ?? null, entered: false });
+        if (next !== undefined) this.movedTo(execution, { state: next, input: output, entered: false });
         return;
       }
       case 'StateCaught':
-        if (execution.machine.topLevel.has(state!.name)) execution.caughtNext = event.catch?.catcher.Next;
+        execution.caughtNext = event.catch.catcher.Next;
         return;
       case 'StateFailed':
         // Task failures are recorded by runTask, with the integration's details.
-        if (hasBranches) this.record(execution, `${stateType}StateFailed`, undefined, at);
-        if (execution.machine.topLevel.has(state!.name)) {
-          execution.lastFailure = { state: state!.name, error: event.Error ?? '' };
-          this.persist(execution);
-        }
+        execution.lastFailure = { state: event.state.name, error: event.Error ?? '' };
+        this.persist(execution);
         return;
       case 'StateRetried': {
+        const { name } = event.state;
         execution.lastFailure = undefined;
-        const resumed = execution.resumedRetries?.state === state!.name ? execution.resumedRetries : undefined;
-        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(state!.name)?.retry ?? [];
-        const index = event.retry ? retriers.indexOf(event.retry.retrier) : -1;
+        const resumed = execution.resumedRetries?.state === name ? execution.resumedRetries : undefined;
+        const retriers = resumed?.retriers ?? execution.machine.prepared.states.get(name)?.retry ?? [];
+        const index = retriers.indexOf(event.retry.retrier);
         if (index >= 0) {
-          const attempts = execution.retryAttempts.get(state!.name) ?? [];
-          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry!.attempt;
-          execution.retryAttempts.set(state!.name, attempts);
+          const attempts = execution.retryAttempts.get(name) ?? [];
+          attempts[index] = (resumed?.attemptsBefore[index] ?? 0) + event.retry.attempt;
+          execution.retryAttempts.set(name, attempts);
         }
         return;
       }
-      case 'MapIterationStarted':
-      case 'MapIterationSucceeded':
-      case 'MapIterationFailed':
-        this.record(execution, event.type, { name: event.parentState?.name, index: event.index }, at);
-        return;
       default:
-        // StateCaught and Parallel branch events have no counterpart in the AWS history.
         return;
     }
   }
@@ -757,7 +620,6 @@ export class StepFunctionsEngine {
   private close(execution: Execution, status: ExecutionStatus, error: string | undefined, cause: string | undefined): void {
     if (!this.finish(execution, status, { error, cause })) return;
     for (const task of execution.openTasks) task.abandon();
-    execution.closed.abort();
     execution.abortInterpreter();
   }
 
@@ -777,7 +639,7 @@ export class StepFunctionsEngine {
     this.persist(execution);
   }
 
-  /** The execution is in (or about to enter) another top-level state. */
+  /** The execution is in (or about to enter) another state. */
   private movedTo(execution: Execution, point: ResumePoint): void {
     if (execution.point?.state === point.state && execution.point.entered && point.entered) return;
     execution.point = point;
@@ -796,43 +658,31 @@ export class StepFunctionsEngine {
     return resumed;
   }
 
-  private startedWait(execution: Execution, stateName: string, ms: number): void {
-    if (!execution.machine.topLevel.has(stateName)) return;
-    execution.currentWait = { state: stateName, until: Date.now() + ms };
-    this.persist(execution);
-  }
-
+  /** The machine's interpreter starting at the resume point, its retries counting those made before the restart. */
   private interpreterFrom(execution: Execution, from: ResumePoint): StateMachine {
-    const { machine } = execution;
+    const { prepared } = execution.machine;
     const stateName = from.state;
+    const retriers = prepared.states.get(stateName)?.retry ?? [];
     // Attempts are those of the state's current visit only once it was entered.
     const attemptsBefore = [...((from.entered && execution.retryAttempts.get(stateName)) || [])];
-    const state = machine.topLevel.get(stateName);
-    const retriersBefore = Array.isArray(state?.['Retry']) ? (state['Retry'] as RetrierDefinition[]) : [];
     if (from.entered && from.failedWith !== undefined) {
       // Stopped in the pause after a failed attempt: the resumed run is the retry it waited for.
-      const index = retriersBefore.findIndex((retrier) => matches(retrier, from.failedWith!, state?.['Type'] === 'Task'));
+      const index = retriers.findIndex((retrier) => retrier.ErrorEquals.some((name) => name === from.failedWith || name === 'States.ALL'));
       if (index >= 0) attemptsBefore[index] = (attemptsBefore[index] ?? 0) + 1;
     }
-    if (state && retriersBefore.length > 0 && attemptsBefore.some((attempts) => attempts > 0)) {
+    const states = prepared.interpreted['States'] as Record<string, Record<string, JSONValue>>;
+    let state = states[stateName]!;
+    if (attemptsBefore.some((attempts) => attempts > 0)) {
       // The retries made before the restart count against MaxAttempts, as in AWS.
-      const retriers = (state['Retry'] as RetrierDefinition[]).map((retrier, i) => ({
-        ...retrier,
-        MaxAttempts: Math.max(0, (retrier.MaxAttempts ?? 3) - (attemptsBefore[i] ?? 0)),
-      }));
-      execution.resumedRetries = { state: stateName, retriers, attemptsBefore };
-      const States = { ...(machine.prepared.interpreted['States'] as Record<string, unknown>), [stateName]: { ...state, Retry: retriers } };
-      const definition = { ...machine.prepared.interpreted, StartAt: stateName, States };
-      return new this.interpreter.StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+      const resumedRetriers = retriers.map((retrier, i) => ({ ...retrier, MaxAttempts: Math.max(0, (retrier.MaxAttempts ?? 3) - (attemptsBefore[i] ?? 0)) }));
+      execution.resumedRetries = { state: stateName, retriers: resumedRetriers, attemptsBefore };
+      state = { ...state, Retry: resumedRetriers };
     }
-    if (stateName === machine.prepared.interpreted['StartAt']) return machine.interpreter;
-    let interpreter = machine.resumeInterpreters.get(stateName);
-    if (!interpreter) {
-      const definition = { ...machine.prepared.interpreted, StartAt: stateName };
-      interpreter = new this.interpreter.StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
-      machine.resumeInterpreters.set(stateName, interpreter);
-    }
-    return interpreter;
+    return this.interpreterOf({ ...prepared.interpreted, StartAt: stateName, States: { ...states, [stateName]: state } });
+  }
+
+  private interpreterOf(definition: Record<string, JSONValue>): StateMachine {
+    return new this.Interpreter(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   }
 
   private persist(execution: Execution): void {
@@ -858,18 +708,14 @@ export class StepFunctionsEngine {
       history: record.history.map((event) => ({ ...event, timestamp: new Date(event.timestamp) })),
       retryAttempts: new Map(Object.entries(record.retryAttempts)),
       openTasks: new Set(),
-      closed: new AbortController(),
       abortInterpreter: () => undefined,
       ...(record.timeoutAt !== undefined && { timeoutAt: record.timeoutAt }),
     };
     this.executions.set(execution.arn, execution);
     this.executionOrder.push(execution);
-    if (execution.status !== 'RUNNING') {
-      execution.closed.abort();
-      return;
-    }
+    if (execution.status !== 'RUNNING') return;
     // Started but its first state never recorded: it starts over.
-    const from = record.resumePoint ?? { state: String(machine.prepared.interpreted['StartAt']), input: JSON.parse(record.input) as JSONValue, entered: false };
+    const from = record.resumePoint ?? { state: machine.prepared.startAt, input: JSON.parse(record.input) as JSONValue, entered: false };
     const { task, waitUntil } = from;
     Object.assign(execution, {
       resuming: from,
@@ -890,18 +736,9 @@ export class StepFunctionsEngine {
     return asJSON(result);
   }
 
-  private timeoutError(message: string): Error {
-    const error = new this.interpreter.TimeoutError();
-    error.message = message;
-    return error;
-  }
-
   private retryPauseMs(retrier: RetrierDefinition, attempt: number): number {
-    let seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
-    if (retrier.MaxDelaySeconds !== undefined) seconds = Math.min(seconds, retrier.MaxDelaySeconds);
-    if (retrier.JitterStrategy === 'FULL') seconds *= Math.random();
-    const scale = this.options.timeScale;
-    return scaled(seconds, scale?.retryScale, scale?.maxRetryMs);
+    const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
+    return scaled(seconds, this.options.timeScale?.retryScale, this.options.timeScale?.maxRetryMs);
   }
 
   private scaledWait(seconds: number): number {
@@ -917,28 +754,8 @@ export class StepFunctionsEngine {
   }
 }
 
-/** Whether a retrier handles an error, as the interpreter decides (States.TaskFailed: any Task error but a timeout). */
-function matches(retrier: RetrierDefinition, error: string, isTask: boolean): boolean {
-  return retrier.ErrorEquals.some(
-    (name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && isTask && error !== 'States.Timeout'),
-  );
-}
-
 function scaled(seconds: number, scale = 1, maxMs = MAX_TIMER_MS): number {
   return Math.round(Math.max(0, Math.min(seconds * 1000 * scale, maxMs, MAX_TIMER_MS)));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The error a Lambda invocation reports: errorType is the error's name, Cause the JSON error body. */

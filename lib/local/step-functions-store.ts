@@ -16,7 +16,6 @@ import type { JSONValue } from './step-functions-definition';
 
 /** Where a running execution goes on from after a restart. */
 export interface ResumePoint {
-  /** A top-level state of the machine. */
   readonly state: string;
   /** The state's input (before InputPath/Parameters). */
   readonly input: JSONValue;

@@ -4,10 +4,9 @@
  * The ASL is interpreted by aws-local-stepfunctions (see step-functions-engine.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { listenOn, readRequestBody } from './http-server';
 import {
-  type HistoryEvent,
   type InvokeFunction,
   type LocalTimeScale,
   StepFunctionsEngine,
@@ -33,9 +32,8 @@ export interface LocalStepFunctionsOptions {
   accountId?: string;
   stateMachines: LocalStateMachine[];
   /**
-   * Runs a Lambda function locally. `functionName` is what the ASL names: the Resource of a
-   * task whose Resource is a function ARN, or Parameters.FunctionName (name or ARN) of
-   * `lambda:invoke` / `lambda:invoke.waitForTaskToken` tasks. Throwing fails the task with
+   * Runs a Lambda function locally. `functionName` is Parameters.FunctionName (name or ARN) of
+   * a `lambda:invoke` / `lambda:invoke.waitForTaskToken` task. Throwing fails the task with
    * the error's `name` as the error (like Lambda's errorType), so Retry/Catch see it.
    */
   invokeFunction: InvokeFunction;
@@ -69,6 +67,8 @@ type Operation = (engine: StepFunctionsEngine, request: Request) => unknown;
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
+/** Far above what the service takes (256 KiB of input or output plus the request around it). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 const operations: Record<string, Operation> = {
   StartExecution: (engine, request) =>
@@ -81,9 +81,7 @@ const operations: Record<string, Operation> = {
   },
   GetExecutionHistory: (engine, request) => {
     const history = engine.executionHistory(requiredString(request, 'executionArn'));
-    const ordered = request['reverseOrder'] === true ? [...history].reverse() : history;
-    const includeData = request['includeExecutionData'] !== false;
-    const page = paginate(includeData ? ordered : ordered.map(withoutData), request);
+    const page = paginate(request['reverseOrder'] === true ? [...history].reverse() : history, request);
     return { events: page.items, nextToken: page.nextToken };
   },
   StopExecution: (engine, request) =>
@@ -113,17 +111,9 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
   });
   const server = createServer((request, response) => void serve(engine, request, response));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, publicHost } = await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${publicHost}:${port}`,
     port,
     stateMachineArn: (name) => engine.stateMachineArn(name),
     resumeExecutions: () => engine.resumeExecutions(),
@@ -142,11 +132,12 @@ async function serve(engine: StepFunctionsEngine, request: IncomingMessage, resp
     }
     const target = String(request.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? operations[target.slice('AWSStepFunctions.'.length)] : undefined;
-    const body = await readBody(request);
+    const body = await readRequestBody(request, MAX_REQUEST_BYTES);
+    if (body === 'too-large') throw new StepFunctionsServiceError('ValidationException', `The request is larger than ${MAX_REQUEST_BYTES} bytes`);
     if (!operation) throw new StepFunctionsServiceError('UnknownOperationException', `Unknown operation: '${target}'`);
     let parsed: unknown;
     try {
-      parsed = body.length === 0 ? {} : JSON.parse(body);
+      parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
       throw new StepFunctionsServiceError('SerializationException', 'The request body is not valid JSON');
     }
@@ -170,12 +161,6 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The JSON protocol sends timestamps as epoch seconds. */
 function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
@@ -197,16 +182,6 @@ function decodePageToken(token: unknown): number {
   const match = typeof token === 'string' ? /^page:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8')) : null;
   if (!match) throw new StepFunctionsServiceError('InvalidToken', 'Invalid Token: the nextToken was not issued by this server');
   return Number(match[1]);
-}
-
-function withoutData(event: HistoryEvent): HistoryEvent {
-  return Object.fromEntries(
-    Object.entries(event).map(([key, value]) => {
-      if (!key.endsWith('EventDetails') || typeof value !== 'object' || value === null) return [key, value];
-      const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
-      return [key, rest];
-    }),
-  ) as HistoryEvent;
 }
 
 function requiredString(request: Request, field: string): string {

@@ -4,12 +4,11 @@
  * in-process with the events API Gateway would build, and serves the `@connections`
  * management API so the real `ApiGatewayManagementApiClient` works against it.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { APIGatewayAuthorizerResult, PolicyDocument } from 'aws-lambda';
+import { apiGatewayRequestTime, awsStyleId, listenOn, readRequestBody } from './http-server';
 
 /** API Gateway's message payload limit; bigger messages close the connection with 1009. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
@@ -612,20 +611,6 @@ function sendGone(res: ServerResponse): void {
   sendError(res, 410, 'GoneException', null);
 }
 
-/** The whole request body, or 'too-large' once it passes `limit` (still drained, so the client reads the answer). */
-export async function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) tooLarge = true;
-    else chunks.push(buffer);
-  }
-  return tooLarge ? 'too-large' : Buffer.concat(chunks);
-}
-
 function rawDataToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -638,36 +623,4 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
-}
-
-/** Ids shaped like API Gateway's (`Vh1dHdVbvHcCECQ=`): 15 alphanumerics and a pad. */
-export function awsStyleId(): string {
-  return `${randomBytes(24).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 15)}=`;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `13/Dec/2020:10:17:47 +0000`, the `requestTime` format of API Gateway. */
-export function apiGatewayRequestTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
-  );
-}
-
-/** Listens like API Gateway's endpoint would be reachable: on `host`, reporting a usable address. */
-export async function listenOn(server: Server, port: number, host: string): Promise<{ port: number; publicHost: string }> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    publicHost: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
-  };
 }

@@ -3,7 +3,7 @@
  * a session. Each workload is checked once before it is timed, so the bench cannot report
  * the speed of a rejection or of a wrong price.
  */
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 import type { MeteredUsage } from '../../lambdas/pricing/price';
 import { priceSession } from '../../lambdas/pricing/price';
 import { capture, splitRevenue } from '../../lambdas/pricing/capture';

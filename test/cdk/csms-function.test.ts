@@ -24,10 +24,9 @@ beforeAll(() => {
   fn.bindTable(tables.table('stations'), TABLES.stations, 'RW');
   // Bound again, narrower: changes nothing.
   fn.bindTable(tables.table('stations'), TABLES.stations, 'RO');
-  fn.bindTable(tables.table('readers'), TABLES.readers, 'NameOnly');
   // Widened: the name stays, the access grows.
-  fn.bindTable(tables.table('transactions'), TABLES.transactions, 'NameOnly');
   fn.bindTable(tables.table('transactions'), TABLES.transactions, 'RO');
+  fn.bindTable(tables.table('transactions'), TABLES.transactions, 'RW');
   template = Template.fromStack(stack);
 });
 
@@ -60,10 +59,8 @@ describe('CsmsFunction', () => {
     const variables = functionProperties().Environment.Variables;
     expect(variables.SESSIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('sessions')) });
     expect(variables.STATIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('stations')) });
-    expect(variables.READERS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('readers')) });
     expect(variables.TRANSACTIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('transactions')) });
     expect(Object.keys(variables).filter((name) => name.endsWith('_TABLE')).sort()).toEqual([
-      'READERS_TABLE',
       'SESSIONS_TABLE',
       'STATIONS_TABLE',
       'TRANSACTIONS_TABLE',
@@ -78,9 +75,9 @@ describe('CsmsFunction', () => {
       .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
     const on = (arn: unknown) => statements.filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(arn)));
     const transactionsArn = { 'Fn::GetAtt': [logicalIdOf(tables.table('transactions')), 'Arn'] };
-    // Readers: the name only, no access at all.
+    // No other table; transactions widened from read only to read and write.
     expect(on(sessionsArn).length + on(stationsArn).length + on(transactionsArn).length).toBe(statements.length);
-    expect(on(transactionsArn).flatMap((s) => [s.Action].flat())).not.toContain('dynamodb:PutItem');
+    expect(on(transactionsArn).flatMap((s) => [s.Action].flat())).toContain('dynamodb:PutItem');
     // Read only, on the table and its indexes.
     const sessionsActions = on(sessionsArn).flatMap((s) => [s.Action].flat());
     for (const statement of on(sessionsArn)) {

@@ -5,15 +5,15 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsmsFunction, type TableAccess } from '../../lib/constructs/csms-function';
-import type { TableBindings } from '../../lib/constructs/data-tables';
 import { DEFAULT_PAYTER_API_URL } from '../../lib/constructs/payter';
-import { DEFAULT_MYPAYTER_API_URL } from '../../lib/constructs/reconciliation';
+import { DEFAULT_MYPAYTER_API_URL } from '../../lib/constructs/mypayter';
+import { FUNCTION_NAMES, SETTING_VARIABLES, functionSpec, type Setting } from '../../lib/functions';
 import { placeholdersOf } from '../../lib/constructs/session-workflow';
 import { FORWARDED_HANDSHAKE_HEADERS, OCPP_PATH_FUNCTION_FILE } from '../../lib/constructs/ocpp-gateway';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack } from '../../lib/csms-stack';
 import { TABLES, type TableName } from '../../lib/tables';
-import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../support/asl-retries';
 
 // One synthesis for the whole file. Bundling is skipped (it is `cdk synth`'s job and
 // test/cdk/csms-function.test.ts bundles a real entry); the template is the same either way.
@@ -132,102 +132,27 @@ function entryBehindRoute(routeKey: string): string {
 const stateMachineArn = () =>
   `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${stack.sessionWorkflow.stateMachineName}`;
 
-const N = 'NameOnly';
+// What the stack must grant each function is its declaration in lib/functions.ts;
+// test/cdk/function-environment.test.ts checks that declaration against what the code uses.
+const ENTRIES: string[] = [...FUNCTION_NAMES];
+const specOf = (entry: string) => functionSpec(entry as (typeof FUNCTION_NAMES)[number]);
 
-/**
- * Every function of the stack and the tables it may use. `NameOnly`: the function learns the
- * name (its composition root builds that repository) but may not touch the table.
- */
-const TABLE_ACCESS: Record<string, TableBindings> = {
-  'ocpp-authorizer': { stations: 'RO' },
-  'ocpp-connect': { connections: 'RW', stations: 'RW', transactions: N, pendingCalls: N },
-  'ocpp-message': {
-    connections: 'RW',
-    stations: 'RW',
-    transactions: 'RW',
-    pendingCalls: 'RW',
-    sessions: 'RW',
-    readers: 'RW',
-    sites: 'RO',
-  },
-  'ocpp-disconnect': { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO', sessions: N, transactions: N, pendingCalls: N },
-  'station-command': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RO' },
-  // Closes the connections refused at $connect that sent no frame (listed in the connections table).
-  'station-call-timer': { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' },
-  'installer-api': { sites: 'RW', stations: 'RW', readers: 'RW', sessions: N, transactions: N, pendingCalls: N, connections: N },
-  'ops-api': { stations: 'RW', connections: 'RO', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', myPayter: 'RO', readers: N, sites: N },
-  'session-step': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
-  // Runs session-step's steps on sessions whose execution is not running.
-  'session-sweeper': { sessions: 'RW', readers: 'RW', sites: 'RO', stations: 'RO', transactions: 'RW', pendingCalls: N, connections: N },
-  'payter-card-read': {
-    readers: 'RW',
-    sessions: 'RW',
-    sites: 'RO',
-    stations: 'RW',
-    pendingCalls: 'RW',
-    idempotency: 'RW',
-    transactions: 'RW',
-    connections: N,
-  },
-  'payter-ui-callback': {
-    readers: 'RW',
-    sessions: 'RW',
-    sites: 'RO',
-    stations: 'RW',
-    pendingCalls: 'RW',
-    idempotency: 'RW',
-    transactions: 'RW',
-    connections: N,
-  },
-  'payter-terminal-state': { readers: 'RW', sessions: 'RO', sites: 'RO', stations: N, transactions: N, pendingCalls: N, connections: N },
-  'receipt-page': { sessions: 'RO', sites: 'RO' },
-  // Reads sessions and every reader's serial to reconcile them; stores the MyPayter transactions and the sync cursor.
-  'reconciliation-job': { sessions: 'RW', readers: 'RO', myPayter: 'RW' },
-};
-const ENTRIES = Object.keys(TABLE_ACCESS);
-
-/** The functions that send CALLs to chargers. */
-const POSTERS = [
-  'ocpp-connect',
-  'ocpp-message',
-  'ocpp-disconnect',
-  'station-command',
-  'station-call-timer',
-  'ops-api',
-  'payter-card-read',
-  'payter-ui-callback',
-];
+/** The functions that send frames to chargers. */
+const POSTERS = ENTRIES.filter((entry) => specOf(entry).stations !== undefined);
 
 /** The functions that also close connections: an older one of a station, a refused or superseded one. */
-const CLOSERS = ['ocpp-connect', 'ocpp-message', 'station-call-timer'];
+const CLOSERS = ENTRIES.filter((entry) => specOf(entry).stations === 'close');
 
-/** The functions that talk to Payter (lambdas/aws/payter-app.ts). */
-const PAYTER_CLIENTS = [
-  'ocpp-message',
-  'ops-api',
-  'ocpp-disconnect',
-  'installer-api',
-  'session-step',
-  'session-sweeper',
-  'payter-card-read',
-  'payter-ui-callback',
-  'payter-terminal-state',
-];
+/** The functions that talk to Payter and build callback URLs. */
+const PAYTER_CLIENTS = ENTRIES.filter((entry) => specOf(entry).secrets?.includes('payterCallbackSecret'));
 
-/**
- * What each function may do with the session workflow's executions. Every function that queues
- * CSMS calls moves the station's call queue on, which completes the tasks of calls that ended
- * and checks (SendTaskHeartbeat) that a waiting call's task still waits before sending it.
- */
 const TASK_CALLBACKS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'];
-const WORKFLOW_ACTIONS: Record<string, string[]> = {
-  'ocpp-message': TASK_CALLBACKS,
-  'station-command': TASK_CALLBACKS,
-  'station-call-timer': TASK_CALLBACKS,
-  'session-step': ['states:SendTaskSuccess'],
-  'payter-ui-callback': TASK_CALLBACKS,
-  'payter-card-read': [...TASK_CALLBACKS, 'states:StartExecution'].sort(),
-};
+/** What each function may do with the session state machine itself (ops-api and the sweeper also read executions: below). */
+const WORKFLOW_ACTIONS: Record<string, string[]> = Object.fromEntries(
+  ENTRIES.filter((entry) => !['ops-api', 'session-sweeper'].includes(entry)).flatMap((entry) =>
+    specOf(entry).workflow ? [[entry, specOf(entry).workflow!.map((action) => `states:${action}`).sort()]] : [],
+  ),
+);
 
 /** Every Allow statement of every IAM policy of the template, with the roles it is attached to. */
 function allStatements(): { roles: string[]; statement: Statement }[] {
@@ -434,11 +359,10 @@ describe('least privilege', () => {
     expect(entries.sort()).toEqual([...ENTRIES].sort());
   });
 
-  it.each(Object.entries(TABLE_ACCESS))(
-    '%s reaches exactly its tables, and learns exactly their names and those its composition root builds',
+  it.each(ENTRIES.map((entry) => [entry, specOf(entry).tables] as const))(
+    '%s reaches exactly its tables, and learns exactly their names',
     (entry, expected) => {
-      const granted = Object.fromEntries(Object.entries(expected).filter(([, access]) => access !== 'NameOnly'));
-      expect(tableAccessOf(entry)).toEqual(granted);
+      expect(tableAccessOf(entry)).toEqual(expected);
       const environment = environmentOf(entry);
       const tableVariables = Object.keys(environment).filter((name) => name.endsWith('_TABLE'));
       expect(tableVariables.sort()).toEqual((Object.keys(expected) as TableName[]).map((name) => TABLES[name].envVar).sort());
@@ -527,7 +451,7 @@ describe('least privilege', () => {
       // The reconciliation job calls CPS but builds no callback URL.
       [stack.payter.apiKey, [...PAYTER_CLIENTS, 'reconciliation-job']],
       [stack.payter.callbackSecret, PAYTER_CLIENTS],
-      [stack.reconciliation.myPayterCredentials, ['reconciliation-job']],
+      [stack.myPayter.credentials, ['reconciliation-job']],
     ] as const;
     for (const [secret, expected] of readersOf) {
       const secretId = logicalIdOf(secret);
@@ -563,24 +487,36 @@ describe('least privilege', () => {
 });
 
 describe('the functions', () => {
-  it.each([...POSTERS, 'installer-api', 'session-step', 'payter-terminal-state'])(
-    '%s knows the connection management endpoint, the heartbeat interval and the CALL timeout',
-    (entry) => {
-      const environment = environmentOf(entry);
-      expect(flatten(environment.WS_MANAGEMENT_ENDPOINT)).toBe(
-        `https://<${logicalIdOf(stack.ocppGateway.api)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/prod`,
-      );
-      expect(environment.HEARTBEAT_INTERVAL_SECONDS).toBe('300');
-      expect(environment.CSMS_CALL_TIMEOUT_SECONDS).toBe('30');
-    },
-  );
+  it.each(POSTERS)('%s knows the connection management endpoint', (entry) => {
+    expect(flatten(environmentOf(entry).WS_MANAGEMENT_ENDPOINT)).toBe(
+      `https://<${logicalIdOf(stack.ocppGateway.api)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/prod`,
+    );
+  });
 
-  it.each(['ocpp-authorizer', 'receipt-page'])('%s knows nothing of the charger connections', (entry) => {
+  it.each(ENTRIES.filter((entry) => !POSTERS.includes(entry)))('%s knows nothing of the charger connections', (entry) => {
     expect(environmentOf(entry)).not.toHaveProperty('WS_MANAGEMENT_ENDPOINT');
   });
 
-  const unawareOfTheWorkflow = ['ocpp-authorizer', 'ocpp-connect', 'receipt-page', 'reconciliation-job'];
-  const knowingTheWorkflow = ENTRIES.filter((entry) => !unawareOfTheWorkflow.includes(entry));
+  it.each(ENTRIES)('%s is handed exactly the settings it reads, with the stack defaults', (entry) => {
+    const environment = environmentOf(entry);
+    const expected: Record<Setting, unknown> = {
+      payterApi: DEFAULT_PAYTER_API_URL,
+      publicBaseUrl: httpApiBase(),
+      heartbeatInterval: '300',
+      callTimeout: '30',
+      refundChannel: 'cps',
+      myPayterApi: DEFAULT_MYPAYTER_API_URL,
+    };
+    const handed = Object.fromEntries(
+      (Object.keys(SETTING_VARIABLES) as Setting[]).flatMap((setting) =>
+        SETTING_VARIABLES[setting] in environment ? [[setting, flatten(environment[SETTING_VARIABLES[setting]])]] : [],
+      ),
+    );
+    expect(handed).toEqual(Object.fromEntries((specOf(entry).settings ?? []).map((setting) => [setting, expected[setting]])));
+  });
+
+  const knowingTheWorkflow = ENTRIES.filter((entry) => specOf(entry).workflow !== undefined);
+  const unawareOfTheWorkflow = ENTRIES.filter((entry) => !knowingTheWorkflow.includes(entry));
   it.each(knowingTheWorkflow)('%s knows the session state machine', (entry) => {
     expect(flatten(environmentOf(entry).SESSION_STATE_MACHINE_ARN)).toBe(stateMachineArn());
   });
@@ -602,7 +538,7 @@ describe('the functions', () => {
     expect(environment.PAYTER_API_URL).toBe(DEFAULT_PAYTER_API_URL);
     expect(environment.PAYTER_API_KEY_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.payter.apiKey) });
     expect(environment.MYPAYTER_API_URL).toBe(DEFAULT_MYPAYTER_API_URL);
-    expect(environment.MYPAYTER_CREDENTIALS_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.reconciliation.myPayterCredentials) });
+    expect(environment.MYPAYTER_CREDENTIALS_SECRET_ARN).toEqual({ Ref: logicalIdOf(stack.myPayter.credentials) });
     expect(environment).not.toHaveProperty('PAYTER_CALLBACK_SECRET_ARN');
     expect(environment).not.toHaveProperty('PUBLIC_BASE_URL');
   });
@@ -652,7 +588,7 @@ describe('the Payter secrets', () => {
 describe('the scheduled reconciliation', () => {
   it('runs every 15 minutes on an EventBridge schedule, invoking the reconciliation job only, without retries', () => {
     const rules = template.findResources('AWS::Events::Rule');
-    const rule = rules[logicalIdOf(stack.reconciliation.schedule)]!.Properties;
+    const rule = rules[logicalIdOf(stack.schedules['reconciliation-job']!)]!.Properties;
     // No other schedule invokes it.
     const invokers = Object.values(rules).filter((r) => r.Properties.Targets.some((t: { Arn: unknown }) => referencedIds(t.Arn).includes(logicalIdOf(csmsFunction('reconciliation-job')))));
     expect(invokers).toHaveLength(1);
@@ -661,7 +597,7 @@ describe('the scheduled reconciliation', () => {
     expect(rule.Targets).toHaveLength(1);
     expect(referencedIds(rule.Targets[0].Arn)).toEqual([logicalIdOf(csmsFunction('reconciliation-job'))]);
     expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
-    const ruleId = logicalIdOf(stack.reconciliation.schedule);
+    const ruleId = logicalIdOf(stack.schedules['reconciliation-job']!);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
@@ -671,12 +607,12 @@ describe('the scheduled reconciliation', () => {
   });
 
   it('keeps the MyPayter login in a generated placeholder secret {username, password, domain} the operator fills in, and says where', () => {
-    const secret = resources[logicalIdOf(stack.reconciliation.myPayterCredentials)] as { Properties: any; DeletionPolicy?: string };
+    const secret = resources[logicalIdOf(stack.myPayter.credentials)] as { Properties: any; DeletionPolicy?: string };
     expect(secret.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'password' });
     expect(Object.keys(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate as string)).sort()).toEqual(['domain', 'username']);
     expect(secret.DeletionPolicy).toBe('Retain');
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.MyPayterCredentialsSecretArn!.Value).toEqual({ Ref: logicalIdOf(stack.reconciliation.myPayterCredentials) });
+    expect(outputs.MyPayterCredentialsSecretArn!.Value).toEqual({ Ref: logicalIdOf(stack.myPayter.credentials) });
   });
 });
 

@@ -3,36 +3,26 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CsmsFunction } from '../../lib/constructs/csms-function';
 import { CsmsStack } from '../../lib/csms-stack';
+import { FUNCTION_NAMES, SECRET_VARIABLES, SETTING_VARIABLES, functionSpec, type FunctionName } from '../../lib/functions';
+import { TABLES, type TableName } from '../../lib/tables';
 
-// The Lambdas read their configuration when their composition root is first built
-// (lambdas/aws/csms-app.ts, lambdas/aws/payter-app.ts), and each repository reads its table's
-// variable as it is built, whether or not the function ever uses it. The local runtime sets
-// every variable for every handler, so only this test sees what a function in AWS starts with:
-// it loads each handler and builds its composition roots with exactly that environment.
+// Each service of lambdas/aws/composition.ts reads its configuration when it is first built,
+// and a function builds only the services its handler uses. The local runtime sets every
+// variable for every handler, so only this test sees what a function in AWS starts with: it
+// loads each handler with exactly the stack's environment for it, builds the services the
+// handler reaches (`app.<service>`), and compares the variables they read with the function's
+// declaration in lib/functions.ts: its tables, settings and secrets, no more and no fewer.
 
-type Root = 'csms' | 'payter' | 'reconciliation';
-
-/** The composition roots each handler builds, and why. */
-const ROOTS: Record<string, readonly Root[]> = {
-  'ocpp-authorizer': [],
-  'ocpp-connect': ['csms'],
-  // Station events reach the Payter side through csmsApp's withPayter hooks.
-  'ocpp-message': ['csms', 'payter'],
-  'ocpp-disconnect': ['csms', 'payter'],
-  'station-command': ['csms'],
-  'station-call-timer': ['csms'],
-  // Sessions, refunds and reconciliation live on the Payter side.
-  'ops-api': ['csms', 'payter'],
-  'installer-api': ['payter'],
-  'session-step': ['payter'],
-  'session-sweeper': ['payter'],
-  'payter-card-read': ['payter'],
-  'payter-ui-callback': ['payter'],
-  'payter-terminal-state': ['payter'],
-  'receipt-page': [],
-  'reconciliation-job': ['reconciliation'],
+/**
+ * The services that hand station events to the payment side (only where it is deployed), and
+ * the payment-side services that take them: connector statuses and stations gone offline
+ * move readers, transactions move sessions.
+ */
+const PAYMENT_SIDE_OF: Record<string, readonly string[]> = {
+  chargingStations: ['stationReaders', 'sessionEvents'],
+  calls: ['stationReaders'],
+  stationEvents: ['stationReaders'],
 };
 
 let environments: Map<string, Record<string, string>>;
@@ -42,19 +32,16 @@ beforeAll(() => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new CsmsStack(app, 'EnvCsms');
   environments = new Map(
-    stack.node
-      .findAll()
-      .filter((c): c is CsmsFunction => c instanceof CsmsFunction)
-      .map((fn) => {
-        const { environment } = fn.node.defaultChild as CfnFunction;
-        const variables = (stack.resolve(environment) as { variables: Record<string, unknown> }).variables;
-        // A value CloudFormation fills in at deploy time becomes a stand-in naming its variable.
-        const resolved = Object.entries(variables).map(([name, value]) => [
-          name,
-          typeof value === 'string' ? value : `https://deploy-time.invalid/${name}`,
-        ]);
-        return [fn.entryName, Object.fromEntries(resolved)];
-      }),
+    Object.entries(stack.functions).map(([name, fn]) => {
+      const { environment } = fn.node.defaultChild as CfnFunction;
+      const variables = (stack.resolve(environment) as { variables: Record<string, unknown> }).variables;
+      // A value CloudFormation fills in at deploy time becomes a stand-in naming its variable.
+      const resolved = Object.entries(variables).map(([variable, value]) => [
+        variable,
+        typeof value === 'string' ? value : `https://deploy-time.invalid/${variable}`,
+      ]);
+      return [name, Object.fromEntries(resolved)];
+    }),
   );
 });
 
@@ -64,11 +51,42 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Loads the handler module and builds its composition roots in a fresh module graph with `environment` only. */
-async function start(entry: string, environment: Record<string, string>): Promise<string[]> {
+/** The services a handler reaches (`app.<service>`, `const { <service> } = app`) in its file and in the lambdas/aws helpers it imports. */
+function servicesOf(name: FunctionName): string[] {
+  const sources = [readFileSync(new URL(`../../lambdas/${name}.ts`, import.meta.url), 'utf8')];
+  for (const [, helper] of sources[0]!.matchAll(/from '\.\/aws\/([\w-]+)'/g)) {
+    if (helper !== 'composition') sources.push(readFileSync(new URL(`../../lambdas/aws/${helper}.ts`, import.meta.url), 'utf8'));
+  }
+  return [
+    ...new Set(
+      sources.flatMap((source) => [
+        ...[...source.matchAll(/\bapp\.(\w+)/g)].map((match) => match[1]!),
+        ...[...source.matchAll(/\{([\w\s,]+)\}\s*=\s*app\b/g)].flatMap((match) => match[1]!.split(',').map((service) => service.trim())),
+      ]),
+    ),
+  ];
+}
+
+interface Started {
+  /** Whether its services send frames to chargers (they read the `@connections` endpoint). */
+  readonly reachesChargers: boolean;
+  readonly tables: TableName[];
+  readonly settings: string[];
+  readonly secretsRead: string[];
+}
+
+/** Loads the handler and builds its services in a fresh module graph with `environment` only. */
+async function start(name: FunctionName, environment: Record<string, string>): Promise<Started> {
   vi.resetModules();
+  const read = new Set<string>();
   // What the Lambda runtime adds, and the variables the SDK needs to build (not to call) clients.
-  process.env = { AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment };
+  const given: Record<string, string> = { AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment };
+  process.env = new Proxy(given, {
+    get: (target, key) => {
+      if (typeof key === 'string') read.add(key);
+      return target[key as string];
+    },
+  });
   const secretsRead: string[] = [];
   vi.spyOn(SecretsManagerClient.prototype, 'send').mockImplementation(async (command: any) => {
     secretsRead.push(command.input.SecretId);
@@ -76,38 +94,37 @@ async function start(entry: string, environment: Record<string, string>): Promis
     if (String(command.input.SecretId).includes('MYPAYTER')) return { SecretString: JSON.stringify({ username: 'u', password: 'p', domain: 'd' }) };
     return { SecretString: 's'.repeat(48) };
   });
-  await import(`../../lambdas/${entry}.ts`);
-  if (ROOTS[entry]!.includes('csms')) (await import('../../lambdas/aws/csms-app')).csmsApp();
-  if (ROOTS[entry]!.includes('payter')) await (await import('../../lambdas/aws/payter-app')).payterApp();
-  if (ROOTS[entry]!.includes('reconciliation')) await (await import('../../lambdas/aws/reconciliation-app')).reconciliationJob();
-  return secretsRead;
+  await import(`../../lambdas/${name}.ts`);
+  const { app } = await import('../../lambdas/aws/composition');
+  const services = servicesOf(name);
+  if ('PAYTER_API_URL' in given) services.push(...services.flatMap((service) => PAYMENT_SIDE_OF[service] ?? []));
+  for (const service of services) {
+    const value = (app as unknown as Record<string, unknown>)[service];
+    expect(value, `app.${service} in lambdas/${name}.ts`).toBeDefined();
+    if (typeof value === 'function') await (value as () => Promise<unknown>).call(app);
+  }
+  const tableOf = new Map(Object.entries(TABLES).map(([table, spec]) => [spec.envVar as string, table as TableName]));
+  return {
+    reachesChargers: read.has('WS_MANAGEMENT_ENDPOINT'),
+    tables: [...read].flatMap((variable) => tableOf.get(variable) ?? []).sort(),
+    settings: [...read].filter((variable) => Object.values(SETTING_VARIABLES).includes(variable)).sort(),
+    secretsRead: secretsRead.sort(),
+  };
 }
 
-describe('every function starts with the environment the stack gives it', () => {
-  it('names the composition roots of every function of the stack, and of no other', () => {
-    expect([...environments.keys()].sort()).toEqual(Object.keys(ROOTS).sort());
-    for (const [entry, roots] of Object.entries(ROOTS)) {
-      const source = readFileSync(new URL(`../../lambdas/${entry}.ts`, import.meta.url), 'utf8');
-      if (/\b(payterApp|withPayter)\b/.test(source)) expect(roots, entry).toContain('payter');
-      if (/\breconciliationJob\b/.test(source)) expect(roots, entry).toContain('reconciliation');
-      if (/\bcsmsApp\b/.test(source)) expect(roots.includes('csms') || roots.includes('payter'), entry).toBe(true);
-    }
+describe('every function starts with the environment the stack gives it, and uses all of it', () => {
+  it('builds every function of lib/functions.ts, and no other', () => {
+    expect([...environments.keys()].sort()).toEqual([...FUNCTION_NAMES].sort());
   });
 
-  it.each(Object.keys(ROOTS))('%s', async (entry) => {
-    const environment = environments.get(entry)!;
-    const secretsRead = await start(entry, environment);
-    if (ROOTS[entry]!.includes('payter')) {
-      // Both Payter secrets come from Secrets Manager, by the ARNs the stack hands over.
-      expect(secretsRead.sort()).toEqual(
-        [environment.PAYTER_API_KEY_SECRET_ARN, environment.PAYTER_CALLBACK_SECRET_ARN].sort(),
-      );
-    } else if (ROOTS[entry]!.includes('reconciliation')) {
-      // The CPS API key and the MyPayter login, never the callback secret.
-      expect(secretsRead.sort()).toEqual([environment.PAYTER_API_KEY_SECRET_ARN, environment.MYPAYTER_CREDENTIALS_SECRET_ARN].sort());
-    } else {
-      expect(secretsRead).toEqual([]);
-    }
+  it.each(FUNCTION_NAMES)('%s', async (name) => {
+    const environment = environments.get(name)!;
+    const spec = functionSpec(name);
+    const started = await start(name, environment);
+    expect(started.reachesChargers, 'whether it sends frames to chargers').toBe(spec.stations !== undefined);
+    expect(started.tables, 'the tables its services read').toEqual(Object.keys(spec.tables).sort());
+    expect(started.settings, 'the settings its services read').toEqual((spec.settings ?? []).map((setting) => SETTING_VARIABLES[setting]).sort());
+    expect(started.secretsRead, 'the secrets it reads').toEqual((spec.secrets ?? []).map((secret) => environment[SECRET_VARIABLES[secret]]).sort());
   });
 
   it('would notice a missing variable (the check is not vacuous)', async () => {

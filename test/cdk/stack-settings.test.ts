@@ -7,11 +7,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsmsFunction } from '../../lib/constructs/csms-function';
-import { DataTables } from '../../lib/constructs/data-tables';
 import { CsmsHttpApi } from '../../lib/constructs/http-api';
 import { SessionWorkflow } from '../../lib/constructs/session-workflow';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack, type CsmsStackProps } from '../../lib/csms-stack';
+import { FUNCTION_NAMES, functionSpec } from '../../lib/functions';
 
 // These stacks are only inspected, never deployed: skipping the esbuild bundling keeps each
 // synthesis at about a second (test/cdk/csms-stack.test.ts covers the bundles).
@@ -86,7 +86,7 @@ describe('the API Gateway account logging role', () => {
 describe('a public HTTP route (for Payter callbacks)', () => {
   it('takes one line, has no API Gateway authorization, and carries its reason to cdk-nag', () => {
     const stack = new Stack(appWithoutBundling(), 'PublicRoute');
-    new CsmsHttpApi(stack, 'Http').addFunctionRoute('installer-api', {
+    new CsmsHttpApi(stack, 'Http').addRoute(new CsmsFunction(stack, 'InstallerApi', { entry: 'installer-api' }), {
       path: '/callbacks/{proxy+}',
       methods: [HttpMethod.POST],
       publicBecause: 'Payter cannot sign requests; each callback URL carries a capability token the handler verifies.',
@@ -105,7 +105,7 @@ describe('the MyPayter Data API URL', () => {
     const found = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { MYPAYTER_API_URL: 'https://api-test.mypayter.example' } } },
     });
-    expect(Object.keys(found)).toEqual([logicalIdOf(stack.reconciliation.job)]);
+    expect(Object.keys(found)).toEqual([logicalIdOf(stack.functions['reconciliation-job'])]);
   });
 
   it('refuses a URL that is not https: every call carries a token', () => {
@@ -123,7 +123,12 @@ describe('the Payter CPS URL', () => {
       .findAll()
       .find((c): c is CsmsFunction => c instanceof CsmsFunction && c.entryName === 'payter-card-read')!;
     expect(Object.keys(variables)).toContain(logicalIdOf(cardRead));
-    // The eight of the Payter side, the session sweeper and the reconciliation job.
+    expect(Object.keys(variables).sort()).toEqual(
+      FUNCTION_NAMES.filter((name) => functionSpec(name).settings?.includes('payterApi'))
+        .map((name) => logicalIdOf(stack.functions[name]))
+        .sort(),
+    );
+    // The payment side's functions, the session sweeper and the reconciliation job.
     expect(Object.keys(variables)).toHaveLength(10);
   });
 
@@ -157,15 +162,12 @@ describe('the session workflow definition', () => {
     const definitionFile = join(mkdtempSync(join(tmpdir(), 'asl-')), 'session.asl.json');
     writeFileSync(definitionFile, JSON.stringify(asl));
     const stack = new Stack(appWithoutBundling(), 'Workflow');
-    const tables = new DataTables(stack, 'Data');
     const sessionStep = new CsmsFunction(stack, 'SessionStep', { entry: 'session-step' });
     expect(
       () =>
         new SessionWorkflow(stack, 'SessionWorkflow', {
-          tables,
-          stationConnections: { bindStationConnections: () => undefined },
           definitionFile,
-          taskFunctions: { SessionStepFunctionArn: sessionStep },
+          taskFunctions: { SessionStepFunctionArn: sessionStep, StationCommandFunctionArn: sessionStep },
         }),
     ).toThrow(/uses \$\{AuthorizeHoldFunctionArn\}, which no task function fills in/);
   });

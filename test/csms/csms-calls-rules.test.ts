@@ -4,7 +4,7 @@
  * logged as a loud failure. One station CP-1, online on conn-1, calls time out after 30 s.
  */
 import { describe, expect, it } from 'vitest';
-import { CallFailedError, CsmsCalls, STOP_RETRY_MS } from '../../lambdas/csms/csms-calls';
+import { CallFailedError, CsmsCalls, STOP_RETRY_MS, sendByAction } from '../../lambdas/csms/csms-calls';
 import type { CallOutcome } from '../../lambdas/csms/model';
 import { OcppError } from '../../lambdas/ocpp/frames';
 import { CALL_TIMEOUT_SECONDS, csmsOnPorts, T0 } from './support';
@@ -140,7 +140,7 @@ describe('a RemoteStartTransaction issues its id tag for the charger to start wi
   ])('valid %s from when it is sent', async (_case, idTagValiditySeconds, seconds) => {
     const h = csmsOnPorts(idTagValiditySeconds === undefined ? {} : { idTagValiditySeconds });
     await h.csms.send('CP-1', 'GetConfiguration', {});
-    await h.csms.send('CP-1', 'RemoteStartTransaction', { connectorId: 2, idTag: 'TAG-42' });
+    await h.csms.remoteStart('CP-1', { connectorId: 2, idTag: 'TAG-42' });
     expect(h.issued).toEqual([]);
     h.advance(5);
     await answerLast(h);
@@ -152,9 +152,18 @@ describe('a RemoteStartTransaction issues its id tag for the charger to start wi
     // An encoder that lets any payload through, as another OCPP version's might (ReserveNow carries an idTag).
     const h = csmsOnPorts();
     const csms = new CsmsCalls({ ...h.deps, encoder: { encodeCall: (action, payload) => ({ messageId: `m-${action}`, text: JSON.stringify([2, `m-${action}`, action, payload]) }) } });
-    await csms.send('CP-1', 'ReserveNow', { connectorId: 1, idTag: 'TAG-R', reservationId: 1, expiryDate: h.at(600) });
+    // Named by its action, as an operator's call comes.
+    await sendByAction(csms, 'CP-1', 'ReserveNow', { connectorId: 1, idTag: 'TAG-R', reservationId: 1, expiryDate: h.at(600) });
     expect(h.actions()).toEqual(['ReserveNow']);
     expect(h.issued).toEqual([]);
+  });
+
+  it('issues it for a remote start named by its action (a workflow task, an operator), and refuses one without an id tag', async () => {
+    const h = csmsOnPorts();
+    await sendByAction(h.csms, 'CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-OPS' });
+    expect(h.issued).toEqual([{ idTag: 'TAG-OPS', stationId: 'CP-1', expiresAt: h.at(86_400) }]);
+    await expect(sendByAction(h.csms, 'CP-1', 'RemoteStartTransaction', { connectorId: 1 })).rejects.toMatchObject({ name: 'OcppError' });
+    expect(h.actions()).toEqual(['RemoteStartTransaction']);
   });
 });
 
@@ -187,7 +196,7 @@ describe('a call that cannot be answered fails loudly', () => {
   it('fails a call whose deadline passes while its station is offline; a later reconnect sends nothing', async () => {
     const h = csmsOnPorts();
     h.offline();
-    await h.csms.send('CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-1' }, { taskToken: 'task-start' });
+    await h.csms.remoteStart('CP-1', { connectorId: 1, idTag: 'TAG-1' }, { taskToken: 'task-start' });
     h.advance(CALL_TIMEOUT_SECONDS - 1);
     await h.csms.runDue();
     expect(h.failed).toEqual([]);

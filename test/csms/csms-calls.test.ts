@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallQueue } from '../../lambdas/csms/call-queue';
 import { CsmsCalls } from '../../lambdas/csms/csms-calls';
 import type { CallQueueRepository, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 
 /** Stores a copy per version and refuses a write from a stale version, as the DynamoDB adapter does. */
 class InMemoryQueues implements CallQueueRepository {
@@ -63,7 +63,7 @@ function calls({ waiting = async (_token: string) => true, transactionStatus = a
 describe('CSMS calls racing on one station', () => {
   it('queues all of ten concurrent calls, sends one at a time, and the next on each answer: stops first', async () => {
     const { csms, sent } = calls();
-    const starts = Array.from({ length: 8 }, (_, i) => csms.send('CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: `tag-${i}` }, { taskToken: `t${i}` }));
+    const starts = Array.from({ length: 8 }, (_, i) => csms.remoteStart('CP-1', { connectorId: 1, idTag: `tag-${i}` }, { taskToken: `t${i}` }));
     const stops = [1, 2].map((transactionId) => csms.send('CP-1', 'RemoteStopTransaction', { transactionId }));
     await Promise.all([...starts, ...stops]);
     expect(sent).toHaveLength(1);
@@ -92,7 +92,7 @@ describe('CSMS calls racing on one station', () => {
     });
     await csms.send('CP-1', 'GetConfiguration', {});
     await csms.send('CP-1', 'RemoteStopTransaction', { transactionId: 5 }, { taskToken: 'stop-task' });
-    await csms.send('CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: 'late' }, { taskToken: 'gave-up' });
+    await csms.remoteStart('CP-1', { connectorId: 1, idTag: 'late' }, { taskToken: 'gave-up' });
     await csms.send('CP-1', 'Reset', { type: 'Soft' });
     ended.add(5);
     await csms.receiveAnswer('CP-1', sent[0]![1] as string, { kind: 'result', payload: { configurationKey: [] } });

@@ -8,7 +8,7 @@ import type { CallQueue } from '../../lambdas/csms/call-queue';
 import { CsmsCalls, type CsmsCallsDeps } from '../../lambdas/csms/csms-calls';
 import type { IssuedIdTag, Station, Transaction } from '../../lambdas/csms/model';
 import type { CallQueueRepository, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 
 export const T0 = Date.parse('2026-12-01T10:00:00Z');
 export const CALL_TIMEOUT_SECONDS = 30;

@@ -38,7 +38,7 @@ beforeAll(async () => {
   // A session whose StartExecution was lost (what the sweeper settles); already completed here.
   const sessionWithoutExecution = randomUUID();
   await localDynamoDb().send(
-    new PutCommand({ TableName: process.env.SESSIONS_TABLE!, Item: { ...record, sessionId: sessionWithoutExecution, executionName: sessionWithoutExecution } }),
+    new PutCommand({ TableName: process.env.SESSIONS_TABLE!, Item: { ...record, sessionId: sessionWithoutExecution } }),
   );
   // A charger online that refuses every call at once (the calls route's 502).
   await system.provisionStation('FZ-ON', PASSWORD);

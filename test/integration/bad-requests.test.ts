@@ -109,7 +109,7 @@ describe('sessions', () => {
     await localDynamoDb().send(
       new PutCommand({
         TableName: process.env.SESSIONS_TABLE!,
-        Item: { sessionId, executionName: sessionId, siteId: 'site-main-st', stationId: 'CP-BAD', status: 'cancelled', createdAt: new Date().toISOString() },
+        Item: { sessionId, siteId: 'site-main-st', stationId: 'CP-BAD', status: 'cancelled', createdAt: new Date().toISOString() },
       }),
     );
     const answer = await system.api('GET', `/ops/sessions/${sessionId}/execution`);

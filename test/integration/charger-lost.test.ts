@@ -5,42 +5,31 @@
  * after being billed never commits a second time. Whole local system, real OCPP peers.
  */
 import { FAST_WAITS } from '../support/paid-session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp } from '../../lib/local/simulated-charger';
-import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { demoSite, waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'lost-charger-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
 
-beforeAll(async () => {
-  system = await startTestSystem({
-    // The workflow's own waits stay long (the maximum session time must not be what ends it).
-    timeScale: FAST_WAITS,
-    payterTimeoutMs: 1_000,
-    sessionSweepIntervalSeconds: 1,
-  });
-  payter = system.runtime.payter!;
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+useTestSystem(
+  // The workflow's own waits stay long (the maximum session time must not be what ends it).
+  { timeScale: FAST_WAITS, payterTimeoutMs: 1_000, sessionSweepIntervalSeconds: 1 },
+  (started) => {
+    system = started;
+    payter = system.payter;
+  },
+);
 
 const t0 = Date.now() - 3_600_000;
-let stations = 0;
 async function chargingSession(cardId: string) {
-  stations += 1;
-  const stationId = `CP-L${stations}`;
-  const serial = `READER-L${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-lost', [1]);
   const site = await system.api('PUT', '/installer/sites/site-lost', { ...demoSite('site-lost'), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: 5 } });
   expect(site.status).toBe(200);
   const script = { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 1000, timestamp: ocppTimestamp(t0 + 3_600_000) } };
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
-  payter.addReader(serial, { currency: 'USD' });
-  expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] })).status).toBe(200);
+  const { stationId, serial, charger } = await system.stationWithReader('L', PASSWORD, { script, siteId: 'site-lost' });
   expect(await payter.tap(serial, { cardId })).toBe(200);
   const sessionId = await waitFor(async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined, 5_000, 'session');
   await waitFor(async () => ((await system.sessionRecord(sessionId)).stopTaskToken ? true : undefined), 5_000, 'charging');

@@ -4,52 +4,32 @@
  * path ends with no hold left authorized at Payter.
  */
 import { FAST_WORKFLOW } from '../support/paid-session';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { INSTALLER_TOKEN, demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
-import { SimulatedCharger, ocppTimestamp, workedExample, type ChargerScript } from '../../lib/local/simulated-charger';
+import { INSTALLER_TOKEN, demoSite, localDynamoDb, waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
+import { ocppTimestamp, workedExample, type ChargerScript } from '../../lib/local/simulated-charger';
 
 const PASSWORD = 'session-station-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
-let sfn: SFNClient;
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+const db = localDynamoDb();
 
-beforeAll(async () => {
-  system = await startTestSystem({
-    // Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real.
-    timeScale: FAST_WORKFLOW,
-    payterTimeoutMs: 1_000,
-  });
-  payter = system.runtime.payter!;
-  sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-  // A short maximum session so the lost-charger path ends within the test (60 s * 0.02).
-  await system.api('PUT', '/installer/sites/site-short', { ...demoSite('site-short'), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 1 } });
-});
+useTestSystem(
+  // Minutes and hours of the workflow become milliseconds; the charger's own timestamps stay real.
+  { timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 },
+  async (started) => {
+    system = started;
+    payter = system.payter;
+    // A short maximum session so the lost-charger path ends within the test (60 s * 0.02).
+    await system.api('PUT', '/installer/sites/site-short', { ...demoSite('site-short'), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 1 } });
+  },
+);
 
-afterAll(async () => {
-  await system?.close();
-});
-
-let stations = 0;
 /** A fresh station with one connector, its charger online, and a reader commissioned to it. */
-async function given(script: ChargerScript = {}, siteId = 'site-main-st') {
-  stations += 1;
-  const stationId = `CP-S${stations}`;
-  const serial = `READER-S${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  if (siteId !== 'site-main-st') {
-    await system.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors: [1], password: PASSWORD });
-  }
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
-  payter.addReader(serial, { currency: 'USD' });
-  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
-  if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
-  return { stationId, serial, charger };
-}
+const given = (script: ChargerScript = {}, siteId = 'site-main-st') => system.stationWithReader('S', PASSWORD, { script, siteId });
 
 async function tap(serial: string, cardId: string): Promise<string> {
   expect(await payter.tap(serial, { cardId, maskedPan: '4111********1111' })).toBe(200);
@@ -129,7 +109,7 @@ describe('a paid charging session', () => {
       ]);
       // No card identifier in the execution's input, outputs or any event (what Step Functions
       // logs and keeps for 90 days), nor in the ops API's view of it: the session record has them.
-      const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: system.executionArn(sessionId), maxResults: 1000, includeExecutionData: true }));
+      const { events } = await system.sfn.send(new GetExecutionHistoryCommand({ executionArn: system.executionArn(sessionId), maxResults: 1000, includeExecutionData: true }));
       const opsHistory = await system.api('GET', `/ops/sessions/${sessionId}/execution`);
       expect(opsHistory.status).toBe(200);
       const cardData = ['card-alice', 'card-mallory', '4111********1111', 'CONTACTLESS'];
@@ -197,7 +177,7 @@ describe('a paid charging session', () => {
       expect(await session(sessionId)).toMatchObject({ status: 'cancelled', endReason: 'noTransaction' });
       // Ended by the button, not by the plug-in window running out.
       const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-      const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      const { events } = await system.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
       expect(events?.filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error)).toEqual(['DriverCancelled']);
     } finally {
       await charger.close();
@@ -511,11 +491,11 @@ describe("an operator's view of sessions", () => {
 
 describe('the card in the workflow', () => {
   it("is in no event of any execution above (approved, declined, cancelled, lost charger, commit retried or never finalized): the session record keeps it", async () => {
-    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: system.runtime.stateMachineArn, maxResults: 1000 }));
+    const { executions = [] } = await system.sfn.send(new ListExecutionsCommand({ stateMachineArn: system.runtime.stateMachineArn, maxResults: 1000 }));
     expect(executions.length).toBeGreaterThan(10);
     const carrying: string[] = [];
     for (const { executionArn } of executions) {
-      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true }));
+      const { events = [] } = await system.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true }));
       for (const event of events) {
         if (/card-[a-z]|4111\*{8}1111|CONTACTLESS/.test(JSON.stringify(event))) carrying.push(`${executionArn!.split(':').at(-1)} ${event.id} ${event.type}`);
       }

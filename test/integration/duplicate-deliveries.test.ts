@@ -6,11 +6,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PayterSimulator, RecordedCallback } from '../../lib/local/payter-simulator';
 import { DUPLICATE_WAIT_MS } from '../../lambdas/aws/idempotency';
-import { SimulatedCharger } from '../../lib/local/simulated-charger';
-import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import type { SimulatedCharger } from '../../lib/local/simulated-charger';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'duplicate-station-secret';
 const TIMES = 10;
@@ -20,30 +21,22 @@ const chargers: SimulatedCharger[] = [];
 const db = () =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
 
-beforeAll(async () => {
-  system = await startTestSystem();
-  payter = system.runtime.payter!;
+useTestSystem({}, (started) => {
+  system = started;
+  payter = system.payter;
 });
 
 afterEach(() => payter.setDeliveries(1));
 
 afterAll(async () => {
   for (const charger of chargers) await charger.close();
-  await system?.close();
 });
 
-let stations = 0;
 /** A station whose charger accepts remote starts but no car is plugged in, and its reader. */
 async function given(plugIn = false) {
-  stations += 1;
-  const stationId = `CP-D${stations}`;
-  const serial = `READER-D${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, { plugIn }).connect();
-  chargers.push(charger);
-  payter.addReader(serial, { currency: 'USD' });
-  expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] })).status).toBe(200);
-  return { stationId, serial, charger };
+  const station = await system.stationWithReader('D', PASSWORD, { script: { plugIn } });
+  chargers.push(station.charger);
+  return station;
 }
 
 /** The last `TIMES` deliveries of a kind: no 5xx, and every one answers like the first 200 or 409. */
@@ -65,7 +58,7 @@ async function lateDuplicate(first: RecordedCallback) {
 
 describe('the same callback delivered 10 times at once', () => {
   it('card read: one session, one hold at Payter, every answer the first one', async () => {
-    const { serial, charger } = await given();
+    const { stationId, serial, charger } = await given();
     payter.setDeliveries(TIMES);
     await payter.tap(serial, { cardId: 'card-dup' });
     const first = expectOneAnswer('card');
@@ -75,12 +68,12 @@ describe('the same callback delivered 10 times at once', () => {
     await waitFor(() => charger.remoteStarts.length > 0 || undefined, 5_000, 'remote start');
     expect(payter.sessions(serial)).toHaveLength(1);
     expect(payter.calls().filter((c) => c.serial === serial && c.call === 'authorize')).toHaveLength(1);
-    const listed = await system.api('GET', `/ops/sessions?stationId=CP-D${stations}`);
+    const listed = await system.api('GET', `/ops/sessions?stationId=${stationId}`);
     expect(listed.body.sessions).toHaveLength(1);
     expect(charger.remoteStarts).toHaveLength(1);
 
     expect(await lateDuplicate(first)).toEqual({ status: 200, answer: first.answer });
-    expect((await system.api('GET', `/ops/sessions?stationId=CP-D${stations}`)).body.sessions).toHaveLength(1);
+    expect((await system.api('GET', `/ops/sessions?stationId=${stationId}`)).body.sessions).toHaveLength(1);
   });
 
   it('button press: the driver cancels before plugging in, the hold is cancelled once', async () => {

@@ -3,23 +3,20 @@
  * charged, refunded and finally paid; times in the site's time zone with the zone named;
  * durations as h:mm:ss; a session that charged nothing says so, in the site's language.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger } from '../../lib/local/simulated-charger';
-import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { demoSite, waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 import { FAST_WAITS, paidSession } from '../support/paid-session';
 
 let system: TestSystem;
 let payter: PayterSimulator;
 
-beforeAll(async () => {
-  // Task timeouts kept: a slow machine must not time out the remote start of the paid session.
-  system = await startTestSystem({ timeScale: FAST_WAITS });
-  payter = system.runtime.payter!;
-});
-
-afterAll(async () => {
-  await system?.close();
+// Task timeouts kept: a slow machine must not time out the remote start of the paid session.
+useTestSystem({ timeScale: FAST_WAITS }, (started) => {
+  system = started;
+  payter = system.payter;
 });
 
 const receiptPage = async (sessionId: string) => {

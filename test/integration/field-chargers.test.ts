@@ -5,25 +5,22 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countDynamoDbRequests } from '../../lib/local/dynamodb';
 import { DynamoStationRepository } from '../../lambdas/aws/station-repository';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { FAST_WAITS } from '../support/paid-session';
-import { demoSite, localDynamoDb, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { demoSite, localDynamoDb, waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'field-station-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
 
-beforeAll(async () => {
-  system = await startTestSystem({ timeScale: FAST_WAITS });
-  payter = system.runtime.payter!;
-});
-
-afterAll(async () => {
-  await system?.close();
+useTestSystem({ timeScale: FAST_WAITS }, (started) => {
+  system = started;
+  payter = system.payter;
 });
 
 /**
@@ -85,19 +82,8 @@ function wallClock(ms: number, timeZone: string): string {
   return new Date(Math.floor(ms / 1000) * 1000).toLocaleString('sv-SE', { timeZone }).replace(' ', 'T');
 }
 
-let stations = 0;
 /** A fresh station with one connector, its charger online, and a reader commissioned to it. */
-async function given(script: ChargerScript) {
-  stations += 1;
-  const stationId = `CP-F${stations}`;
-  const serial = `READER-F${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
-  payter.addReader(serial, { currency: 'USD' });
-  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
-  if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
-  return { stationId, serial, charger };
-}
+const given = (script: ChargerScript) => system.stationWithReader('F', PASSWORD, { script });
 
 /** A tap starts the session; `during` plays the charger's part; a second tap stops it. The session's record once settled. */
 async function paidSession(serial: string, charger: SimulatedCharger, during: () => Promise<unknown>) {

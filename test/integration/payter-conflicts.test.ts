@@ -5,10 +5,11 @@
  * driver's e-receipt. A 409 that Payter's record contradicts (the hold still open) is not
  * believed: the commit is retried, and no hold is left behind.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppTimestamp } from '../../lib/local/simulated-charger';
-import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { ocppTimestamp, type ChargerScript, type SimulatedCharger } from '../../lib/local/simulated-charger';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 import { FAST_WORKFLOW } from '../support/paid-session';
 
 // The operator alerts are log lines (with their EMF metric): the global console lets this file read them.
@@ -20,33 +21,16 @@ const PASSWORD = 'conflict-station-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
 
-beforeAll(async () => {
-  system = await startTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 2_000, logLevel: 'ERROR' });
-  payter = system.runtime.payter!;
+useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 2_000, logLevel: 'ERROR' }, (started) => {
+  system = started;
+  payter = system.payter;
 });
 
-afterAll(async () => {
-  await system?.close();
-});
-
-let stations = 0;
 /** A station whose charger reports 500 Wh over one minute, and a reader commissioned to it. */
-async function given(script: ConstructorParameters<typeof SimulatedCharger>[3] = {}) {
-  stations += 1;
-  const stationId = `CP-409-${stations}`;
-  const serial = `READER-409-${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
+function given(script: ChargerScript = {}) {
   const t0 = Date.now() - 60_000;
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, {
-    meterStart: 0,
-    startedAt: ocppTimestamp(t0),
-    stop: { meterStop: 500, timestamp: ocppTimestamp(t0 + 60_000) },
-    ...script,
-  }).connect();
-  payter.addReader(serial, { currency: 'USD' });
-  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
-  if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
-  return { serial, charger };
+  const oneMinute = { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 500, timestamp: ocppTimestamp(t0 + 60_000) } };
+  return system.stationWithReader('409-', PASSWORD, { script: { ...oneMinute, ...script } });
 }
 
 /** Taps, charges, and taps again to stop; resolves when the execution has ended. */

@@ -115,7 +115,7 @@ describe('card reads', () => {
     expect(await sessions()).toContain(reader.activeSessionId);
 
     const { Item: session } = await db().send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId: reader.activeSessionId } }));
-    expect(session).toMatchObject({ stationId: 'CP-PAY', connectorId: 1, cardId: 'card-alice', serialNumber: 'APOLLO-1', executionName: reader.activeSessionId });
+    expect(session).toMatchObject({ stationId: 'CP-PAY', connectorId: 1, cardId: 'card-alice', serialNumber: 'APOLLO-1' });
     expect(session?.idTag).toMatch(/^PT[A-Z0-9]{18}$/);
 
     // The same delivery again: the same answer, still one session.
@@ -225,7 +225,7 @@ describe('reader buttons, the state web hook and wording', () => {
 describe('a tap whose workflow cannot be started', () => {
   it('frees the reader again and records the session as failed, with no hold taken', async () => {
     const { SFNClient } = await import('@aws-sdk/client-sfn');
-    const { StepFunctionsSessionWorkflows } = await import('../../lambdas/aws/session-workflows');
+    const { StepFunctionsSessionWorkflow } = await import('../../lambdas/aws/step-functions-workflow');
     const { DynamoReaderRepository } = await import('../../lambdas/aws/reader-repository');
     const { DynamoSessionRepository } = await import('../../lambdas/aws/session-repository');
     const { DynamoSiteRepository } = await import('../../lambdas/aws/site-repository');
@@ -253,9 +253,8 @@ describe('a tap whose workflow cannot be started', () => {
       stations: new DynamoStationRepository(),
       display: new ReaderDisplay({ payter: client, urls, readers, clock }),
       urls,
-      workflows: new StepFunctionsSessionWorkflows(unreachable, system.runtime.stateMachineArn),
+      workflow: new StepFunctionsSessionWorkflow(unreachable, system.runtime.stateMachineArn),
       stopCharging: async () => undefined,
-      signals: { fail: async () => undefined },
       clock,
     });
     const token = /\/payter\/([^/]+)\//.exec(urls.card('APOLLO-N', readingId))![1]!;

@@ -6,27 +6,20 @@
  * holding money in another currency never starts a charge. Whole local system, real peers.
  */
 import { FAST_WORKFLOW } from '../support/paid-session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
-import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { describe, expect, it } from 'vitest';
+import type { PayterSimulator, ReaderOptions } from '../../lib/local/payter-simulator';
+import { ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
+import { demoSite, waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'safety-station-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
 
-beforeAll(async () => {
-  system = await startTestSystem({
-    timeScale: FAST_WORKFLOW,
-    payterTimeoutMs: 1_000,
-    readerRetryDelaysMs: [20, 50, 100],
-  });
-  payter = system.runtime.payter!;
+useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000, readerRetryDelaysMs: [20, 50, 100] }, async (started) => {
+  system = started;
+  payter = system.payter;
   await system.api('PUT', '/installer/sites/site-main-st', demoSite());
-});
-
-afterAll(async () => {
-  await system?.close();
 });
 
 /** One hour, 1 kWh, no idle: fee 100 + energy 35 + time 120 = 255, tax 8.875 % = 23, total 278. */
@@ -34,18 +27,8 @@ const t0 = Date.now() - 3_600_000;
 const ONE_HOUR: ChargerScript = { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 1000, timestamp: ocppTimestamp(t0 + 3_600_000) } };
 const ONE_HOUR_TOTAL = 278;
 
-let stations = 0;
-async function given(script: ChargerScript = ONE_HOUR, reader: Parameters<PayterSimulator['addReader']>[1] = { currency: 'USD' }) {
-  stations += 1;
-  const stationId = `CP-R${stations}`;
-  const serial = `READER-R${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
-  payter.addReader(serial, reader);
-  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
-  if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
-  return { stationId, serial, charger };
-}
+const given = (script: ChargerScript = ONE_HOUR, terminal: ReaderOptions = { currency: 'USD' }) =>
+  system.stationWithReader('R', PASSWORD, { script, terminal });
 
 const readerRecord = async (serial: string) => (await system.api('GET', `/installer/readers/${serial}`)).body;
 

@@ -61,7 +61,6 @@ async function ourSession(sessionId: string, serialNumber: string, payterSession
     readingId: `reading-${sessionId}`,
     createdAt: minutesAgo(1),
     updatedAt: minutesAgo(0),
-    executionName: sessionId,
     paymentState: 'authorized',
     payterSessionId,
     authorizedAmount: 5000,

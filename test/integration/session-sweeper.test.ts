@@ -4,49 +4,29 @@
  * with the workflow's own steps and frees the reader.
  */
 import { FAST_WAITS } from '../support/paid-session';
-import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppTimestamp as iso, type ChargerScript } from '../../lib/local/simulated-charger';
-import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { ocppTimestamp as iso, type ChargerScript } from '../../lib/local/simulated-charger';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'sweeper-station-secret';
 let system: TestSystem;
 let payter: PayterSimulator;
-let sfn: SFNClient;
 
-beforeAll(async () => {
-  system = await startTestSystem({
-    timeScale: FAST_WAITS,
-    payterTimeoutMs: 1_000,
-    sessionSweepIntervalSeconds: 0.2,
-  });
-  payter = system.runtime.payter!;
-  sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+useTestSystem({ timeScale: FAST_WAITS, payterTimeoutMs: 1_000, sessionSweepIntervalSeconds: 0.2 }, (started) => {
+  system = started;
+  payter = system.payter;
 });
 
-afterAll(async () => {
-  await system?.close();
-});
-
-let stations = 0;
-async function given(script: ChargerScript) {
-  stations += 1;
-  const stationId = `CP-W${stations}`;
-  const serial = `READER-W${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
-  payter.addReader(serial, { currency: 'USD' });
-  expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] })).status).toBe(200);
-  return { serial, charger };
-}
+const given = (script: ChargerScript) => system.stationWithReader('W', PASSWORD, { script });
 
 const activeSession = async (serial: string) => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined;
-const executionArn = (sessionId: string) => `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
 
 async function stopExecution(sessionId: string): Promise<void> {
-  await sfn.send(new StopExecutionCommand({ executionArn: executionArn(sessionId), error: 'OperatorStop', cause: 'stopped by hand' }));
-  expect((await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(sessionId) }))).status).toBe('ABORTED');
+  await system.sfn.send(new StopExecutionCommand({ executionArn: system.executionArn(sessionId), error: 'OperatorStop', cause: 'stopped by hand' }));
+  expect((await system.sfn.send(new DescribeExecutionCommand({ executionArn: system.executionArn(sessionId) }))).status).toBe('ABORTED');
 }
 
 /** The session once the sweeper gave it its final status. */

@@ -5,53 +5,39 @@
  * is lost, and calls that wait for a station offline.
  */
 import { FAST_WAITS } from '../support/paid-session';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
-import { startTestSystem, waitFor, type Charger, type TestSystem } from '../support/local-system';
+import { localDynamoDb, waitFor, type Charger, type TestSystem } from '../support/local-system';
+import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'queue-station-secret';
 /** How long a call may wait for its turn, and then for its answer. */
 const CALL_TIMEOUT_SECONDS = 2;
 let system: TestSystem;
 let payter: PayterSimulator;
-let sfn: SFNClient;
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+const db = localDynamoDb();
 
-beforeAll(async () => {
-  system = await startTestSystem({
-    csmsCallTimeoutSeconds: CALL_TIMEOUT_SECONDS,
-    stationCallTimerMs: 100,
-    timeScale: { ...FAST_WAITS, timeoutScale: 0.1 },
-    payterTimeoutMs: 1_000,
-  });
-  payter = system.runtime.payter!;
-  sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-});
-
-afterAll(async () => {
-  await system?.close();
-});
+useTestSystem(
+  { csmsCallTimeoutSeconds: CALL_TIMEOUT_SECONDS, stationCallTimerMs: 100, timeScale: { ...FAST_WAITS, timeoutScale: 0.1 }, payterTimeoutMs: 1_000 },
+  (started) => {
+    system = started;
+    payter = system.payter;
+  },
+);
 
 let stations = 0;
 const script = (): ChargerScript => ({ meterStart: 0, startedAt: ocppTimestamp(Date.now() - 600_000), stop: { meterStop: 3000, timestamp: ocppTimestamp(Date.now()) } });
 
-/** A fresh station, its charger online, and one reader per connector group. */
+/** A fresh station (its charger not yet online) and one reader per connector group. */
 async function given(connectorGroups: number[][] = [[1]]) {
   stations += 1;
   const stationId = `CP-Q${stations}`;
   await system.provisionStation(stationId, PASSWORD, 'site-main-st', connectorGroups.flat());
-  const serials: string[] = [];
-  for (const [i, connectorIds] of connectorGroups.entries()) {
-    const serial = `READER-Q${stations}-${i + 1}`;
-    payter.addReader(serial, { currency: 'USD' });
-    const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds });
-    if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
-    serials.push(serial);
-  }
+  const serials = connectorGroups.map((_, i) => `READER-Q${stations}-${i + 1}`);
+  for (const [i, connectorIds] of connectorGroups.entries()) await system.commissionReader(serials[i]!, stationId, connectorIds);
   return { stationId, serials };
 }
 
@@ -60,14 +46,7 @@ async function tap(serial: string, cardId: string): Promise<string> {
   return waitFor(async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined, 5_000, 'session');
 }
 
-const executionArn = (sessionId: string) => `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-
-async function finished(sessionId: string) {
-  return waitFor(async () => {
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(sessionId) }));
-    return execution.status === 'RUNNING' ? undefined : execution;
-  }, 20_000, `execution ${sessionId}`);
-}
+const finished = (sessionId: string) => system.executionEnded(sessionId);
 
 async function session(sessionId: string) {
   return (await db.send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId } }))).Item!;
@@ -272,7 +251,7 @@ describe('CSMS calls queued per station', () => {
     expect(charger.remoteStarts).toEqual([]);
     expect(await session(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
     expect(payter.sessions(serial!)).toEqual([expect.objectContaining({ state: 'CANCELLED' })]);
-    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: executionArn(sessionId), maxResults: 1000 }));
+    const { events = [] } = await system.sfn.send(new GetExecutionHistoryCommand({ executionArn: system.executionArn(sessionId), maxResults: 1000 }));
     // Loud: the workflow's task failed with the reason, and the error is logged.
     const failures = events.filter((e) => e.type === 'TaskFailed').map((e) => [e.taskFailedEventDetails?.error, e.taskFailedEventDetails?.cause]);
     expect(failures).toEqual([['StationOffline', `station ${stationId} stayed offline until RemoteStartTransaction's deadline`]]);

@@ -155,7 +155,8 @@ const CAPTURE = {
     States: {
       Capture: {
         Type: 'Task',
-        Resource: 'arn:aws:lambda:us-east-1:000000000000:function:capture',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'capture', 'Payload.$': '$' },
         Retry: [{ ErrorEquals: ['ReaderBusy'], IntervalSeconds: 60, MaxAttempts: 3, BackoffRate: 1 }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CaptureFailed' }],
         End: true,

@@ -14,10 +14,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../lib/local/step-functions';
 
-const CHARGE_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:charge';
-
 /** A callback task like the charging-session workflow's RemoteStart. */
-function remoteStartMachine(options: { timeoutSeconds: number; heartbeatSeconds?: number; executionTimeoutSeconds?: number }): string {
+function remoteStartMachine(options: { timeoutSeconds: number; executionTimeoutSeconds?: number }): string {
   return JSON.stringify({
     ...(options.executionTimeoutSeconds ? { TimeoutSeconds: options.executionTimeoutSeconds } : {}),
     StartAt: 'RemoteStart',
@@ -30,7 +28,6 @@ function remoteStartMachine(options: { timeoutSeconds: number; heartbeatSeconds?
           Payload: { 'taskToken.$': '$$.Task.Token', 'stationId.$': '$.stationId', action: 'RemoteStartTransaction' },
         },
         TimeoutSeconds: options.timeoutSeconds,
-        ...(options.heartbeatSeconds ? { HeartbeatSeconds: options.heartbeatSeconds } : {}),
         ResultPath: '$.remoteStart',
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'StartFailed' }],
         Next: 'Accepted?',
@@ -80,7 +77,15 @@ const machines = [
           ResultPath: '$.quote',
           Next: 'Charge',
         },
-        Charge: { Type: 'Task', Resource: CHARGE_ARN, InputPath: '$.quote', ResultPath: '$.charge', Next: 'Receipt' },
+        Charge: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          InputPath: '$.quote',
+          Parameters: { FunctionName: 'charge', 'Payload.$': '$' },
+          ResultSelector: { 'captureId.$': '$.Payload.captureId' },
+          ResultPath: '$.charge',
+          Next: 'Receipt',
+        },
         Receipt: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
@@ -93,7 +98,6 @@ const machines = [
   },
   { name: 'RemoteStart', definition: remoteStartMachine({ timeoutSeconds: 7200 }) },
   { name: 'RemoteStartTimeout', definition: remoteStartMachine({ timeoutSeconds: 30 }) },
-  { name: 'RemoteStartHeartbeat', definition: remoteStartMachine({ timeoutSeconds: 7200, heartbeatSeconds: 150 }) },
   { name: 'RemoteStartDeadline', definition: remoteStartMachine({ timeoutSeconds: 7200, executionTimeoutSeconds: 40 }) },
   { name: 'RemoteStartListed', definition: remoteStartMachine({ timeoutSeconds: 7200 }) },
   {
@@ -103,7 +107,9 @@ const machines = [
       States: {
         Capture: {
           Type: 'Task',
-          Resource: 'arn:aws:lambda:us-east-1:123456789012:function:capture',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'capture', 'Payload.$': '$' },
+          OutputPath: '$.Payload',
           Retry: [{ ErrorEquals: ['ReaderBusy'], IntervalSeconds: 40, BackoffRate: 2, MaxAttempts: 2 }],
           Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CaptureFailed' }],
           End: true,
@@ -117,8 +123,7 @@ const machines = [
     definition: JSON.stringify({
       StartAt: 'OneHour',
       States: {
-        OneHour: { Type: 'Wait', Seconds: 3600, Next: 'FromInput' },
-        FromInput: { Type: 'Wait', SecondsPath: '$.retryAfterSeconds', Next: 'Done' },
+        OneHour: { Type: 'Wait', Seconds: 3600, Next: 'Done' },
         Done: { Type: 'Succeed' },
       },
     }),
@@ -198,7 +203,7 @@ describe('local Step Functions server', () => {
       (error: { name: string; $metadata?: { httpStatusCode?: number } }) => ({ name: error.name, status: error.$metadata?.httpStatusCode }),
     );
 
-  it('runs lambda:invoke and function-ARN tasks in order and reports the output', async () => {
+  it('runs lambda:invoke tasks in order and reports the output', async () => {
     functions['quote'] = (payload) => ({ amount: payload.kWh * 35 });
     functions['charge'] = (payload) => ({ captureId: `cap-${payload.amount}` });
     functions['receipt'] = (payload) => ({ line: `${payload.amount} cents`, captureId: payload.captureId });
@@ -211,9 +216,9 @@ describe('local Step Functions server', () => {
     expect(JSON.parse(execution.output!)).toEqual({ line: '420 cents', captureId: 'cap-420' });
     expect(execution.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Checkout');
     expect(execution.stopDate!.getTime()).toBeGreaterThanOrEqual(execution.startDate!.getTime());
-    // lambda:invoke gets the Payload; a function ARN gets the state input (here InputPath $.quote).
+    // The function gets the Payload (for Charge, of the InputPath $.quote).
     expect(invocations.find((i) => i.functionName === 'quote')!.payload).toEqual({ kWh: 12 });
-    expect(invocations.find((i) => i.functionName === CHARGE_ARN)!.payload).toEqual({ amount: 420, statusCode: 200 });
+    expect(invocations.find((i) => i.functionName === 'charge')!.payload).toEqual({ amount: 420, statusCode: 200 });
   });
 
   it('holds a callback task until SendTaskSuccess and passes its output on', async () => {
@@ -329,20 +334,6 @@ describe('local Step Functions server', () => {
     expect(timedOut.map((e) => e.executionArn)).toEqual([executionArn]);
   });
 
-  it('keeps a callback task alive while heartbeats arrive, and times it out when they stop', async () => {
-    const executionArn = await start('RemoteStartHeartbeat', { stationId: 'CP-heartbeat' });
-    const taskToken = await tokenSentTo('CP-heartbeat');
-    // HeartbeatSeconds 150 -> 150 ms; beat every 40 ms for well over two heartbeat periods.
-    for (let beat = 0; beat < 10; beat++) {
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      await sfn.send(new SendTaskHeartbeatCommand({ taskToken }));
-    }
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-
-    const execution = await settled(executionArn);
-    expect(JSON.parse(execution.output!).failedWith).toBe('States.Timeout');
-  });
-
   it('retries a failing task with backoff on the scaled intervals, then succeeds', async () => {
     let calls = 0;
     functions['capture'] = () => {
@@ -362,9 +353,9 @@ describe('local Step Functions server', () => {
     expect(await historyTypes(executionArn)).toEqual([
       'ExecutionStarted',
       'TaskStateEntered',
-      ...['LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionFailed'],
-      ...['LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionFailed'],
-      ...['LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded'],
+      ...['TaskScheduled', 'TaskStarted', 'TaskFailed'],
+      ...['TaskScheduled', 'TaskStarted', 'TaskFailed'],
+      ...['TaskScheduled', 'TaskStarted', 'TaskSucceeded'],
       'TaskStateExited',
       'ExecutionSucceeded',
     ]);
@@ -381,20 +372,18 @@ describe('local Step Functions server', () => {
     expect(invocations.filter((i) => i.payload.sessionId === 's-2')).toHaveLength(3);
   });
 
-  it('finishes a one-hour Wait and a Wait read from the input quickly thanks to the scale', async () => {
+  it('finishes a one-hour Wait quickly thanks to the scale', async () => {
     const startedAt = Date.now();
     const executionArn = await start('Cooldown', { retryAfterSeconds: 7200 });
     const execution = await settled(executionArn);
 
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!)).toEqual({ retryAfterSeconds: 7200 });
-    // 3600 s + 7200 s scaled by 0.00001 = 108 ms.
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(100);
+    // 3600 s scaled by 0.00001 = 36 ms.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(35);
     expect(Date.now() - startedAt).toBeLessThan(3000);
     expect(await historyTypes(executionArn)).toEqual([
       'ExecutionStarted',
-      'WaitStateEntered',
-      'WaitStateExited',
       'WaitStateEntered',
       'WaitStateExited',
       'SucceedStateEntered',
@@ -481,6 +470,17 @@ describe('local Step Functions definitions', () => {
       States: { Put: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', Parameters: { TableName: 't', Item: {} }, End: true } },
     });
     await expect(startLocalStepFunctions({ stateMachines: [{ name: 'Ddb', definition }], invokeFunction: noFunctions })).rejects.toThrow(/dynamodb:putItem/);
+  });
+
+  it('refuses what the charging-session workflow does not use, rather than run it wrongly', async () => {
+    const wait = JSON.stringify({ StartAt: 'Later', States: { Later: { Type: 'Wait', SecondsPath: '$.delay', End: true } } });
+    await expect(startLocalStepFunctions({ stateMachines: [{ name: 'Later', definition: wait }], invokeFunction: noFunctions, validate: false })).rejects.toThrow(
+      /only a Wait with Seconds/,
+    );
+    const map = JSON.stringify({ StartAt: 'Each', States: { Each: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } });
+    await expect(startLocalStepFunctions({ stateMachines: [{ name: 'Each', definition: map }], invokeFunction: noFunctions, validate: false })).rejects.toThrow(
+      /Map states are not supported locally/,
+    );
   });
 
   it('validates the ASL by default', async () => {

@@ -33,7 +33,7 @@ export const JUDGMENTS: readonly Judgment[] = [
   equivalent('csms/csms-calls.ts', 'ArithmeticOperator', 'version + 1', 'the conditional write fails and is retried with the version read again: the same outcome, one write more'),
   equivalent('csms/csms-calls.ts', 'ConditionalExpression', 'call.action !== STOP_ACTION', "the encoder already refuses a stop without a numeric transaction id"),
   equivalent('csms/csms-calls.ts', 'ConditionalExpression', 'transactionId !== undefined', "the encoder already refuses a stop without a numeric transaction id"),
-  equivalent('csms/csms-calls.ts', 'ConditionalExpression', "typeof idTag !== 'string'", "the encoder already refuses a RemoteStartTransaction without a string idTag"),
+  equivalent('csms/csms-calls.ts', 'ConditionalExpression', "typeof idTag === 'string'", "a RemoteStartTransaction without a string idTag is refused by the encoder either way"),
   equivalent('csms/station-credentials.ts', 'ConditionalExpression', 'stored !== undefined', 'an unknown station is checked against a hash of zeros, which no password derives'),
   // money
   equivalent('money/money.ts', 'StringLiteral', "''", 'the sign and whole-part defaults are never used: those groups of the pattern always match'),
@@ -60,9 +60,6 @@ export const JUDGMENTS: readonly Judgment[] = [
   equivalent('ocpp/v16/validate.ts', 'ConditionalExpression', 'parent !== null', "zod's issue paths run only through objects and arrays"),
   // payter
   equivalent('payter/cps-client.ts', 'ConditionalExpression', 'request.body === undefined', 'JSON.stringify(undefined) is undefined: no body either way'),
-  equivalent('payter/retry-schedule.ts', 'ConditionalExpression', '!Number.isInteger(attemptsMade)', 'the delays array read at a negative or fractional index is undefined anyway'),
-  equivalent('payter/retry-schedule.ts', 'LogicalOperator', '!Number.isInteger(attemptsMade)', 'the delays array read at a negative or fractional index is undefined anyway'),
-  equivalent('payter/retry-schedule.ts', 'ConditionalExpression', 'attemptsMade < 1', 'the delays array read at index -1 or below is undefined anyway'),
   equivalent('payter/retry-schedule.ts', 'ConditionalExpression', "case 'protocol'", 'a protocol answer falls through to rejected, which says retry too: its status is never 0, 400 or 422'),
   // pricing
   equivalent('pricing/capture.ts', 'EqualityOperator', 'a.compare(b) <= 0', 'with equal amounts min returns the other, identical amount'),
@@ -99,9 +96,9 @@ export const JUDGMENTS: readonly Judgment[] = [
   equivalent('sessions/receipt-page.ts', 'ConditionalExpression', 'session.startedAt !== undefined', 'receiptFacts skips an undefined start'),
   equivalent('sessions/receipt-page.ts', 'ConditionalExpression', 'session.stoppedAt !== undefined', 'receiptFacts skips an undefined stop'),
   equivalent('sessions/running-cost.ts', 'ConditionalExpression', 'transaction.lastMeterWh !== undefined', 'pricing reads an undefined last meter value as the meter start'),
-  staticMutant('sessions/scheduled-reconciliation.ts', 'ArrayDeclaration', "'stateDiffers'"),
-  staticMutant('sessions/scheduled-reconciliation.ts', 'StringLiteral', "'"),
-  equivalent('sessions/scheduled-reconciliation.ts', 'LogicalOperator', 'sync && myPayter', 'the sync and the MyPayter comparison are configured together or not at all'),
+  staticMutant('reconciliation/scheduled-reconciliation.ts', 'ArrayDeclaration', "'stateDiffers'"),
+  staticMutant('reconciliation/scheduled-reconciliation.ts', 'StringLiteral', "'"),
+  equivalent('reconciliation/scheduled-reconciliation.ts', 'LogicalOperator', 'sync && myPayter', 'the sync and the MyPayter comparison are configured together or not at all'),
   staticMutant('sessions/session-events.ts', 'ArrayDeclaration', "'declined'"),
   staticMutant('sessions/session-events.ts', 'StringLiteral', "'"),
   equivalent('sessions/session-events.ts', 'EqualityOperator', 'running.compare(previous) > 0', 'equal totals subtract to zero, the same as no increase'),

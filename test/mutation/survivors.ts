@@ -27,7 +27,7 @@ export const SCOPED_FOLDERS: readonly { readonly name: string; readonly matches:
   { name: 'lambdas/csms (credentials, calls, queue)', matches: (f) => f.startsWith('lambdas/csms/') },
   { name: 'lambdas/ocpp/v16/validate.ts', matches: (f) => f === 'lambdas/ocpp/v16/validate.ts' },
   { name: 'lambdas/readers', matches: (f) => f.startsWith('lambdas/readers/') },
-  { name: 'lambdas/sessions', matches: (f) => f.startsWith('lambdas/sessions/') },
+  { name: 'lambdas/sessions', matches: (f) => f.startsWith('lambdas/sessions/') || f.startsWith('lambdas/reconciliation/') },
 ];
 
 const KILLED = new Set(['Killed', 'Timeout']);

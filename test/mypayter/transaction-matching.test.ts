@@ -27,7 +27,6 @@ function session(sessionId: string, minutes: number, fields: Partial<ChargingSes
     readingId: 'r',
     createdAt: at(minutes),
     updatedAt: at(minutes + 30),
-    executionName: sessionId,
     paymentState: 'committed',
     payterSessionId: `cps-${sessionId}`,
     authorizedAmount: 5000,

@@ -6,7 +6,7 @@ import {
   createOcpp16Adapter,
   ocpp16,
   SUPPORTED_SUBPROTOCOLS,
-} from '../../lambdas/ocpp/protocol';
+} from '../../lambdas/ocpp/adapters';
 import { captureOcppError } from './capture-ocpp-error';
 
 describe('chooseSubprotocol', () => {

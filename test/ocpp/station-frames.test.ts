@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Leniency } from '../../lambdas/csms/model';
 import { handleStationFrame, type StationActions } from '../../lambdas/ocpp/station-frames';
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 import type { ChargerToCsmsMessages } from '../../lambdas/ocpp/v16/schemas';
 
 function harness(leniency: Leniency | undefined) {

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { OcppError, type OcppErrorCode } from '../../lambdas/ocpp/frames';
-import { ocpp16 } from '../../lambdas/ocpp/protocol';
+import { ocpp16 } from '../../lambdas/ocpp/adapters';
 import type { BootNotificationRequest, RemoteStartTransactionResponse } from '../../lambdas/ocpp/v16/schemas';
 import { MAX_REPORTED_ISSUES, validateRequest, validateResponse } from '../../lambdas/ocpp/v16/validate';
 import { chargerToCsmsExamples } from './v16-examples';

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Declined, PayterOutcome } from '../../lambdas/payter/cps-client';
-import {
-  classifyFinalizeOutcome,
-  nextRetryDelaySeconds,
-  PAYTER_FINALIZE_ERRORS,
-  PAYTER_FINALIZE_RETRY_DELAYS_SECONDS,
-  PayterFinalizeError,
-  type FinalizeVerdict,
-} from '../../lambdas/payter/retry-schedule';
-import { PAYTER_FINALIZE_ASL_PHASES, PAYTER_FINALIZE_RETRY_ON, retryDelaysOfAsl } from '../support/asl-retries';
+import { classifyFinalizeOutcome, PAYTER_FINALIZE_ERRORS, PayterFinalizeError, type FinalizeVerdict } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_ASL_PHASES, PAYTER_FINALIZE_RETRY_DELAYS_SECONDS, PAYTER_FINALIZE_RETRY_ON, retryDelaysOfAsl } from '../support/asl-retries';
 
 const MINUTE = 60;
 const HOUR = 3_600;
@@ -50,19 +43,6 @@ describe('Payter retry schedule for commit and cancel', () => {
     expect(PAYTER_FINALIZE_RETRY_DELAYS_SECONDS).toEqual([...repeat(MINUTE, 5), ...repeat(HOUR, 24), ...repeat(DAY, 7)]);
     const lastAttemptAfter = PAYTER_FINALIZE_RETRY_DELAYS_SECONDS.reduce((sum, s) => sum + s, 0);
     expect(lastAttemptAfter).toBe(8 * DAY + 5 * MINUTE);
-  });
-
-  it.each([
-    [1, MINUTE],
-    [5, MINUTE],
-    [6, HOUR],
-    [29, HOUR],
-    [30, DAY],
-    [36, DAY],
-    [37, undefined],
-    [0, undefined],
-  ])('after %i failed attempts the next one comes %s seconds later', (attemptsMade, delay) => {
-    expect(nextRetryDelaySeconds(attemptsMade)).toBe(delay);
   });
 
   it.each<[string, PayterOutcome<unknown> | Declined, FinalizeVerdict]>([

@@ -37,7 +37,6 @@ const session = (fields: Partial<ChargingSession>): ChargingSession =>
     readingId: 'r',
     createdAt: ago(7200),
     updatedAt: ago(3600),
-    executionName: 's-1',
     stopTaskToken: 'token-1',
     ...fields,
   }) as ChargingSession;
@@ -69,8 +68,7 @@ describe('ChargerWatch', () => {
       sessions: { get: async (id) => reread(sessions.find((s) => s.sessionId === id)), listUnsettled: async () => sessions },
       sites: { get: async () => site, put: async () => undefined },
       stations: { get: async () => st },
-      signals: {
-        succeed: async () => undefined,
+      workflow: {
         fail: async (token, error, cause) => {
           if (failSignal) throw new Error('Task Timed Out');
           failed.push({ token, error, cause });

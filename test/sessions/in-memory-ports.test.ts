@@ -12,7 +12,7 @@ import {
   InMemorySessionRepository,
   InMemoryStationRepository,
   InMemoryTransactionRepository,
-  InMemoryWorkflows,
+  InMemoryWorkflow,
   PAYTER,
   aSession,
   givenWorld,
@@ -163,13 +163,14 @@ describe('the fake Payter', () => {
     expect(await payter.listSessions({ serial: 'R1' })).toMatchObject({ kind: 'ok', value: [{ sessionId: id, state: 'AUTHORIZED' }] });
   });
 
-  it('a workflow start is recorded once per name; other input under the same name is refused', async () => {
-    const workflows = new InMemoryWorkflows();
-    await workflows.start('s1', { a: 1 });
-    await workflows.start('s1', { a: 1 });
-    await expect(workflows.start('s1', { a: 2 })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
-    expect(workflows.starts).toEqual([{ executionName: 's1', input: { a: 1 } }]);
-    expect((await workflows.describe('s1'))?.status).toBe('RUNNING');
+  it('a workflow start is recorded once per session; other input for the same session is refused', async () => {
+    const workflow = new InMemoryWorkflow();
+    const input = { sessionId: 's1', stationId: 'CP-1', connectorId: 1, idTag: 'TAG-1', timing: { plugInWindowSeconds: 60, maxSessionSeconds: 600 } };
+    await workflow.start(input);
+    await workflow.start(input);
+    await expect(workflow.start({ ...input, connectorId: 2 })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    expect(workflow.starts).toEqual([input]);
+    expect((await workflow.describe('s1'))?.status).toBe('RUNNING');
   });
 });
 
@@ -178,7 +179,7 @@ describe('a world', () => {
     const world = givenWorld();
     await world.display.showStartScreen(world.reader(), world.site);
     expect(await world.tap('card-7')).toEqual({ action: 'started', sessionId: 'session-1' });
-    expect(world.workflows.starts.map((s) => s.executionName)).toEqual(['session-1']);
+    expect(world.workflow.starts.map((s) => s.sessionId)).toEqual(['session-1']);
     expect(await world.steps.authorize('session-1')).toEqual({ outcome: 'approved' });
     expect(world.session('session-1')).toMatchObject({ status: 'starting', paymentState: 'authorized', payterSessionId: 'payter-1', authorizedAmount: 5000, cardId: 'card-7' });
     expect(world.payter.screenIds(world.serial)).toEqual(['authorizing', 'plugIn']);

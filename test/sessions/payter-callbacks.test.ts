@@ -55,7 +55,7 @@ describe('a card callback without the capability of its URL', () => {
     await expect(refused).rejects.toThrow(NotFoundError);
     await expect(w.callbacks.cardRead(token(w), readingId, { ...card(), serialNumber })).rejects.toThrow('no such reading');
     expect(w.sessions.all()).toEqual([]);
-    expect(w.workflows.starts).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
     expect(w.payter.calls).toEqual([]);
     expect(w.reader().reading).toMatchObject({ id: 'reading-1', state: 'open' });
   });
@@ -90,20 +90,15 @@ describe('a tap on an idle reader', () => {
       readingId: 'reading-1',
       createdAt: '2026-12-01T12:00:30.000Z',
       updatedAt: '2026-12-01T12:00:30.000Z',
-      executionName: 'session-1',
     });
-    expect(w.workflows.starts).toEqual([
+    // The execution is named after the session; its input is what the workflow's states read, no site nor card.
+    expect(w.workflow.starts).toEqual([
       {
-        executionName: 'session-1',
-        input: {
-          sessionId: 'session-1',
-          serialNumber: SERIAL,
-          stationId: STATION_ID,
-          connectorId: 1,
-          idTag: session.idTag,
-          site: w.site,
-          timing: { plugInWindowSeconds: 90, maxSessionSeconds: 240 * 60 },
-        },
+        sessionId: 'session-1',
+        stationId: STATION_ID,
+        connectorId: 1,
+        idTag: session.idTag,
+        timing: { plugInWindowSeconds: 90, maxSessionSeconds: 240 * 60 },
       },
     ]);
     expect(w.reader()).toMatchObject({ activeSessionId: 'session-1', reading: { id: 'reading-1', state: 'card' } });
@@ -124,7 +119,7 @@ describe('a tap on an idle reader', () => {
     const again = w.callbacks.cardRead(tokenOf(w.urls.card(SERIAL, 'reading-1')), 'reading-1', card('card-1'));
     await expect(again).rejects.toThrow('no such reading');
     expect(w.sessions.all().map((s) => s.sessionId)).toEqual(['session-1']);
-    expect(w.workflows.starts).toHaveLength(1);
+    expect(w.workflow.starts).toHaveLength(1);
   });
 
   it('gives each session an OCPP id tag of its own that cannot be guessed (CiString20, upper case)', async () => {
@@ -148,15 +143,14 @@ describe('a tap on an idle reader', () => {
       stations: w.stations,
       display: w.display,
       urls: w.urls,
-      workflows: w.workflows,
+      workflow: w.workflow,
       stopCharging: async () => undefined,
-      signals: w.signals,
       clock: w.clock,
     });
     const result = await callbacks.cardRead(tokenOf(w.urls.card(SERIAL, 'reading-1')), 'reading-1', card());
     expect(result).toEqual({ action: 'started', sessionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
     const sessionId = (result as { sessionId: string }).sessionId;
-    expect(w.session(sessionId).executionName).toBe(sessionId);
+    expect(w.workflow.starts.map((s) => s.sessionId)).toEqual([sessionId]);
     expect(w.reader().activeSessionId).toBe(sessionId);
   });
 
@@ -170,7 +164,7 @@ describe('a tap on an idle reader', () => {
     for (const s of statuses) await w.stations.putConnectorStatus(s);
     await w.tap();
     expect(w.session('session-1').connectorId).toBe(connectorId);
-    expect(w.workflows.starts[0]!.input).toMatchObject({ connectorId });
+    expect(w.workflow.starts[0]).toMatchObject({ connectorId });
   });
 
   it.each(['Faulted', 'Unavailable', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved'])(
@@ -182,7 +176,7 @@ describe('a tap on an idle reader', () => {
 
       expect(result).toEqual({ action: 'ignored', reason: 'no connector of the reader is free' });
       expect(w.sessions.all()).toEqual([]);
-      expect(w.workflows.starts).toEqual([]);
+      expect(w.workflow.starts).toEqual([]);
       expect(w.payter.trace()).toEqual([`stopReading ${SERIAL}`, `startReading ${SERIAL}`]);
       expect(w.reader()).toMatchObject({ reading: { id: 'reading-2', state: 'open' }, screen: 'tapCard' });
       expect(w.reader().activeSessionId).toBeUndefined();
@@ -209,7 +203,7 @@ describe('a tap on an idle reader', () => {
     const result = await w.tap();
     expect(result).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
     expect(w.sessions.all()).toEqual([]);
-    expect(w.workflows.starts).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
     expect(w.payter.calls).toEqual([]); // that session drives the screens
     expect(w.reader().activeSessionId).toBe('session-other');
   });
@@ -228,7 +222,7 @@ describe('a tap on an idle reader', () => {
 
   it('whose workflow does not start fails the session, frees the reader and shows the start screen again', async () => {
     const w = await idleReader();
-    w.workflows.failNextStart();
+    w.workflow.failNextStart();
     w.clock.advance({ seconds: 5 });
     await expect(w.tap()).rejects.toThrow('StartExecution failed (injected)');
 
@@ -375,14 +369,14 @@ describe('a button pressed on the reader', () => {
     expect(await w.pressButton(contextId, screenId, response)).toEqual({ action: 'ignored' });
     expect(w.session('session-1').status).toBe(sessionStatus);
     expect(w.remoteStops).toEqual([]);
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
     expect(w.payter.calls).toEqual([]);
   });
 
   it('Cancel on the plug-in screen ends the wait for the charger', async () => {
     const w = await chargingReader({ status: 'starting', startTaskToken: 'token-start', transactionId: undefined });
     expect(await w.pressButton('session-1', 'plugIn', 'cancel')).toEqual({ action: 'cancelling' });
-    expect(w.signals.signals).toEqual([
+    expect(w.workflow.signals).toEqual([
       { kind: 'fail', taskToken: 'token-start', error: 'DriverCancelled', cause: 'the driver cancelled before plugging in' },
     ]);
     expect(w.remoteStops).toEqual([]);
@@ -396,7 +390,7 @@ describe('a button pressed on the reader', () => {
   ])('Cancel %s does nothing', async (_case, sessionStatus, startTaskToken, screenId, response) => {
     const w = await chargingReader({ status: sessionStatus, ...(startTaskToken && { startTaskToken }) });
     expect(await w.pressButton('session-1', screenId, response)).toEqual({ action: 'ignored' });
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
     expect(w.session('session-1').status).toBe(sessionStatus);
   });
 
@@ -434,7 +428,7 @@ describe('a button pressed on the reader', () => {
 
 describe("Payter's terminal-state web hook", () => {
   const hook = (w: World, serialNumber: string, online: boolean, token = tokenOf(w.urls.state())) =>
-    w.callbacks.terminalState(token, { serialNumber, online, state: online ? 'IDLE' : 'OFFLINE' } as never);
+    w.terminalStates.changed(token, { serialNumber, online, state: online ? 'IDLE' : 'OFFLINE' } as never);
 
   it.each([
     ['a card token', (w: World) => tokenOf(w.urls.card(SERIAL, 'reading-1'))],

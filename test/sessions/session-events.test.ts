@@ -41,7 +41,7 @@ describe('StartTransaction', () => {
     await w.events.onTransaction(started());
     expect(w.session('s1')).toMatchObject({ status: 'charging', transactionId: 7, startedAt: START, meterStart: 1000, updatedAt: at(12) });
     expect(w.session('s1').timestampsWithoutOffset).toBeUndefined();
-    expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'start-token', output: { transactionId: 7, startedAt: START, meterStart: 1000 } }]);
+    expect(w.workflow.signals).toEqual([{ kind: 'succeed', taskToken: 'start-token', output: { transactionId: 7, startedAt: START, meterStart: 1000 } }]);
     expect(w.remoteStops).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe('StartTransaction', () => {
     const w = world({ status: 'starting' });
     await w.events.onTransaction(started(fields));
     expect(w.session('s1').status).toBe('starting');
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
     expect(w.remoteStops).toEqual([]);
   });
 
@@ -67,7 +67,7 @@ describe('StartTransaction', () => {
     await w.events.onTransaction(started());
     expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }]);
     expect(w.session('s1').status).toBe(status);
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
   });
 
   it.each([
@@ -78,14 +78,14 @@ describe('StartTransaction', () => {
     const w = world(fields);
     await w.events.onTransaction(started());
     expect(w.remoteStops).toEqual([]);
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
     expect(w.session('s1').status).toBe(fields.status);
   });
 
   it("a replayed StartTransaction of the session's own transaction signals again, with the recorded figures", async () => {
     const w = world({ status: 'charging', transactionId: 7, startedAt: START, meterStart: 1000 });
     await w.events.onTransaction({ type: 'started', transaction: transaction({ meterStart: 999 }), replayed: true });
-    expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'start-token', output: { transactionId: 7, startedAt: START, meterStart: 1000 } }]);
+    expect(w.workflow.signals).toEqual([{ kind: 'succeed', taskToken: 'start-token', output: { transactionId: 7, startedAt: START, meterStart: 1000 } }]);
     expect(w.session('s1')).toMatchObject({ status: 'charging', meterStart: 1000 });
   });
 
@@ -93,7 +93,7 @@ describe('StartTransaction', () => {
     const w = world({ status: 'starting', startTaskToken: undefined });
     await w.events.onTransaction(started());
     expect(w.session('s1').status).toBe('charging');
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
   });
 });
 
@@ -106,14 +106,14 @@ describe('StopTransaction', () => {
     await w.events.onTransaction(stopped());
     expect(w.session('s1')).toMatchObject({ status: 'stopped', endReason: 'chargerStopped', ...STOP, updatedAt: at(3660) });
     expect(w.session('s1').timestampsWithoutOffset).toBeUndefined();
-    expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: STOP }]);
+    expect(w.workflow.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: STOP }]);
   });
 
   it('a session we were stopping keeps why we stopped it', async () => {
     const w = world({ status: 'stopping', transactionId: 7, endReason: 'operatorStop', stopTaskToken: 'stop-token' });
     await w.events.onTransaction(stopped({ stopReason: 'Remote' }));
     expect(w.session('s1')).toMatchObject({ status: 'stopped', endReason: 'operatorStop', stopReason: 'Remote', meterStop: 13345 });
-    expect(w.signals.of('stop-token')).toHaveLength(1);
+    expect(w.workflow.of('stop-token')).toHaveLength(1);
   });
 
   it('no meter reading at the stop: billed as no energy (meterStop = meterStart); no reason: none recorded', async () => {
@@ -122,7 +122,7 @@ describe('StopTransaction', () => {
     const session = w.session('s1');
     expect(session).toMatchObject({ status: 'stopped', meterStop: 1000, timestampsWithoutOffset: true });
     expect('stopReason' in session).toBe(false);
-    expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: { stoppedAt: at(3600), meterStop: 1000 } }]);
+    expect(w.workflow.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: { stoppedAt: at(3600), meterStop: 1000 } }]);
   });
 
   it.each([
@@ -132,14 +132,14 @@ describe('StopTransaction', () => {
     const w = world({ status: 'charging', transactionId: 7, stopTaskToken: 'stop-token' });
     await w.events.onTransaction(event);
     expect(w.session('s1').status).toBe('charging');
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
   });
 
   it('a replayed stop of a stopped session signals again with the recorded stop, not the new figures', async () => {
     const w = world({ status: 'stopped', transactionId: 7, stopTaskToken: 'stop-token', ...STOP });
     await w.events.onTransaction(stopped({ meterStop: 20000 }));
     expect(w.session('s1')).toMatchObject({ status: 'stopped', meterStop: 13345 });
-    expect(w.signals.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: STOP }]);
+    expect(w.workflow.signals).toEqual([{ kind: 'succeed', taskToken: 'stop-token', output: STOP }]);
   });
 
   it.each([
@@ -148,7 +148,7 @@ describe('StopTransaction', () => {
   ] as const)('$case: nothing signalled', async ({ fields }) => {
     const w = world({ transactionId: 7, ...fields });
     await w.events.onTransaction(stopped());
-    expect(w.signals.signals).toEqual([]);
+    expect(w.workflow.signals).toEqual([]);
   });
 
   describe('a charger lost and billed from its last meter value', () => {
@@ -158,7 +158,7 @@ describe('StopTransaction', () => {
       const w = world(billed);
       await w.events.onTransaction(stopped());
       expect(w.session('s1')).toMatchObject({ ...billed, chargerReportedStop: STOP });
-      expect(w.signals.signals).toEqual([]);
+      expect(w.workflow.signals).toEqual([]);
     });
 
     it('without a meter reading or reason: the start reading, no reason', async () => {
@@ -179,7 +179,7 @@ describe('StopTransaction', () => {
       await w.events.onTransaction(stopped());
       expect(w.session('s1')).toMatchObject({ status: 'stopped', endReason: 'chargerLost', ...STOP });
       expect(w.session('s1').chargerReportedStop).toBeUndefined();
-      expect(w.signals.of('stop-token')).toHaveLength(1);
+      expect(w.workflow.of('stop-token')).toHaveLength(1);
     });
   });
 });

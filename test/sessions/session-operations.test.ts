@@ -361,7 +361,7 @@ describe('refund through Payter', () => {
   it('without the transaction data hook, CPS alone settles an unknown refund', async () => {
     const w = givenWorld();
     withRefund(w, aRefund(300, { state: 'unknown' }), { sessionId: 's1' });
-    const operations = new SessionOperations({ sessions: w.sessions, executions: w.workflows, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
+    const operations = new SessionOperations({ sessions: w.sessions, workflow: w.workflow, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
     expect(await operations.refund('s1', 100, 'more')).toMatchObject({ state: 'done' });
     expect(w.session('s1').refunds?.map((r) => r.state)).toEqual(['failed', 'done']);
   });
@@ -411,7 +411,7 @@ describe('refund through the acquirer', () => {
   it('without a channel set, refunds go through CPS', async () => {
     const w = givenWorld();
     committedSession(w, { sessionId: 's1' });
-    const operations = new SessionOperations({ sessions: w.sessions, executions: w.workflows, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
+    const operations = new SessionOperations({ sessions: w.sessions, workflow: w.workflow, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
     expect(await operations.refund('s1', 100, 'fault')).toMatchObject({ state: 'done' });
     expect(refundCalls(w)).toHaveLength(1);
   });
@@ -450,7 +450,7 @@ describe('views', () => {
 
   it('a priced session in full: meter, receipt total, payment, refunds', async () => {
     const w = givenWorld();
-    w.workflows.setExecution('b', 'SUCCEEDED', { startDate: T0, stopDate: at(70) });
+    w.workflow.setExecution('b', 'SUCCEEDED', { startDate: T0, stopDate: at(70) });
     committedSession(w, {
       sessionId: 'b',
       maskedPan: '**** 4242',
@@ -570,7 +570,7 @@ describe('views', () => {
 
     it('not without the charging ports', async () => {
       const w = charging();
-      const operations = new SessionOperations({ sessions: w.sessions, executions: w.workflows, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
+      const operations = new SessionOperations({ sessions: w.sessions, workflow: w.workflow, payter: w.payter.client, stopTransaction: async () => {}, clock: w.clock });
       expect(await operations.detail('a')).toMatchObject({ total: null, usage: null });
     });
   });
@@ -580,7 +580,7 @@ describe('views', () => {
     w.givenSession({ sessionId: 'a', status: 'charging' });
     w.givenSession({ sessionId: 'b', status: 'failed' });
     const history = [{ timestamp: T0, type: 'ExecutionStarted' }];
-    w.workflows.setExecution('a', 'RUNNING', { history });
+    w.workflow.setExecution('a', 'RUNNING', { history });
     expect(await w.operations.execution('a')).toEqual({ executionName: 'a', events: history });
     await expect(w.operations.execution('b')).rejects.toThrow(new NotFoundError('session b has no workflow execution b'));
     await expect(w.operations.execution('nope')).rejects.toBeInstanceOf(NotFoundError);

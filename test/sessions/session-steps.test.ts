@@ -28,7 +28,7 @@ function stepsOf(w: World, overrides: Partial<SessionStepsDeps>): SessionSteps {
     transactions: w.transactions,
     payter: w.payter.client,
     display: w.display,
-    signals: w.signals,
+    workflow: w.workflow,
     clock: w.clock,
     receiptUrl: (sessionId) => `https://csms.test/receipts/${sessionId}`,
     log: { info: () => undefined, error: () => undefined },
@@ -280,7 +280,7 @@ describe('the waits for the charger', () => {
     const { sessionId } = w.givenSession({ status: 'starting', ...fields });
     await w.steps.awaitStart(sessionId, 'start-token');
     expect(w.session(sessionId).startTaskToken).toBe('start-token');
-    expect(w.signals.signals).toEqual(signals);
+    expect(w.workflow.signals).toEqual(signals);
   });
 
   it.each([
@@ -295,7 +295,7 @@ describe('the waits for the charger', () => {
     const { sessionId } = w.givenSession({ status: 'charging', transactionId: 7, ...fields });
     await w.steps.awaitStop(sessionId, 'stop-token');
     expect(w.session(sessionId).stopTaskToken).toBe('stop-token');
-    expect(w.signals.signals).toEqual(signals);
+    expect(w.workflow.signals).toEqual(signals);
   });
 
   it("the outputs the workflow reads: the charger's start and stop", () => {

@@ -22,7 +22,6 @@ function session(fields: Partial<ChargingSession> & { sessionId: string }): Char
     readingId: 'r',
     createdAt: '2026-12-01T11:00:00Z',
     updatedAt: '2026-12-01T11:00:00Z',
-    executionName: fields.sessionId,
     ...fields,
   };
 }
@@ -50,7 +49,7 @@ function sweeperOf(
   const byId = new Map(sessions.map((s) => [s.sessionId, s]));
   const sweeper = new SessionSweeper({
     sessions: { listUnsettled: async () => sessions, get: async (id) => byId.get(id) },
-    executions: {
+    workflow: {
       describe: async (name) => (executions[name] ? { name, arn: `arn:${name}`, status: executions[name]! } : undefined),
     },
     steps,

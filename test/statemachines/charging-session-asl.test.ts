@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { PAYTER_FINALIZE_ERRORS, PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../../lambdas/payter/retry-schedule';
-import { retryDelaysOfAsl } from '../support/asl-retries';
+import { PAYTER_FINALIZE_ERRORS } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS, retryDelaysOfAsl } from '../support/asl-retries';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (sep?: string) => string };

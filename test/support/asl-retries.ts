@@ -1,9 +1,31 @@
 /**
  * What the session workflow's ASL must do for Payter's finalize retry rule
- * (lambdas/payter/retry-schedule.ts), for the ASL and stack tests: the errors it retries, its
- * phases as ASL states, and the waits a definition really makes, read back from its states.
+ * (lambdas/payter/retry-schedule.ts), for the ASL and stack tests: the schedule, the errors it
+ * retries, its phases as ASL states, and the waits a definition really makes, read back from
+ * its states.
  */
-import { PAYTER_FINALIZE_ERRORS, PAYTER_FINALIZE_RETRY_PHASES } from '../../lambdas/payter/retry-schedule';
+import { PAYTER_FINALIZE_ERRORS } from '../../lambdas/payter/retry-schedule';
+
+export interface RetryPhase {
+  readonly everySeconds: number;
+  readonly times: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Payter's rule: every minute 5 times, then hourly for 24 hours, then daily up to 7 days. */
+export const PAYTER_FINALIZE_RETRY_PHASES: readonly RetryPhase[] = [
+  { everySeconds: MINUTE, times: 5 },
+  { everySeconds: HOUR, times: 24 },
+  { everySeconds: DAY, times: 7 },
+];
+
+/** The wait before each retry, in order: element i is the wait before attempt i + 2. */
+export const PAYTER_FINALIZE_RETRY_DELAYS_SECONDS: readonly number[] = PAYTER_FINALIZE_RETRY_PHASES.flatMap(
+  (phase) => Array.from({ length: phase.times }, () => phase.everySeconds),
+);
 
 /**
  * Errors retried on the schedule besides our own: the Lambda failing or timing out before it

@@ -1,5 +1,5 @@
 /**
- * In-memory implementations of the domain ports (lambdas/sessions/ports.ts,
+ * In-memory implementations of the domain ports (lambdas/sessions/ports.ts, shared/workflow.ts,
  * lambdas/readers/ports.ts, lambdas/csms/ports.ts) and a scripted Payter CPS, for unit tests
  * of the sessions and readers services. Each repository keeps the conditions of its DynamoDB
  * adapter (lambdas/aws/*-repository.ts) that the domain relies on: a conditional write that
@@ -9,8 +9,9 @@
  *
  * Test code only: never imported by lambdas/ or lib/.
  */
-import type { CallWorkflow, SiteRepository, StationProvisioning, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
+import type { SiteRepository, StationProvisioning, StationRepository, TransactionRepository } from '../../lambdas/csms/ports';
 import type { Clock } from '../../lambdas/shared/clock';
+import type { SessionWorkflow, SessionWorkflowInput, WorkflowEvent, WorkflowExecution } from '../../lambdas/shared/workflow';
 import {
   newTransaction,
   type ConnectorStatus,
@@ -44,6 +45,7 @@ import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import type { CardReading, Reader } from '../../lambdas/readers/model';
 import type { ReaderRepository } from '../../lambdas/readers/ports';
 import { PayterCallbacks } from '../../lambdas/sessions/payter-callbacks';
+import { TerminalStates } from '../../lambdas/sessions/terminal-states';
 import { ReaderDisplay } from '../../lambdas/readers/reader-display';
 import {
   OPEN_SESSION_STATUSES,
@@ -55,10 +57,8 @@ import {
 import type {
   RefundEvidence,
   RefundSettlement,
-  SessionExecutions,
   SessionQuery,
   SessionRepository,
-  SessionWorkflows,
   UnsettledSessions,
 } from '../../lambdas/sessions/ports';
 import { SessionEvents } from '../../lambdas/sessions/session-events';
@@ -300,31 +300,37 @@ export class InMemoryRefundEvidence implements RefundEvidence {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Workflows: starts, executions, signals
-
-export interface RecordedStart {
-  readonly executionName: string;
-  readonly input: unknown;
-}
+// The session workflow: starts, executions, task signals
 
 export interface InMemoryExecution {
   name: string;
   status: string;
   startDate?: string;
   stopDate?: string;
-  history?: { timestamp: string; type: string; state?: string; error?: string; cause?: string }[];
+  history?: WorkflowEvent[];
 }
 
+export type RecordedSignal =
+  | { readonly kind: 'succeed'; readonly taskToken: string; readonly output: unknown }
+  | { readonly kind: 'fail'; readonly taskToken: string; readonly error: string; readonly cause: string };
+
 /**
- * Step Functions as the session services see it: `start` records each start (and a RUNNING
- * execution); `failNextStart()` makes the next start throw; `setExecution` is what operators
- * and the sweeper read back. A second start of the same name with other input throws, as
- * ExecutionAlreadyExists does; with the same input it returns the same ARN.
+ * Step Functions as the services see it. `start` records each start (and a RUNNING execution,
+ * named after the session); `failNextStart()` makes the next start throw; `setExecution` is what
+ * operators and the sweeper read back. A second start of the same session with other input
+ * throws, as ExecutionAlreadyExists does; with the same input it is a no-op.
+ *
+ * The callback tasks: every succeed/fail recorded in order (`signals`). A token is waiting until
+ * it is completed or `expire`d (as SendTaskHeartbeat tells); completing it again is recorded too
+ * (the adapter ignores a late token, it does not throw). `failNextSignal()` makes the next throw.
  */
-export class InMemoryWorkflows implements SessionWorkflows, SessionExecutions {
-  readonly starts: RecordedStart[] = [];
+export class InMemoryWorkflow implements SessionWorkflow {
+  readonly starts: SessionWorkflowInput[] = [];
+  readonly signals: RecordedSignal[] = [];
   private readonly executions = new Map<string, InMemoryExecution>();
   private readonly startFailures: Error[] = [];
+  private readonly signalFailures: Error[] = [];
+  private readonly done = new Set<string>();
 
   constructor(private readonly clock: Clock = new TestClock()) {}
 
@@ -332,55 +338,37 @@ export class InMemoryWorkflows implements SessionWorkflows, SessionExecutions {
     for (let i = 0; i < times; i++) this.startFailures.push(error);
   }
 
-  setExecution(name: string, status: string, extra: Omit<InMemoryExecution, 'name' | 'status'> = {}): void {
-    this.executions.set(name, { name, status, ...extra });
+  setExecution(sessionId: string, status: string, extra: Omit<InMemoryExecution, 'name' | 'status'> = {}): void {
+    this.executions.set(sessionId, { name: sessionId, status, ...extra });
   }
 
-  async start(executionName: string, input: unknown): Promise<{ executionArn: string }> {
+  async start(input: SessionWorkflowInput): Promise<void> {
     const failure = this.startFailures.shift();
     if (failure) throw failure;
-    const earlier = this.starts.find((s) => s.executionName === executionName);
-    if (earlier && JSON.stringify(earlier.input) !== JSON.stringify(input)) {
-      throw Object.assign(new Error(`execution ${executionName} already exists`), { name: 'ExecutionAlreadyExists' });
+    const earlier = this.starts.find((s) => s.sessionId === input.sessionId);
+    if (earlier && JSON.stringify(earlier) !== JSON.stringify(input)) {
+      throw Object.assign(new Error(`execution ${input.sessionId} already exists`), { name: 'ExecutionAlreadyExists' });
     }
     if (!earlier) {
-      this.starts.push({ executionName, input: copy(input) });
-      this.executions.set(executionName, { name: executionName, status: 'RUNNING', startDate: this.clock.now().toISOString() });
+      this.starts.push(copy(input));
+      this.executions.set(input.sessionId, { name: input.sessionId, status: 'RUNNING', startDate: this.clock.now().toISOString() });
     }
-    return { executionArn: arnOf(executionName) };
   }
 
-  async describe(executionName: string) {
-    const execution = this.executions.get(executionName);
+  async describe(sessionId: string): Promise<WorkflowExecution | undefined> {
+    const execution = this.executions.get(sessionId);
     if (!execution) return undefined;
     const { history: _history, ...described } = execution;
-    return { ...described, arn: arnOf(executionName) };
+    return { ...described, arn: `arn:aws:states:us-east-1:000000000000:execution:charging-session:${sessionId}` };
   }
 
-  async history(executionName: string) {
-    const execution = this.executions.get(executionName);
+  async history(sessionId: string): Promise<WorkflowEvent[] | undefined> {
+    const execution = this.executions.get(sessionId);
     return execution ? [...(execution.history ?? [])] : undefined;
   }
-}
 
-const arnOf = (name: string) => `arn:aws:states:us-east-1:000000000000:execution:charging-session:${name}`;
-
-export type RecordedSignal =
-  | { readonly kind: 'succeed'; readonly taskToken: string; readonly output: unknown }
-  | { readonly kind: 'fail'; readonly taskToken: string; readonly error: string; readonly cause: string };
-
-/**
- * The workflow's callback tasks: every succeed/fail recorded in order. A token is waiting
- * until it is completed or `expire`d (as SendTaskHeartbeat tells); completing it again is
- * recorded too (the adapter ignores a late token, it does not throw).
- */
-export class RecordingSignals implements CallWorkflow {
-  readonly signals: RecordedSignal[] = [];
-  private readonly done = new Set<string>();
-  private readonly failures: Error[] = [];
-
-  failNext(error: Error = new Error('SendTask failed (injected)')): void {
-    this.failures.push(error);
+  failNextSignal(error: Error = new Error('SendTask failed (injected)')): void {
+    this.signalFailures.push(error);
   }
 
   expire(taskToken: string): void {
@@ -388,14 +376,14 @@ export class RecordingSignals implements CallWorkflow {
   }
 
   async succeed(taskToken: string, output: unknown): Promise<void> {
-    const failure = this.failures.shift();
+    const failure = this.signalFailures.shift();
     if (failure) throw failure;
     this.signals.push({ kind: 'succeed', taskToken, output: copy(output) });
     this.done.add(taskToken);
   }
 
   async fail(taskToken: string, error: string, cause: string): Promise<void> {
-    const failure = this.failures.shift();
+    const failure = this.signalFailures.shift();
     if (failure) throw failure;
     this.signals.push({ kind: 'fail', taskToken, error, cause });
     this.done.add(taskToken);
@@ -1079,7 +1067,7 @@ export interface LogLine {
 }
 
 /**
- * The sessions and readers services wired as lambdas/aws/payter-app.ts wires them, on in-memory
+ * The sessions and readers services wired as lambdas/aws/composition.ts wires them, on in-memory
  * ports: one site, one station (online) with connector 1, one reader commissioned to it and
  * known to Payter. Ids are deterministic: sessions `session-1`..., readings `reading-1`...,
  * Payter sessions `payter-1`....
@@ -1092,8 +1080,7 @@ export function givenWorld(options: WorldOptions = {}) {
   const stations = new InMemoryStationRepository();
   const transactions = new InMemoryTransactionRepository();
   const payter = new FakePayter(clock);
-  const workflows = new InMemoryWorkflows(clock);
-  const signals = new RecordingSignals();
+  const workflow = new InMemoryWorkflow(clock);
   const refundEvidence = new InMemoryRefundEvidence();
   const urls = new CallbackUrls(PUBLIC_BASE_URL, CALLBACK_SECRET);
   const logs: LogLine[] = [];
@@ -1149,7 +1136,7 @@ export function givenWorld(options: WorldOptions = {}) {
     transactions,
     payter: payter.client,
     display,
-    signals,
+    workflow,
     clock,
     receiptUrl: (sessionId) => `${PUBLIC_BASE_URL}/receipts/${sessionId}`,
     log,
@@ -1162,18 +1149,17 @@ export function givenWorld(options: WorldOptions = {}) {
     stations,
     display,
     urls,
-    workflows,
+    workflow,
     stopCharging: async (session) => {
       if (session.transactionId !== undefined) await stopTransaction(session.stationId, session.transactionId);
     },
-    signals,
     clock,
     newSessionId: () => `session-${++sessionCount}`,
   });
-  const events = new SessionEvents({ sessions, readers, sites, stations, display, signals, stopTransaction, clock });
+  const events = new SessionEvents({ sessions, readers, sites, stations, display, workflow, stopTransaction, clock });
   const operations = new SessionOperations({
     sessions,
-    executions: workflows,
+    workflow,
     payter: payter.client,
     stopTransaction,
     clock,
@@ -1224,13 +1210,13 @@ export function givenWorld(options: WorldOptions = {}) {
     stations,
     transactions,
     payter,
-    workflows,
-    signals,
+    workflow,
     refundEvidence,
     urls,
     display,
     steps,
     callbacks,
+    terminalStates: new TerminalStates({ readers, sessions, sites, display, urls }),
     events,
     operations,
     site,
@@ -1275,7 +1261,6 @@ export function aSession(fields: Partial<ChargingSession> & { sessionId: string 
     readingId: 'reading-0',
     createdAt: T0,
     updatedAt: T0,
-    executionName: fields.sessionId,
     ...fields,
   };
 }

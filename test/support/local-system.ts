@@ -9,7 +9,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DEMO_SITE } from '../../lib/local/demo';
 import { waitFor } from '../../lib/local/wait-for';
-import { ocppCharger, type Charger } from '../../lib/local/simulated-charger';
+import type { PayterSimulator, ReaderOptions } from '../../lib/local/payter-simulator';
+import { SimulatedCharger, ocppCharger, type Charger, type ChargerScript } from '../../lib/local/simulated-charger';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local/runtime';
 
 export type { Charger };
@@ -38,6 +39,8 @@ export const localDynamoDb = (): DynamoDBDocumentClient =>
 export class TestSystem {
   readonly sfn: SFNClient;
   private readonly db = localDynamoDb();
+  /** How many stations `stationWithReader` made per tag, so that each gets fresh ids. */
+  private readonly stations = new Map<string, number>();
 
   constructor(readonly runtime: LocalRuntime) {
     this.sfn = new SFNClient({ endpoint: runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
@@ -111,6 +114,49 @@ export class TestSystem {
     if (site.status !== 200) throw new Error(`site: ${JSON.stringify(site.body)}`);
     const station = await this.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors, password });
     if (station.status !== 200) throw new Error(`station: ${JSON.stringify(station.body)}`);
+  }
+
+  /** The Payter simulator the local system runs in tests (no PAYTER_API_URL). */
+  get payter(): PayterSimulator {
+    if (!this.runtime.payter) throw new Error('the tests drive the built-in Payter simulator');
+    return this.runtime.payter;
+  }
+
+  /** A reader added to the Payter simulator and commissioned to the station's connectors. */
+  async commissionReader(serial: string, stationId: string, connectorIds = [1], terminal: ReaderOptions = { currency: 'USD' }): Promise<void> {
+    this.payter.addReader(serial, terminal);
+    const commissioned = await this.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds });
+    if (commissioned.status !== 200) throw new Error(`reader ${serial}: ${JSON.stringify(commissioned.body)}`);
+  }
+
+  /**
+   * Where a whole-session test starts: a fresh station `CP-<tag><n>` with one connector (on
+   * `siteId` as that site stands, else on the demo site), its simulated charger online running
+   * `script`, and reader `READER-<tag><n>` commissioned to it.
+   */
+  async stationWithReader(
+    tag: string,
+    password: string,
+    { script = {}, siteId = 'site-main-st', terminal }: { script?: ChargerScript; siteId?: string; terminal?: ReaderOptions } = {},
+  ): Promise<{ stationId: string; serial: string; charger: SimulatedCharger }> {
+    const n = (this.stations.get(tag) ?? 0) + 1;
+    this.stations.set(tag, n);
+    const stationId = `CP-${tag}${n}`;
+    const serial = `READER-${tag}${n}`;
+    await this.provisionStation(stationId, password, 'site-main-st', [1]);
+    if (siteId !== 'site-main-st') {
+      // Moved, not provisioned there: provisionStation would put the demo settings back on that site.
+      const moved = await this.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors: [1], password });
+      if (moved.status !== 200) throw new Error(`station: ${JSON.stringify(moved.body)}`);
+    }
+    const charger = await new SimulatedCharger(this.runtime.ocppUrl, stationId, password, script).connect();
+    try {
+      await this.commissionReader(serial, stationId, [1], terminal);
+    } catch (error) {
+      await charger.close();
+      throw error;
+    }
+    return { stationId, serial, charger };
   }
 
   charger(stationId: string, password: string | null, protocols = ['ocpp1.6']): Charger {

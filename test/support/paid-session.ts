@@ -2,8 +2,7 @@
  * Test support: a finished paid session on the local system (docs/pricing.md's worked example,
  * committed at 764 on a fresh station and reader), for the tests of what operators do after.
  */
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
+import { workedExample } from '../../lib/local/simulated-charger';
 import type { LocalTimeScale } from '../../lib/local/step-functions';
 import { waitFor, type TestSystem } from './local-system';
 
@@ -14,36 +13,19 @@ export const FAST_WAITS: LocalTimeScale = { waitScale: 0.0001, maxWaitMs: 50, re
 export const FAST_WORKFLOW: LocalTimeScale = { ...FAST_WAITS, timeoutScale: 0.02 };
 
 const PASSWORD = 'paid-session-secret';
-let stations = 0;
 
 export async function paidSession(system: TestSystem, cardId: string): Promise<{ sessionId: string; serial: string; stationId: string }> {
-  const payter = system.runtime.payter!;
-  stations += 1;
-  const stationId = `CP-P${stations}`;
-  const serial = `READER-P${stations}`;
-  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1]);
+  const payter = system.payter;
   const example = workedExample(Date.now() - 3_600_000);
-  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, example.script).connect();
+  const { stationId, serial, charger } = await system.stationWithReader('P', PASSWORD, { script: example.script });
   try {
-    payter.addReader(serial, { currency: 'USD' });
-    const commissioned = await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] });
-    if (commissioned.status !== 200) throw new Error(JSON.stringify(commissioned.body));
     if ((await payter.tap(serial, { cardId })) !== 200) throw new Error('the tap was not taken');
-    const sessionId = await waitFor(
-      async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined,
-      5_000,
-      'session',
-    );
+    const sessionId = await system.activeSession(serial);
     await charger.waitForTransaction();
     await example.pauseCar(charger);
     await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'charging');
     await payter.tap(serial, { cardId });
-    const sfn = new SFNClient({ endpoint: system.runtime.stepFunctionsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
-    const executionArn = `${system.runtime.stateMachineArn.replace(':stateMachine:', ':execution:')}:${sessionId}`;
-    const execution = await waitFor(async () => {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return described.status === 'RUNNING' ? undefined : described;
-    }, 20_000, `execution ${sessionId}`);
+    const execution = await system.executionEnded(sessionId);
     if (execution.status !== 'SUCCEEDED' || payter.sessions(serial)[0]?.committedAmount !== 764) {
       throw new Error(`the paid session did not commit 764: ${execution.status}`);
     }

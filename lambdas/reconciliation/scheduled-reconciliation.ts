@@ -7,8 +7,8 @@
 import type { Clock } from '../shared/clock';
 import { MYPAYTER_DIFFERENCE_KINDS, type MyPayterReconciliation, type MyPayterReport, type MyPayterSync, type SyncResult } from '../mypayter/transaction-sync';
 import type { Metrics } from '../shared/metrics';
-import { ageBucket } from './open-holds';
-import type { ReconciliationDifference, SessionOperations } from './session-operations';
+import { ageBucket } from '../sessions/open-holds';
+import type { ReconciliationDifference, SessionOperations } from '../sessions/session-operations';
 
 /** Names of the metrics this job publishes (namespace METRIC_NAMESPACE); the alarms use them. */
 export const RECONCILIATION_METRICS = {

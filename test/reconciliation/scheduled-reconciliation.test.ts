@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MyPayterReconciliation, MyPayterReport, MyPayterSync, SyncResult } from '../../lambdas/mypayter/transaction-sync';
 import { Metrics } from '../../lambdas/shared/metrics';
-import { ScheduledReconciliation } from '../../lambdas/sessions/scheduled-reconciliation';
+import { ScheduledReconciliation } from '../../lambdas/reconciliation/scheduled-reconciliation';
 import { SERIAL, T0, givenWorld, type World } from '../support/in-memory';
 
 const hoursBefore = (hours: number) => new Date(Date.parse(T0) - hours * 3_600_000).toISOString();
