@@ -1,53 +1,37 @@
 /** The Installer Panel's backend: `ANY /installer/{proxy+}` on the HTTP API (IAM or JWT on AWS). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HttpError, json, parseBody, router } from './http/api';
+import type { z } from 'zod';
+import { HttpError, json, parseBody, router, type Route } from './http/api';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
 import { app } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const route = router([
-  {
-    method: 'PUT',
-    path: '/installer/sites/{siteId}',
-    handle: async (event, { siteId }) => {
-      const site = parseBody(event, siteSettingsSchema, { siteId: pathMatch(event, 'siteId', siteId) });
-      const stored = await app.installer.putSite(site);
-      logger.info('site saved', { siteId: stored.siteId });
-      return json(200, stored);
-    },
-  },
+  putById('/installer/sites/{siteId}', 'siteId', siteSettingsSchema, (site) => app.installer.putSite(site), (stored) => [
+    'site saved',
+    { siteId: stored.siteId },
+  ]),
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',
     handle: async (_event, { siteId }) => json(200, await app.installer.getSite(siteId!)),
   },
-  {
-    method: 'PUT',
-    path: '/installer/stations/{stationId}',
-    handle: async (event, { stationId }) => {
-      const request = parseBody(event, stationProvisioningSchema, { stationId: pathMatch(event, 'stationId', stationId) });
-      const station = await app.installer.provisionStation(request);
-      logger.info('station provisioned', { stationId: station.stationId, siteId: station.siteId });
-      return json(200, station);
-    },
-  },
+  putById('/installer/stations/{stationId}', 'stationId', stationProvisioningSchema, (request) => app.installer.provisionStation(request), (station) => [
+    'station provisioned',
+    { stationId: station.stationId, siteId: station.siteId },
+  ]),
   {
     method: 'GET',
     path: '/installer/stations/{stationId}',
     handle: async (_event, { stationId }) => json(200, await app.installer.getStation(stationId!)),
   },
-  {
-    method: 'PUT',
-    path: '/installer/readers/{serialNumber}',
-    handle: async (event, { serialNumber }) => {
-      const request = parseBody(event, readerCommissioningSchema, {
-        serialNumber: pathMatch(event, 'serialNumber', serialNumber),
-      });
-      const reader = await (await app.commissioning()).commission(request.serialNumber, request);
-      logger.info('reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId });
-      return json(200, reader);
-    },
-  },
+  putById(
+    '/installer/readers/{serialNumber}',
+    'serialNumber',
+    readerCommissioningSchema,
+    async (request) => (await app.commissioning()).commission(request.serialNumber, request),
+    (reader) => ['reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId }],
+  ),
   {
     method: 'GET',
     path: '/installer/readers/{serialNumber}',
@@ -64,6 +48,28 @@ const route = router([
     },
   },
 ]);
+
+/**
+ * A PUT of the resource the path names: the body is validated with the path's id in it, saved,
+ * logged, and the stored resource answered.
+ */
+function putById<S extends z.ZodType, R>(
+  path: string,
+  field: string,
+  schema: S,
+  save: (body: z.output<S>) => Promise<R>,
+  logged: (saved: R) => [message: string, details: Record<string, unknown>],
+): Route {
+  return {
+    method: 'PUT',
+    path,
+    handle: async (event, parameters) => {
+      const saved = await save(parseBody(event, schema, { [field]: pathMatch(event, field, parameters[field]) }));
+      logger.info(...logged(saved));
+      return json(200, saved);
+    },
+  };
+}
 
 /** The id in the path is the resource's id; a body naming another id is a mistake, not a rename. */
 function pathMatch(event: APIGatewayProxyEventV2, field: string, fromPath: string | undefined): string {
