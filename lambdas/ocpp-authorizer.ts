@@ -5,11 +5,16 @@
  * When the stack admits chargers through CloudFront only (`OCPP_EDGE_SECRET_ARN`, locally
  * `OCPP_EDGE_SECRET`), a handshake must also carry the distribution's `X-Ocpp-Edge` secret, so
  * that its geo restriction cannot be bypassed by connecting to the API's origin domain.
+ *
+ * Its context comes with every frame of the connection (`requestContext.authorizer`), so the
+ * frames need no connection lookup: it carries the station and the subprotocol `$connect`
+ * negotiates from the same header (empty when none we speak is offered).
  */
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult } from 'aws-lambda';
 import { secret } from './aws/secrets';
 import { app } from './aws/composition';
 import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
+import { chooseSubprotocol } from './ocpp/adapters';
 import { header } from './shared/headers';
 import { idProblem } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -37,6 +42,6 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
     },
-    context: { stationId },
+    context: { stationId, subprotocol: chooseSubprotocol(header(event.headers, 'Sec-WebSocket-Protocol')) ?? '' },
   };
 });

@@ -1,14 +1,41 @@
 /** WebSocket `$default`: every OCPP frame a charger sends. Replies go back with postToConnection. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { app } from './aws/composition';
+import type { StationConnection } from './csms/ports';
 import { handleStationFrame } from './ocpp/station-frames';
 import { adapterFor } from './ocpp/adapters';
+import { systemClock } from './shared/clock';
 import { lambdaHandler, logger } from './shared/lambda';
 
-export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEventV2): Promise<APIGatewayProxyResult> => {
+type MessageEvent = APIGatewayProxyWebsocketEventV2 & {
+  requestContext: { authorizer?: { stationId?: string; subprotocol?: string } };
+};
+
+/**
+ * A connection's first frames are looked up (is it the first? then the calls that waited for
+ * the station go out); chargers send BootNotification or StatusNotification as soon as they
+ * connect, so after this the authorizer's context alone names the station.
+ */
+const FIRST_FRAMES_WINDOW_MS = 60_000;
+
+/**
+ * The connection's station and subprotocol: from the `$connect` authorizer's context, which API
+ * Gateway passes with every frame, once the connection is past its first frames; else (and for
+ * connections admitted before the context carried the subprotocol) from the connection record.
+ */
+async function connectionOf(event: MessageEvent): Promise<StationConnection | undefined> {
+  const { connectionId, connectedAt, authorizer } = event.requestContext;
+  const settled = systemClock.now().getTime() - connectedAt > FIRST_FRAMES_WINDOW_MS;
+  if (settled && authorizer?.stationId && authorizer.subprotocol !== undefined) {
+    return authorizer.subprotocol ? { stationId: authorizer.stationId, subprotocol: authorizer.subprotocol } : undefined;
+  }
+  return app.connections.find(connectionId);
+}
+
+export const handler = lambdaHandler(async (event: MessageEvent): Promise<APIGatewayProxyResult> => {
   const { connectionId } = event.requestContext;
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  const connection = await app.connections.find(connectionId);
+  const connection = await connectionOf(event);
   // The version negotiated at $connect; only OCPP 1.6J is spoken today (ocpp/adapters.ts).
   const adapter = connection && adapterFor(connection.subprotocol);
   if (!connection || !adapter) {
