@@ -12,6 +12,13 @@ export interface TableSpec {
   readonly globalIndexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
 }
 
+/**
+ * Every global index holds only the keys: a query finds the items, which are then read by key
+ * (strongly). An index projecting every attribute is written again on each change of any of
+ * them, a session's running total every meter value included, and costs a write unit each time.
+ */
+export const INDEX_PROJECTION = 'KEYS_ONLY';
+
 export const TABLES = {
   /** Sites: pricing, tax, hold, revenue share, language (docs/pricing.md "A site's settings"). */
   sites: { id: 'Sites', envVar: 'SITES_TABLE', partitionKey: 'siteId' },

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -36,6 +37,29 @@ export function tableName(table: TableName): string {
 export async function getItem(db: DynamoDBDocumentClient, table: string, key: Item): Promise<Item | undefined> {
   const { Item } = await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
   return Item;
+}
+
+/** DynamoDB's limit of keys per BatchGetItem. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * The items of these keys, read strongly, in the keys' order (missing ones left out): what an
+ * index query found (indexes hold only keys, lib/tables.ts), read whole.
+ */
+export async function getItems(db: DynamoDBDocumentClient, table: string, keys: readonly Item[]): Promise<Item[]> {
+  const found = new Map<string, Item>();
+  const keyNames = keys[0] ? Object.keys(keys[0]) : [];
+  const id = (item: Item) => JSON.stringify(keyNames.map((name) => item[name]));
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending: Item[] | undefined = keys.slice(i, i + BATCH_GET_KEYS);
+    while (pending?.length) {
+      const answer = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+      for (const item of answer.Responses?.[table] ?? []) found.set(id(item), item);
+      // Throttled keys come back unprocessed: asked again.
+      pending = answer.UnprocessedKeys?.[table]?.Keys as Item[] | undefined;
+    }
+  }
+  return keys.map((key) => found.get(id(key))).filter((item): item is Item => item !== undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CardReading, Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
-import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
+import { dynamo, getItem, getItems, ifConditionHolds, pages, tableName } from './dynamo';
 
 export class DynamoReaderRepository implements ReaderRepository {
   constructor(
@@ -14,12 +14,14 @@ export class DynamoReaderRepository implements ReaderRepository {
   }
 
   async listByStation(stationId: string): Promise<Reader[]> {
-    const readers: Reader[] = [];
+    const keys: { serialNumber: string }[] = [];
     const atStation = pages(this.db, {
       query: { TableName: this.table, IndexName: 'byStation', KeyConditionExpression: 'stationId = :s', ExpressionAttributeValues: { ':s': stationId } },
     });
-    for await (const items of atStation) readers.push(...(items as Reader[]));
-    return readers;
+    for await (const items of atStation) keys.push(...items.map(({ serialNumber }) => ({ serialNumber: serialNumber as string })));
+    // Read whole and strongly; one recommissioned since the index saw it is no longer the station's.
+    const readers = (await getItems(this.db, this.table, keys)) as Reader[];
+    return readers.filter((reader) => reader.stationId === stationId);
   }
 
   async commission(reader: Reader): Promise<boolean> {

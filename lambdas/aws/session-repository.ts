@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { OPEN_SESSION_STATUSES, type ChargingSession, type RefundState, type SessionRefund, type SessionStatus } from '../sessions/model';
 import type { RefundSettlement, SessionQuery, SessionRepository, UnsettledSessions } from '../sessions/ports';
-import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
+import { dynamo, getItem, getItems, ifConditionHolds, pages, tableName } from './dynamo';
 
 /**
  * The sparse `byUnsettled` index (lib/tables.ts): `unsettled` is set while a session has an
@@ -103,11 +103,12 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
             },
           },
     );
-    const items: ChargingSession[] = [];
+    let items: ChargingSession[] = [];
     for await (const page of found) {
       items.push(...(page as ChargingSession[]));
       if (items.length >= (byIndex ? limit : 10_000)) break;
     }
+    if (byIndex) items = await this.whole(items);
     const filtered = byIndex && query.siteId && query.stationId ? items.filter((s) => s.siteId === query.siteId) : items;
     return filtered.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
   }
@@ -129,7 +130,12 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
       items.push(...(page as ChargingSession[]));
       if (items.length >= limit) break;
     }
-    return items.slice(0, limit);
+    return this.whole(items.slice(0, limit));
+  }
+
+  /** The sessions an index query found (its keys only), read whole. */
+  private async whole(found: readonly Pick<ChargingSession, 'sessionId'>[]): Promise<ChargingSession[]> {
+    return (await getItems(this.db, this.table, found.map(({ sessionId }) => ({ sessionId })))) as ChargingSession[];
   }
 
   async reserveRefund(sessionId: string, refundedBefore: number, refund: SessionRefund, at: string): Promise<number | undefined> {

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type TableName, type TableSpec } from '../tables';
+import { INDEX_PROJECTION, TABLES, type TableName, type TableSpec } from '../tables';
 import type { CsmsFunction, TableAccess } from './csms-function';
 
 export interface DataTablesProps {
@@ -23,7 +23,7 @@ export type TableBindings = Partial<Record<TableName, TableAccess>>;
 /**
  * One DynamoDB table per entry of `TABLES` (lib/tables.ts, shared with the local runtime), so
  * AWS and dynalite see the same keys: on demand, point-in-time recovery, AWS-managed
- * encryption, deletion protection, TTL and global indexes (projecting all attributes) as
+ * encryption, deletion protection, TTL and global indexes (keys only: lib/tables.ts) as
  * the spec says. Every key attribute is a string.
  */
 export class DataTables extends Construct {
@@ -66,7 +66,7 @@ export class DataTables extends Construct {
         indexName: index.name,
         partitionKey: stringKey(index.partitionKey),
         sortKey: index.sortKey === undefined ? undefined : stringKey(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[INDEX_PROJECTION],
       })),
     });
   }

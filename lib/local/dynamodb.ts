@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { TABLES, type TableSpec } from '../tables';
+import { INDEX_PROJECTION, TABLES, type TableSpec } from '../tables';
 
 const require = createRequire(import.meta.url);
 
@@ -179,7 +179,7 @@ function createTableInput(name: string, spec: TableSpec): CreateTableCommandInpu
       GlobalSecondaryIndexes: spec.globalIndexes.map((index) => ({
         IndexName: index.name,
         KeySchema: keySchema(index.partitionKey, index.sortKey),
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: INDEX_PROJECTION },
       })),
     }),
   };

@@ -341,7 +341,7 @@ describe('the tables', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           ...('sortKey' in index ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     );
   });
