@@ -4,6 +4,7 @@ import { app } from './aws/composition';
 import type { StationConnection } from './csms/ports';
 import { handleStationFrame } from './ocpp/station-frames';
 import { adapterFor } from './ocpp/adapters';
+import { answeringFirst } from './shared/after-reply';
 import { systemClock } from './shared/clock';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -32,7 +33,12 @@ async function connectionOf(event: MessageEvent): Promise<StationConnection | un
   return app.connections.find(connectionId);
 }
 
-export const handler = lambdaHandler(async (event: MessageEvent): Promise<APIGatewayProxyResult> => {
+export const handler = lambdaHandler((event: MessageEvent): Promise<APIGatewayProxyResult> =>
+  // What the frame set off for later (a reader's screen) runs once the reply is sent.
+  answeringFirst(() => answer(event), (error) => logger.error('work after the reply failed', { error: String(error) })),
+);
+
+async function answer(event: MessageEvent): Promise<APIGatewayProxyResult> {
   const { connectionId } = event.requestContext;
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const connection = await connectionOf(event);
@@ -61,4 +67,4 @@ export const handler = lambdaHandler(async (event: MessageEvent): Promise<APIGat
     if (await app.stationConnections.stillCurrent(connectionId, stationId)) await app.calls.stationReachable(stationId);
   }
   return { statusCode: 200, body: '' };
-});
+}

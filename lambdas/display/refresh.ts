@@ -3,11 +3,11 @@
  *
  * Every MeterValues of a charging session may update the reader, but each update is a Payter
  * `POST /ui` call and a redraw the driver has to read. A meter value refreshes the screen
- * only when at least `minIntervalMs` (15 s) have passed since it was last shown; with the
- * usual meter interval of 15 s or less the screen therefore changes every 15 to 30 s, and with
- * a longer meter interval at every meter value.
+ * only when at least `minIntervalMs` (30 s) have passed since it was last shown; with a
+ * meter interval of 30 s or less the screen therefore changes every 30 to 60 s, and with a
+ * longer meter interval at every meter value.
  */
-export const CHARGING_SCREEN_MIN_REFRESH_MS = 15_000;
+export const CHARGING_SCREEN_MIN_REFRESH_MS = 30_000;
 
 /**
  * `lastShownAt` and `now` are epoch milliseconds of wall-clock time (not the meter value's

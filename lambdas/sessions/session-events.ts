@@ -6,6 +6,7 @@
  */
 import type { TransactionEvent } from '../csms/charging-stations';
 import type { SiteRepository, StationRepository } from '../csms/ports';
+import { afterReply } from '../shared/after-reply';
 import type { Clock } from '../shared/clock';
 import type { SessionWorkflow } from '../shared/workflow';
 import { shouldRefreshChargingScreen } from '../display/refresh';
@@ -134,14 +135,17 @@ export class SessionEvents {
       now.toISOString(),
     );
     if (!refresh) return;
-    const reader = await this.deps.readers.get(session.serialNumber);
-    if (!reader) return;
-    await this.deps.display.show(
-      reader,
-      site,
-      'charging',
-      { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: running },
-      session.sessionId,
-    );
+    // The charger's answer does not wait for Payter.
+    await afterReply(async () => {
+      const reader = await this.deps.readers.get(session.serialNumber);
+      if (!reader) return;
+      await this.deps.display.show(
+        reader,
+        site,
+        'charging',
+        { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: running },
+        session.sessionId,
+      );
+    });
   }
 }

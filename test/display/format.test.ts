@@ -98,33 +98,33 @@ describe('formatDecimal', () => {
 describe('shouldRefreshChargingScreen', () => {
   const t0 = 1_700_000_000_000;
 
-  it('defaults to a 15 s minimum interval', () => {
-    expect(CHARGING_SCREEN_MIN_REFRESH_MS).toBe(15_000);
+  it('defaults to a 30 s minimum interval', () => {
+    expect(CHARGING_SCREEN_MIN_REFRESH_MS).toBe(30_000);
   });
 
   it.each([
     ['never shown', undefined, t0, undefined, true],
     ['shown 1 s ago', t0 - 1_000, t0, undefined, false],
-    ['shown 14.999 s ago', t0 - 14_999, t0, undefined, false],
-    ['shown exactly 15 s ago', t0 - 15_000, t0, undefined, true],
+    ['shown 29.999 s ago', t0 - 29_999, t0, undefined, false],
+    ['shown exactly 30 s ago', t0 - 30_000, t0, undefined, true],
     ['shown 40 s ago', t0 - 40_000, t0, undefined, true],
-    ['shown 20 s ago, 30 s interval', t0 - 20_000, t0, 30_000, false],
-    ['shown 30 s ago, 30 s interval', t0 - 30_000, t0, 30_000, true],
+    ['shown 10 s ago, 15 s interval', t0 - 10_000, t0, 15_000, false],
+    ['shown 15 s ago, 15 s interval', t0 - 15_000, t0, 15_000, true],
     ['shown "in the future" (clock skew)', t0 + 5_000, t0, undefined, true],
   ] as const)('%s -> %s', (_case, lastShownAt, now, interval, expected) => {
     expect(shouldRefreshChargingScreen(lastShownAt, now, interval)).toBe(expected);
   });
 
-  it('with meter values every 10 s redraws every 20 s', () => {
+  it('with meter values every 20 s redraws every 40 s', () => {
     let lastShownAt: number | undefined;
     const redrawnAt: number[] = [];
-    for (let now = t0; now <= t0 + 60_000; now += 10_000) {
+    for (let now = t0; now <= t0 + 120_000; now += 20_000) {
       if (shouldRefreshChargingScreen(lastShownAt, now)) {
         lastShownAt = now;
         redrawnAt.push(now - t0);
       }
     }
-    expect(redrawnAt).toEqual([0, 20_000, 40_000, 60_000]);
+    expect(redrawnAt).toEqual([0, 40_000, 80_000, 120_000]);
   });
 
   it('refuses a nonsensical interval', () => {

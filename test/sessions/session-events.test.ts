@@ -203,15 +203,15 @@ describe('meter values', () => {
     expect(w.remoteStops).toEqual([]);
   });
 
-  it('the screen is redrawn at most every 15 s: sooner, only the total is stored', async () => {
+  it('the screen is redrawn at most every 30 s: sooner, only the total is stored', async () => {
     const w = charging({ chargingScreenAt: at(60), runningTotal: 100 });
-    w.clock.set(at(74.999));
+    w.clock.set(at(89.999));
     await w.events.onTransaction(metered(3000));
     expect(w.session('s1')).toMatchObject({ runningTotal: 200, chargingScreenAt: at(60) });
     expect(w.payter.callsOf('showUi')).toEqual([]);
-    w.clock.set(at(75));
+    w.clock.set(at(90));
     await w.events.onTransaction(metered(4000));
-    expect(w.session('s1')).toMatchObject({ runningTotal: 300, chargingScreenAt: at(75) });
+    expect(w.session('s1')).toMatchObject({ runningTotal: 300, chargingScreenAt: at(90) });
     expect(w.payter.callsOf('showUi')).toHaveLength(1);
   });
 
