@@ -17,6 +17,15 @@ function indexedAsUnsettled(session: Pick<ChargingSession, 'status' | 'paymentSt
   return OPEN_SESSION_STATUSES.includes(session.status) || session.paymentState === 'authorized';
 }
 
+/** Id tag -> session, as this Lambda instance has found them (bounded). */
+const sessionOfIdTag = new Map<string, string>();
+const MAX_REMEMBERED_ID_TAGS = 10_000;
+
+function remember(idTag: string, sessionId: string): void {
+  if (sessionOfIdTag.size >= MAX_REMEMBERED_ID_TAGS) sessionOfIdTag.clear();
+  sessionOfIdTag.set(idTag, sessionId);
+}
+
 export class DynamoSessionRepository implements SessionRepository, UnsettledSessions {
   constructor(
     private readonly db: DynamoDBDocumentClient = dynamo(),
@@ -38,6 +47,10 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
   }
 
   async findByIdTag(idTag: string): Promise<ChargingSession | undefined> {
+    // An id tag is issued for one session and never changes hands: every meter value of a
+    // session asks this, and after the first its session is read by key.
+    const known = sessionOfIdTag.get(idTag);
+    if (known) return this.get(known);
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: this.table,
@@ -47,6 +60,7 @@ export class DynamoSessionRepository implements SessionRepository, UnsettledSess
       }),
     );
     const sessionId = Items?.[0]?.sessionId as string | undefined;
+    if (sessionId) remember(idTag, sessionId);
     // The index is eventually consistent: read the session itself strongly.
     return sessionId ? this.get(sessionId) : undefined;
   }

@@ -18,6 +18,9 @@ const utc = (timestamp: string) => {
 /** Statuses stored before the domain's states carry only the charger's word, all of them OCPP 1.6's. */
 const withState = (status: ConnectorStatus): ConnectorStatus => (status.state ? status : { ...status, state: connectorStateOf16(status.status) });
 
+/** Status history entries read a page at a time, newest first: a session's are a handful. */
+const HISTORY_PAGE = 16;
+
 export class DynamoStationRepository implements StationRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient = dynamo(),
@@ -132,10 +135,27 @@ export class DynamoStationRepository implements StationRepository {
     const prefix = historyPrefix(connectorId);
     if (since === undefined) return this.querySk(stationId, 'begins_with(sk, :from)', { ':from': prefix });
     const from = `${prefix}${utc(since)}`;
-    // The status in force at `since` (the newest before it), then everything from `since` on.
-    const [inForce] = await this.querySk(stationId, 'sk BETWEEN :from AND :to', { ':from': prefix, ':to': from }, 1);
-    const after = await this.querySk(stationId, 'sk BETWEEN :from AND :to', { ':from': from, ':to': `${prefix}\uffff` });
-    return inForce ? [inForce, ...after] : after;
+    // Everything from `since` on and the status in force then (the newest before it): one
+    // query, newest first, that stops at that one (every meter value of a session asks this).
+    const newestFirst: ConnectorStatus[] = [];
+    const found = pages(this.db, {
+      query: {
+        TableName: this.table,
+        KeyConditionExpression: 'stationId = :s AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':s': stationId, ':from': prefix, ':to': `${prefix}\uffff` },
+        ConsistentRead: true,
+        ScanIndexForward: false,
+        // Pages of a few: the older history (months of it) is never read.
+        Limit: HISTORY_PAGE,
+      },
+    });
+    scan: for await (const page of found) {
+      for (const { sk, ...item } of page) {
+        newestFirst.push(withState(item as ConnectorStatus));
+        if ((sk as string) < from) break scan;
+      }
+    }
+    return newestFirst.reverse();
   }
 
   /** The station's items whose sort key matches, oldest first; or the `newest` few, newest first. */

@@ -121,19 +121,22 @@ export class DynamoTransactionRepository implements TransactionRepository {
     return readings;
   }
 
-  async recordLastMeter(transactionId: number, wh: number, at: string): Promise<void> {
-    // A failed condition: a later reading is already recorded.
-    await ifConditionHolds(
+  async recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined> {
+    // A failed condition: a later reading is already recorded (or the transaction is not the station's).
+    const recorded = await ifConditionHolds(
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: txKey(transactionId),
           UpdateExpression: 'SET lastMeterWh = :wh, lastMeterAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastMeterAt) OR lastMeterAt <= :at)',
-          ExpressionAttributeValues: { ':wh': wh, ':at': at },
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastMeterAt) OR lastMeterAt <= :at)${stationId !== undefined ? ' AND stationId = :station' : ''}`,
+          ExpressionAttributeValues: { ':wh': wh, ':at': at, ...(stationId !== undefined && { ':station': stationId }) },
+          // The meter value's frame goes on with the transaction as it now is: no read before.
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
+    return toTransaction(recorded?.Attributes);
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {

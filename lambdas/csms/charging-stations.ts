@@ -143,24 +143,22 @@ export class ChargingStations {
     stationId: string,
     report: { connectorId: number; transactionId?: number; readings: readonly MeterReading[] },
   ): Promise<void> {
-    const transaction =
-      report.transactionId !== undefined ? await this.deps.transactions.get(report.transactionId) : undefined;
+    const { transactionId } = report;
+    const latest = latestEnergyReading(report.readings);
+    // The newest energy reading is recorded on the station's transaction, which the write
+    // returns; only a frame without one, an older one, or not the station's reads it.
+    let transaction =
+      transactionId !== undefined && latest ? await this.deps.transactions.recordLastMeter(transactionId, latest.wh, latest.at, stationId) : undefined;
+    if (transactionId !== undefined && !transaction) transaction = await this.deps.transactions.get(transactionId);
     const belongs = transaction !== undefined && transaction.stationId === stationId;
     await this.deps.transactions.addMeterReadings(
       stationId,
       report.connectorId,
-      belongs ? transaction.transactionId : undefined,
+      belongs ? transaction!.transactionId : undefined,
       report.readings,
     );
-    if (!belongs) return;
-    const latest = latestEnergyReading(report.readings);
-    let current = transaction;
-    if (latest && (transaction.lastMeterAt === undefined || latest.at >= transaction.lastMeterAt)) {
-      await this.deps.transactions.recordLastMeter(transaction.transactionId, latest.wh, latest.at);
-      current = { ...transaction, lastMeterWh: latest.wh, lastMeterAt: latest.at };
-    }
-    if (current.status === 'active') {
-      await this.deps.onTransactionEvent?.({ type: 'meter', transaction: current, readings: report.readings });
+    if (belongs && transaction!.status === 'active') {
+      await this.deps.onTransactionEvent?.({ type: 'meter', transaction: transaction!, readings: report.readings });
     }
   }
 

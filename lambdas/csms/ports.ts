@@ -77,8 +77,11 @@ export interface TransactionRepository {
     readings: readonly MeterReading[],
   ): Promise<void>;
   listMeterReadings(transactionId: number): Promise<MeterReading[]>;
-  /** Keeps the newest energy register reading on the transaction (ignores older ones). */
-  recordLastMeter(transactionId: number, wh: number, at: string): Promise<void>;
+  /**
+   * Records the transaction's newest energy reading, unless it has a later one (or is not
+   * `stationId`'s, when given): the transaction as it is then, or undefined when not recorded.
+   */
+  recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined>;
   issueIdTag(tag: IssuedIdTag): Promise<void>;
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
 }

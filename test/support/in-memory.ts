@@ -710,11 +710,14 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     return (this.readings.get(`TX#${transactionId}`) ?? []).map(copy);
   }
 
-  async recordLastMeter(transactionId: number, wh: number, at: string): Promise<void> {
+  async recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined> {
     this.maybeFail('recordLastMeter');
     const transaction = this.items.get(transactionId);
-    if (!transaction || (transaction.lastMeterAt !== undefined && transaction.lastMeterAt > at)) return; // older reading
-    this.items.set(transactionId, { ...transaction, lastMeterWh: wh, lastMeterAt: at });
+    if (!transaction || (transaction.lastMeterAt !== undefined && transaction.lastMeterAt > at)) return undefined; // older reading
+    if (stationId !== undefined && transaction.stationId !== stationId) return undefined;
+    const recorded = { ...transaction, lastMeterWh: wh, lastMeterAt: at };
+    this.items.set(transactionId, recorded);
+    return copy(recorded);
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {
