@@ -1,4 +1,8 @@
-/** WebSocket `$disconnect`: forget the connection; the station goes offline unless it already reconnected. */
+/**
+ * WebSocket `$disconnect`: forget the connection; the station goes offline unless it already
+ * reconnected, and its readers go out of order only if it is not back within the grace
+ * (lambdas/csms/reconnect-grace.ts).
+ */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { app } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -16,6 +20,6 @@ export const handler = lambdaHandler(async (event: APIGatewayProxyWebsocketEvent
   // Only if the station is still mapped to this connection: a newer one may have taken over.
   const wentOffline = await stations.markDisconnected(stationId, connectionId, new Date().toISOString());
   logger.info('charger disconnected', { stationId, connectionId, wentOffline });
-  if (wentOffline) await app.stationEvents.stationOffline(stationId);
+  if (wentOffline) await app.reconnectGrace.wentAway(stationId);
   return { statusCode: 200, body: '' };
 });

@@ -58,7 +58,7 @@ async function answer(event: MessageEvent): Promise<APIGatewayProxyResult> {
     leniency: (id) => app.chargingStations.leniency(id),
   });
   if (reply !== undefined && (await app.link.send(connectionId, reply)) === 'gone') {
-    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await app.stationEvents.stationOffline(stationId);
+    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await app.reconnectGrace.wentAway(stationId);
     return { statusCode: 200, body: '' };
   }
   // $connect cannot post to its own connection: the calls that waited for the station go out

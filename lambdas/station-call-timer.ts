@@ -2,7 +2,8 @@
  * The station-call timer: moves on the call queues that nothing else moves on, i.e. a call the
  * charger never answered (a stop to send again, the next call's turn), a deadline passing while
  * a station is offline; and closes the connections refused at `$connect` that sent no frame
- * (`$connect` cannot close its own). On AWS an EventBridge rule runs it every minute and it
+ * (`$connect` cannot close its own); and puts out of order the idle readers of stations that went
+ * away and did not come back within the grace. On AWS an EventBridge rule runs it every minute and it
  * looks every 5 s within that minute (`STATION_CALL_TIMER_PASSES`); locally the runtime runs
  * one pass a second.
  */
@@ -20,6 +21,7 @@ export const handler = lambdaHandler(async (): Promise<{ stations: number; conne
     if (pass > 0) await new Promise((resolve) => setTimeout(resolve, PASS_INTERVAL_MS));
     stations += await app.calls.runDue();
     connectionsClosed += await app.stationConnections.closeRefused();
+    for (const stationId of await app.reconnectGrace.gonePastGrace()) await app.stationEvents.stationOffline(stationId);
   }
   if (stations > 0) logger.info('station call queues moved on', { stations });
   return { stations, connectionsClosed };

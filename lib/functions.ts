@@ -118,16 +118,15 @@ export const FUNCTIONS = {
   'ocpp-disconnect': {
     description: 'OCPP $disconnect: removes the connection mapping if it is still this connection',
     trigger: { websocket: '$disconnect' },
-    // A station gone offline puts its idle readers out of order.
-    tables: { connections: 'RW', stations: 'RW', readers: 'RW', sites: 'RO' },
-    ...PAYTER,
+    // A station gone offline waits out the reconnect grace (the station-call timer looks after it).
+    tables: { connections: 'RW', stations: 'RW' },
   },
   'station-command': {
     description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
     trigger: { workflowTask: 'StationCommandFunctionArn' },
     // Sending issues a RemoteStartTransaction's id tag and may find the connection gone; a
-    // call that waited is sent only while its task still waits.
-    tables: { pendingCalls: 'RW', stations: 'RW', transactions: 'RW' },
+    // call that waited is sent only while its task still waits; a station found gone waits out the reconnect grace.
+    tables: { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' },
     stations: 'send',
     workflow: TASK_CALLBACKS,
     settings: ['callTimeout'],
@@ -135,11 +134,13 @@ export const FUNCTIONS = {
   'station-call-timer': {
     description: 'Station call queues: next call after a timeout, stops sent again, calls failed past their deadline',
     trigger: { schedule: { everyMinutes: 1, retry: false } },
-    // Also closes the connections refused at $connect that sent no frame.
-    tables: { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' },
+    // Also closes the connections refused at $connect that sent no frame, and puts out of order
+    // the idle readers of stations gone past the reconnect grace.
+    tables: { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW', readers: 'RW', sites: 'RO' },
     stations: 'close',
     workflow: TASK_CALLBACKS,
-    settings: ['callTimeout'],
+    ...PAYTER,
+    settings: [...PAYTER.settings, 'callTimeout'],
     // Every minute, looking every 5 s within it.
     timeoutSeconds: 75,
     environment: { STATION_CALL_TIMER_PASSES: '12' },
@@ -171,7 +172,7 @@ export const FUNCTIONS = {
     trigger: { http: { path: '/payter/{token}/card/{readingId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
     // Deduplicated (idempotency); a tap to stop queues RemoteStopTransaction, which moves the
     // station's call queue on (lambdas/csms/csms-calls.ts).
-    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW' },
+    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
     stations: 'send',
     workflow: ['StartExecution', ...TASK_CALLBACKS],
     ...PAYTER,
@@ -181,7 +182,7 @@ export const FUNCTIONS = {
     description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)',
     trigger: { http: { path: '/payter/{token}/ui/{contextId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
     // Cancel before plugging in fails the workflow's wait for the charger; stop as above.
-    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW' },
+    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
     stations: 'send',
     workflow: TASK_CALLBACKS,
     ...PAYTER,
@@ -217,7 +218,7 @@ export const FUNCTIONS = {
     trigger: { http: { path: '/ops/{proxy+}' } },
     // Refunds and remote stops move sessions; a direct call queues behind the station's others
     // (a RemoteStartTransaction issues its id tag); the synced MyPayter transactions are read.
-    tables: { sessions: 'RW', stations: 'RW', transactions: 'RW', pendingCalls: 'RW', sites: 'RO', myPayter: 'RO', readers: 'RW' },
+    tables: { sessions: 'RW', stations: 'RW', transactions: 'RW', pendingCalls: 'RW', sites: 'RO', myPayter: 'RO', readers: 'RW', connections: 'RW' },
     stations: 'send',
     workflow: ['DescribeExecution', 'GetExecutionHistory', ...TASK_CALLBACKS],
     ...PAYTER,

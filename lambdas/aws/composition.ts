@@ -10,6 +10,7 @@
 import { ChargingStations } from '../csms/charging-stations';
 import { CsmsCalls } from '../csms/csms-calls';
 import type { ConnectionRepository, StationLink, StationRepository, TransactionRepository } from '../csms/ports';
+import { OFFLINE_GRACE_MS, ReconnectGrace } from '../csms/reconnect-grace';
 import { StationConnections } from '../csms/station-connections';
 import { InstallerService } from '../installer/installer-service';
 import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
@@ -135,7 +136,7 @@ export class Composition {
 
   get calls(): CsmsCalls {
     return this.once('calls', () => {
-      const events = this.stationEvents;
+      const grace = this.reconnectGrace;
       return new CsmsCalls({
         stations: this.stations,
         queues: new DynamoCallQueueRepository(),
@@ -146,7 +147,7 @@ export class Composition {
         clock: systemClock,
         callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
         log: logger,
-        onStationOffline: (stationId) => events.stationOffline(stationId),
+        onStationOffline: (stationId) => grace.wentAway(stationId),
       });
     });
   }
@@ -157,6 +158,14 @@ export class Composition {
       'stationConnections',
       () => new StationConnections({ connections: this.connections, stations: this.stations, link: this.link, clock: systemClock, log: logger }),
     );
+  }
+
+  /** Stations whose connection went away, until they are back or gone past the grace. */
+  get reconnectGrace(): ReconnectGrace {
+    return this.once('reconnectGrace', () => {
+      const graceMs = getIntFromEnv('STATION_OFFLINE_GRACE_SECONDS', OFFLINE_GRACE_MS / 1000) * 1000;
+      return new ReconnectGrace({ connections: this.connections, stations: this.stations, clock: systemClock, log: logger, graceMs });
+    });
   }
 
   /**
@@ -181,7 +190,7 @@ export class Composition {
         connectorStatus: (status: Parameters<StationReaders['connectorStatus']>[0]) =>
           tell(async () => (await this.stationReaders()).connectorStatus(status)),
         transaction: (event: Parameters<SessionEvents['onTransaction']>[0]) => tell(async () => (await this.sessionEvents()).onTransaction(event)),
-        /** A station found gone (410 or $disconnect): its idle readers stop taking cards. */
+        /** A station gone past the reconnect grace: its idle readers stop taking cards. */
         stationOffline: (stationId: string) => tell(async () => (await this.stationReaders()).stationOffline(stationId)),
       };
     });

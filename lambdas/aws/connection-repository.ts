@@ -9,6 +9,8 @@ const MAPPING_TTL_SECONDS = 3 * 3600;
  * so adding and removing one never contends; API Gateway's ids (`[A-Za-z0-9=]`) cannot be this key.
  */
 const CLOSING = '#closing';
+/** The same for the stations whose connection went away (station id -> since when). */
+const AWAITING_RECONNECT = '#reconnects';
 
 export class DynamoConnectionRepository implements ConnectionRepository {
   constructor(
@@ -50,26 +52,45 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async scheduleClose(connectionId: string, at: string): Promise<void> {
-    await this.updateClosing(connectionId, 'SET #id = :at', at);
+    await this.updateList(CLOSING, connectionId, 'SET #id = :at', at);
   }
 
   async scheduledCloses(): Promise<{ connectionId: string; since: string }[]> {
-    const { connectionId: _key, ...closing } = (await getItem(this.db, this.table, { connectionId: CLOSING })) ?? {};
-    return Object.entries(closing).map(([connectionId, since]) => ({ connectionId, since: String(since) }));
+    return (await this.list(CLOSING)).map(([connectionId, since]) => ({ connectionId, since }));
   }
 
   async unscheduleClose(connectionId: string): Promise<void> {
-    await this.updateClosing(connectionId, 'REMOVE #id');
+    await this.updateList(CLOSING, connectionId, 'REMOVE #id');
   }
 
-  /** Sets (`:at`) or removes the connection's own attribute of the closing item. */
-  private async updateClosing(connectionId: string, expression: string, at?: string): Promise<void> {
+  async awaitReconnect(stationId: string, since: string): Promise<void> {
+    await this.updateList(AWAITING_RECONNECT, stationId, 'SET #id = :at', since);
+  }
+
+  async awaitingReconnect(): Promise<{ stationId: string; since: string }[]> {
+    return (await this.list(AWAITING_RECONNECT)).map(([stationId, since]) => ({ stationId, since }));
+  }
+
+  async reconnectAwaited(stationId: string, since: string): Promise<void> {
+    // A failed condition: it went away again meanwhile, and waits from then.
+    await ifConditionHolds(this.updateList(AWAITING_RECONNECT, stationId, 'REMOVE #id', since, '#id = :at'));
+  }
+
+  /** The entries (id, since when) of a list item. */
+  private async list(item: string): Promise<[string, string][]> {
+    const { connectionId: _key, ...entries } = (await getItem(this.db, this.table, { connectionId: item })) ?? {};
+    return Object.entries(entries).map(([id, since]) => [id, String(since)]);
+  }
+
+  /** Sets (`:at`) or removes an id's own attribute of a list item. */
+  private async updateList(item: string, id: string, expression: string, at?: string, condition?: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { connectionId: CLOSING },
+        Key: { connectionId: item },
         UpdateExpression: expression,
-        ExpressionAttributeNames: { '#id': connectionId },
+        ...(condition !== undefined && { ConditionExpression: condition }),
+        ExpressionAttributeNames: { '#id': id },
         ...(at !== undefined && { ExpressionAttributeValues: { ':at': at } }),
       }),
     );

@@ -62,6 +62,11 @@ export interface ConnectionRepository {
   scheduleClose(connectionId: string, at: string): Promise<void>;
   scheduledCloses(): Promise<{ connectionId: string; since: string }[]>;
   unscheduleClose(connectionId: string): Promise<void>;
+  /** The stations whose connection went away, since when: each waits out the reconnect grace. */
+  awaitReconnect(stationId: string, since: string): Promise<void>;
+  awaitingReconnect(): Promise<{ stationId: string; since: string }[]>;
+  /** Forgets the station's wait, unless it went away again since `since`. */
+  reconnectAwaited(stationId: string, since: string): Promise<void>;
 }
 
 export interface TransactionRepository {

@@ -8,6 +8,7 @@
  * `$connect` cannot close its own connection (API Gateway opens it only once `$connect` has
  * answered), so such a connection is closed by the first frame it sends or, if it sends none,
  * by the station-call timer's next pass (`closeRefused`), whichever comes first.
+
  */
 import type { ConnectionRepository, StationLink, StationRepository } from './ports';
 import type { Clock } from '../shared/clock';

@@ -23,6 +23,7 @@ import { startMyPayterSimulator, type MyPayterSimulator } from './mypayter-simul
 import type { MyPayterCredentials } from '../../lambdas/mypayter/data-api-client';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
+import { OFFLINE_GRACE_MS } from '../../lambdas/csms/reconnect-grace';
 import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
@@ -49,6 +50,8 @@ export interface LocalRuntimeOptions {
   readonly installerToken?: string;
   /** @default 300 */
   readonly heartbeatIntervalSeconds?: number;
+  /** How long a station that went away has to come back before its readers go out of order. @default 60 */
+  readonly stationOfflineGraceSeconds?: number;
   /** @default 30 */
   readonly csmsCallTimeoutSeconds?: number;
   /**
@@ -131,6 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
       HEARTBEAT_INTERVAL_SECONDS: String(heartbeat),
       CSMS_CALL_TIMEOUT_SECONDS: String(options.csmsCallTimeoutSeconds ?? 30),
+      STATION_OFFLINE_GRACE_SECONDS: String(options.stationOfflineGraceSeconds ?? OFFLINE_GRACE_MS / 1000),
       ...(options.ocppEdgeSecret !== undefined && { OCPP_EDGE_SECRET: options.ocppEdgeSecret }),
       ...Object.fromEntries(Object.entries(TABLES).map(([key, spec]) => [spec.envVar, dynamo.tableNames[key as keyof typeof TABLES]])),
     });

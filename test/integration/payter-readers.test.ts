@@ -12,6 +12,8 @@ import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { startTestSystem, waitFor, type Charger, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'reader-station-secret';
+/** A station that went away has this long to come back before its readers go out of order. */
+const GRACE_SECONDS = 2;
 let system: TestSystem;
 let payter: PayterSimulator;
 let payCharger: Charger;
@@ -19,7 +21,7 @@ const db = () =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  system = await startTestSystem({ stationOfflineGraceSeconds: GRACE_SECONDS });
   payter = system.runtime.payter!;
   await system.provisionStation('CP-PAY', PASSWORD, 'site-main-st', [1, 2]);
   await system.provisionStation('CP-OTHER', PASSWORD, 'site-main-st', [1]);
@@ -154,8 +156,38 @@ describe('the reader follows its station', () => {
     await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
     await waitFor(() => payter.reader('APOLLO-3').state === 'READING' || undefined, 5_000, 'start screen');
 
+    const outOfOrder = () => payter.screens('APOLLO-3').filter((s) => s.screen.id === 'outOfOrder').length;
+    const before = outOfOrder();
     await charger.close({ force: true });
-    await waitFor(() => payter.currentScreen('APOLLO-3')?.id === 'outOfOrder' || undefined, 5_000, 'out of order when offline');
+    // Not at once: a charger that went away has the grace to come back.
+    const left = Date.now();
+    await waitFor(() => (outOfOrder() > before && payter.reader('APOLLO-3').state === 'IDLE') || undefined, 8_000, 'out of order when offline');
+    expect(Date.now() - left).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000 - 100);
+  });
+
+  it('a station back within the grace costs its reader no Payter call and no "out of order"', async () => {
+    await system.provisionStation('CP-BACK', PASSWORD, 'site-main-st', [1]);
+    payter.addReader('APOLLO-B');
+    expect((await system.api('PUT', '/installer/readers/APOLLO-B', { stationId: 'CP-BACK', connectorIds: [1] })).status).toBe(200);
+    const charger = system.charger('CP-BACK', PASSWORD);
+    await charger.connect();
+    await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+    await waitFor(() => payter.reader('APOLLO-B').state === 'READING' || undefined, 5_000, 'start screen');
+    const callsBefore = payter.calls().filter((c) => c.serial === 'APOLLO-B').length;
+    try {
+      // API Gateway closes every socket after 2 hours; the charger is back in moments.
+      await charger.close({ force: true });
+      await waitFor(async () => (await system.api('GET', '/installer/stations/CP-BACK')).body.online === false || undefined, 5_000, 'offline');
+      await charger.connect();
+      await charger.call('StatusNotification', { connectorId: 1, status: 'Available', errorCode: 'NoError' });
+      // Past the grace and a few timer passes.
+      await new Promise((resolve) => setTimeout(resolve, GRACE_SECONDS * 1000 + 2_000));
+      expect(payter.calls().filter((c) => c.serial === 'APOLLO-B').slice(callsBefore)).toEqual([]);
+      expect(payter.screens('APOLLO-B').map((s) => s.screen.id)).not.toContain('outOfOrder');
+      expect(payter.reader('APOLLO-B').state).toBe('READING');
+    } finally {
+      await charger.close({ force: true });
+    }
   });
 
   it('goes out of order when a call finds the station connection gone (410) without a $disconnect', async () => {
@@ -174,7 +206,7 @@ describe('the reader follows its station', () => {
     );
     const call = await system.api('POST', '/ops/stations/CP-GONE/calls', { action: 'Reset', payload: { type: 'Soft' } });
     expect(call.body.error).toBe('StationOffline');
-    await waitFor(() => payter.currentScreen('APOLLO-G')?.id === 'outOfOrder' || undefined, 5_000, 'out of order');
+    await waitFor(() => payter.currentScreen('APOLLO-G')?.id === 'outOfOrder' || undefined, 8_000, 'out of order after the grace');
     expect(payter.reader('APOLLO-G').state).toBe('IDLE');
   });
 
