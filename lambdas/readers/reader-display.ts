@@ -112,7 +112,8 @@ export class ReaderDisplay {
       callbackUrl: this.deps.urls.ui(reader.serialNumber, contextId),
       screen,
     });
-    if (outcome.kind === 'ok') await this.deps.readers.recordScreen(reader.serialNumber, kind);
+    // A refresh of the screen it shows (the live cost) records nothing new.
+    if (outcome.kind === 'ok' && reader.screen !== kind) await this.deps.readers.recordScreen(reader.serialNumber, kind);
     return outcome;
   }
 

@@ -32,6 +32,9 @@ export interface SessionEventsDeps {
   readonly clock: Clock;
 }
 
+/** What a reader shows once its session is ending: no live cost is drawn over them. */
+const ENDING_SCREENS: ReadonlySet<string> = new Set(['stopping', 'receipt', 'error', 'outOfOrder']);
+
 /** A session in these states will never bill a transaction. */
 const GAVE_UP: ReadonlySet<SessionStatus> = new Set(['declined', 'cancelled', 'failed']);
 
@@ -135,10 +138,12 @@ export class SessionEvents {
       now.toISOString(),
     );
     if (!refresh) return;
-    // The charger's answer does not wait for Payter.
+    // The charger's answer does not wait for Payter. Its next frame may then already have moved
+    // the session on: a reader no longer the session's, or showing how it ends, keeps its screen.
     await afterReply(async () => {
       const reader = await this.deps.readers.get(session.serialNumber);
-      if (!reader) return;
+      if (!reader || (reader.activeSessionId !== undefined && reader.activeSessionId !== session.sessionId)) return;
+      if (reader.screen !== undefined && ENDING_SCREENS.has(reader.screen)) return;
       await this.deps.display.show(
         reader,
         site,

@@ -235,6 +235,14 @@ describe('meter values', () => {
     expect(w.payter.calls).toEqual([]);
   });
 
+  it.each(['stopping', 'receipt'])('a reader already showing "%s" (the next frame ended the session first) keeps it', async (screen) => {
+    const w = charging();
+    w.readers.seed({ ...w.reader(), screen });
+    await w.events.onTransaction(metered(2000));
+    expect(w.session('s1').runningTotal).toBe(100);
+    expect(w.payter.calls).toEqual([]);
+  });
+
   it.each([
     { case: 'a session not charging', fields: { status: 'stopping' } },
     { case: 'another transaction', fields: { transactionId: 8 } },
