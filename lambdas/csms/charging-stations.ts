@@ -151,15 +151,12 @@ export class ChargingStations {
       transactionId !== undefined && latest ? await this.deps.transactions.recordLastMeter(transactionId, latest.wh, latest.at, stationId) : undefined;
     if (transactionId !== undefined && !transaction) transaction = await this.deps.transactions.get(transactionId);
     const belongs = transaction !== undefined && transaction.stationId === stationId;
-    await this.deps.transactions.addMeterReadings(
-      stationId,
-      report.connectorId,
-      belongs ? transaction!.transactionId : undefined,
-      report.readings,
-    );
-    if (belongs && transaction!.status === 'active') {
-      await this.deps.onTransactionEvent?.({ type: 'meter', transaction: transaction!, readings: report.readings });
-    }
+    // The readings are stored while the session looks at the transaction (neither needs the
+    // other; a replay of the frame stores the same item and looks again).
+    await Promise.all([
+      this.deps.transactions.addMeterReadings(stationId, report.connectorId, belongs ? transaction!.transactionId : undefined, report.readings),
+      belongs && transaction!.status === 'active' && this.deps.onTransactionEvent?.({ type: 'meter', transaction: transaction!, readings: report.readings }),
+    ]);
   }
 
   async firmwareStatus(stationId: string, status: string): Promise<void> {

@@ -2,6 +2,7 @@
  * What a charging session has cost so far: the same pricing as the final receipt, up to now.
  * Runs on every meter value, so it reads only the connector's history since the start.
  */
+import type { ConnectorStatus } from '../csms/model';
 import type { StationRepository, TransactionRepository } from '../csms/ports';
 import type { Money } from '../money/money';
 import { priceSession, type PricingSite } from '../pricing/price';
@@ -14,14 +15,29 @@ export interface RunningCost {
   readonly metered: boolean;
 }
 
+type CostedTransaction = { readonly meterStart: number; readonly startedAt: string; readonly lastMeterWh?: number };
+
 export async function runningCost(
   stations: StationRepository,
   site: PricingSite,
   session: { readonly stationId: string; readonly connectorId: number },
-  transaction: { readonly meterStart: number; readonly startedAt: string; readonly lastMeterWh?: number },
+  transaction: CostedTransaction,
   now: Date,
 ): Promise<RunningCost> {
-  const history = await stations.listStatusHistory(session.stationId, session.connectorId, transaction.startedAt);
+  return costSoFar(site, transaction, await connectorHistory(stations, session, transaction), now);
+}
+
+/** The connector's statuses since the transaction began: when the car charged and when it idled. */
+export function connectorHistory(
+  stations: StationRepository,
+  session: { readonly stationId: string; readonly connectorId: number },
+  transaction: Pick<CostedTransaction, 'startedAt'>,
+): Promise<readonly ConnectorStatus[]> {
+  return stations.listStatusHistory(session.stationId, session.connectorId, transaction.startedAt);
+}
+
+/** `runningCost` from the connector's history, read by the caller (alongside what else it reads). */
+export function costSoFar(site: PricingSite, transaction: CostedTransaction, history: readonly ConnectorStatus[], now: Date): RunningCost {
   const usage = measureUsageSoFar(
     {
       meterStart: transaction.meterStart,

@@ -16,7 +16,7 @@ import { shouldStopForHold } from '../pricing/capture';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, SessionStatus } from './model';
-import { runningCost } from './running-cost';
+import { connectorHistory, costSoFar } from './running-cost';
 import type { SessionRepository } from './ports';
 import { startedOutput, stoppedOutput } from './session-steps';
 
@@ -111,10 +111,11 @@ export class SessionEvents {
 
   private async metered(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
     if (session.status !== 'charging' || session.transactionId !== transaction.transactionId) return;
-    const site = await this.deps.sites.get(session.siteId);
+    // Read side by side: the reply waits for both.
+    const [site, history] = await Promise.all([this.deps.sites.get(session.siteId), connectorHistory(this.deps.stations, session, transaction)]);
     if (!site) return;
     const now = this.deps.clock.now();
-    const { usage, total: running, metered } = await runningCost(this.deps.stations, site, session, transaction, now);
+    const { usage, total: running, metered } = costSoFar(site, transaction, history, now);
     const previous = Money.of(session.runningTotal ?? 0, site.currency);
     const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
     const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);
