@@ -9,7 +9,9 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { INDEX_PROJECTION, TABLES, type TableSpec } from '../../lib/tables';
 import { ocppTimestamp } from '../../lib/local/simulated-charger';
 import { systemClock } from '../../lambdas/shared/clock';
@@ -217,4 +219,30 @@ describe('what a charger frame costs', () => {
       await charger.close();
     }
   }, 120_000);
+
+  it("a connection admitted without a subprotocol we speak is closed by its frame, however long after its handshake", async () => {
+    // The station-call timer is off here: only the frame can close it.
+    await system.provisionStation('CP-NO-PROTOCOL', 'frame-costs-secret', 'site-main-st', [1]);
+    const authorization = `Basic ${Buffer.from('CP-NO-PROTOCOL:frame-costs-secret').toString('base64')}`;
+    const ws = new WebSocket(`${system.runtime.ocppUrl}/CP-NO-PROTOCOL`, { headers: { authorization } });
+    await once(ws, 'open');
+    expect(ws.protocol).toBe('');
+    // Past its first frames: the authorizer's context alone says what the connection is.
+    const clock = vi.spyOn(systemClock, 'now').mockImplementation(() => new Date(Date.now() + 120_000));
+    try {
+      const answers: string[] = [];
+      ws.on('message', (data) => answers.push(String(data)));
+      const closed = once(ws, 'close');
+      recording = [];
+      ws.send('[2,"hb-1","Heartbeat",{}]');
+      await closed;
+      const sent = recording.map((r) => `${r.command} ${specByTable(r.input.TableName).id}`);
+      recording = undefined;
+      expect(answers).toEqual([]);
+      // Not looked up: the authorizer's context said it has no subprotocol.
+      expect(sent).not.toContain('Get Connections');
+    } finally {
+      clock.mockRestore();
+    }
+  });
 });
