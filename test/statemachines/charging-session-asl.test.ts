@@ -85,9 +85,10 @@ describe('statemachines/charging-session.asl.json', () => {
   });
 
   it('waits for a transaction only after the charger accepted the remote start', () => {
-    const choice = states['StartAccepted?']!;
-    expect(choice.Choices).toEqual([expect.objectContaining({ Variable: '$.remoteStart.status', StringEquals: 'Accepted', Next: 'AwaitTransactionStart' })]);
-    expect(choice.Default).toBe('NoTransaction');
+    // A Rejected answer, none in time or a CALLERROR fails RemoteStart (lambdas/csms/csms-calls.ts).
+    const remoteStart = states['RemoteStart']!;
+    expect(remoteStart.Next).toBe('AwaitTransactionStart');
+    expect(remoteStart.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NoTransaction' })]);
   });
 
   it('bounds every wait for the charger with a timeout', () => {
