@@ -54,7 +54,8 @@ describe('statemachines/charging-session.asl.json', () => {
       if (path.includes(name)) return;
       const state = states[name]!;
       const next = successors(state);
-      if (next.length === 0) ends.push([...path, name]);
+      // A Task can end the execution (End) and still lead on through its Catch.
+      if (state.End === true || next.length === 0) ends.push([...path, name]);
       for (const n of next) walk(n, [...path, name]);
     };
     walk('RemoteStart', ['AuthorizeHold']);
