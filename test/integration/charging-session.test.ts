@@ -159,6 +159,11 @@ describe('a paid charging session', () => {
       expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000 })]);
       expect(await session(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
       expect(await statesVisited(sessionId)).toContain('CancelPayment');
+      // A Rejected answer fails RemoteStart itself: its Catch, not a Choice state, takes the way to NoTransaction.
+      if ('remoteStart' in script && script.remoteStart === 'Rejected') {
+        const failed = (await system.executionHistory(sessionId)).filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error);
+        expect(failed).toEqual(['CallRejected']);
+      }
       // The compensation step itself cancelled the hold (not Release's sweep after it).
       expect((await system.stateOutput(sessionId, 'CancelPayment'))?.payment).toEqual({ state: 'cancelled' });
       expectNoHoldLeft(serial);
