@@ -8,9 +8,9 @@ import { app } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const stepSchema = z.discriminatedUnion('step', [
-  z.object({ step: z.enum(['awaitStart', 'awaitStop']), sessionId: z.string().min(1), taskToken: z.string().min(1) }),
+  z.object({ step: z.enum(['awaitStart', 'charging', 'awaitStop']), sessionId: z.string().min(1), taskToken: z.string().min(1) }),
   z.object({
-    step: z.enum(['authorize', 'noTransaction', 'charging', 'maxDuration', 'chargerLost', 'price', 'commit', 'cancel', 'receipt', 'paymentNotFinalized', 'release']),
+    step: z.enum(['authorize', 'noTransaction', 'maxDuration', 'chargerLost', 'price', 'commit', 'cancel', 'receipt', 'paymentNotFinalized', 'release']),
     sessionId: z.string().min(1),
   }),
 ]);
@@ -21,9 +21,9 @@ export const handler = lambdaHandler(async (event: unknown): Promise<unknown> =>
   const steps = await app.sessionSteps();
   switch (request.step) {
     case 'awaitStart':
-      return steps.awaitStart(request.sessionId, request.taskToken);
+    case 'charging':
     case 'awaitStop':
-      return steps.awaitStop(request.sessionId, request.taskToken);
+      return steps[request.step](request.sessionId, request.taskToken);
     default:
       return (await steps[request.step](request.sessionId)) ?? {};
   }

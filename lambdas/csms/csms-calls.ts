@@ -1,8 +1,8 @@
 /**
  * CSMS-to-charger calls, through each station's queue (call-queue.ts): one CALL in flight per
  * station (OCPP 1.6 section 4.1.1), every other call waits its turn and none is dropped. A
- * workflow task hands in its task token and is completed with the answer or the failure; an
- * operator's request polls for its call's outcome instead.
+ * workflow task hands in its task token and is completed with the answer or the failure (a
+ * Rejected answer is one); an operator's request polls for its call's outcome instead.
  *
  * Whoever touches a station's queue moves it on (`pump`): the sender right after queueing, the
  * charger's answer, the first frame of a new connection ($connect itself cannot send), a poller
@@ -38,6 +38,9 @@ import type { CallQueueRepository, StationLink, StationRepository, TransactionRe
 import type { Clock } from '../shared/clock';
 import type { SessionWorkflow } from '../shared/workflow';
 import { isOnline } from './charging-stations';
+
+/** The error of a workflow task whose call the charger answered `{ status: 'Rejected' }`. */
+export const CALL_REJECTED = 'CallRejected';
 
 /** How long a stop of an open transaction keeps being retried before it fails loudly. */
 export const STOP_RETRY_MS = 24 * 3600_000;
@@ -172,8 +175,11 @@ export class CsmsCalls {
     });
     if (!answered) return false;
     if (answered.taskToken) {
-      if (outcome.kind === 'result') await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
-      else await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
+      // A workflow task waits for the charger to do what it asked: a Rejected answer fails it,
+      // as a CALLERROR does, so the workflow's Catch (not a Choice state) takes the way of a call not done.
+      if (outcome.kind === 'error') await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
+      else if (rejected(outcome.payload)) await this.deps.workflow.fail(answered.taskToken, CALL_REJECTED, `the charger rejected ${answered.action}`);
+      else await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
     }
     await this.pump(stationId, undefined, stored);
     return true;
@@ -369,4 +375,8 @@ export function revokeIdTag(
   at: string,
 ): Promise<void> {
   return transactions.issueIdTag({ idTag: tag.idTag, stationId: tag.stationId, expiresAt: at });
+}
+
+function rejected(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && (payload as { status?: unknown }).status === 'Rejected';
 }
