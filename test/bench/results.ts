@@ -244,7 +244,7 @@ function comparisonMarkdown(cost: CostResults): string[] {
   const at540 = compare(cost.station, cost.fixed, 'month540');
   return [
     `One Fargate task (0.25 vCPU, 0.5 GB, ARM) behind a Network Load Balancer holds the sockets and runs the frame path instead of API Gateway, Lambda and Step Functions; DynamoDB and logs cost both designs the same, so they are left out of both sides. ` +
-      `The serverless side has fixed monthly costs too: the scheduled functions, measured here once each (${cost.fixed.map((f) => `${f.name} ${num(f.invocationsPerMonth)}× ${f.secondsEach.toFixed(2)} s ${usd(f.usd)}`).join('; ')}).`,
+      `The serverless side has fixed monthly costs too: the scheduled functions, measured here once each (${cost.fixed.map((f) => `${f.name} ${num(f.invocationsPerMonth)}× ${f.secondsEach.toFixed(3)} s ${usd(f.usd)}`).join('; ')}).`,
     '',
     '| | serverless | always-on |',
     '|---|--:|--:|',
@@ -266,7 +266,7 @@ export function loadMarkdown(load: LoadResults): string[] {
   return [
     '## Many chargers: the local runtime beside a bare `ws` server',
     '',
-    `The local runtime as \`npm run serve\` runs it (its gateway, the Lambda handlers, dynalite, all in this one process) and, in the same run, a bare \`ws\` server answering the same frames with canned CALLRESULTs, both driven by the same client: strict ocpp-rpc chargers (lib/local/simulated-charger.ts), which validate each call and its answer against the OCPP 1.6 schemas, one call outstanding per charger. Each charger has booted and started a transaction; the calls are Heartbeat and MeterValues (4 sampled values) in turn. Saturated: each charger sends its next call when the last is answered. Paced: ${load.pacedCallsPerSecond} calls/s in all, open loop, the chargers taking turns, ${load.pacedRuns} runs on each server in A-B-A-B order (the row shows their medians). Both fleets stay connected throughout; each load runs on the local runtime, then at once on the bare server.`,
+    `The local runtime as \`npm run serve\` runs it (its gateway, the Lambda handlers, dynalite, all in this one process) and, in the same run, a bare \`ws\` server answering the same frames with canned CALLRESULTs, both driven by the same client: strict ocpp-rpc chargers (lib/local/simulated-charger.ts), which validate each call and its answer against the OCPP 1.6 schemas, one call outstanding per charger. Each charger has booted and started a transaction; the calls are Heartbeat and MeterValues (4 sampled values) in turn. Saturated: each charger sends its next call when the last is answered. Paced: ${load.pacedCallsPerSecond} calls/s in all, open loop, the chargers taking turns, ${load.pacedRuns} runs on each server alternating A-B (the row shows their medians). Both fleets stay connected throughout; each load runs on the local runtime, then at once on the bare server.`,
     '',
     '| load | calls | local calls/s | local p50 ms | local p99 ms | bare calls/s | bare p50 ms | bare p99 ms | p99 local / bare |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',

@@ -48,7 +48,7 @@ const FLEET = 1000;
 const SMALL_FLEET = 200;
 const SATURATE_SECONDS = 4;
 const PACED_SECONDS = 8;
-const PACED_RUNS = 2;
+const PACED_RUNS = 3;
 const PACED_CALLS_PER_SECOND = 100;
 /** Step Functions Standard, us-east-1 list price: $0.025 per 1,000 state transitions. */
 const USD_PER_STATE_TRANSITION = 0.000025;
@@ -277,7 +277,7 @@ async function costModel(system: TestSystem): Promise<CostResults> {
 
 /**
  * The same loads on the local runtime and on a bare `ws` server, both fleets connected, each
- * load run on one and then the other; the paced load twice each, in A-B-A-B order.
+ * load run on one and then the other; the paced load PACED_RUNS times each, alternating.
  */
 async function fleets(system: TestSystem, progress: (line: string) => void): Promise<LoadResults> {
   const ids = await provisionFleet(system, FLEET);
