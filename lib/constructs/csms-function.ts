@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../bundling';
 import type { TableSpec } from '../tables';
 import { acknowledge, logicalIdOf } from './nag';
 
@@ -17,12 +18,6 @@ const ACCESS_RANK: Record<TableAccess, number> = { RO: 1, RW: 2 };
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 const LAMBDAS_DIR = fileURLToPath(new URL('../../lambdas/', import.meta.url));
-
-/**
- * esbuild's ESM output has no `require`; a CommonJS dependency that calls it (several AWS SDK
- * and Powertools transitive dependencies do) needs one created from the module's URL.
- */
-const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface CsmsFunctionProps {
   /** The entry point's file in `lambdas/`, without extension: `ocpp-message` builds `lambdas/ocpp-message.ts`. */
@@ -111,16 +106,10 @@ export class CsmsFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
+        ...LAMBDA_BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_SHIM,
-        sourceMap: true,
-        minify: true,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         logLevel: BundlingLogLevel.WARNING,
-        // The SDK versions are pinned in package.json and tested on Node 20 locally; the copy
-        // in the Lambda runtime changes under us, so the pinned one is bundled.
-        bundleAwsSDK: true,
       },
     });
 
