@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpError, json, parseBody, router } from './http/api';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
-import { app } from './aws/composition';
+import { commissioning, installer } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const route = router([
@@ -11,7 +11,7 @@ const route = router([
     path: '/installer/sites/{siteId}',
     handle: async (event, { siteId }) => {
       const site = parseBody(event, siteSettingsSchema, { siteId: pathMatch(event, 'siteId', siteId) });
-      const stored = await app.installer.putSite(site);
+      const stored = await installer().putSite(site);
       logger.info('site saved', { siteId: stored.siteId });
       return json(200, stored);
     },
@@ -19,14 +19,14 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',
-    handle: async (_event, { siteId }) => json(200, await app.installer.getSite(siteId!)),
+    handle: async (_event, { siteId }) => json(200, await installer().getSite(siteId!)),
   },
   {
     method: 'PUT',
     path: '/installer/stations/{stationId}',
     handle: async (event, { stationId }) => {
       const request = parseBody(event, stationProvisioningSchema, { stationId: pathMatch(event, 'stationId', stationId) });
-      const station = await app.installer.provisionStation(request);
+      const station = await installer().provisionStation(request);
       logger.info('station provisioned', { stationId: station.stationId, siteId: station.siteId });
       return json(200, station);
     },
@@ -34,7 +34,7 @@ const route = router([
   {
     method: 'GET',
     path: '/installer/stations/{stationId}',
-    handle: async (_event, { stationId }) => json(200, await app.installer.getStation(stationId!)),
+    handle: async (_event, { stationId }) => json(200, await installer().getStation(stationId!)),
   },
   {
     method: 'PUT',
@@ -43,7 +43,7 @@ const route = router([
       const request = parseBody(event, readerCommissioningSchema, {
         serialNumber: pathMatch(event, 'serialNumber', serialNumber),
       });
-      const reader = await (await app.commissioning()).commission(request.serialNumber, request);
+      const reader = await (await commissioning()).commission(request.serialNumber, request);
       logger.info('reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId });
       return json(200, reader);
     },
@@ -52,13 +52,13 @@ const route = router([
     method: 'GET',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) =>
-      json(200, await (await app.commissioning()).get(serialNumber!)),
+      json(200, await (await commissioning()).get(serialNumber!)),
   },
   {
     method: 'DELETE',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) => {
-      await (await app.commissioning()).decommission(serialNumber!);
+      await (await commissioning()).decommission(serialNumber!);
       logger.info('reader decommissioned', { serialNumber });
       return { statusCode: 204 };
     },
