@@ -3,7 +3,7 @@
  * sessions with their workflow executions, remote stops, refunds on the spot, reconciliation
  * with Payter, and direct OCPP commands to chargers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { calls, myPayterReconciliation, sessionOperations, stations, transactions } from './aws/composition';
 import { sendByAction } from './csms/csms-calls';

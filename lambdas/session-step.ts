@@ -3,7 +3,7 @@
  * statemachines/charging-session.asl.json): `{step, sessionId, taskToken?}` in, the step's
  * result out. Errors keep their names so the workflow's Retry and Catch can tell them apart.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sessionSteps } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 

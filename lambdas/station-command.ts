@@ -5,7 +5,7 @@
  * by its deadline, not answered in time). A call that cannot even be queued (an invalid
  * payload, an unknown station) fails the task at once.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { calls, workflow } from './aws/composition';
 import { sendByAction } from './csms/csms-calls';
 import { lambdaHandler, logger } from './shared/lambda';
