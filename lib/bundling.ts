@@ -25,8 +25,17 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /**
+ * Modules a bundle takes in place of others, as esbuild `alias` paths relative to the project
+ * root (where CDK runs esbuild): the credential chain of a Lambda (lambdas/aws/lambda-credentials.ts).
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './lambdas/aws/lambda-credentials.ts',
+};
+
+/**
  * The esbuild options NodejsFunction derives from LAMBDA_BUNDLING (aws-lambda-nodejs'
- * `buildEsbuildArgs`: `--bundle --platform=node --outfile=index.mjs` and one flag per option),
+ * `buildEsbuildArgs`: `--bundle --platform=node --outfile=index.mjs` and one flag per option,
+ * `--alias:` from `esbuildArgs`),
  * for building a bundle outside CDK.
  */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions & { entryPoints: string[]; outfile: string } {
@@ -43,6 +52,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions & {
     sourcemap: LAMBDA_BUNDLING.sourceMap,
     // bundleAwsSDK: no externals at all.
     external: [],
+    alias: { ...LAMBDA_ALIASES },
     logLevel: 'warning',
   };
 }

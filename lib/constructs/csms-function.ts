@@ -6,7 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from '../bundling';
+import { LAMBDA_ALIASES, LAMBDA_BUNDLING } from '../bundling';
 import type { TableSpec } from '../tables';
 import { acknowledge, logicalIdOf } from './nag';
 
@@ -110,6 +110,7 @@ export class CsmsFunction extends NodejsFunction {
         format: OutputFormat.ESM,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         logLevel: BundlingLogLevel.WARNING,
+        esbuildArgs: { '--alias': Object.entries(LAMBDA_ALIASES).map(([module, path]) => `${module}=${path}`) },
       },
     });
 

@@ -45,6 +45,8 @@ describe('CsmsFunction', () => {
     );
     expect(bundle).toMatch(/sourceMappingURL=index\.mjs\.map/);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    // The credential chain of a Lambda alone (lib/bundling.ts): no STS, SSO or profile clients.
+    expect(bundle).not.toContain('AssumeRoleWithWebIdentity');
   });
 
   it('logs to its own log group, kept one month', () => {
