@@ -17,8 +17,13 @@ export const LAMBDA_BUNDLING = {
   mainFields: ['module', 'main'],
   banner: ESM_REQUIRE_SHIM,
   minify: true,
-  /** A `.map` file beside the bundle, for reading stack traces; see NODE_OPTIONS in csms-function.ts. */
+  /**
+   * A `.map` file beside the bundle, for reading stack traces (NODE_OPTIONS in
+   * csms-function.ts); it maps to the repository's files and lines without carrying their
+   * text, which keeps it small to ship and to parse.
+   */
   sourceMap: true,
+  sourcesContent: false,
   // The SDK versions are pinned in package.json and tested on Node 20 locally; the copy
   // in the Lambda runtime changes under us, so the pinned one is bundled.
   bundleAwsSDK: true,
@@ -50,6 +55,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions & {
     banner: { js: LAMBDA_BUNDLING.banner },
     minify: LAMBDA_BUNDLING.minify,
     sourcemap: LAMBDA_BUNDLING.sourceMap,
+    sourcesContent: LAMBDA_BUNDLING.sourcesContent,
     // bundleAwsSDK: no externals at all.
     external: [],
     alias: { ...LAMBDA_ALIASES },

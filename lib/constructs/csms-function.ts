@@ -52,6 +52,13 @@ export interface CsmsFunctionProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * Whether Node maps stack traces through the bundle's source map (`--enable-source-maps`),
+   * which costs every cold start the reading of the map (test/bench/bundles.ts measures it).
+   * The map is in the asset either way.
+   * @default true
+   */
+  readonly sourceMapsAtRunTime?: boolean;
+  /**
    * Further environment variables. Table names come from `bindTable`, never from here.
    * @default - none
    */
@@ -102,7 +109,7 @@ export class CsmsFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? props.entry,
         LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMapsAtRunTime !== false && { NODE_OPTIONS: '--enable-source-maps' }),
         ...props.environment,
       },
       bundling: {
