@@ -2,19 +2,20 @@
  * What each Lambda ships and what loading it costs: every function of lib/functions.ts bundled
  * exactly as the stack bundles it (lib/bundling.ts), its minified size with the packages that
  * make it up (from esbuild's metafile), and its cold import time, i.e. a fresh Node process
- * importing the bundle (the init a cold start pays before the handler runs), median of a few.
+ * importing the bundle (the init a cold start pays before the handler runs), median of a few,
+ * with `--enable-source-maps` where the function is deployed with it (lib/functions.ts).
  *
  * `npx tsx test/bench/bundles.ts` prints the table; the benchmark calls measureBundles().
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
 import { esbuildOptions } from '../../lib/bundling';
-import { FUNCTION_NAMES, type FunctionName } from '../../lib/functions';
+import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../../lib/functions';
 import { TABLES } from '../../lib/tables';
 import { median } from './stats';
 
@@ -38,10 +39,12 @@ export interface BundleMeasure {
   readonly name: FunctionName;
   /** The minified `index.mjs`, in kB (1,000 bytes; the source map beside it not counted). */
   readonly kb: number;
-  /** Median time to import the bundle in a fresh process, without `--enable-source-maps`. */
+  /** Median time to import the bundle in a fresh process, with the NODE_OPTIONS it is deployed with. */
   readonly coldImportMs: number;
-  /** The same with `--enable-source-maps` (NODE_OPTIONS), when asked for. */
-  readonly coldImportMsWithSourceMaps?: number;
+  /** Whether that is with `--enable-source-maps`. */
+  readonly sourceMapsAtRunTime: boolean;
+  /** When asked for: the median without and with `--enable-source-maps`, whichever it is deployed with. */
+  readonly sourceMaps?: { readonly offMs: number; readonly onMs: number };
   /** The largest contributors, largest first. */
   readonly topPackages: readonly PackageShare[];
 }
@@ -49,8 +52,8 @@ export interface BundleMeasure {
 export interface MeasureOptions {
   readonly functions?: readonly FunctionName[];
   readonly imports?: number;
-  /** Also time each import with `--enable-source-maps`. */
-  readonly withSourceMaps?: boolean;
+  /** Time each import both without and with `--enable-source-maps`. */
+  readonly compareSourceMaps?: boolean;
   readonly topPackages?: number;
 }
 
@@ -83,21 +86,27 @@ export async function measureBundles(options: MeasureOptions = {}): Promise<Bund
       }),
     );
     // Round robin over the bundles, so that a busy moment of the machine spreads over all of them.
-    const plain = new Map<string, number[]>(names.map((name) => [name, []]));
-    const mapped = new Map<string, number[]>(names.map((name) => [name, []]));
+    const deployedWithMaps = (name: FunctionName) => functionSpec(name).sourceMapsAtRunTime !== false;
+    const off = new Map<string, number[]>(names.map((name) => [name, []]));
+    const on = new Map<string, number[]>(names.map((name) => [name, []]));
     for (let i = 0; i < imports; i++) {
       for (const { name, outfile } of built) {
-        plain.get(name)!.push(await coldImport(outfile, name, false));
-        if (options.withSourceMaps) mapped.get(name)!.push(await coldImport(outfile, name, true));
+        if (options.compareSourceMaps || !deployedWithMaps(name)) off.get(name)!.push(await coldImport(outfile, name, false));
+        if (options.compareSourceMaps || deployedWithMaps(name)) on.get(name)!.push(await coldImport(outfile, name, true));
       }
     }
-    return built.map(({ name, outfile, metafile }) => ({
-      name,
-      kb: round(statSync(outfile).size / KB),
-      coldImportMs: round(median(plain.get(name)!)),
-      ...(options.withSourceMaps && { coldImportMsWithSourceMaps: round(median(mapped.get(name)!)) }),
-      topPackages: packagesOf(metafile, options.topPackages ?? 5),
-    }));
+    return built.map(({ name, outfile, metafile }) => {
+      const offMs = off.get(name)!.length > 0 ? round(median(off.get(name)!)) : NaN;
+      const onMs = on.get(name)!.length > 0 ? round(median(on.get(name)!)) : NaN;
+      return {
+        name,
+        kb: round(statSync(outfile).size / KB),
+        coldImportMs: deployedWithMaps(name) ? onMs : offMs,
+        sourceMapsAtRunTime: deployedWithMaps(name),
+        ...(options.compareSourceMaps && { sourceMaps: { offMs, onMs } }),
+        topPackages: packagesOf(metafile, options.topPackages ?? 5),
+      };
+    });
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -141,13 +150,14 @@ function packageOf(path: string): string {
 const round = (value: number) => Math.round(value * 10) / 10;
 
 export function bundleTable(measures: readonly BundleMeasure[]): string {
-  const withMaps = measures.some((m) => m.coldImportMsWithSourceMaps !== undefined);
+  const compared = measures.some((m) => m.sourceMaps !== undefined);
   const lines = [
-    `| function | kB | cold import ms |${withMaps ? ' with --enable-source-maps |' : ''} largest parts |`,
-    `|---|--:|--:|${withMaps ? '--:|' : ''}---|`,
+    `| function | kB | cold import ms |${compared ? ' without / with --enable-source-maps |' : ''} largest parts |`,
+    `|---|--:|--:|${compared ? '--:|' : ''}---|`,
     ...measures.map(
       (m) =>
-        `| ${m.name} | ${m.kb.toFixed(1)} | ${m.coldImportMs.toFixed(1)} |${withMaps ? ` ${m.coldImportMsWithSourceMaps?.toFixed(1)} |` : ''} ` +
+        `| ${m.name} | ${m.kb.toFixed(1)} | ${m.coldImportMs.toFixed(1)}${m.sourceMapsAtRunTime ? ' (maps)' : ''} |` +
+        `${m.sourceMaps ? ` ${m.sourceMaps.offMs.toFixed(1)} / ${m.sourceMaps.onMs.toFixed(1)} |` : ''} ` +
         `${m.topPackages.map((p) => `${p.name} ${p.share.toFixed(0)} %`).join(', ')} |`,
     ),
   ];
@@ -156,11 +166,16 @@ export function bundleTable(measures: readonly BundleMeasure[]): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const names = process.argv.slice(2).filter((arg) => !arg.startsWith('--')) as FunctionName[];
+  const imports = Number(process.argv.find((arg) => arg.startsWith('--imports='))?.slice('--imports='.length) ?? DEFAULT_IMPORTS);
   const measures = await measureBundles({
     ...(names.length > 0 && { functions: names }),
-    withSourceMaps: process.argv.includes('--source-maps'),
+    imports,
+    compareSourceMaps: process.argv.includes('--source-maps'),
     topPackages: 6,
   });
   console.log(bundleTable(measures));
-  console.log(`\nlargest ${Math.max(...measures.map((m) => m.kb)).toFixed(1)} kB, slowest import ${Math.max(...measures.map((m) => m.coldImportMs)).toFixed(1)} ms (median of ${DEFAULT_IMPORTS}, ${process.version})`);
+  console.log(
+    `\nlargest ${Math.max(...measures.map((m) => m.kb)).toFixed(1)} kB, slowest import ${Math.max(...measures.map((m) => m.coldImportMs)).toFixed(1)} ms ` +
+      `(median of ${imports}, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)})`,
+  );
 }
