@@ -101,16 +101,35 @@ export const callbackUrls = /* @__PURE__ */ lazy((): Promise<CallbackUrls> => ma
 
 // The charger side
 
+/**
+ * What a charger reported, told to the payment side (reader screens, session workflow
+ * signals). Payter being slow or down must never fail the charger's OCPP call, so failures
+ * are logged, not thrown. A function deployed without the payment side (no PAYTER_API_URL:
+ * station-command, station-call-timer) leaves the readers to the session workflow, whose
+ * Release puts them right.
+ */
+const tellPaymentSide = /* @__PURE__ */ lazy(() => {
+  const paymentSide = 'PAYTER_API_URL' in process.env;
+  return async (act: () => Promise<void>) => {
+    if (!paymentSide) return;
+    try {
+      await act();
+    } catch (error) {
+      logger.error('payment side not told of a station event', { error: String(error) });
+    }
+  };
+});
+
 export const chargingStations = /* @__PURE__ */ lazy((): ChargingStations => {
-  const events = stationEvents();
+  const tell = tellPaymentSide();
   return new ChargingStations({
     stations: stations(),
     transactions: transactions(),
     sites: sites(),
     clock: systemClock,
     heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
-    onConnectorStatus: (status) => events.connectorStatus(status),
-    onTransactionEvent: (event) => events.transaction(event),
+    onConnectorStatus: (status) => tell(async () => (await stationReaders()).connectorStatus(status)),
+    onTransactionEvent: (event) => tell(async () => (await sessionEvents()).onTransaction(event)),
   });
 });
 
@@ -139,25 +158,13 @@ export const stationConnections = /* @__PURE__ */ lazy(
 );
 
 /**
- * What a charger reported, told to the payment side (reader screens, session workflow
- * signals). Payter being slow or down must never fail the charger's OCPP call, so failures
- * are logged, not thrown. A function deployed without the payment side (no PAYTER_API_URL:
- * station-command, station-call-timer) leaves the readers to the session workflow, whose
- * Release puts them right.
+ * The station events a handler finds itself, told to the payment side like those of
+ * ChargingStations; apart from them, so that a function that only finds stations gone does
+ * not bundle the session side.
  */
 export const stationEvents = /* @__PURE__ */ lazy(() => {
-  const paymentSide = 'PAYTER_API_URL' in process.env;
-  const tell = async (act: () => Promise<void>) => {
-    if (!paymentSide) return;
-    try {
-      await act();
-    } catch (error) {
-      logger.error('payment side not told of a station event', { error: String(error) });
-    }
-  };
+  const tell = tellPaymentSide();
   return {
-    connectorStatus: (status: Parameters<StationReaders['connectorStatus']>[0]) => tell(async () => (await stationReaders()).connectorStatus(status)),
-    transaction: (event: Parameters<SessionEvents['onTransaction']>[0]) => tell(async () => (await sessionEvents()).onTransaction(event)),
     /** A station found gone (410 or $disconnect): its idle readers stop taking cards. */
     stationOffline: (stationId: string) => tell(async () => (await stationReaders()).stationOffline(stationId)),
   };
