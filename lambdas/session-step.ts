@@ -3,8 +3,8 @@
  * statemachines/charging-session.asl.json): `{step, sessionId, taskToken?}` in, the step's
  * result out. Errors keep their names so the workflow's Retry and Catch can tell them apart.
  */
-import { z } from 'zod';
-import { app } from './aws/composition';
+import * as z from 'zod';
+import { sessionSteps } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const stepSchema = z.discriminatedUnion('step', [
@@ -18,7 +18,7 @@ const stepSchema = z.discriminatedUnion('step', [
 export const handler = lambdaHandler(async (event: unknown): Promise<unknown> => {
   const request = stepSchema.parse(event);
   logger.appendKeys({ sessionId: request.sessionId, step: request.step });
-  const steps = await app.sessionSteps();
+  const steps = await sessionSteps();
   switch (request.step) {
     case 'awaitStart':
     case 'charging':

@@ -6,7 +6,7 @@
  * looks every 5 s within that minute (`STATION_CALL_TIMER_PASSES`); locally the runtime runs
  * one pass a second.
  */
-import { app } from './aws/composition';
+import { calls, stationConnections } from './aws/composition';
 import { getIntFromEnv } from './shared/config';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -18,8 +18,8 @@ export const handler = lambdaHandler(async (): Promise<{ stations: number; conne
   let connectionsClosed = 0;
   for (let pass = 0; pass < passes; pass++) {
     if (pass > 0) await new Promise((resolve) => setTimeout(resolve, PASS_INTERVAL_MS));
-    stations += await app.calls.runDue();
-    connectionsClosed += await app.stationConnections.closeRefused();
+    stations += await calls().runDue();
+    connectionsClosed += await stationConnections().closeRefused();
   }
   if (stations > 0) logger.info('station call queues moved on', { stations });
   return { stations, connectionsClosed };
