@@ -231,7 +231,7 @@ export class CsmsCalls {
 
   /** The station-call timer: moves on every queue that is due. Returns how many it looked at. */
   async runDue(): Promise<number> {
-    const due = await this.deps.queues.listDue(this.deps.clock.now().toISOString());
+    const due = (await this.deps.queues.listDue(this.deps.clock.now().toISOString())).map(({ stationId }) => stationId);
     for (const stationId of due) {
       try {
         await this.pump(stationId);
@@ -240,6 +240,13 @@ export class CsmsCalls {
       }
     }
     return due.length;
+  }
+
+  /** When the next queue falls due, up to `until` (undefined: none by then). */
+  async nextDue(until: Date): Promise<Date | undefined> {
+    const due = await this.deps.queues.listDue(until.toISOString());
+    const earliest = due.reduce<string | undefined>((soonest, { dueAt }) => (soonest === undefined || dueAt < soonest ? dueAt : soonest), undefined);
+    return earliest === undefined ? undefined : new Date(earliest);
   }
 
   /**

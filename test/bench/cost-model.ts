@@ -402,23 +402,22 @@ export interface FixedCost {
   readonly usd: number;
 }
 
-/** One pass of the station-call timer waits 5 s before the next (lambdas/station-call-timer.ts). */
-const TIMER_PASS_INTERVAL_S = 5;
-
 /**
- * Each scheduled function invoked once here, its duration measured; the station-call timer
- * runs `STATION_CALL_TIMER_PASSES` passes 5 s apart on AWS, so it is billed for the waits too.
+ * Each scheduled function invoked once here, with its stack environment (the station-call timer's
+ * `STATION_CALL_TIMER_PASSES`), on a fleet with nothing due: its duration measured is what every
+ * idle minute bills.
  */
 export async function fixedMonthlyCosts(system: TestSystem): Promise<FixedCost[]> {
   const costs: FixedCost[] = [];
   for (const name of FUNCTION_NAMES) {
     const spec = functionSpec(name);
     if (!('schedule' in spec.trigger)) continue;
+    const saved = { ...process.env };
+    Object.assign(process.env, spec.environment ?? {});
     const started = performance.now();
     await system.runtime.lambdas.invoke(name, { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }).catch(() => undefined);
-    const passMs = performance.now() - started;
-    const passes = Number(spec.environment?.STATION_CALL_TIMER_PASSES ?? 1);
-    const secondsEach = (passMs * passes) / 1000 + (passes - 1) * TIMER_PASS_INTERVAL_S;
+    const secondsEach = (performance.now() - started) / 1000;
+    process.env = saved;
     const invocationsPerMonth = (HOURS_PER_MONTH * 60) / spec.trigger.schedule.everyMinutes;
     const gbSeconds = invocationsPerMonth * secondsEach * ((spec.memorySize ?? 512) / 1024);
     costs.push({
