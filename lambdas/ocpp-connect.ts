@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { stationConnections } from './aws/composition';
-import { chooseSubprotocol } from './ocpp/adapters';
+import { chooseSubprotocol } from './ocpp/subprotocols';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 
