@@ -3,46 +3,46 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError, json, parseBody, router, type Route } from './http/api';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
-import { app } from './aws/composition';
+import { commissioning, installer } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
 const route = router([
-  putById('/installer/sites/{siteId}', 'siteId', siteSettingsSchema, (site) => app.installer.putSite(site), (stored) => [
+  putById('/installer/sites/{siteId}', 'siteId', siteSettingsSchema, (site) => installer().putSite(site), (stored) => [
     'site saved',
     { siteId: stored.siteId },
   ]),
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',
-    handle: async (_event, { siteId }) => json(200, await app.installer.getSite(siteId!)),
+    handle: async (_event, { siteId }) => json(200, await installer().getSite(siteId!)),
   },
-  putById('/installer/stations/{stationId}', 'stationId', stationProvisioningSchema, (request) => app.installer.provisionStation(request), (station) => [
+  putById('/installer/stations/{stationId}', 'stationId', stationProvisioningSchema, (request) => installer().provisionStation(request), (station) => [
     'station provisioned',
     { stationId: station.stationId, siteId: station.siteId },
   ]),
   {
     method: 'GET',
     path: '/installer/stations/{stationId}',
-    handle: async (_event, { stationId }) => json(200, await app.installer.getStation(stationId!)),
+    handle: async (_event, { stationId }) => json(200, await installer().getStation(stationId!)),
   },
   putById(
     '/installer/readers/{serialNumber}',
     'serialNumber',
     readerCommissioningSchema,
-    async (request) => (await app.commissioning()).commission(request.serialNumber, request),
+    async (request) => (await commissioning()).commission(request.serialNumber, request),
     (reader) => ['reader commissioned', { serialNumber: reader.serialNumber, stationId: reader.stationId }],
   ),
   {
     method: 'GET',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) =>
-      json(200, await (await app.commissioning()).get(serialNumber!)),
+      json(200, await (await commissioning()).get(serialNumber!)),
   },
   {
     method: 'DELETE',
     path: '/installer/readers/{serialNumber}',
     handle: async (_event, { serialNumber }) => {
-      await (await app.commissioning()).decommission(serialNumber!);
+      await (await commissioning()).decommission(serialNumber!);
       logger.info('reader decommissioned', { serialNumber });
       return { statusCode: 204 };
     },

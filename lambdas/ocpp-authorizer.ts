@@ -12,9 +12,9 @@
  */
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult } from 'aws-lambda';
 import { secret } from './aws/secrets';
-import { app } from './aws/composition';
+import { stations } from './aws/composition';
 import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
-import { chooseSubprotocol } from './ocpp/adapters';
+import { chooseSubprotocol } from './ocpp/subprotocols';
 import { header } from './shared/headers';
 import { idProblem } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -22,7 +22,6 @@ import { lambdaHandler, logger } from './shared/lambda';
 export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const stationId = event.queryStringParameters?.stationId;
   const authorization = header(event.headers, 'X-Ocpp-Authorization') ?? header(event.headers, 'Authorization');
-  const { stations } = app;
   const edgeOnly = Boolean(process.env.OCPP_EDGE_SECRET_ARN || process.env.OCPP_EDGE_SECRET);
   const throughEdge = !edgeOnly || cameThroughEdge(header(event.headers, 'X-Ocpp-Edge'), await secret('OCPP_EDGE_SECRET_ARN', 'OCPP_EDGE_SECRET'));
   // An id longer than any station's is refused before it reaches a key.
@@ -30,7 +29,7 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
     throughEdge &&
     stationId !== undefined &&
     idProblem('stationId', stationId) === undefined &&
-    (await authenticateStation(stationId, authorization, async (id) => (await stations.get(id))?.passwordHash));
+    (await authenticateStation(stationId, authorization, async (id) => (await stations().get(id))?.passwordHash));
   if (!allowed || !stationId) {
     logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined, throughEdge });
     // API Gateway answers 401 for this exact message.

@@ -6,8 +6,8 @@
  * (OCPP-J 1.6 section 3.1.2; lambdas/csms/station-connections.ts says how).
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { app } from './aws/composition';
-import { chooseSubprotocol } from './ocpp/adapters';
+import { stationConnections } from './aws/composition';
+import { chooseSubprotocol } from './ocpp/subprotocols';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -26,12 +26,11 @@ export const handler = lambdaHandler(async (event: ConnectEvent): Promise<APIGat
   }
   const offered = header(event.headers, 'Sec-WebSocket-Protocol');
   const subprotocol = chooseSubprotocol(offered);
-  const { stationConnections } = app;
   if (!subprotocol) {
-    await stationConnections.refuse(connectionId, stationId, offered);
+    await stationConnections().refuse(connectionId, stationId, offered);
     return { statusCode: 200, body: '' };
   }
-  await stationConnections.open(connectionId, stationId, subprotocol);
+  await stationConnections().open(connectionId, stationId, subprotocol);
   logger.info('charger connected', { stationId, connectionId, subprotocol });
   return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': subprotocol }, body: '' };
 });

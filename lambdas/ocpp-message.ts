@@ -1,6 +1,6 @@
 /** WebSocket `$default`: every OCPP frame a charger sends. Replies go back with postToConnection. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { app } from './aws/composition';
+import { calls, chargingStations, connections, link, ocpp16Actions, reconnectGrace, stationConnections, stations } from './aws/composition';
 import type { StationConnection } from './csms/ports';
 import { handleStationFrame } from './ocpp/station-frames';
 import { adapterFor } from './ocpp/adapters';
@@ -30,7 +30,7 @@ async function connectionOf(event: MessageEvent): Promise<StationConnection | un
   if (settled && authorizer?.stationId && authorizer.subprotocol !== undefined) {
     return authorizer.subprotocol ? { stationId: authorizer.stationId, subprotocol: authorizer.subprotocol } : undefined;
   }
-  return app.connections.find(connectionId);
+  return connections().find(connectionId);
 }
 
 export const handler = lambdaHandler((event: MessageEvent): Promise<APIGatewayProxyResult> =>
@@ -46,25 +46,25 @@ async function answer(event: MessageEvent): Promise<APIGatewayProxyResult> {
   const adapter = connection && adapterFor(connection.subprotocol);
   if (!connection || !adapter) {
     // A connection admitted without a subprotocol we speak (OCPP-J 1.6 section 3.1.2).
-    await app.stationConnections.closeUnregistered(connectionId);
+    await stationConnections().closeUnregistered(connectionId);
     return { statusCode: 200, body: '' };
   }
   const { stationId } = connection;
   const reply = await handleStationFrame(stationId, text, {
     adapter,
-    actions: app.ocpp16Actions,
-    calls: app.calls,
+    actions: ocpp16Actions(),
+    calls: calls(),
     log: logger,
-    leniency: (id) => app.chargingStations.leniency(id),
+    leniency: (id) => chargingStations().leniency(id),
   });
-  if (reply !== undefined && (await app.link.send(connectionId, reply)) === 'gone') {
-    if (await app.stations.markDisconnected(stationId, connectionId, new Date().toISOString())) await app.reconnectGrace.wentAway(stationId);
+  if (reply !== undefined && (await link().send(connectionId, reply)) === 'gone') {
+    if (await stations().markDisconnected(stationId, connectionId, new Date().toISOString())) await reconnectGrace().wentAway(stationId);
     return { statusCode: 200, body: '' };
   }
   // $connect cannot post to its own connection: the calls that waited for the station go out
   // after the reply to its first frame, unless a newer connection of the station took over meanwhile.
-  if (connection.fresh && (await app.connections.claimFirstFrame(connectionId))) {
-    if (await app.stationConnections.stillCurrent(connectionId, stationId)) await app.calls.stationReachable(stationId);
+  if (connection.fresh && (await connections().claimFirstFrame(connectionId))) {
+    if (await stationConnections().stillCurrent(connectionId, stationId)) await calls().stationReachable(stationId);
   }
   return { statusCode: 200, body: '' };
 }

@@ -3,9 +3,9 @@
  * sessions with their workflow executions, remote stops, refunds on the spot, reconciliation
  * with Payter, and direct OCPP commands to chargers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { app } from './aws/composition';
+import { calls, myPayterReconciliation, sessionOperations, stations, transactions } from './aws/composition';
 import { asReported } from './csms/model';
 import { sendByAction } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
@@ -69,8 +69,6 @@ function parseQuery<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: 
   return result.data;
 }
 
-const operations = () => app.sessionOperations();
-
 const stationCallSchema = z.strictObject({
   action: z.string().min(1),
   payload: z.record(z.string(), z.unknown()).default({}),
@@ -88,18 +86,18 @@ const route = router([
     path: '/ops/sessions',
     handle: async (event) => {
       const { limit, ...query } = parseQuery(event, sessionQuerySchema);
-      return json(200, { sessions: await (await operations()).list({ ...query, ...(limit !== undefined && { limit }) }) });
+      return json(200, { sessions: await (await sessionOperations()).list({ ...query, ...(limit !== undefined && { limit }) }) });
     },
   },
   {
     method: 'GET',
     path: '/ops/sessions/{sessionId}',
-    handle: async (_event, { sessionId }) => json(200, await (await operations()).detail(sessionId!)),
+    handle: async (_event, { sessionId }) => json(200, await (await sessionOperations()).detail(sessionId!)),
   },
   {
     method: 'GET',
     path: '/ops/sessions/{sessionId}/execution',
-    handle: async (_event, { sessionId }) => json(200, await (await operations()).execution(sessionId!)),
+    handle: async (_event, { sessionId }) => json(200, await (await sessionOperations()).execution(sessionId!)),
   },
   {
     method: 'POST',
@@ -112,7 +110,7 @@ const route = router([
           { field: 'Idempotency-Key', message: '8 to 128 printable ASCII characters' },
         ]);
       }
-      const refund = await (await operations()).refund(sessionId!, amount, reason, key);
+      const refund = await (await sessionOperations()).refund(sessionId!, amount, reason, key);
       logger.info('refund', { sessionId, amount, state: refund.state, payterRefundId: refund.payterRefundId });
       const message = REFUND_MESSAGES[refund.state];
       return message ? json(202, { ...refund, message }) : json(200, refund);
@@ -121,14 +119,14 @@ const route = router([
   {
     method: 'POST',
     path: '/ops/sessions/{sessionId}/stop',
-    handle: async (_event, { sessionId }) => json(202, await (await operations()).stop(sessionId!)),
+    handle: async (_event, { sessionId }) => json(202, await (await sessionOperations()).stop(sessionId!)),
   },
   {
     method: 'GET',
     path: '/ops/reconciliation',
     handle: async (event) => {
       const { from, to } = parseQuery(event, periodSchema);
-      return json(200, await (await operations()).reconcile(from, to));
+      return json(200, await (await sessionOperations()).reconcile(from, to));
     },
   },
   {
@@ -140,7 +138,7 @@ const route = router([
       if (Date.parse(to) - Date.parse(from) > 31 * 86_400_000) {
         throw new HttpError(400, 'ValidationError', 'the period is invalid', [{ field: 'to', message: 'at most 31 days after from' }]);
       }
-      return json(200, await app.myPayterReconciliation.report(from, to));
+      return json(200, await myPayterReconciliation().report(from, to));
     },
   },
   {
@@ -148,12 +146,12 @@ const route = router([
     path: '/ops/stations/{stationId}/calls',
     handle: async (event, { stationId }) => {
       const { action, payload } = parseBody(event, stationCallSchema);
-      const { calls } = app;
+      const csmsCalls = calls();
       // Waits its turn behind the station's other calls, then for the charger's answer.
-      const queued = await sendByAction(calls, stationId!, action, payload, { awaited: true });
+      const queued = await sendByAction(csmsCalls, stationId!, action, payload, { awaited: true });
       logger.info('operator call queued', { stationId, action, callId: queued.id });
       const received = Math.min(event.requestContext.timeEpoch || Date.now(), Date.now());
-      const { messageId, outcome } = await calls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
+      const { messageId, outcome } = await csmsCalls.awaitAnswer(stationId!, queued, { until: new Date(received + OPS_CALL_WAIT_MS) });
       return outcome.kind === 'result'
         ? json(200, { messageId, action, result: outcome.payload })
         : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
@@ -165,7 +163,7 @@ const route = router([
     handle: async (_event, { stationId, connectorId }) => {
       const id = Number(connectorId);
       if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'connectorId must be an integer', [{ field: 'connectorId', message: 'must be an integer' }]);
-      return json(200, { stationId, connectorId: id, history: (await app.stations.listStatusHistory(stationId!, id)).map(asReported) });
+      return json(200, { stationId, connectorId: id, history: (await stations().listStatusHistory(stationId!, id)).map(asReported) });
     },
   },
   {
@@ -174,10 +172,10 @@ const route = router([
     handle: async (_event, { transactionId }) => {
       const id = Number(transactionId);
       if (!Number.isSafeInteger(id)) throw new HttpError(400, 'ValidationError', 'transactionId must be an integer', [{ field: 'transactionId', message: 'must be an integer' }]);
-      const { transactions } = app;
-      const transaction = await transactions.get(id);
+      const repository = transactions();
+      const transaction = await repository.get(id);
       if (!transaction) throw new HttpError(404, 'NotFound', `transaction ${id} does not exist`);
-      return json(200, { ...transaction, meterValues: await transactions.listMeterReadings(id) });
+      return json(200, { ...transaction, meterValues: await repository.listMeterReadings(id) });
     },
   },
 ]);

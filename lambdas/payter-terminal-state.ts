@@ -1,6 +1,6 @@
 /** Payter's account-wide terminal-state web hook: `POST /payter/{token}/state`. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { app } from './aws/composition';
+import { terminalStates } from './aws/composition';
 import { handleCallback } from './http/payter-callback';
 import { terminalStateCallbackSchema } from './payter/cps-contract';
 import { lambdaHandler, logger } from './shared/lambda';
@@ -11,7 +11,7 @@ import { lambdaHandler, logger } from './shared/lambda';
 // report gets the same answer, which acknowledges the fact and not what we did about it.
 export const handler = lambdaHandler((event: APIGatewayProxyEventV2) =>
   handleCallback(event, terminalStateCallbackSchema, async (state, { token }) => {
-    const result = await (await app.terminalStates()).changed(token ?? '', state);
+    const result = await (await terminalStates()).changed(token ?? '', state);
     logger.info('terminal state', { serialNumber: state.serialNumber, online: state.online, ...result });
     return { recorded: { serialNumber: state.serialNumber, online: state.online } };
   }),

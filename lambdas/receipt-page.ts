@@ -3,7 +3,7 @@
  * session id is a random UUID (122 bits), and the page shows no card number beyond the mask.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { app } from './aws/composition';
+import { sessions, sites } from './aws/composition';
 import { siteTimeZone } from './sites/site-settings';
 import { renderReceiptPage } from './sessions/receipt-page';
 import { lambdaHandler } from './shared/lambda';
@@ -18,10 +18,9 @@ const notFound: APIGatewayProxyStructuredResultV2 = {
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   const sessionId = event.pathParameters?.sessionId ?? '';
   if (!/^[0-9a-f-]{36}$/.test(sessionId)) return notFound;
-  const { sessions, sites } = app;
-  const session = await sessions.get(sessionId);
+  const session = await sessions().get(sessionId);
   if (!session) return notFound;
-  const site = await sites.get(session.siteId);
+  const site = await sites().get(session.siteId);
   const page = renderReceiptPage(session, {
     name: site?.name ?? session.siteId,
     timeZone: siteTimeZone(site),

@@ -5,8 +5,8 @@
  * by its deadline, not answered in time). A call that cannot even be queued (an invalid
  * payload, an unknown station) fails the task at once.
  */
-import { z } from 'zod';
-import { app } from './aws/composition';
+import * as z from 'zod';
+import { calls, workflow } from './aws/composition';
 import { sendByAction } from './csms/csms-calls';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -20,13 +20,13 @@ const commandSchema = z.object({
 export const handler = lambdaHandler(async (event: unknown): Promise<{ callId?: string }> => {
   const command = commandSchema.parse(event);
   try {
-    const queued = await sendByAction(app.calls, command.stationId, command.action, command.payload, { taskToken: command.taskToken });
+    const queued = await sendByAction(calls(), command.stationId, command.action, command.payload, { taskToken: command.taskToken });
     logger.info('call queued for charger', { stationId: command.stationId, action: command.action, callId: queued.id });
     return { callId: queued.id };
   } catch (error) {
     const name = (error as Error).name === 'OcppError' ? 'InvalidCall' : (error as Error).name || 'Error';
     logger.warn('call could not be queued', { stationId: command.stationId, action: command.action, error: String(error) });
-    await app.workflow.fail(command.taskToken, name, (error as Error).message);
+    await workflow().fail(command.taskToken, name, (error as Error).message);
     return {};
   }
 });

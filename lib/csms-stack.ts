@@ -128,6 +128,7 @@ export class CsmsStack extends Stack {
           ...(spec.memorySize !== undefined && { memorySize: spec.memorySize }),
           timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
           ...(spec.environment && { environment: { ...spec.environment } }),
+          ...(spec.sourceMapsAtRunTime === false && { sourceMapsAtRunTime: false }),
         });
         return [name, fn];
       }),

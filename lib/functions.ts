@@ -60,6 +60,12 @@ export interface FunctionSpec {
   readonly memorySize?: number;
   /** @default DEFAULT_TIMEOUT_SECONDS */
   readonly timeoutSeconds?: number;
+  /**
+   * `false` where a charger or a driver waits on a cold start: stack traces stay unmapped
+   * (the source map is still deployed) and the cold start does not read the map.
+   * @default true
+   */
+  readonly sourceMapsAtRunTime?: false;
   /** Fixed variables of this function alone. */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -95,11 +101,13 @@ export const FUNCTIONS = {
   'ocpp-authorizer': {
     description: 'OCPP $connect authorizer: station id and HTTP Basic password',
     trigger: { websocket: 'authorizer' },
+    sourceMapsAtRunTime: false,
     tables: { stations: 'RO' },
   },
   'ocpp-connect': {
     description: 'OCPP $connect: subprotocol negotiation and the connection mapping',
     trigger: { websocket: '$connect' },
+    sourceMapsAtRunTime: false,
     // Closes the station's older connection.
     tables: { connections: 'RW', stations: 'RW' },
     stations: 'close',
@@ -107,6 +115,7 @@ export const FUNCTIONS = {
   'ocpp-message': {
     description: 'OCPP $default: every frame a charger sends',
     trigger: { websocket: '$default' },
+    sourceMapsAtRunTime: false,
     // Charger frames move stations, transactions and call queues; their events move reader
     // screens and sessions (lambdas/aws/composition.ts, station events).
     tables: { connections: 'RW', stations: 'RW', transactions: 'RW', pendingCalls: 'RW', sessions: 'RW', readers: 'RW', sites: 'RO' },
@@ -118,12 +127,14 @@ export const FUNCTIONS = {
   'ocpp-disconnect': {
     description: 'OCPP $disconnect: removes the connection mapping if it is still this connection',
     trigger: { websocket: '$disconnect' },
+    sourceMapsAtRunTime: false,
     // A station gone offline waits out the reconnect grace (the station-call timer looks after it).
     tables: { connections: 'RW', stations: 'RW' },
   },
   'station-command': {
     description: 'Workflow task: sends a CALL to a charger and parks the task token with it',
     trigger: { workflowTask: 'StationCommandFunctionArn' },
+    sourceMapsAtRunTime: false,
     // Sending issues a RemoteStartTransaction's id tag and may find the connection gone; a
     // call that waited is sent only while its task still waits; a station found gone waits out the reconnect grace.
     tables: { pendingCalls: 'RW', stations: 'RW', transactions: 'RW', connections: 'RW' },
@@ -170,6 +181,7 @@ export const FUNCTIONS = {
   'payter-card-read': {
     description: "Payter card-read callback: tap to start a session's workflow, or tap to stop",
     trigger: { http: { path: '/payter/{token}/card/{readingId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
+    sourceMapsAtRunTime: false,
     // Deduplicated (idempotency); a tap to stop queues RemoteStopTransaction, which moves the
     // station's call queue on (lambdas/csms/csms-calls.ts).
     tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
@@ -181,6 +193,7 @@ export const FUNCTIONS = {
   'payter-ui-callback': {
     description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)',
     trigger: { http: { path: '/payter/{token}/ui/{contextId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
+    sourceMapsAtRunTime: false,
     // Cancel before plugging in fails the workflow's wait for the charger; stop as above.
     tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
     stations: 'send',

@@ -5,13 +5,13 @@
  * without card data.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { handleCallback, refusedCallback } from '../http/payter-callback';
 import type { CallbackPurpose } from '../readers/callback-urls';
 import type { PayterCallbacks } from '../sessions/payter-callbacks';
 import { lambdaHandler, logger } from '../shared/lambda';
 import { idempotentDelivery } from './idempotency';
-import { app } from './composition';
+import { callbackUrls, callbacks } from './composition';
 
 export interface DriverCallback<S extends z.ZodType, R> {
   readonly schema: S;
@@ -25,14 +25,14 @@ export interface DriverCallback<S extends z.ZodType, R> {
 export function driverCallbackHandler<S extends z.ZodType, R>(callback: DriverCallback<S, R>) {
   const deliver = idempotentDelivery((event: APIGatewayProxyEventV2) =>
     handleCallback(event, callback.schema, async (body, path) => {
-      const result = await callback.act(await app.callbacks(), path.token ?? '', body, path);
+      const result = await callback.act(await callbacks(), path.token ?? '', body, path);
       logger.info(...callback.logged(body, result));
       return result;
     }),
   );
   return lambdaHandler(
     async (event: APIGatewayProxyEventV2, context: Context) =>
-      (await refusedCallback(event, callback.schema, async (body, path) => (await app.callbackUrls()).verify(path.token, callback.purpose(body, path)))) ??
+      (await refusedCallback(event, callback.schema, async (body, path) => (await callbackUrls()).verify(path.token, callback.purpose(body, path)))) ??
       deliver(event, context),
   );
 }

@@ -3,7 +3,7 @@
  * signs our callback URLs. On AWS both secrets live in Secrets Manager (`*_SECRET_ARN`);
  * locally they come from `PAYTER_API_KEY` and `PAYTER_CALLBACK_SECRET`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MyPayterClient } from '../mypayter/data-api-client';
 import { PayterClient } from '../payter/cps-client';
 import { CallbackUrls } from '../readers/callback-urls';

@@ -54,19 +54,19 @@ export class DynamoCallQueueRepository implements CallQueueRepository {
     return saved !== undefined;
   }
 
-  async listDue(now: string): Promise<string[]> {
-    const stations: string[] = [];
+  async listDue(until: string): Promise<{ stationId: string; dueAt: string }[]> {
+    const stations: { stationId: string; dueAt: string }[] = [];
     const due = pages(this.db, {
       query: {
         TableName: this.table,
         IndexName: 'byDue',
         KeyConditionExpression: '#due = :due AND dueAt <= :now',
         ExpressionAttributeNames: { '#due': 'due' },
-        ExpressionAttributeValues: { ':due': DUE, ':now': now },
-        ProjectionExpression: 'stationId',
+        ExpressionAttributeValues: { ':due': DUE, ':now': until },
+        ProjectionExpression: 'stationId, dueAt',
       },
     });
-    for await (const items of due) stations.push(...items.map((item) => item.stationId as string));
+    for await (const items of due) stations.push(...items.map((item) => ({ stationId: item.stationId as string, dueAt: item.dueAt as string })));
     return stations;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * CSMS-to-charger calls, through each station's queue (call-queue.ts): one CALL in flight per
  * station (OCPP 1.6 section 4.1.1), every other call waits its turn and none is dropped. A
- * workflow task hands in its task token and is completed with the answer or the failure; an
- * operator's request polls for its call's outcome instead.
+ * workflow task hands in its task token and is completed with the answer or the failure (a
+ * Rejected answer is one); an operator's request polls for its call's outcome instead.
  *
  * Whoever touches a station's queue moves it on (`pump`): the sender right after queueing, the
  * charger's answer, the first frame of a new connection ($connect itself cannot send), a poller
@@ -38,6 +38,9 @@ import type { CallQueueRepository, StationLink, StationRepository, TransactionRe
 import type { Clock } from '../shared/clock';
 import type { SessionWorkflow } from '../shared/workflow';
 import { isOnline } from './charging-stations';
+
+/** The error of a workflow task whose call the charger answered `{ status: 'Rejected' }`. */
+export const CALL_REJECTED = 'CallRejected';
 
 /** How long a stop of an open transaction keeps being retried before it fails loudly. */
 export const STOP_RETRY_MS = 24 * 3600_000;
@@ -172,8 +175,11 @@ export class CsmsCalls {
     });
     if (!answered) return false;
     if (answered.taskToken) {
-      if (outcome.kind === 'result') await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
-      else await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
+      // A workflow task waits for the charger to do what it asked: a Rejected answer fails it,
+      // as a CALLERROR does, so the workflow's Catch (not a Choice state) takes the way of a call not done.
+      if (outcome.kind === 'error') await this.deps.workflow.fail(answered.taskToken, `Ocpp.${outcome.code}`, outcome.description || outcome.code);
+      else if (rejected(outcome.payload)) await this.deps.workflow.fail(answered.taskToken, CALL_REJECTED, `the charger rejected ${answered.action}`);
+      else await this.deps.workflow.succeed(answered.taskToken, outcome.payload);
     }
     await this.pump(stationId, undefined, stored);
     return true;
@@ -225,7 +231,7 @@ export class CsmsCalls {
 
   /** The station-call timer: moves on every queue that is due. Returns how many it looked at. */
   async runDue(): Promise<number> {
-    const due = await this.deps.queues.listDue(this.deps.clock.now().toISOString());
+    const due = (await this.deps.queues.listDue(this.deps.clock.now().toISOString())).map(({ stationId }) => stationId);
     for (const stationId of due) {
       try {
         await this.pump(stationId);
@@ -234,6 +240,13 @@ export class CsmsCalls {
       }
     }
     return due.length;
+  }
+
+  /** When the next queue falls due, up to `until` (undefined: none by then). */
+  async nextDue(until: Date): Promise<Date | undefined> {
+    const due = await this.deps.queues.listDue(until.toISOString());
+    const earliest = due.reduce<string | undefined>((soonest, { dueAt }) => (soonest === undefined || dueAt < soonest ? dueAt : soonest), undefined);
+    return earliest === undefined ? undefined : new Date(earliest);
   }
 
   /**
@@ -369,4 +382,8 @@ export function revokeIdTag(
   at: string,
 ): Promise<void> {
   return transactions.issueIdTag({ idTag: tag.idTag, stationId: tag.stationId, expiresAt: at });
+}
+
+function rejected(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && (payload as { status?: unknown }).status === 'Rejected';
 }

@@ -97,8 +97,8 @@ export interface CallQueueRepository {
   load(stationId: string): Promise<{ queue: CallQueue; version: number }>;
   /** Stores the queue at `version + 1` if it is still at `version`; false when another writer came first. */
   save(queue: CallQueue, version: number, dueAt: string | undefined): Promise<boolean>;
-  /** The stations whose queue is due by `now` (an answer timed out, a deadline came). */
-  listDue(now: string): Promise<string[]>;
+  /** The stations whose queue is due by `until` (an answer timed out, a deadline came), and when. */
+  listDue(until: string): Promise<{ readonly stationId: string; readonly dueAt: string }[]>;
 }
 
 /** A charger's connection: send it a text frame, or close it. */

@@ -70,6 +70,11 @@ export class StationConnections {
   }
 
   /** The station-call timer's pass: closes the refused connections that sent nothing. */
+  /** Whether a refused connection still waits to be closed (the timer keeps looking while one does). */
+  async refusedWaiting(): Promise<boolean> {
+    return (await this.deps.connections.scheduledCloses()).length > 0;
+  }
+
   async closeRefused(): Promise<number> {
     const now = this.deps.clock.now().getTime();
     let closed = 0;

@@ -3,7 +3,7 @@
  * charging session, rendered from the templates of `templates.ts` in the site's language and
  * currency, with the site's overrides.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Money, formatMoney, formatUnitPrice, minorUnitDigits, parseDecimal } from '../money/money';
 import { formatDecimal, formatElapsed, formatEnergy, formatTimeWindow } from './format';
 import {

@@ -5,7 +5,7 @@
  */
 import httpRouter, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallFailedError, StationOfflineError, UnknownStationError } from '../csms/csms-calls';
 import { OcppError } from '../ocpp/frames';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';

@@ -4,7 +4,7 @@
  * the domain's named errors mapped to HTTP codes.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { HttpError, answerError, checkPathIds, errorResult, json, parseBody, type HttpResult } from './api';
 
 /** Payter's callback bodies are a few hundred bytes; anything near this is not from Payter. */

@@ -7,7 +7,7 @@
  * a token lives, the request body and its paging, and the other field names. The client and
  * the simulator both read this file, so a correction from Payter changes only it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const minorUnits = z.number().int().nonnegative();
 

@@ -5,7 +5,7 @@
  * every expected answer comes back as a typed outcome: nothing is thrown for a refusal, an
  * outage or a malformed answer. Our guesses about the API live in `data-api-assumed.ts`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { describeFetchFailure, parseJson, type Ok, type ProtocolError, type Rejected, type Transient } from '../payter/cps-client';
 import {
   DATA_API_ASSUMED,

@@ -4,7 +4,7 @@
  * The client and the simulator both read these, so when Payter confirms or corrects one,
  * this file is the only one to change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Error answers carry `{error, message}`; both may be missing, so neither is required. */
 export const errorAnswerSchema = z.object({

@@ -3,7 +3,7 @@
  * answer, good or bad, comes back as a typed outcome; nothing is thrown for a decline, a
  * conflict, an outage or a malformed answer, so callers must decide what each one means.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   authorizationSchema,
   cancellationSchema,

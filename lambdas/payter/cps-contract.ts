@@ -4,7 +4,7 @@
  * answer against these schemas and the simulator produces them, so the two cannot drift.
  * Whatever is our guess rather than Payter's word lives in `cps-assumed.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../shared/ids';
 import { CPS_ASSUMED, assumedSessionFields, authorizationCurrencySchema, terminalCurrencySchema } from './cps-assumed';
 

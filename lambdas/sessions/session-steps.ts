@@ -192,8 +192,21 @@ export class SessionSteps {
     return { started: false };
   }
 
-  /** Charging: the live screen, and the reader takes cards again so the driver can tap to stop. */
-  async charging(sessionId: string): Promise<void> {
+  /**
+   * Charging: the live screen and the reader taking cards again (so the driver can tap to
+   * stop), then the workflow's wait for StopTransaction. A screen that cannot be shown must not
+   * stop the charge: its failure is logged and the wait begins all the same.
+   */
+  async charging(sessionId: string, taskToken: string): Promise<void> {
+    try {
+      await this.showCharging(sessionId);
+    } catch (error) {
+      this.deps.log.error('charging screen not shown', { sessionId, error: String(error) });
+    }
+    await this.awaitStop(sessionId, taskToken);
+  }
+
+  private async showCharging(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
     await this.deps.display.armTapToStop(reader, site);
     const now = this.deps.clock.now();

@@ -4,7 +4,7 @@
  * one is the caller's 400 naming the field, never a 500. The formats (which characters) stay
  * with the schemas that create the ids (site-settings.ts); these are only the lengths.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ID_MAX_LENGTH = {
   siteId: 64,

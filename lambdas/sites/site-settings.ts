@@ -3,7 +3,7 @@
  * split. Amounts are integers in minor units; unit prices and percentages are decimal strings
  * (at most 4 decimals) so no floating point ever touches money.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { screenOverridesSchema } from '../display/screens';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
 import { idSchema } from '../shared/ids';

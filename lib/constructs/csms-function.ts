@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel as BundlingLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_ALIASES, LAMBDA_BUNDLING } from '../bundling';
 import type { TableSpec } from '../tables';
 import { acknowledge, logicalIdOf } from './nag';
 
@@ -17,12 +18,6 @@ const ACCESS_RANK: Record<TableAccess, number> = { RO: 1, RW: 2 };
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 const LAMBDAS_DIR = fileURLToPath(new URL('../../lambdas/', import.meta.url));
-
-/**
- * esbuild's ESM output has no `require`; a CommonJS dependency that calls it (several AWS SDK
- * and Powertools transitive dependencies do) needs one created from the module's URL.
- */
-const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface CsmsFunctionProps {
   /** The entry point's file in `lambdas/`, without extension: `ocpp-message` builds `lambdas/ocpp-message.ts`. */
@@ -56,6 +51,13 @@ export interface CsmsFunctionProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Whether Node maps stack traces through the bundle's source map (`--enable-source-maps`),
+   * which costs every cold start the reading of the map (test/bench/bundles.ts measures it).
+   * The map is in the asset either way.
+   * @default true
+   */
+  readonly sourceMapsAtRunTime?: boolean;
   /**
    * Further environment variables. Table names come from `bindTable`, never from here.
    * @default - none
@@ -107,20 +109,15 @@ export class CsmsFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? props.entry,
         LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMapsAtRunTime !== false && { NODE_OPTIONS: '--enable-source-maps' }),
         ...props.environment,
       },
       bundling: {
+        ...LAMBDA_BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_SHIM,
-        sourceMap: true,
-        minify: true,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         logLevel: BundlingLogLevel.WARNING,
-        // The SDK versions are pinned in package.json and tested on Node 20 locally; the copy
-        // in the Lambda runtime changes under us, so the pinned one is bundled.
-        bundleAwsSDK: true,
+        esbuildArgs: { '--alias': Object.entries(LAMBDA_ALIASES).map(([module, path]) => `${module}=${path}`) },
       },
     });
 

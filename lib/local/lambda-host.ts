@@ -9,6 +9,13 @@ import { DEFAULT_TIMEOUT_SECONDS, FUNCTION_NAMES, functionSpec, type FunctionNam
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** One finished invocation, as the Lambda service would bill it: which function, how long. */
+export interface Invocation {
+  readonly name: FunctionName;
+  readonly ms: number;
+  readonly failed: boolean;
+}
+
 /** Each handler's module, loaded once the environment is in place (every function of lib/functions.ts). */
 const loadHandler = (name: FunctionName): Promise<{ handler: unknown }> => import(`../../lambdas/${name}.ts`);
 
@@ -18,6 +25,19 @@ export function localFunctionArn(name: string, region = 'us-east-1', account = '
 
 export class LambdaHost {
   private readonly loaded = new Map<string, Handler>();
+  private readonly observers = new Set<(invocation: Invocation) => void>();
+  private running = 0;
+
+  /** Calls `observer` after each invocation from now on (the bench's cost meter); returns its stop. */
+  observe(observer: (invocation: Invocation) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Invocations started and not yet finished. */
+  get inFlight(): number {
+    return this.running;
+  }
 
   async load(): Promise<void> {
     for (const name of FUNCTION_NAMES) this.loaded.set(name, (await loadHandler(name)).handler as Handler);
@@ -28,7 +48,21 @@ export class LambdaHost {
     const name = nameOrArn.split(':').pop() ?? nameOrArn;
     const handler = this.loaded.get(name);
     if (!handler) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'ResourceNotFoundException' });
-    return handler(event, lambdaContext(name as FunctionName));
+    const started = performance.now();
+    let failed = false;
+    this.running += 1;
+    try {
+      return await handler(event, lambdaContext(name as FunctionName));
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      this.running -= 1;
+      if (this.observers.size > 0) {
+        const invocation = { name: name as FunctionName, ms: performance.now() - started, failed };
+        for (const observer of this.observers) observer(invocation);
+      }
+    }
   }
 
   handler(name: FunctionName): (event: unknown) => Promise<any> {

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATA_API_ASSUMED, curoAuthorizationHeader, type MyPayterTransaction } from '../../lambdas/mypayter/data-api-assumed';
 import type { MyPayterCredentials } from '../../lambdas/mypayter/data-api-client';
 import type { PayterSimulator, SimulatedSession } from './payter-simulator';

@@ -105,6 +105,8 @@ export interface LocalRuntime {
   readonly payter?: PayterSimulator;
   /** The built-in MyPayter Data API simulator, unless a real one was configured (or no CPS simulator runs). */
   readonly myPayter?: MyPayterSimulator;
+  /** The Lambda handlers as they run here (the bench observes their invocations). */
+  readonly lambdas: LambdaHost;
   /** Runs the reconciliation job now (the `reconciliation-job` Lambda); its summary. */
   reconcile(): Promise<unknown>;
   close(): Promise<void>;
@@ -259,6 +261,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamoDbEndpoint: dynamo.endpoint,
       ...(payter && { payter }),
       ...(myPayter && { myPayter }),
+      lambdas,
       reconcile,
       close,
     };

@@ -114,6 +114,35 @@ interface Connection {
   lifetimeTimer?: NodeJS.Timeout;
 }
 
+/** What API Gateway bills a WebSocket API for: messages each way, metered in 32 KB units. */
+export interface WebSocketTraffic {
+  /** Frames received from clients, and their 32 KB units. */
+  received: number;
+  receivedUnits: number;
+  /** Frames sent to clients (route replies and `@connections` posts), and their 32 KB units. */
+  sent: number;
+  sentUnits: number;
+  /** Connections opened (a `$connect` that succeeded). */
+  connections: number;
+}
+
+const BILLING_UNIT_BYTES = 32 * 1024;
+const meters = new Set<WebSocketTraffic>();
+
+/** Counts the traffic of every gateway of this process from now on (the bench's cost meter); `stop` ends it. */
+export function meterWebSocketTraffic(): { traffic: WebSocketTraffic; stop(): void } {
+  const traffic: WebSocketTraffic = { received: 0, receivedUnits: 0, sent: 0, sentUnits: 0, connections: 0 };
+  meters.add(traffic);
+  return { traffic, stop: () => meters.delete(traffic) };
+}
+
+function meter(kind: 'received' | 'sent' | 'connections', bytes = 0): void {
+  for (const traffic of meters) {
+    traffic[kind] += 1;
+    if (kind !== 'connections') traffic[kind === 'received' ? 'receivedUnits' : 'sentUnits'] += Math.max(1, Math.ceil(bytes / BILLING_UNIT_BYTES));
+  }
+}
+
 const MANAGEMENT_PATH = /^(?:\/[^/]+)?\/@connections\/([^/]+)\/?$/;
 
 export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Promise<WebSocketGateway> {
@@ -285,10 +314,13 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
     conn.lifetimeTimer = setTimeout(() => closeByGateway(conn, 1001, 'Going away'), maxConnectionMs);
     conn.lifetimeTimer.unref();
 
+    if (meters.size > 0) meter('connections');
     ws.on('message', (data: RawData) => {
       touch(conn);
       // Binary frames reach the integration as UTF-8 text; OCPP-J only uses text.
-      const body = rawDataToBuffer(data).toString('utf8');
+      const buffer = rawDataToBuffer(data);
+      if (meters.size > 0) meter('received', buffer.length);
+      const body = buffer.toString('utf8');
       enqueue(conn, () => deliverMessage(conn, body));
     });
     ws.on('error', (error: Error & { code?: string }) => {
@@ -369,6 +401,7 @@ export async function startWebSocketGateway(opts: WebSocketGatewayOptions): Prom
 
   function sendText(conn: Connection, data: Buffer): void {
     touch(conn);
+    if (meters.size > 0) meter('sent', data.length);
     conn.ws?.send(data, { binary: false });
   }
 

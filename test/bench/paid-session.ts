@@ -84,14 +84,8 @@ export class PaidSessions {
   }
 
   /** The execution this run started (named after its session id), once it is no longer running. */
-  private async endedExecution(): Promise<{ arn: string; status: string } | undefined> {
-    const { executions = [] } = await this.sfn.send(new ListExecutionsCommand({ stateMachineArn: this.system.runtime.stateMachineArn, maxResults: 1000 }));
-    const fresh = executions.filter((e) => !this.known.has(e.executionArn!));
-    if (fresh.length !== 1) throw new Error(`expected one new execution, found ${fresh.length}`);
-    const [execution] = fresh;
-    if (execution!.status === 'RUNNING') return undefined;
-    this.known.add(execution!.executionArn!);
-    return { arn: execution!.executionArn!, status: execution!.status! };
+  private endedExecution(): Promise<{ arn: string; status: string } | undefined> {
+    return endedExecution(this.sfn, this.system.runtime.stateMachineArn, this.known);
   }
 
   /** A session that took a wrong path would time the wrong thing. */
@@ -104,19 +98,35 @@ export class PaidSessions {
     }
   }
 
-  private async statesEntered(executionArn: string): Promise<string[]> {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    // A worked-example history is about 50 events; ten pages of 1000 is far past any path.
-    for (let page = 0; page === 0 || (nextToken && page < 10); page++) {
-      const answer = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-      events.push(...(answer.events ?? []));
-      nextToken = answer.nextToken;
-    }
-    return events.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '?');
+  private statesEntered(executionArn: string): Promise<string[]> {
+    return statesEntered(this.sfn, executionArn);
   }
 
   close(): void {
     this.sfn.destroy();
   }
+}
+
+/** The one execution not in `known`, once it has ended (then added to `known`). */
+export async function endedExecution(sfn: SFNClient, stateMachineArn: string, known: Set<string>): Promise<{ arn: string; status: string } | undefined> {
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }));
+  const fresh = executions.filter((e) => !known.has(e.executionArn!));
+  if (fresh.length !== 1) throw new Error(`expected one new execution, found ${fresh.length}`);
+  const [execution] = fresh;
+  if (execution!.status === 'RUNNING') return undefined;
+  known.add(execution!.executionArn!);
+  return { arn: execution!.executionArn!, status: execution!.status! };
+}
+
+/** The states an execution entered, in order: each one a billed state transition in AWS. */
+export async function statesEntered(sfn: SFNClient, executionArn: string): Promise<string[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  // A worked-example history is about 50 events; ten pages of 1000 is far past any path.
+  for (let page = 0; page === 0 || (nextToken && page < 10); page++) {
+    const answer = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+    events.push(...(answer.events ?? []));
+    nextToken = answer.nextToken;
+  }
+  return events.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name ?? '?');
 }

@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: what an OCPP call, the codec, the pricing and a whole paid session cost on
- * the local system, measured side by side in one run and written to docs/benchmarks.md.
+ * the local system, measured side by side in one run; what a paid session and a connected
+ * station-month cost in AWS, counted in the local engines and priced (cost-model.ts); the
+ * local runtime under 200 and 1,000 chargers beside a bare `ws` server (fleet-load.ts). Writes
+ * docs/benchmarks.md, docs/benchmarks.json and the README's benchmark block.
  *
  * The machines this runs on are shared and noisy, so the run is a series of epochs, each
  * taking a slice of every measure (OCPP rounds with the in-process work between them, a
  * sequential and a parallel burst, one paid session), and the report leads with ratios of
- * measures taken moments apart. Every loop is bounded in count and the whole run in time.
+ * measures taken moments apart. Every loop is bounded in count and the whole run in time
+ * (under 5 minutes on 2 cores).
  */
 import { FAST_WORKFLOW } from '../support/paid-session';
 import { writeFileSync } from 'node:fs';
@@ -15,10 +19,13 @@ import { decodeOf, workedExamplePricing } from './in-process';
 import { BENCH_ACTIONS, ChargerClock, benchFrame, connectFleet, fleetThroughput, type BenchAction, type BenchCharger } from './ocpp-load';
 import { PaidSessions } from './paid-session';
 import { consoleSummary, markdown, thisMachine, type BenchReport } from './report';
-import { Series, median, microsecondsPerCall } from './stats';
+import { Series, median, microsecondsPerCall, until } from './stats';
+import { Sessions, fixedMonthlyCosts, logs, stationMonth, type Usage } from './cost-model';
+import { Fleet, paced, provisionFleet, saturate, startBareServer, type LoadSample } from './fleet-load';
+import { benchmarksJson, bundleFigures, costMarkdown, loadMarkdown, updateReadme, writeJson, type CostResults, type LoadResults } from './results';
 
-/** One paid session per epoch: about ten sessions, as a session takes about a second here. */
-const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 10);
+/** One paid session per epoch: about six sessions, as a session takes about a second here. */
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 4);
 /** Rounds of the four calls per epoch; each round also times the codec and the pricing. */
 const ROUNDS_PER_EPOCH = 40;
 /** Cuts an epoch's rounds short on a machine far slower than expected. */
@@ -30,14 +37,26 @@ const PARALLEL_BURST_CALLS_EACH = 20;
 const DECODE_REPETITIONS = 200;
 const PRICING_REPETITIONS = 200;
 /** No epoch starts after this; the watchdog ends a run that still overstays. */
-const RUN_BUDGET_MS = 140_000;
-const WATCHDOG_MS = 175_000;
+const RUN_BUDGET_MS = 35_000;
+/** The whole bench (bundles, epochs, cost model, fleets) stays under 5 minutes. */
+const WATCHDOG_MS = 295_000;
+/** Cost model: sessions metered, and sessions timed with a Heartbeat after each MeterValues. */
+const METERED_SESSIONS = 3;
+const TIMED_SESSIONS = 2;
+/** Fleets: the big one, the small one (its first chargers), each load's length, the pace. */
+const FLEET = 1000;
+const SMALL_FLEET = 200;
+const SATURATE_SECONDS = 4;
+const PACED_SECONDS = 8;
+const PACED_RUNS = 3;
+const PACED_CALLS_PER_SECOND = 100;
 /** Step Functions Standard, us-east-1 list price: $0.025 per 1,000 state transitions. */
 const USD_PER_STATE_TRANSITION = 0.000025;
 /** As in the session tests: the workflow's minutes and hours become milliseconds. */
 const TIME_SCALE = FAST_WORKFLOW;
 
 const OUTPUT = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const say = (line: string) => logs.say(line);
 
 /** Every series of the run; the warm-up fills a set of its own and throws it away. */
 class Measures {
@@ -122,9 +141,23 @@ async function main(): Promise<void> {
   let system: TestSystem | undefined;
   let work: Workloads | undefined;
   try {
+    // First, while the machine is quiet: each function's bundle and its cold import (another module's work).
+    say('bench: bundles');
+    const bundles = await bundleFigures();
+    say(`bench: ${bundles.note}`);
+    // The handlers log as the stack has them (INFO); their lines are counted, not shown.
+    logs.install();
     // One system for the whole run (the handlers read their settings from the process
-    // environment); the time scale touches only the workflow's waits, not the OCPP path.
-    system = await startTestSystem({ timeScale: TIME_SCALE });
+    // environment); the time scale touches only the workflow's waits, not the OCPP path. The
+    // scheduled functions do not run on their own: what they cost is a fixed monthly sum,
+    // measured apart, and their work would land in the meters of the sessions.
+    system = await startTestSystem({
+      timeScale: TIME_SCALE,
+      logLevel: 'INFO',
+      stationCallTimerMs: 0,
+      sessionSweepIntervalSeconds: 86_400,
+      reconciliationIntervalMs: 0,
+    });
     const frameClock = new ChargerClock();
     work = {
       fleet: await connectFleet(system, FLEET_SIZE, new ChargerClock()),
@@ -133,7 +166,7 @@ async function main(): Promise<void> {
       sessions: new PaidSessions(system),
     };
 
-    console.log('bench: warming up (JIT, lazily loaded handlers, first DynamoDB items)');
+    say('bench: warming up (JIT, lazily loaded handlers, first DynamoDB items)');
     await epoch(work, new Measures(), ROUNDS_PER_EPOCH / 2);
 
     const m = new Measures();
@@ -144,8 +177,13 @@ async function main(): Promise<void> {
       if (epochs > 0 && states.join() !== path.join()) throw new Error(`session ${epochs + 1} took another path: ${states.join(' -> ')}`);
       path = states;
       epochs += 1;
-      console.log(`bench: epoch ${epochs}/${EPOCHS} done at ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      say(`bench: epoch ${epochs}/${EPOCHS} done at ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
+
+    say('bench: cost model (metered sessions, a station-month, the scheduled functions)');
+    const cost = await costModel(system);
+    say(`bench: cost model done at ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const load = await fleets(system, (line) => say(`bench: ${line} at ${((performance.now() - started) / 1000).toFixed(0)} s`));
 
     const report: BenchReport = {
       machine,
@@ -194,9 +232,13 @@ async function main(): Promise<void> {
           'hold committed at 764, reader free) and must take the same path.',
       ],
     };
-    writeFileSync(OUTPUT, markdown(report));
-    console.log(consoleSummary(report));
-    console.log(`bench: wrote ${OUTPUT}`);
+    const json = benchmarksJson(machine, report.durationSeconds, cost, load, bundles);
+    writeFileSync(OUTPUT, [markdown(report).trimEnd(), '', ...costMarkdown(cost, json), '', ...loadMarkdown(load), ''].join('\n'));
+    writeJson(json);
+    updateReadme(json);
+    say(consoleSummary(report));
+    say(JSON.stringify(json, null, 2));
+    say(`bench: wrote ${OUTPUT}, docs/benchmarks.json and the README's block`);
   } finally {
     work?.sessions.close();
     // The gateway closes the fleet's sockets itself and, unlike a client-side close, waits for
@@ -204,6 +246,76 @@ async function main(): Promise<void> {
     await system?.close();
     clearTimeout(watchdog);
   }
+}
+
+async function costModel(system: TestSystem): Promise<CostResults> {
+  const sessions = new Sessions(system);
+  const metered: Usage[] = [];
+  const perMeterValues: Usage[] = [];
+  let path: readonly string[] = [];
+  let committedMinor = 0;
+  for (let i = 0; i < METERED_SESSIONS; i++) {
+    const run = await sessions.run({ withHeartbeats: false });
+    if (run.committedMinor !== 764) throw new Error(`a metered session committed ${run.committedMinor}, not the worked example's 764: the pricing did not see the hour`);
+    metered.push(run.usage);
+    if (run.perMeterValues) perMeterValues.push(run.perMeterValues);
+    path = run.states;
+    committedMinor = run.committedMinor;
+  }
+  const ratios: number[] = [];
+  for (let i = 0; i < TIMED_SESSIONS; i++) {
+    const run = await sessions.run({ withHeartbeats: true });
+    run.meterValuesMs.forEach((ms, minute) => ratios.push(ms / run.heartbeatMs[minute]!));
+  }
+  const station = await stationMonth(system);
+  const fixed = await fixedMonthlyCosts(system);
+  // The middle one by DynamoDB calls: one whole sample, not a mix of several.
+  const middle = [...perMeterValues].sort((a, b) => a.dynamoCalls - b.dynamoCalls)[Math.floor((perMeterValues.length - 1) / 2)]!;
+  const bySessionCost = [...metered].sort((a, b) => a.writeUnits + a.readUnits - (b.writeUnits + b.readUnits));
+  return { sessions: bySessionCost, sessionPath: path, committedMinor, perMeterValues: middle, meterValuesOverHeartbeat: ratios, station, fixed };
+}
+
+/**
+ * The same loads on the local runtime and on a bare `ws` server, both fleets connected, each
+ * load run on one and then the other; the paced load PACED_RUNS times each, alternating.
+ */
+async function fleets(system: TestSystem, progress: (line: string) => void): Promise<LoadResults> {
+  const ids = await provisionFleet(system, FLEET);
+  progress(`${FLEET} stations provisioned`);
+  const bare = await startBareServer();
+  const local = await Fleet.connect(system.runtime.ocppUrl, ids);
+  progress(`${FLEET} chargers connected and booted to the local runtime`);
+  const baseline = await Fleet.connect(bare.url, ids);
+  progress(`${FLEET} chargers connected and booted to the bare ws server`);
+  try {
+    const both = async (load: (fleet: Fleet) => Promise<LoadSample>) => ({ local: await load(local), bare: await load(baseline) });
+    await both((fleet) => saturate(fleet, SMALL_FLEET, 1)); // warm-up
+    const saturate200 = await both((fleet) => saturate(fleet, SMALL_FLEET, SATURATE_SECONDS));
+    const saturate1000 = await both((fleet) => saturate(fleet, FLEET, SATURATE_SECONDS));
+    const pacedRuns = [];
+    for (let i = 0; i < PACED_RUNS; i++) pacedRuns.push(await both((fleet) => paced(fleet, PACED_CALLS_PER_SECOND, PACED_SECONDS)));
+    progress('loads done');
+    return {
+      local: { saturate200: saturate200.local, saturate1000: saturate1000.local, paced1000: medianSample(pacedRuns.map((r) => r.local)) },
+      bare: { saturate200: saturate200.bare, saturate1000: saturate1000.bare, paced1000: medianSample(pacedRuns.map((r) => r.bare)) },
+      pacedCallsPerSecond: PACED_CALLS_PER_SECOND,
+      pacedRuns: PACED_RUNS,
+    };
+  } finally {
+    await Promise.all([local.close(), baseline.close()]);
+    await bare.close();
+  }
+}
+
+/** Runs of one load summarized by their medians (calls summed). */
+function medianSample(runs: readonly LoadSample[]): LoadSample {
+  return {
+    chargers: runs[0]!.chargers,
+    calls: runs.reduce((n, r) => n + r.calls, 0),
+    callsPerSecond: median(runs.map((r) => r.callsPerSecond)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+  };
 }
 
 await main();

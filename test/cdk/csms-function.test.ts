@@ -45,6 +45,10 @@ describe('CsmsFunction', () => {
     );
     expect(bundle).toMatch(/sourceMappingURL=index\.mjs\.map/);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    // Files and lines only, not the sources' text (lib/bundling.ts).
+    expect(JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')).sourcesContent).toBeUndefined();
+    // The credential chain of a Lambda alone (lib/bundling.ts): no STS, SSO or profile clients.
+    expect(bundle).not.toContain('AssumeRoleWithWebIdentity');
   });
 
   it('logs to its own log group, kept one month', () => {

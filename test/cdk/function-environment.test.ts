@@ -11,7 +11,7 @@ import { TABLES, type TableName } from '../../lib/tables';
 // and a function builds only the services its handler uses. The local runtime sets every
 // variable for every handler, so only this test sees what a function in AWS starts with: it
 // loads each handler with exactly the stack's environment for it, builds the services the
-// handler reaches (`app.<service>`), and compares the variables they read with the function's
+// handler imports from the composition root, and compares the variables they read with the function's
 // declaration in lib/functions.ts: its tables, settings and secrets, no more and no fewer.
 
 /**
@@ -51,20 +51,21 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The services a handler reaches (`app.<service>`, `const { <service> } = app`) in its file and in the lambdas/aws helpers it imports. */
+/**
+ * The services a handler reaches: those it imports from lambdas/aws/composition.ts, in its file
+ * and in the lambdas/aws helpers it imports (`import { calls, link } from './aws/composition'`).
+ */
 function servicesOf(name: FunctionName): string[] {
   const sources = [readFileSync(new URL(`../../lambdas/${name}.ts`, import.meta.url), 'utf8')];
   for (const [, helper] of sources[0]!.matchAll(/from '\.\/aws\/([\w-]+)'/g)) {
     if (helper !== 'composition') sources.push(readFileSync(new URL(`../../lambdas/aws/${helper}.ts`, import.meta.url), 'utf8'));
   }
-  return [
-    ...new Set(
-      sources.flatMap((source) => [
-        ...[...source.matchAll(/\bapp\.(\w+)/g)].map((match) => match[1]!),
-        ...[...source.matchAll(/\{([\w\s,]+)\}\s*=\s*app\b/g)].flatMap((match) => match[1]!.split(',').map((service) => service.trim())),
-      ]),
+  const imported = sources.flatMap((source) =>
+    [...source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'\.\.?\/(?:aws\/)?composition'/g)].flatMap((match) =>
+      match[1]!.split(',').map((service) => service.trim()).filter(Boolean),
     ),
-  ];
+  );
+  return [...new Set(imported)];
 }
 
 interface Started {
@@ -95,13 +96,14 @@ async function start(name: FunctionName, environment: Record<string, string>): P
     return { SecretString: 's'.repeat(48) };
   });
   await import(`../../lambdas/${name}.ts`);
-  const { app } = await import('../../lambdas/aws/composition');
+  const composition: Record<string, unknown> = await import('../../lambdas/aws/composition');
   const services = servicesOf(name);
+  expect(services.length, `lambdas/${name}.ts reaches some service`).toBeGreaterThan(0);
   if ('PAYTER_API_URL' in given) services.push(...services.flatMap((service) => PAYMENT_SIDE_OF[service] ?? []));
   for (const service of services) {
-    const value = (app as unknown as Record<string, unknown>)[service];
-    expect(value, `app.${service} in lambdas/${name}.ts`).toBeDefined();
-    if (typeof value === 'function') await (value as () => Promise<unknown>).call(app);
+    const build = composition[service];
+    expect(build, `${service} in lambdas/${name}.ts`).toBeTypeOf('function');
+    await (build as () => unknown)();
   }
   const tableOf = new Map(Object.entries(TABLES).map(([table, spec]) => [spec.envVar as string, table as TableName]));
   return {

@@ -86,7 +86,8 @@ describe('sending a call', () => {
 
 describe("the charger's answer", () => {
   it.each<[string, CallOutcome, [string, unknown][], [string, string, string][]]>([
-    ['a CALLRESULT completes the task with its payload', result({ status: 'Rejected' }), [['task-1', { status: 'Rejected' }]], []],
+    ['a CALLRESULT completes the task with its payload', result({ status: 'Accepted' }), [['task-1', { status: 'Accepted' }]], []],
+    ['a Rejected CALLRESULT fails the task: the charger did not do it', result({ status: 'Rejected' }), [], [['task-1', 'CallRejected', 'the charger rejected Reset']]],
     ['a CALLERROR fails the task with its code and description', { kind: 'error', code: 'NotSupported', description: 'no resets here' }, [], [['task-1', 'Ocpp.NotSupported', 'no resets here']]],
     ['a CALLERROR without a description fails the task with its code as the cause', { kind: 'error', code: 'InternalError', description: '' }, [], [['task-1', 'Ocpp.InternalError', 'InternalError']]],
   ])('%s', async (_case, outcome, succeeded, failed) => {

@@ -26,7 +26,7 @@ class InMemoryQueues implements CallQueueRepository {
   }
 
   async listDue() {
-    return [...this.items.keys()];
+    return [...this.items.keys()].map((stationId) => ({ stationId, dueAt: '1970-01-01T00:00:00.000Z' }));
   }
 }
 

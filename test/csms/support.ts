@@ -39,8 +39,8 @@ export class InMemoryCallQueues implements CallQueueRepository {
     return true;
   }
 
-  async listDue(now: string) {
-    return [...this.items].filter(([, item]) => item.dueAt !== undefined && item.dueAt <= now).map(([stationId]) => stationId);
+  async listDue(until: string) {
+    return [...this.items].flatMap(([stationId, { dueAt }]) => (dueAt !== undefined && dueAt <= until ? [{ stationId, dueAt }] : []));
   }
 
   queue(stationId = 'CP-1'): CallQueue {

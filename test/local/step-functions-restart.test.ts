@@ -17,7 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../../lib/local/step-functions';
 import { waitFor } from '../../lib/local/wait-for';
 
-/** Quote, then wait for a payment callback (like AwaitTransactionStop), then a one-hour Wait. */
+/** Quote, then wait for a payment callback (like the charging-session workflow's wait for the stop), then a one-hour Wait. */
 const MACHINE = {
   name: 'Payment',
   definition: JSON.stringify({

@@ -326,12 +326,13 @@ it('noTransaction of a session deleted meanwhile: not started, the driver told',
   expect(message(w)).toBe('Charging did not start. You have not been charged.');
 });
 
-describe('charging: the live screen', () => {
+describe('charging: the live screen, then the wait for the stop', () => {
   it('the reader takes cards again (tap to stop, amount hidden) and shows the cost so far', async () => {
     const w = givenWorld();
     const { sessionId } = w.givenSession({ status: 'charging', transactionId: 1, startedAt: minutesAfterT0(-30), meterStart: 1000 });
     w.transactions.seed({ transactionId: 1, stationId: STATION_ID, connectorId: 1, idTag: 'T', meterStart: 1000, startedAt: minutesAfterT0(-30), status: 'active', lastMeterWh: 11000, lastMeterAt: minutesAfterT0(-1) });
-    await w.steps.charging(sessionId);
+    await w.steps.charging(sessionId, 'stop-token');
+    expect(w.session(sessionId).stopTaskToken).toBe('stop-token');
     expect(w.payter.calls.map((c) => c.call)).toEqual(['stopReading', 'startReading', 'showUi']);
     expect(w.payter.callsOf('startReading')[0]).toMatchObject({ hideAmount: true, authorizedAmount: HOLD });
     expect(w.reader().reading).toMatchObject({ id: 'reading-1', state: 'open' });
@@ -348,11 +349,22 @@ describe('charging: the live screen', () => {
     const w = givenWorld({ site: { tariff: { sessionFee: 0, timePerHour: '0' } } });
     const { sessionId } = w.givenSession({ status: 'charging', ...(transactionId && { transactionId }) });
     w.transactions.seed({ transactionId: 1, stationId: STATION_ID, connectorId: 1, idTag: 'T', meterStart: 0, startedAt: T0, status: 'active' });
-    await w.steps.charging(sessionId);
+    await w.steps.charging(sessionId, 'stop-token');
     expect(w.session(sessionId).runningTotal).toBe(0);
     expect(w.session(sessionId).chargingScreenAt).toBeUndefined();
     expect(message(w)).toContain('$0.00');
   });
+});
+
+it('charging whose screen cannot be shown: logged, and the wait for the stop begins all the same', async () => {
+  const w = givenWorld();
+  const { sessionId } = w.givenSession({ status: 'charging', transactionId: 1, startedAt: minutesAfterT0(-30), meterStart: 1000, stoppedAt: T0, meterStop: 2000 });
+  const errors: string[] = [];
+  w.sessions.failNext('update');
+  await stepsOf(w, { log: { info: () => undefined, error: (message) => errors.push(message) } }).charging(sessionId, 'stop-token');
+  expect(errors).toEqual(['charging screen not shown']);
+  // The stop had come already: the wait is completed at once.
+  expect(w.workflow.signals).toEqual([expect.objectContaining({ kind: 'succeed', taskToken: 'stop-token' })]);
 });
 
 describe('the end of charging', () => {

@@ -54,7 +54,8 @@ describe('statemachines/charging-session.asl.json', () => {
       if (path.includes(name)) return;
       const state = states[name]!;
       const next = successors(state);
-      if (next.length === 0) ends.push([...path, name]);
+      // A Task can end the execution (End) and still lead on through its Catch.
+      if (state.End === true || next.length === 0) ends.push([...path, name]);
       for (const n of next) walk(n, [...path, name]);
     };
     walk('RemoteStart', ['AuthorizeHold']);
@@ -85,9 +86,10 @@ describe('statemachines/charging-session.asl.json', () => {
   });
 
   it('waits for a transaction only after the charger accepted the remote start', () => {
-    const choice = states['StartAccepted?']!;
-    expect(choice.Choices).toEqual([expect.objectContaining({ Variable: '$.remoteStart.status', StringEquals: 'Accepted', Next: 'AwaitTransactionStart' })]);
-    expect(choice.Default).toBe('NoTransaction');
+    // A Rejected answer, none in time or a CALLERROR fails RemoteStart (lambdas/csms/csms-calls.ts).
+    const remoteStart = states['RemoteStart']!;
+    expect(remoteStart.Next).toBe('AwaitTransactionStart');
+    expect(remoteStart.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'NoTransaction' })]);
   });
 
   it('bounds every wait for the charger with a timeout', () => {

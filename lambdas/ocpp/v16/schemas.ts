@@ -11,7 +11,7 @@
  * meterValue, sampledValue and chargingSchedulePeriod. Everything accepted here is accepted
  * by the official schema too (test/ocpp checks that against ocpp-rpc's validator).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ciString = (maxLength: number) => z.string().max(maxLength);
 const CiString20 = ciString(20);

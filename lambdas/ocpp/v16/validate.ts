@@ -27,7 +27,7 @@
  * is dropped (and named in `ignored`), and a date-time without an offset is read in the site's
  * time zone (and converted to UTC). Everything else is refused exactly as above.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Leniency } from '../../csms/model';
 import { localDateTimeToUtc } from '../../shared/local-time';
 import { OcppError, type OcppErrorCode, type Payload } from '../frames';

@@ -1,0 +1,29 @@
+/**
+ * The OCPP versions we speak, by WebSocket subprotocol, and how one is chosen at $connect:
+ * names only, so the handshake's functions carry no codec or schema (lambdas/ocpp/adapters.ts
+ * pairs each name with its adapter, and the types keep the two lists the same).
+ */
+import type { OcppSubprotocol } from './protocol';
+
+export const SUPPORTED_SUBPROTOCOLS = ['ocpp1.6'] as const satisfies readonly OcppSubprotocol[];
+
+export type SupportedSubprotocol = (typeof SUPPORTED_SUBPROTOCOLS)[number];
+
+export function isSupportedSubprotocol(value: string): value is SupportedSubprotocol {
+  return (SUPPORTED_SUBPROTOCOLS as readonly string[]).includes(value);
+}
+
+/**
+ * The subprotocol to answer in `Sec-WebSocket-Protocol`: the first token of the charger's
+ * comma-separated offer (RFC 6455 section 4.1; repeated headers arrive joined by commas) that
+ * we support. Tokens are compared case-sensitively ("OCPP1.6" is not "ocpp1.6"). Undefined
+ * when nothing offered is supported: the handshake then completes without the header and the
+ * connection is closed at once (OCPP-J 1.6 section 3.1.2; lambdas/csms/station-connections.ts).
+ */
+export function chooseSubprotocol(offeredHeader: string | undefined): SupportedSubprotocol | undefined {
+  if (offeredHeader === undefined) return undefined;
+  return offeredHeader
+    .split(',')
+    .map((token) => token.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .find(isSupportedSubprotocol);
+}
