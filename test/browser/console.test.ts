@@ -1,0 +1,254 @@
+/**
+ * The console in headless Chromium (Debian's `chromium`, driven by playwright-core) at a
+ * phone's 375 px, against the whole local system: an installer provisions a station and
+ * commissions a reader through the pages, a simulated paid session (pricing.md's worked
+ * example) is watched on the overview, its page shows the receipt and the workflow timeline, an
+ * operator refunds part of it (a double click refunds once), an installer is refused the refund,
+ * and a bad site setting is shown at its field. `npm run test:browser`; not part of `npm test`.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEFAULT_INSTALLER_ONLY_TOKEN, DEFAULT_OPS_TOKEN } from '../../lib/local/runtime';
+import { SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
+import { CONSOLE_CSP } from '../../lib/local/console';
+import { FAST_WAITS } from '../support/paid-session';
+import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const STATION = 'CP-BROWSER-1';
+const READER = 'READER-BROWSER-1';
+const CARD = 'card-browser';
+
+let system: TestSystem;
+let browser: Browser;
+let charger: SimulatedCharger | undefined;
+/** The charger's transaction: pricing.md's worked example (an hour, 12.345 kWh, 15 minutes idle). */
+const example = workedExample(Date.now() - 3_600_000);
+let sessionId: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!CHROMIUM) throw new Error('no Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)');
+  system = await startTestSystem({ timeScale: FAST_WAITS });
+  expect((await system.api('PUT', '/installer/sites/site-main-st', demoSite())).status).toBe(200);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+});
+
+afterAll(async () => {
+  await charger?.close();
+  await browser?.close();
+  await system?.close();
+});
+
+/** A fresh tab (its own sessionStorage) at 375 px, signed in with `token`. */
+async function signedIn(token: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // An API's 4xx is logged by Chromium as a failed load: the pages show those themselves.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+  });
+  await page.goto(system.runtime.httpUrl);
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Signed in as').waitFor();
+  return page;
+}
+
+/** Nothing wider than the phone: no sideways scrolling of the page itself. */
+async function fitsTheScreen(page: Page): Promise<void> {
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+}
+
+describe('the console', () => {
+  it('is served at / with its CSP, and keeps the token in sessionStorage only', async () => {
+    const response = await fetch(`${system.runtime.httpUrl}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+    expect((await fetch(`${system.runtime.httpUrl}/console/app.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${system.runtime.httpUrl}/console/..%2Fpackage.json`)).status).toBe(404);
+
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBe(DEFAULT_OPS_TOKEN);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    expect(page.url()).not.toContain(DEFAULT_OPS_TOKEN);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Access token').waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBeNull();
+
+    await page.getByLabel('Access token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('401');
+    await page.context().close();
+  });
+
+  it('lets an installer provision a station (its password shown once) and commission a reader', async () => {
+    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    // An installer's pages: no overview, no sessions.
+    await expect.poll(() => page.getByRole('navigation').textContent()).not.toContain('Sessions');
+
+    await page.getByRole('link', { name: 'Stations' }).click();
+    await page.getByLabel('Station id').fill(STATION);
+    await page.getByLabel('Site id').fill('site-main-st');
+    await page.getByLabel('Connectors').fill('1');
+    await page.getByRole('button', { name: 'Provision with a new password' }).click();
+    const password = (await page.getByLabel('Station password').textContent())!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    await fitsTheScreen(page);
+    // Shown once: looking the station up again never shows it.
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await expect.poll(() => page.getByLabel('Station password').count()).toBe(0);
+    expect(await page.content()).not.toContain(password);
+
+    // The charger connects with the password the page showed.
+    charger = await new SimulatedCharger(system.runtime.ocppUrl, STATION, password, example.script).connect();
+
+    system.payter.addReader(READER, { currency: 'USD' });
+    await page.getByRole('link', { name: 'Readers' }).click();
+    await page.getByLabel('Serial number').fill(READER);
+    await page.getByLabel('Station id').fill(STATION);
+    await page.getByLabel('Connectors').fill('1');
+    await page.getByRole('button', { name: 'Commission', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Reader ${READER} commissioned to ${STATION}`);
+    await fitsTheScreen(page);
+    await page.context().close();
+  });
+
+  it('shows the paid session in progress on the overview, refreshing by itself, and then its end', async () => {
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.getByRole('heading', { name: 'Sessions in progress' }).waitFor();
+    await page.getByText('No session in progress.').waitFor();
+
+    expect(await system.payter.tap(READER, { cardId: CARD, maskedPan: '4111********1111' })).toBe(200);
+    sessionId = await system.activeSession(READER);
+    await charger!.waitForTransaction();
+    await waitFor(() => system.payter.currentScreen(READER)?.id === 'charging' || undefined, 10_000, 'charging');
+    await example.pauseCar(charger!);
+    await example.meterHour(charger!);
+
+    // No reload: the overview finds the session itself.
+    const inProgress = page.locator('section[aria-labelledby="in-progress"]');
+    await expect.poll(() => inProgress.textContent(), { timeout: 10_000 }).toContain(sessionId.slice(0, 8));
+    await expect.poll(() => inProgress.textContent(), { timeout: 10_000 }).toContain('12.345 kWh');
+    expect(await inProgress.textContent()).toContain(STATION);
+    expect(await inProgress.textContent()).toContain('charging');
+    await fitsTheScreen(page);
+
+    await system.payter.tap(READER, { cardId: CARD });
+    expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+    await expect.poll(() => inProgress.textContent(), { timeout: 10_000 }).toContain('No session in progress.');
+    const recent = page.locator('section[aria-labelledby="recent"]');
+    await expect.poll(() => recent.textContent(), { timeout: 10_000 }).toContain('completed');
+    expect(await recent.textContent()).toContain('$7.64');
+    await page.context().close();
+  });
+
+  it("opens the session's page: pricing.md's receipt, captured, and the workflow timeline", async () => {
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByLabel('Station').fill(STATION);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('link', { name: sessionId.slice(0, 8) }).click();
+    await page.getByRole('heading', { name: 'Receipt' }).waitFor();
+
+    const cell = (kind: string) => page.locator(`table.receipt td[data-kind="${kind}"]`).textContent();
+    expect(await cell('sessionFee')).toBe('$1.00');
+    expect(await cell('energy')).toBe('$4.32');
+    expect(await cell('time')).toBe('$1.20');
+    expect(await cell('idle')).toBe('$0.50');
+    expect(await cell('subtotal')).toBe('$7.02');
+    expect(await cell('tax')).toBe('$0.62');
+    expect(await cell('total')).toBe('$7.64');
+    expect(await cell('captured')).toBe('$7.64');
+    expect(await cell('shortfall')).toBe('$0.00');
+
+    const steps = await page.getByRole('list', { name: 'Workflow timeline' }).locator('li strong').allTextContents();
+    expect(steps.slice(0, 4)).toEqual(['AuthorizeHold', 'Approved?', 'RemoteStart', 'AwaitTransactionStart']);
+    expect(steps).toEqual(expect.arrayContaining(['Charging', 'PriceSession', 'CommitPayment', 'Release']));
+    expect(steps.at(-1)).toBe('Execution Succeeded');
+    expect(await page.getByRole('list', { name: 'Workflow timeline' }).textContent()).toContain('succeeded');
+    await fitsTheScreen(page);
+    await page.context().close();
+  });
+
+  it('refunds part of it once, however often the button is clicked', async () => {
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.goto(`${system.runtime.httpUrl}/#/sessions/${sessionId}`);
+    await page.getByRole('heading', { name: 'Refunds' }).waitFor();
+    await page.getByLabel('Amount (USD)').fill('2.50');
+    await page.getByLabel('Reason').fill('connector fault for 10 minutes');
+    await page.getByRole('button', { name: 'Refund', exact: true }).dblclick();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toContain('Refund of $2.50');
+    await expect.poll(() => cellText(page, 'refunded')).toBe('$2.50');
+
+    const { body } = await system.api('GET', `/ops/sessions/${sessionId}`);
+    expect(body.refunds).toHaveLength(1);
+    expect(body.refunds[0]).toMatchObject({ amount: 250, reason: 'connector fault for 10 minutes' });
+    // Payter made one refund of 2.50, not two.
+    expect(system.payter.sessions(READER)[0]?.refunds.map((refund) => refund.amount)).toEqual([250]);
+
+    // More than is left ($5.14) is the API's 409, shown at the amount; nothing more is refunded.
+    await page.getByLabel('Amount (USD)').fill('7.00');
+    await page.getByLabel('Reason').fill('too much');
+    await page.getByRole('button', { name: 'Refund', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Amount (USD)').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('[id="error-amount"]').textContent()).toMatch(/\S/);
+    expect((await system.api('GET', `/ops/sessions/${sessionId}`)).body.refundedAmount).toBe(250);
+    await page.context().close();
+  });
+
+  it('refuses an installer the refund (403)', async () => {
+    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    await page.goto(`${system.runtime.httpUrl}/#/sessions/${sessionId}`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('403');
+    // The same API a script would call, with the installer's token: refused before any handler.
+    const refused = await page.request.post(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
+      headers: { authorization: `Bearer ${DEFAULT_INSTALLER_ONLY_TOKEN}`, 'idempotency-key': 'installer-try-1' },
+      data: { amount: 100, reason: 'an installer tries' },
+    });
+    expect(refused.status()).toBe(403);
+    const { body } = await system.api('GET', `/ops/sessions/${sessionId}`);
+    expect(body.refunds).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it("shows a bad site setting at its field, from the API's 400, and saves the corrected site", async () => {
+    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    await page.getByRole('link', { name: 'Sites' }).click();
+    await page.getByLabel('Site id').fill('site-main-st');
+    await page.getByRole('button', { name: 'Open' }).click();
+    const energy = page.getByLabel('Energy per kWh (minor units, decimal)');
+    await expect.poll(() => energy.inputValue()).toBe('35');
+    await energy.fill('thirty-five');
+    await page.getByLabel('Currency (ISO 4217)').fill('usd');
+    await page.getByRole('button', { name: 'Save site' }).click();
+
+    await expect.poll(() => energy.getAttribute('aria-invalid')).toBe('true');
+    const energyError = page.locator('[id="error-tariff-energyPerKwh"]');
+    expect(await energyError.textContent()).toContain('decimal');
+    expect(await energy.getAttribute('aria-describedby')).toContain('error-tariff-energyPerKwh');
+    expect(await page.locator('[id="error-currency"]').textContent()).toContain('ISO 4217');
+    expect(await page.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
+    await fitsTheScreen(page);
+    // Nothing was stored.
+    expect((await system.api('GET', '/installer/sites/site-main-st')).body.tariff.energyPerKwh).toBe('35');
+
+    await energy.fill('36');
+    await page.getByLabel('Currency (ISO 4217)').fill('USD');
+    await page.getByRole('button', { name: 'Save site' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Site site-main-st saved.');
+    expect((await system.api('GET', '/installer/sites/site-main-st')).body.tariff.energyPerKwh).toBe('36');
+    await page.context().close();
+  });
+
+  it('ran without a script error or a CSP violation', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+function cellText(page: Page, kind: string): Promise<string | null> {
+  return page.locator(`table.receipt td[data-kind="${kind}"]`).textContent();
+}
