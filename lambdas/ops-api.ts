@@ -161,6 +161,16 @@ const route = router([
   },
   {
     method: 'GET',
+    path: '/ops/stations',
+    handle: async () => json(200, { stations: await app.installer.listStations() }),
+  },
+  {
+    method: 'GET',
+    path: '/ops/readers',
+    handle: async () => json(200, { readers: await (await app.commissioning()).list() }),
+  },
+  {
+    method: 'GET',
     path: '/ops/stations/{stationId}/connectors/{connectorId}/history',
     handle: async (_event, { stationId, connectorId }) => {
       const id = Number(connectorId);

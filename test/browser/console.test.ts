@@ -121,6 +121,7 @@ describe('the console', () => {
     const page = await signedIn(DEFAULT_OPS_TOKEN);
     await page.getByRole('heading', { name: 'Sessions in progress' }).waitFor();
     await page.getByText('No session in progress.').waitFor();
+    expect(await page.locator('section[aria-labelledby="attention"]').textContent()).toContain('Nothing.');
 
     expect(await system.payter.tap(READER, { cardId: CARD, maskedPan: '4111********1111' })).toBe(200);
     sessionId = await system.activeSession(READER);
@@ -135,6 +136,12 @@ describe('the console', () => {
     await expect.poll(() => inProgress.textContent(), { timeout: 10_000 }).toContain('12.345 kWh');
     expect(await inProgress.textContent()).toContain(STATION);
     expect(await inProgress.textContent()).toContain('charging');
+    // The station online with its connector charging, the reader on its live screen.
+    const station = page.locator(`tr[data-station="${STATION}"]`);
+    await expect.poll(() => station.textContent(), { timeout: 10_000 }).toContain('1 Charging');
+    expect(await station.textContent()).toContain('online');
+    await expect.poll(() => page.locator(`tr[data-reader="${READER}"]`).textContent()).toContain('charging');
+    expect(await page.locator(`tr[data-reader="${READER}"]`).textContent()).toContain(sessionId.slice(0, 8));
     await fitsTheScreen(page);
 
     await system.payter.tap(READER, { cardId: CARD });

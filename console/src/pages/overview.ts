@@ -13,8 +13,12 @@ export function Overview() {
       const { sessions } = await api<{ sessions: any[] }>('GET', '/ops/sessions?limit=50');
       const running = sessions.filter((s) => IN_PROGRESS.includes(s.status));
       // The running total and usage so far are the session's own (priced as its receipt will be).
-      const live = await Promise.all(running.map((s) => api('GET', `/ops/sessions/${encodeURIComponent(s.sessionId)}`)));
-      return { live, recent: sessions.slice(0, 10) };
+      const [live, { stations }, { readers }] = await Promise.all([
+        Promise.all(running.map((s) => api('GET', `/ops/sessions/${encodeURIComponent(s.sessionId)}`))),
+        api<{ stations: any[] }>('GET', '/ops/stations'),
+        api<{ readers: any[] }>('GET', '/ops/readers'),
+      ]);
+      return { live, recent: sessions.slice(0, 10), stations, readers };
     },
     REFRESH_MS,
     [],
@@ -43,11 +47,71 @@ export function Overview() {
         </tbody>
       </table></div>`}
     </section>
+    ${data && html`<${Attention} stations=${data.stations} readers=${data.readers} />`}
+    <section aria-labelledby="stations">
+      <h2 id="stations">Stations</h2>
+      ${data && data.stations.length === 0 && html`<p>No station provisioned.</p>`}
+      ${data &&
+      data.stations.length > 0 &&
+      html`<div class="table"><table>
+        <thead><tr><th scope="col">Station</th><th scope="col">Site</th><th scope="col">State</th><th scope="col">Connectors</th><th scope="col">Last seen</th></tr></thead>
+        <tbody>
+          ${data.stations.map(
+            (s) => html`<tr data-station=${s.stationId}>
+              <td>${s.stationId}</td>
+              <td>${s.siteId}</td>
+              <td><${Status} status=${s.online ? 'online' : 'offline'} /></td>
+              <td>${connectorText(s)}</td>
+              <td>${time(s.lastSeenAt)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table></div>`}
+    </section>
+    <section aria-labelledby="readers">
+      <h2 id="readers">Readers</h2>
+      ${data && data.readers.length === 0 && html`<p>No reader commissioned.</p>`}
+      ${data &&
+      data.readers.length > 0 &&
+      html`<div class="table"><table>
+        <thead><tr><th scope="col">Reader</th><th scope="col">Station</th><th scope="col">Payter</th><th scope="col">Screen now</th><th scope="col">Session</th></tr></thead>
+        <tbody>
+          ${data.readers.map(
+            (r) => html`<tr data-reader=${r.serialNumber}>
+              <td>${r.serialNumber}</td>
+              <td>${r.stationId} / ${(r.connectorIds ?? []).join(', ')}</td>
+              <td><${Status} status=${r.online === false ? 'offline' : r.online ? 'online' : 'unknown'} /></td>
+              <td>${r.outOfService ? html`<strong>out of service</strong>: ${r.outOfService.reason}` : (r.screen ?? '–')}</td>
+              <td>${r.activeSessionId ? html`<a href=${`#/sessions/${encodeURIComponent(r.activeSessionId)}`}>${r.activeSessionId.slice(0, 8)}</a>` : '–'}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table></div>`}
+    </section>
     <section aria-labelledby="recent">
       <h2 id="recent">Latest sessions</h2>
       ${data && data.recent.length === 0 && html`<p>No session yet.</p>`}
       ${data && data.recent.length > 0 && html`<${SessionTable} sessions=${data.recent} />`}
     </section>`;
+}
+
+/** Each connector with its last status: "1 Charging, 2 Available". */
+function connectorText(station: any): string {
+  const statuses = new Map<number, string>((station.connectorStatus ?? []).map((c: any) => [c.connectorId, c.status]));
+  return (station.connectors ?? []).map((id: number) => `${id} ${statuses.get(id) ?? 'no status yet'}`).join(', ');
+}
+
+/** What needs an operator now: stations offline, readers out of service or offline. */
+function Attention(props: { stations: any[]; readers: any[] }) {
+  const items = [
+    ...props.stations.filter((s) => !s.online).map((s) => `Station ${s.stationId} is offline${s.disconnectedAt ? ` since ${time(s.disconnectedAt)}` : ''}.`),
+    ...props.readers.filter((r) => r.outOfService).map((r) => `Reader ${r.serialNumber} is out of service since ${time(r.outOfService.since)}: ${r.outOfService.reason}`),
+    ...props.readers.filter((r) => r.online === false).map((r) => `Reader ${r.serialNumber} is offline at Payter.`),
+  ];
+  return html`<section aria-labelledby="attention">
+    <h2 id="attention">Needs attention</h2>
+    ${items.length === 0 ? html`<p>Nothing.</p>` : html`<ul class="attention">${items.map((item) => html`<li>${item}</li>`)}</ul>`}
+  </section>`;
 }
 
 /** The currency of a session without a receipt yet: its hold's, as Payter reports it. */
