@@ -71,7 +71,9 @@ export async function api<T = any>(
         ? 'Your role may not do this (403 Forbidden).'
         : response.status === 401
           ? 'The token was not accepted (401): sign in again.'
-          : (answer?.message ?? `${response.status} ${response.statusText}`);
+          : answer?.error === 'CallError'
+            ? `The charger answered with an error: ${answer.code}${answer.description ? ` (${answer.description})` : ''}.`
+            : (answer?.message ?? `${response.status} ${response.statusText}`);
     throw new ApiError(response.status, message, Array.isArray(answer?.details) ? answer.details : []);
   }
   return answer as T;

@@ -13,6 +13,7 @@ import { SessionPage } from './pages/session';
 import { Sites } from './pages/sites';
 import { Stations } from './pages/stations';
 import { Readers } from './pages/readers';
+import { Reconciliation } from './pages/reconciliation';
 
 interface Page {
   readonly path: string;
@@ -26,6 +27,7 @@ const PAGES: readonly Page[] = [
   { path: '#/sites', title: 'Sites', roles: ['installer', 'operator'] },
   { path: '#/stations', title: 'Stations', roles: ['installer', 'operator'] },
   { path: '#/readers', title: 'Readers', roles: ['installer', 'operator'] },
+  { path: '#/reconciliation', title: 'Reconciliation', roles: ['operator'] },
 ];
 
 function useHash(): string {
@@ -56,6 +58,7 @@ function App() {
   else if (path === '#/sites') page = html`<${Sites} />`;
   else if (path === '#/stations') page = html`<${Stations} />`;
   else if (path === '#/readers') page = html`<${Readers} />`;
+  else if (path === '#/reconciliation' && role === 'operator') page = html`<${Reconciliation} />`;
   else page = html`<${Overview} />`;
   const current = sessionMatch ? '#/sessions' : path;
 

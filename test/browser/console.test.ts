@@ -177,6 +177,11 @@ describe('the console', () => {
     expect(steps).toEqual(expect.arrayContaining(['Charging', 'PriceSession', 'CommitPayment', 'Release']));
     expect(steps.at(-1)).toBe('Execution Succeeded');
     expect(await page.getByRole('list', { name: 'Workflow timeline' }).textContent()).toContain('succeeded');
+    // The chart of the charger's meter values: 12.345 kWh in the hour, nothing while the car paused.
+    expect(await page.getByRole('img', { name: /^Energy 12\.345 kWh over 1:00:00/ }).count()).toBe(1);
+    await page.getByText('Meter values').click();
+    const meter = await page.getByRole('table', { name: 'Meter values' }).locator('tbody tr').allTextContents();
+    expect(meter).toEqual(['0:00:000.000 kWh–', '0:30:008.230 kWh16.46 kW', '0:45:008.230 kWh0.00 kW', '1:00:0012.345 kWh16.46 kW']);
     await fitsTheScreen(page);
     await page.context().close();
   });
@@ -248,6 +253,36 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Save site' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Site site-main-st saved.');
     expect((await system.api('GET', '/installer/sites/site-main-st')).body.tariff.energyPerKwh).toBe('36');
+    await page.context().close();
+  });
+
+  it("sends an operator's OCPP command to the charger and shows its answer; shows a connector's history", async () => {
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.getByRole('link', { name: 'Stations' }).click();
+    await page.getByLabel('Station id').fill(STATION);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByLabel('Command', { exact: true }).selectOption('UnlockConnector');
+    expect(await page.getByLabel('Payload (JSON)').inputValue()).toBe('{"connectorId":1}');
+    await page.getByRole('button', { name: 'Send to the charger' }).click();
+    // The simulated charger implements no UnlockConnector: its CALLERROR, in words.
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('The charger answered with an error: NotImplemented');
+    await page.getByLabel('Payload (JSON)').fill('{"connectorId":');
+    await page.getByRole('button', { name: 'Send to the charger' }).click();
+    await expect.poll(() => page.locator('[id="error-payload"]').textContent()).toBe('not valid JSON');
+
+    await page.getByRole('button', { name: 'History of connector 1' }).click();
+    const history = await page.getByRole('list', { name: 'Connector 1 history' }).textContent();
+    for (const status of ['Available', 'Charging', 'SuspendedEV']) expect(history).toContain(status);
+    await fitsTheScreen(page);
+    await page.context().close();
+  });
+
+  it("compares a period's sessions with Payter's on the reconciliation page", async () => {
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.getByRole('link', { name: 'Reconciliation' }).click();
+    await page.getByRole('button', { name: 'Compare with Payter' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^1 sessions, 1 matched, \d+ differences$/);
+    await fitsTheScreen(page);
     await page.context().close();
   });
 

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, idempotencyKey } from '../api';
 import { duration, kwh, money, time } from '../format';
 import { Field, FormError, Status, usePoll } from '../ui';
+import { EnergyChart, meterPoints } from '../chart';
 import { currencyOf } from './overview';
 
 const FINAL = ['declined', 'completed', 'cancelled', 'failed'];
@@ -56,7 +57,9 @@ export function SessionPage(props: { sessionId: string }) {
           throw caught;
         }),
       ]);
-      return { detail, execution };
+      // The charger's meter values, for the chart.
+      const transaction = detail.transactionId !== undefined ? await api('GET', `/ops/transactions/${encodeURIComponent(detail.transactionId)}`).catch(() => null) : null;
+      return { detail, execution, transaction };
     },
     2000,
     [props.sessionId],
@@ -84,6 +87,10 @@ export function SessionPage(props: { sessionId: string }) {
         ${s.endReason && html`<dt>End</dt><dd>${s.endReason}</dd>`}
       </dl>
       ${s.status === 'charging' && html`<${StopButton} sessionId=${props.sessionId} onStopped=${reload} />`}
+    </section>
+    <section aria-labelledby="meter">
+      <h2 id="meter">Energy and power</h2>
+      ${data.transaction ? html`<${EnergyChart} points=${meterPoints(data.transaction)} />` : html`<p>No transaction yet.</p>`}
     </section>
     <section aria-labelledby="receipt">
       <h2 id="receipt">Receipt</h2>
