@@ -234,6 +234,20 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     const energy = page.getByLabel('Energy per kWh (minor units, decimal)');
     await expect.poll(() => energy.inputValue()).toBe('35');
+
+    // The start screen a driver reads before tapping, and pricing.md's session priced as it would be billed.
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const before = page.getByRole('figure', { name: 'Reader screen: Before the tap' });
+    await expect.poll(() => before.textContent()).toContain('$0.35/kWh');
+    for (const shown of ['$1.00', '$1.20/h', '$6.00/h', '8.875%', '$50.00']) expect(await before.textContent()).toContain(shown);
+    const quote = (kind: string) => page.getByRole('table', { name: 'Quote' }).locator(`td[data-kind="${kind}"]`).textContent();
+    expect(await quote('total')).toBe('$7.64');
+    expect(await quote('captured')).toBe('$7.64');
+    expect(await quote('platformFee')).toBe('$1.20');
+    await page.getByLabel('Idle (minutes)').fill('90');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await expect.poll(() => page.locator('[id="error-idleMinutes"]').textContent()).toContain('durationSeconds');
+    await page.getByLabel('Idle (minutes)').fill('15');
     await energy.fill('thirty-five');
     await page.getByLabel('Currency (ISO 4217)').fill('usd');
     await page.getByRole('button', { name: 'Save site' }).click();

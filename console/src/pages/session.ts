@@ -4,6 +4,7 @@ import { api, ApiError, idempotencyKey } from '../api';
 import { duration, kwh, money, time } from '../format';
 import { Field, FormError, Status, usePoll } from '../ui';
 import { EnergyChart, meterPoints } from '../chart';
+import { ReceiptTable } from '../receipt';
 import { currencyOf } from './overview';
 
 const FINAL = ['declined', 'completed', 'cancelled', 'failed'];
@@ -96,19 +97,14 @@ export function SessionPage(props: { sessionId: string }) {
       <h2 id="receipt">Receipt</h2>
       ${!receipt && html`<p>Not priced yet${s.total !== undefined ? html`; running total <strong data-testid="running-total">${money(s.total, currency)}</strong>` : ''}.</p>`}
       ${receipt &&
-      html`<div class="table"><table class="receipt">
-        <tbody>
-          ${receipt.lines.map(
-            (line: any) => html`<tr><th scope="row">${line.label}${line.detail && html`<span class="detail">${line.detail}</span>`}</th><td data-kind=${line.kind}>${line.text}</td></tr>`,
-          )}
-          <tr class="sum"><th scope="row">${receipt.subtotal.label}</th><td data-kind="subtotal">${receipt.subtotal.text}</td></tr>
-          <tr><th scope="row">${receipt.tax.label}</th><td data-kind="tax">${receipt.tax.text}</td></tr>
-          <tr class="total"><th scope="row">${receipt.total.label}</th><td data-kind="total">${receipt.total.text}</td></tr>
-          <tr><th scope="row">Captured</th><td data-kind="captured">${money(s.captured, currency)}</td></tr>
-          <tr><th scope="row">Shortfall</th><td data-kind="shortfall">${money(s.shortfall, currency)}</td></tr>
-          <tr><th scope="row">Refunded</th><td data-kind="refunded">${money(s.refundedAmount, currency)}</td></tr>
-        </tbody>
-      </table></div>`}
+      html`<${ReceiptTable}
+        receipt=${receipt}
+        extra=${[
+          { label: 'Captured', kind: 'captured', text: money(s.captured, currency) },
+          { label: 'Shortfall', kind: 'shortfall', text: money(s.shortfall, currency) },
+          { label: 'Refunded', kind: 'refunded', text: money(s.refundedAmount, currency) },
+        ]}
+      />`}
       ${s.split &&
       html`<h3>Revenue split</h3>
         <dl class="facts">

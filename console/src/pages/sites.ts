@@ -1,7 +1,9 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
+import { money } from '../format';
 import { Checkbox, Field, FormError } from '../ui';
+import { ReceiptTable } from '../receipt';
 
 /** The site settings' fields (pricing.md), by their API names; numbers are integers, decimals text. */
 const FIELDS = [
@@ -47,6 +49,38 @@ function body(base: any, values: Values, inclusive: boolean) {
   return site;
 }
 
+/** The calculator's fields by the API's usage fields. */
+const USAGE_FIELDS: Record<string, string> = { energyWh: 'energyKwh', durationSeconds: 'durationMinutes', idleSeconds: 'idleMinutes' };
+
+function Screen(props: { name: string; screen: Record<string, string> }) {
+  const buttons = Object.entries(props.screen).filter(([key]) => key.startsWith('buttons.')).map(([, label]) => label);
+  return html`<figure class="reader-screen" aria-label=${`Reader screen: ${props.name}`}>
+    <p class="screen-title">${props.screen.title}</p>
+    <p class="screen-message">${props.screen.message}</p>
+    ${buttons.length > 0 && html`<p class="screen-buttons">${buttons.map((label) => html`<span class="screen-button">${label}</span>`)}</p>`}
+    <figcaption>${props.name}</figcaption>
+  </figure>`;
+}
+
+function Preview(props: { preview: any; currency: string }) {
+  const { screens, quote } = props.preview;
+  return html`<div class="screens">
+      <${Screen} name="Before the tap" screen=${screens.tapCard} />
+      ${screens.charging && html`<${Screen} name="While charging" screen=${screens.charging} />`}
+    </div>
+    ${quote &&
+    html`<${ReceiptTable}
+      receipt=${quote.receipt}
+      label="Quote"
+      extra=${[
+        { label: 'Captured (at most the hold)', kind: 'captured', text: money(quote.captured, props.currency) },
+        { label: 'Shortfall', kind: 'shortfall', text: money(quote.shortfall, props.currency) },
+        { label: 'Platform fee', kind: 'platformFee', text: money(quote.split.platformFee.minor, props.currency) },
+        { label: 'Site host', kind: 'hostRevenue', text: money(quote.split.hostRevenue.minor, props.currency) },
+      ]}
+    />`}`;
+}
+
 /** Create or edit a site's settings; each error of the API's 400 is shown at its field. */
 export function Sites() {
   const [siteId, setSiteId] = useState('');
@@ -87,6 +121,35 @@ export function Sites() {
     }
   };
   const apiError = error instanceof ApiError ? error : null;
+  const [usage, setUsage] = useState({ energyKwh: '12.345', durationMinutes: '60', idleMinutes: '15' });
+  const [preview, setPreview] = useState<any>(null);
+  const [previewError, setPreviewError] = useState<unknown>(null);
+  const runPreview = async () => {
+    const number = (text: string, scale: number) => (/^\d+(\.\d+)?$/.test(text.trim()) ? Math.round(Number(text) * scale) : text);
+    try {
+      setPreview(
+        await api('POST', '/installer/site-preview', {
+          body: {
+            site: body(base, values, inclusive),
+            usage: { energyWh: number(usage.energyKwh, 1000), durationSeconds: number(usage.durationMinutes, 60), idleSeconds: number(usage.idleMinutes, 60) },
+          },
+        }),
+      );
+      setPreviewError(null);
+      setError(null);
+    } catch (caught) {
+      setPreview(null);
+      // The site's fields are the editor's: their errors shown there; the usage's at the calculator.
+      if (caught instanceof ApiError) {
+        const strip = (prefix: string) => caught.details.filter((d) => d.field.startsWith(prefix)).map((d) => ({ ...d, field: d.field.slice(prefix.length) }));
+        const siteErrors = strip('site.');
+        setError(siteErrors.length > 0 ? new ApiError(caught.status, caught.message, siteErrors) : null);
+        const usageErrors = strip('usage.').map((d) => ({ ...d, field: USAGE_FIELDS[d.field] ?? d.field }));
+        setPreviewError(new ApiError(caught.status, caught.message, usageErrors));
+      } else setPreviewError(caught);
+    }
+  };
+  const previewApiError = previewError instanceof ApiError ? previewError : null;
   return html`<h1>Sites</h1>
     <form class="inline" onSubmit=${load} aria-label="Open a site">
       <${Field} label="Site id" name="siteId" value=${siteId} onInput=${setSiteId} error=${apiError} required />
@@ -110,7 +173,21 @@ export function Sites() {
         <${Checkbox} label="Prices include tax" name="tax.inclusive" checked=${inclusive} onChange=${setInclusive} error=${apiError} />
       </fieldset>
       <${FormError} error=${error} shown=${[...FIELDS.map((field) => field.name), 'tax.inclusive', 'siteId']} />
-      <button type="submit">Save site</button>
-    </form>`}
+      <div class="buttons">
+        <button type="submit">Save site</button>
+      </div>
+    </form>
+    <section aria-labelledby="preview" class="preview">
+      <h2 id="preview">Preview and price calculator</h2>
+      <p class="hint">The reader's start screen as a driver reads it before tapping, and one session priced by the same code as the sessions, from the settings above (saved or not).</p>
+      <form class="filters" aria-label="Price calculator" onSubmit=${(event: Event) => (event.preventDefault(), void runPreview())}>
+        <${Field} label="Energy (kWh)" name="energyKwh" value=${usage.energyKwh} onInput=${(v: string) => setUsage({ ...usage, energyKwh: v })} error=${previewApiError} inputMode="decimal" />
+        <${Field} label="Duration (minutes)" name="durationMinutes" value=${usage.durationMinutes} onInput=${(v: string) => setUsage({ ...usage, durationMinutes: v })} error=${previewApiError} inputMode="decimal" />
+        <${Field} label="Idle (minutes)" name="idleMinutes" value=${usage.idleMinutes} onInput=${(v: string) => setUsage({ ...usage, idleMinutes: v })} error=${previewApiError} inputMode="decimal" />
+        <button type="submit">Preview</button>
+      </form>
+      <${FormError} error=${previewError} shown=${Object.values(USAGE_FIELDS)} />
+      ${preview && html`<${Preview} preview=${preview} currency=${values.currency || 'USD'} />`}
+    </section>`}
     ${!base && html`<${FormError} error=${error} shown=${['siteId']} />`}`;
 }
