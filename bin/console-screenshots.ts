@@ -34,6 +34,8 @@ try {
   await page.getByRole('link', { name: 'Sites' }).click();
   await page.getByLabel('Site id').fill('demo-main-st');
   await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('button', { name: 'Preview', exact: true }).click();
+  await page.getByRole('table', { name: 'Quote' }).waitFor();
   const energy = page.getByLabel('Energy per kWh (minor units, decimal)');
   await energy.fill('thirty-five');
   await page.getByRole('button', { name: 'Save site' }).click();

@@ -300,6 +300,31 @@ describe('the console', () => {
     await page.context().close();
   });
 
+  it('is usable with the keyboard alone: sign in, move between pages, open a session', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(system.runtime.httpUrl);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.id')).toBe('token');
+    await page.keyboard.type(DEFAULT_OPS_TOKEN);
+    await page.keyboard.press('Enter');
+    await page.getByText('Signed in as').waitFor();
+    // Tab reaches the page links in order; Enter follows one.
+    const focused: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(String(await page.evaluate('document.activeElement.textContent')));
+    }
+    expect(focused).toEqual(['EV charging console', 'Overview', 'Sessions', 'Sites']);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    await page.getByRole('link', { name: sessionId.slice(0, 8) }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Receipt' }).waitFor();
+    await context.close();
+  });
+
   it('ran without a script error or a CSP violation', () => {
     expect(pageErrors).toEqual([]);
   });
