@@ -18,7 +18,9 @@ const route = router([
     path: '/installer/site-preview',
     handle: async (event) => {
       const { site, usage } = parseBody(event, sitePreviewSchema);
-      return json(200, previewSite(site, usage));
+      // The receipt screen's QR code: this endpoint's own receipt address, for an example session.
+      const receiptUrl = `https://${event.requestContext.domainName}/receipts/00000000-0000-4000-8000-000000000000`;
+      return json(200, previewSite(site, usage, receiptUrl));
     },
   },
   {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { capture, splitRevenue } from './capture';
 import { priceSession } from './price';
 import { receiptView } from './receipt';
-import { renderScreen, type ScreenOverrides } from '../display/screens';
+import { renderScreen, type ScreenOverrides, type ScreenParams } from '../display/screens';
+import type { ScreenKind } from '../display/templates';
 import { Money } from '../money/money';
 import { siteSettingsSchema, type SiteSettings } from '../sites/site-settings';
 
@@ -32,7 +33,12 @@ export const sitePreviewSchema = z.strictObject({
 
 export type SitePreviewRequest = z.output<typeof sitePreviewSchema>;
 
-export function previewSite(site: Omit<SiteSettings, 'siteId'>, usage?: PreviewUsage) {
+/**
+ * The start screen; with a usage, every screen of the reader as a session with that usage
+ * shows them, in the site's language with its wording overrides, and the quote. `receiptUrl`
+ * is the address the receipt screen's QR code would carry.
+ */
+export function previewSite(site: Omit<SiteSettings, 'siteId'>, usage?: PreviewUsage, receiptUrl = 'https://example.invalid/receipts/preview') {
   const options = {
     language: site.language,
     currency: site.currency,
@@ -44,9 +50,22 @@ export function previewSite(site: Omit<SiteSettings, 'siteId'>, usage?: PreviewU
 
   const receipt = priceSession(site, usage);
   const payment = capture(receipt, hold);
-  const charging = renderScreen('charging', { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: receipt.total }, options).properties;
+  const { energyWh, durationSeconds } = usage;
+  const screen = <K extends ScreenKind>(kind: K, params: ScreenParams[K]) => renderScreen(kind, params, options).properties;
   return {
-    screens: { tapCard, charging },
+    // In the order a paid session shows them, then those of a refusal or a fault.
+    screens: {
+      tapCard,
+      authorizing: screen('authorizing', { hold }),
+      plugIn: screen('plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }),
+      charging: screen('charging', { energyWh, elapsedSeconds: durationSeconds, cost: receipt.total }),
+      tapToStop: screen('tapToStop', {}),
+      stopping: screen('stopping', {}),
+      receipt: screen('receipt', { total: payment.captured, tax: payment.taxCollected, energyWh, durationSeconds, receiptUrl }),
+      declined: screen('declined', {}),
+      error: screen('error', { reason: 'the charger did not start' }),
+      outOfOrder: screen('outOfOrder', {}),
+    },
     quote: {
       receipt: receiptView(receipt, payment, site.language),
       total: receipt.total.minor,

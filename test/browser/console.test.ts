@@ -106,8 +106,16 @@ describe('the console', () => {
     // The charger connects with the password the page showed.
     charger = await new SimulatedCharger(system.runtime.ocppUrl, STATION, password, example.script).connect();
 
-    system.payter.addReader(READER, { currency: 'USD' });
     await page.getByRole('link', { name: 'Readers' }).click();
+    // A terminal Payter does not know: explained at the serial number, nothing commissioned.
+    await page.getByLabel('Serial number').fill('READER-NOT-AT-PAYTER');
+    await page.getByLabel('Station id').fill(STATION);
+    await page.getByRole('button', { name: 'Commission', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Serial number').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('[id="error-serialNumber"]').textContent()).toMatch(/Payter/);
+    expect((await system.api('GET', '/installer/readers/READER-NOT-AT-PAYTER')).status).toBe(404);
+
+    system.payter.addReader(READER, { currency: 'USD' });
     await page.getByLabel('Serial number').fill(READER);
     await page.getByLabel('Station id').fill(STATION);
     await page.getByLabel('Connectors').fill('1');
@@ -248,6 +256,17 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await expect.poll(() => page.locator('[id="error-idleMinutes"]').textContent()).toContain('durationSeconds');
     await page.getByLabel('Idle (minutes)').fill('15');
+
+    // The wording overrides, previewed on every screen of a session before anything is saved.
+    await page.getByLabel('Screen wording overrides (JSON)').fill('{"tapCard": {"title": "Tap to pay here"}}');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await expect.poll(() => before.textContent()).toContain('Tap to pay here');
+    expect(await page.locator('figure.reader-screen').count()).toBe(10);
+    expect(await page.getByRole('figure', { name: 'Reader screen: Receipt' }).textContent()).toContain('$7.64');
+    await page.getByLabel('Screen wording overrides (JSON)').fill('{"welcome": {"title": "Hi"}}');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await expect.poll(() => page.locator('[id="error-screens"]').textContent()).toContain('unknown field(s): welcome');
+    await page.getByLabel('Screen wording overrides (JSON)').fill('');
     await energy.fill('thirty-five');
     await page.getByLabel('Currency (ISO 4217)').fill('usd');
     await page.getByRole('button', { name: 'Save site' }).click();

@@ -26,6 +26,19 @@ describe("a site's preview", () => {
     expect(paths).toEqual(expect.arrayContaining(['site.tariff.energyPerKwh', 'usage.energyWh']));
   });
 
+  it("shows every screen of a session in the site's language, with its wording overrides", () => {
+    const { site, usage } = sitePreviewSchema.parse({
+      site: { ...DEMO_SITE, language: 'nl', screens: { tapCard: { title: 'Betaal hier' } } },
+      usage: { energyWh: 12_345, durationSeconds: 3600, idleSeconds: 900 },
+    });
+    const { screens } = previewSite(site, usage, 'https://csms.example/receipts/s-1');
+    expect(Object.keys(screens)).toEqual(['tapCard', 'authorizing', 'plugIn', 'charging', 'tapToStop', 'stopping', 'receipt', 'declined', 'error', 'outOfOrder']);
+    expect(screens.tapCard.title).toBe('Betaal hier');
+    // The rest in Dutch, as the site's drivers read them.
+    expect(previewSite({ ...site, language: 'en' }, usage).screens.plugIn?.title).not.toBe(screens.plugIn?.title);
+    expect(screens.receipt?.message).toContain('7,64');
+  });
+
   it('shows the start screen alone without a usage', () => {
     const { site } = sitePreviewSchema.parse({ site: DEMO_SITE });
     expect(previewSite(site)).toEqual({ screens: { tapCard: expect.objectContaining({ title: expect.any(String) }) } });

@@ -37,10 +37,18 @@ function put(target: any, path: string, value: unknown): void {
 }
 
 /** The form's text as the API's JSON: an integer field that reads as one is sent as a number, else as typed (the API names it). */
-function body(base: any, values: Values, inclusive: boolean) {
+function body(base: any, values: Values, inclusive: boolean, screens: string) {
   const site = structuredClone(base ?? {});
   delete site.siteId;
   delete site.updatedAt;
+  delete site.screens;
+  if (screens.trim() !== '') {
+    try {
+      site.screens = JSON.parse(screens);
+    } catch {
+      site.screens = screens;
+    }
+  }
   for (const field of FIELDS) {
     const text = values[field.name] ?? '';
     put(site, field.name, 'number' in field && /^-?\d+$/.test(text.trim()) ? Number(text) : text);
@@ -51,6 +59,41 @@ function body(base: any, values: Values, inclusive: boolean) {
 
 /** The calculator's fields by the API's usage fields. */
 const USAGE_FIELDS: Record<string, string> = { energyWh: 'energyKwh', durationSeconds: 'durationMinutes', idleSeconds: 'idleMinutes' };
+
+/** The errors of the wording overrides: at `screens` or within it (`screens.tapCard.title`). */
+const screenFields = (error: ApiError | null) => (error?.details ?? []).map((d) => d.field).filter((field) => field === 'screens' || field.startsWith('screens.'));
+
+/** The reader's wording, per screen, in the site's language: `{"tapCard": {"title": "..."}}`. */
+function ScreensField(props: { value: string; onInput: (value: string) => void; error: ApiError | null }) {
+  const messages = (props.error?.details ?? []).filter((d) => d.field === 'screens' || d.field.startsWith('screens.'));
+  return html`<div class=${`field${messages.length ? ' invalid' : ''}`}>
+    <label for="field-screens">Screen wording overrides (JSON)</label>
+    <p class="hint" id="field-screens-hint">Per screen, in the site's language, e.g. {"tapCard": {"title": "Tap to pay"}}; the preview below shows each screen.</p>
+    <textarea
+      id="field-screens"
+      rows="4"
+      aria-invalid=${messages.length ? 'true' : undefined}
+      aria-describedby=${messages.length ? 'field-screens-hint error-screens' : 'field-screens-hint'}
+      value=${props.value}
+      onInput=${(event: Event) => props.onInput((event.target as HTMLTextAreaElement).value)}
+    ></textarea>
+    ${messages.length > 0 && html`<ul class="field-error" id="error-screens">${messages.map((d) => html`<li><code>${d.field}</code>: ${d.message}</li>`)}</ul>`}
+  </div>`;
+}
+
+/** The reader's screens by what the driver is doing. */
+const SCREEN_NAMES: Record<string, string> = {
+  tapCard: 'Before the tap',
+  authorizing: 'Card read, hold asked',
+  plugIn: 'Hold approved: plug in',
+  charging: 'While charging',
+  tapToStop: 'Tap to stop',
+  stopping: 'Stopping',
+  receipt: 'Receipt',
+  declined: 'Card declined',
+  error: 'A fault',
+  outOfOrder: 'Out of order',
+};
 
 function Screen(props: { name: string; screen: Record<string, string> }) {
   const buttons = Object.entries(props.screen).filter(([key]) => key.startsWith('buttons.')).map(([, label]) => label);
@@ -65,8 +108,7 @@ function Screen(props: { name: string; screen: Record<string, string> }) {
 function Preview(props: { preview: any; currency: string }) {
   const { screens, quote } = props.preview;
   return html`<div class="screens">
-      <${Screen} name="Before the tap" screen=${screens.tapCard} />
-      ${screens.charging && html`<${Screen} name="While charging" screen=${screens.charging} />`}
+      ${Object.entries(screens).map(([kind, screen]) => html`<${Screen} name=${SCREEN_NAMES[kind] ?? kind} screen=${screen} />`)}
     </div>
     ${quote &&
     html`<${ReceiptTable}
@@ -87,6 +129,7 @@ export function Sites() {
   const [base, setBase] = useState<any>(null);
   const [values, setValues] = useState<Values>({});
   const [inclusive, setInclusive] = useState(false);
+  const [screens, setScreens] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
 
@@ -94,6 +137,7 @@ export function Sites() {
     setBase(site);
     setValues(Object.fromEntries(FIELDS.map((field) => [field.name, String(get(site, field.name) ?? '')])));
     setInclusive(Boolean(get(site, 'tax.inclusive')));
+    setScreens(site.screens ? JSON.stringify(site.screens, null, 2) : '');
   };
   const load = async (event: Event) => {
     event.preventDefault();
@@ -112,7 +156,7 @@ export function Sites() {
   const save = async (event: Event) => {
     event.preventDefault();
     try {
-      fill(await api('PUT', `/installer/sites/${encodeURIComponent(siteId)}`, { body: body(base, values, inclusive) }));
+      fill(await api('PUT', `/installer/sites/${encodeURIComponent(siteId)}`, { body: body(base, values, inclusive, screens) }));
       setError(null);
       setSaved(`Site ${siteId} saved.`);
     } catch (caught) {
@@ -130,7 +174,7 @@ export function Sites() {
       setPreview(
         await api('POST', '/installer/site-preview', {
           body: {
-            site: body(base, values, inclusive),
+            site: body(base, values, inclusive, screens),
             usage: { energyWh: number(usage.energyKwh, 1000), durationSeconds: number(usage.durationMinutes, 60), idleSeconds: number(usage.idleMinutes, 60) },
           },
         }),
@@ -171,8 +215,9 @@ export function Sites() {
           />`,
         )}
         <${Checkbox} label="Prices include tax" name="tax.inclusive" checked=${inclusive} onChange=${setInclusive} error=${apiError} />
+        <${ScreensField} value=${screens} onInput=${setScreens} error=${apiError} />
       </fieldset>
-      <${FormError} error=${error} shown=${[...FIELDS.map((field) => field.name), 'tax.inclusive', 'siteId']} />
+      <${FormError} error=${error} shown=${[...FIELDS.map((field) => field.name), 'tax.inclusive', 'siteId', ...screenFields(apiError)]} />
       <div class="buttons">
         <button type="submit">Save site</button>
       </div>
