@@ -31,7 +31,6 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error('no Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)');
   system = await startTestSystem({ timeScale: FAST_WAITS });
-  expect((await system.api('PUT', '/installer/sites/site-main-st', demoSite())).status).toBe(200);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
 });
 
@@ -85,10 +84,35 @@ describe('the console', () => {
     await page.context().close();
   });
 
-  it('lets an installer provision a station (its password shown once) and commission a reader', async () => {
+  it('lets an installer create a site, provision a station (its password shown once) and commission a reader', async () => {
     const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
     // An installer's pages: no overview, no sessions.
     await expect.poll(() => page.getByRole('navigation').textContent()).not.toContain('Sessions');
+
+    // pricing.md's example site, typed in as an installer would.
+    await page.getByLabel('Site id').fill('site-main-st');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('does not exist yet');
+    const site = demoSite();
+    const typed: Record<string, string | number> = {
+      Name: site.name,
+      'Currency (ISO 4217)': site.currency,
+      'Language of the screens': site.language,
+      'Hold (minor units)': site.holdAmount,
+      'Session fee (minor units)': site.tariff.sessionFee,
+      'Energy per kWh (minor units, decimal)': site.tariff.energyPerKwh,
+      'Time per hour (minor units, decimal)': site.tariff.timePerHour,
+      'Idle per hour (minor units, decimal)': site.tariff.idlePerHour,
+      'Idle grace (minutes)': site.tariff.idleGraceMinutes,
+      'Tax rate (%)': site.tax.ratePercent,
+      'Platform share (%)': site.revenueShare.platformPercent,
+      'Platform fixed fee per session (minor units)': site.revenueShare.platformFixedPerSession,
+    };
+    for (const [label, value] of Object.entries(typed)) await page.getByLabel(label, { exact: true }).fill(String(value));
+    await page.getByRole('button', { name: 'Save site' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Site site-main-st saved.');
+    expect((await system.api('GET', '/installer/sites/site-main-st')).body).toMatchObject({ ...site, timeZone: 'UTC' });
+    await fitsTheScreen(page);
 
     await page.getByRole('link', { name: 'Stations' }).click();
     await page.getByLabel('Station id').fill(STATION);

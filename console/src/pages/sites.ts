@@ -51,6 +51,8 @@ function body(base: any, values: Values, inclusive: boolean, screens: string) {
   }
   for (const field of FIELDS) {
     const text = values[field.name] ?? '';
+    // Left empty: not sent, so the API fills in its default or names the field as missing.
+    if (text.trim() === '') continue;
     put(site, field.name, 'number' in field && /^-?\d+$/.test(text.trim()) ? Number(text) : text);
   }
   put(site, 'tax.inclusive', inclusive);
