@@ -244,6 +244,25 @@ describe('the console', () => {
     await page.context().close();
   });
 
+  it("stops a charging session from its page", async () => {
+    // A new transaction of its own on the same connection, timed now.
+    charger!.setScript({});
+    charger!.nextTransaction();
+    expect(await system.payter.tap(READER, { cardId: 'card-stop', maskedPan: '5555********4444' })).toBe(200);
+    const stopped = await waitFor(async () => {
+      const id = await system.activeSession(READER);
+      return id !== sessionId ? id : undefined;
+    }, 10_000, 'the second session');
+    await waitFor(async () => (await system.api('GET', `/ops/sessions/${stopped}`)).body.status === 'charging' || undefined, 10_000, 'charging');
+    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    await page.goto(`${system.runtime.httpUrl}/#/sessions/${stopped}`);
+    await page.getByRole('button', { name: 'Stop charging' }).click();
+    expect((await system.executionEnded(stopped)).status).toBe('SUCCEEDED');
+    await expect.poll(() => page.locator('dl.facts').first().textContent(), { timeout: 10_000 }).toContain('operatorStop');
+    expect(await page.getByRole('button', { name: 'Stop charging' }).count()).toBe(0);
+    await page.context().close();
+  });
+
   it('refuses an installer the refund (403)', async () => {
     const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
     await page.goto(`${system.runtime.httpUrl}/#/sessions/${sessionId}`);
@@ -338,7 +357,7 @@ describe('the console', () => {
     const page = await signedIn(DEFAULT_OPS_TOKEN);
     await page.getByRole('link', { name: 'Reconciliation' }).click();
     await page.getByRole('button', { name: 'Compare with Payter' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^1 sessions, 1 matched, \d+ differences$/);
+    await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^2 sessions, 2 matched, \d+ differences$/);
     await fitsTheScreen(page);
     await page.context().close();
   });
