@@ -18,9 +18,15 @@ export function Overview() {
         api<{ stations: any[] }>('GET', '/ops/stations'),
         api<{ readers: any[] }>('GET', '/ops/readers'),
       ]);
-      return { live, recent: sessions.slice(0, 10), stations, readers };
+      return { live, recent: sessions.slice(0, 10), unfinalized: sessions.filter(unfinalized), stations, readers };
     },
     REFRESH_MS,
+    [],
+  );
+  // Reconciliation asks Payter about every reader: once a minute is plenty.
+  const reconciliation = usePoll(
+    () => api('GET', `/ops/reconciliation?${new URLSearchParams({ from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() })}`),
+    60_000,
     [],
   );
   return html`<h1>Overview</h1>
@@ -47,7 +53,7 @@ export function Overview() {
         </tbody>
       </table></div>`}
     </section>
-    ${data && html`<${Attention} stations=${data.stations} readers=${data.readers} />`}
+    ${data && html`<${Attention} stations=${data.stations} readers=${data.readers} unfinalized=${data.unfinalized} reconciliation=${reconciliation.data} />`}
     <section aria-labelledby="stations">
       <h2 id="stations">Stations</h2>
       ${data && data.stations.length === 0 && html`<p>No station provisioned.</p>`}
@@ -101,9 +107,25 @@ function connectorText(station: any): string {
   return (station.connectors ?? []).map((id: number) => `${id} ${statuses.get(id) ?? 'no status yet'}`).join(', ');
 }
 
-/** What needs an operator now: stations offline, readers out of service or offline. */
-function Attention(props: { stations: any[]; readers: any[] }) {
+/** A session ended at the charger whose money is not settled a quarter of an hour on. */
+const UNFINALIZED_AFTER_MS = 15 * 60_000;
+const unfinalized = (s: any): boolean =>
+  ['stopping', 'stopped'].includes(s.status) && Date.now() - Date.parse(s.meter?.stoppedAt ?? s.createdAt) > UNFINALIZED_AFTER_MS;
+
+/**
+ * What needs an operator now: stations offline, readers out of service or offline, sessions
+ * unfinalized, holds open past their age and differences with Payter in the last 24 hours.
+ */
+function Attention(props: { stations: any[]; readers: any[]; unfinalized: any[]; reconciliation?: any }) {
+  const link = (id: string) => html`<a href=${`#/sessions/${encodeURIComponent(id)}`}>${id.slice(0, 8)}</a>`;
   const items = [
+    ...props.unfinalized.map((s) => html`Session ${link(s.sessionId)} is ${s.status} since ${time(s.meter?.stoppedAt ?? s.createdAt)}: its payment is not settled.`),
+    ...(props.reconciliation?.openHolds ?? [])
+      .filter((h: any) => h.overdue)
+      .map((h: any) => html`A hold is still open at Payter on reader ${h.serialNumber}${h.ageMinutes !== undefined ? ` after ${h.ageMinutes} min` : ''}${h.sessionId ? html` (session ${link(h.sessionId)})` : ''}.`),
+    ...(props.reconciliation?.differences ?? [])
+      .filter((d: any) => d.kind !== 'holdStillOpen')
+      .map((d: any) => html`Reconciliation: ${d.kind} on reader ${d.serialNumber}${d.sessionId ? html` (session ${link(d.sessionId)})` : ''}; see <a href="#/reconciliation">Reconciliation</a>.`),
     ...props.stations.filter((s) => !s.online).map((s) => `Station ${s.stationId} is offline${s.disconnectedAt ? ` since ${time(s.disconnectedAt)}` : ''}.`),
     ...props.readers.filter((r) => r.outOfService).map((r) => `Reader ${r.serialNumber} is out of service since ${time(r.outOfService.since)}: ${r.outOfService.reason}`),
     ...props.readers.filter((r) => r.online === false).map((r) => `Reader ${r.serialNumber} is offline at Payter.`),
