@@ -47,10 +47,13 @@ const runtime = await startLocalRuntime({
 
 console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
 console.log(`HTTP endpoint: ${runtime.httpUrl}`);
+// The tokens are credentials: the address is printed, never a token (the README names the local defaults).
+console.log(`Console: ${runtime.httpUrl}/ (sign in with OPS_TOKEN as an operator, INSTALLER_ONLY_TOKEN as an installer)`);
 console.log(`Payter CPS: ${runtime.payter ? `built-in simulator at ${runtime.payter.url} (control: ${runtime.httpUrl}/simulator/payter/readers/{serial})` : process.env.PAYTER_API_URL}`);
 const host = process.env.HOST ?? '127.0.0.1';
-if (!['127.0.0.1', '::1', 'localhost'].includes(host) && process.env.INSTALLER_TOKEN === undefined) {
-  console.warn(`HOST=${host}: the installer and ops APIs answer other machines with the default token; set INSTALLER_TOKEN.`);
+const unset = ['INSTALLER_TOKEN', 'OPS_TOKEN', 'INSTALLER_ONLY_TOKEN'].filter((name) => process.env[name] === undefined);
+if (!['127.0.0.1', '::1', 'localhost'].includes(host) && unset.length > 0) {
+  console.warn(`HOST=${host}: the installer and ops APIs answer other machines with the default tokens; set ${unset.join(', ')}.`);
 }
 console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
 

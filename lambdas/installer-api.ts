@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError, json, parseBody, router, type Route } from './http/api';
 import { readerCommissioningSchema, siteSettingsSchema, stationProvisioningSchema } from './sites/site-settings';
+import { previewSite, sitePreviewSchema } from './pricing/site-preview';
 import { commissioning, installer } from './aws/composition';
 import { lambdaHandler, logger } from './shared/lambda';
 
@@ -11,6 +12,17 @@ const route = router([
     'site saved',
     { siteId: stored.siteId },
   ]),
+  {
+    // Nothing is stored: the start screen and a quote of the settings as they stand in the editor.
+    method: 'POST',
+    path: '/installer/site-preview',
+    handle: async (event) => {
+      const { site, usage } = parseBody(event, sitePreviewSchema);
+      // The receipt screen's QR code: this endpoint's own receipt address, for an example session.
+      const receiptUrl = `https://${event.requestContext.domainName}/receipts/00000000-0000-4000-8000-000000000000`;
+      return json(200, previewSite(site, usage, receiptUrl));
+    },
+  },
   {
     method: 'GET',
     path: '/installer/sites/{siteId}',

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { calls, myPayterReconciliation, sessionOperations, stations, transactions } from './aws/composition';
+import { calls, commissioning, installer, myPayterReconciliation, sessionOperations, stations, transactions } from './aws/composition';
 import { asReported } from './csms/model';
 import { sendByAction } from './csms/csms-calls';
 import { HttpError, fieldErrors, json, parseBody, router } from './http/api';
@@ -156,6 +156,16 @@ const route = router([
         ? json(200, { messageId, action, result: outcome.payload })
         : json(502, { error: 'CallError', messageId, action, code: outcome.code, description: outcome.description, details: outcome.details });
     },
+  },
+  {
+    method: 'GET',
+    path: '/ops/stations',
+    handle: async () => json(200, { stations: await installer().listStations() }),
+  },
+  {
+    method: 'GET',
+    path: '/ops/readers',
+    handle: async () => json(200, { readers: await (await commissioning()).list() }),
   },
   {
     method: 'GET',

@@ -24,6 +24,12 @@ export class DynamoReaderRepository implements ReaderRepository {
     return readers.filter((reader) => reader.stationId === stationId);
   }
 
+  async list(): Promise<Reader[]> {
+    const readers: Reader[] = [];
+    for await (const items of pages(this.db, { scan: { TableName: this.table } })) readers.push(...(items as Reader[]));
+    return readers;
+  }
+
   async commission(reader: Reader): Promise<boolean> {
     const written = await ifConditionHolds(
       this.db.send(

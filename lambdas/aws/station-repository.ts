@@ -34,6 +34,17 @@ export class DynamoStationRepository implements StationRepository {
     return { online: false, ...station } as Station;
   }
 
+  async list(): Promise<Station[]> {
+    const stations: Station[] = [];
+    const profiles = pages(this.db, {
+      scan: { TableName: this.table, FilterExpression: 'sk = :profile', ExpressionAttributeValues: { ':profile': PROFILE } },
+    });
+    for await (const items of profiles) {
+      for (const { sk: _sk, ...station } of items) stations.push({ online: false, ...station } as Station);
+    }
+    return stations;
+  }
+
   async provision(station: StationProvisioning, now: string): Promise<Station> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({

@@ -25,6 +25,8 @@ export interface StationProvisioning {
 
 export interface StationRepository {
   get(stationId: string): Promise<Station | undefined>;
+  /** Every station's profile, in no particular order (the operators' overview: a scan). */
+  list(): Promise<Station[]>;
   /** Creates or replaces the provisioned fields; boot data and connection state are kept. */
   provision(station: StationProvisioning, now: string): Promise<Station>;
   recordBoot(stationId: string, boot: StationBootInfo): Promise<void>;

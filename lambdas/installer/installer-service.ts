@@ -48,7 +48,17 @@ export class InstallerService {
   async getStation(stationId: string): Promise<StationView & { connectorStatus: unknown[] }> {
     const station = await this.deps.stations.get(stationId);
     if (!station) throw new NotFoundError(`station ${stationId} does not exist`);
-    const connectorStatus = (await this.deps.stations.getConnectorStatuses(stationId)).map(asReported);
+    return this.withConnectors(station);
+  }
+
+  /** Every station as `getStation` answers it, by id (the operators' overview). */
+  async listStations(): Promise<(StationView & { connectorStatus: unknown[] })[]> {
+    const stations = (await this.deps.stations.list()).sort((a, b) => a.stationId.localeCompare(b.stationId));
+    return Promise.all(stations.map((station) => this.withConnectors(station)));
+  }
+
+  private async withConnectors(station: Station): Promise<StationView & { connectorStatus: unknown[] }> {
+    const connectorStatus = (await this.deps.stations.getConnectorStatuses(station.stationId)).map(asReported);
     return { ...withoutSecret(station), connectorStatus };
   }
 }

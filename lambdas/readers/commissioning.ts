@@ -115,4 +115,9 @@ export class ReaderCommissioning {
     if (!reader) throw new NotFoundError(`reader ${serialNumber} is not commissioned`);
     return reader;
   }
+
+  /** Every commissioned reader as `get` answers it, by serial number (the operators' overview). */
+  async list(): Promise<Reader[]> {
+    return (await this.deps.readers.list()).sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
+  }
 }

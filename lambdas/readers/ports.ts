@@ -3,6 +3,8 @@ import type { CardReading, Reader } from './model';
 export interface ReaderRepository {
   get(serialNumber: string): Promise<Reader | undefined>;
   listByStation(stationId: string): Promise<Reader[]>;
+  /** Every commissioned reader, in no particular order (the operators' overview: a scan). */
+  list(): Promise<Reader[]>;
   /**
    * Creates the reader, or replaces it when it serves the same station and no session;
    * false if it serves another station or a session (a binding is never overwritten).

@@ -111,6 +111,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   say(`Payter: hold of $${((hold?.authorizedAmount ?? 0) / 100).toFixed(2)} ${hold?.state} at $${((hold?.committedAmount ?? 0) / 100).toFixed(2)}`);
   print(`\nExecution ${status}: ${executionArn}`);
   print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);
+  print(`Its page in the console (sign in with OPS_TOKEN): ${runtime.httpUrl}/#/sessions/${sessionId}`);
   // The token itself is never printed (it is a credential): the shell fills in INSTALLER_TOKEN, or the default.
   print(`The session for operators: curl -H "Authorization: Bearer \${INSTALLER_TOKEN:-${DEFAULT_INSTALLER_TOKEN}}" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
   await charger.close();

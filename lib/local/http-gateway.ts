@@ -15,9 +15,10 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 
 
 /**
  * A Lambda authorizer's verdict: a boolean, or HTTP API's "simple response" whose
- * context reaches the handler as `requestContext.authorizer.lambda`.
+ * context reaches the handler as `requestContext.authorizer.lambda`; 'forbidden' is a JWT
+ * authorizer's answer to a valid token without the route's scope (403).
  */
-export type HttpAuthorization = boolean | { isAuthorized: boolean; context?: Record<string, unknown> };
+export type HttpAuthorization = boolean | 'forbidden' | { isAuthorized: boolean; context?: Record<string, unknown> };
 
 /** A route integrated with a Lambda handler. */
 export interface HttpRoute {
@@ -29,7 +30,7 @@ export interface HttpRoute {
    * or to anything else, which HTTP API turns into a 200 JSON response.
    */
   handler: (event: APIGatewayProxyEventV2) => Promise<unknown>;
-  /** false => 401 {"message":"Unauthorized"}, like a failing JWT authorizer. */
+  /** false => 401 {"message":"Unauthorized"}, like a failing JWT authorizer; 'forbidden' => 403 {"message":"Forbidden"}. */
   authorize?: (event: APIGatewayProxyEventV2) => HttpAuthorization | Promise<HttpAuthorization>;
 }
 
@@ -121,6 +122,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
         reportError(`authorizer of ${compiled.routeKey}`, error);
         return sendJson(res, 500, { message: 'Internal Server Error' });
       }
+      if (verdict === 'forbidden') return sendJson(res, 403, { message: 'Forbidden' });
       const allowed = typeof verdict === 'boolean' ? verdict : verdict.isAuthorized;
       if (!allowed) return sendJson(res, 401, { message: 'Unauthorized' });
       if (typeof verdict === 'object' && verdict.context) {

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { TABLES } from '../tables';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
-import { startHttpGateway, type HttpGateway } from './http-gateway';
+import { startHttpGateway, type HttpAuthorization, type HttpGateway } from './http-gateway';
+import { buildConsole, consoleRoutes } from './console';
 import { LambdaHost, localFunctionArn } from './lambda-host';
 import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../functions';
 import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
@@ -27,8 +28,18 @@ import { OFFLINE_GRACE_MS } from '../../lambdas/csms/reconnect-grace';
 import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
-/** The installer and ops APIs' bearer token locally when INSTALLER_TOKEN is unset (not a secret: local only). */
+/**
+ * The local bearer tokens, one per role (not secrets: local only). INSTALLER_TOKEN's, from
+ * before there were roles, still covers both APIs: scripts written for it go on working.
+ */
 export const DEFAULT_INSTALLER_TOKEN = 'local-installer-token';
+/** The operator's (OPS_TOKEN): the installer and the ops APIs, refunds included. */
+export const DEFAULT_OPS_TOKEN = 'local-ops-token';
+/** The installer's alone (INSTALLER_ONLY_TOKEN): sites, stations and readers; 403 on the ops API. */
+export const DEFAULT_INSTALLER_ONLY_TOKEN = 'local-installer-only-token';
+
+/** Who a local bearer token signs in: an installer reaches /installer, an operator everything. */
+export type LocalRole = 'installer' | 'operator';
 const ASL_FILE = fileURLToPath(new URL('../../statemachines/charging-session.asl.json', import.meta.url));
 
 export interface LocalRuntimeOptions {
@@ -46,8 +57,12 @@ export interface LocalRuntimeOptions {
    * callback secret on disk here. @default in memory
    */
   readonly dataDir?: string;
-  /** Bearer token of the installer and ops APIs. @default DEFAULT_INSTALLER_TOKEN */
+  /** Bearer token of the installer and ops APIs (the operator's). @default INSTALLER_TOKEN, or DEFAULT_INSTALLER_TOKEN */
   readonly installerToken?: string;
+  /** The operator's bearer token. @default OPS_TOKEN, or DEFAULT_OPS_TOKEN */
+  readonly opsToken?: string;
+  /** The installer's bearer token: refused (403) on the ops API. @default INSTALLER_ONLY_TOKEN, or DEFAULT_INSTALLER_ONLY_TOKEN */
+  readonly installerOnlyToken?: string;
   /** @default 300 */
   readonly heartbeatIntervalSeconds?: number;
   /** How long a station that went away has to come back before its readers go out of order. @default 60 */
@@ -205,7 +220,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await lambdas.load();
     const reconcile = () => lambdas.invoke('reconciliation-job', SCHEDULED_EVENT);
 
-    const bearer = bearerCheck(options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
+    const tokens = new Map<string, LocalRole>([
+      [options.installerOnlyToken ?? process.env.INSTALLER_ONLY_TOKEN ?? DEFAULT_INSTALLER_ONLY_TOKEN, 'installer'],
+      [options.opsToken ?? process.env.OPS_TOKEN ?? DEFAULT_OPS_TOKEN, 'operator'],
+      [options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, 'operator'],
+    ]);
+    const installerRoute = bearerCheck(tokens, 'installer');
+    const operatorRoute = bearerCheck(tokens, 'operator');
+    const consoleAssets = await buildConsole();
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
       ...(options.host !== undefined && { host: options.host }),
@@ -219,7 +241,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             method,
             path: trigger.http.path,
             handler: lambdas.handler(name),
-            ...(trigger.http.publicBecause === undefined && { authorize: bearer }),
+            ...(trigger.http.publicBecause === undefined && {
+              authorize: trigger.http.path.startsWith('/installer/') ? installerRoute : operatorRoute,
+            }),
           }));
         }),
         ...(payter ? payterSimulatorRoutes(payter) : []),
@@ -228,8 +252,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           method: 'POST',
           path: '/local/reconciliation/run',
           handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await reconcile()) }),
-          authorize: bearer,
+          authorize: operatorRoute,
         },
+        // The console's page and files, public like a sign-in page: the data stays behind the APIs.
+        ...consoleRoutes(consoleAssets),
       ],
     });
     closers.push(() => http.close());
@@ -328,12 +354,23 @@ export function stationIdFromPath(path: string): Record<string, string> {
   }
 }
 
-/** The local stand-in for the IAM / JWT authorizer of the installer and ops routes. */
-function bearerCheck(token: string): (event: APIGatewayProxyEventV2) => boolean {
-  const expected = Buffer.from(`Bearer ${token}`);
+/**
+ * The local stand-in for the JWT authorizer of the installer and ops routes: an unknown token is
+ * 401, a known one whose role does not reach the route 403 (as a JWT outside the route's group);
+ * the role reaches the handler as the authorizer's context.
+ */
+function bearerCheck(tokens: ReadonlyMap<string, LocalRole>, needs: LocalRole): (event: APIGatewayProxyEventV2) => HttpAuthorization {
+  const known = [...tokens].map(([token, role]) => ({ expected: Buffer.from(`Bearer ${token}`), role }));
   return (event) => {
     const given = Buffer.from(event.headers.authorization ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    // Every token compared, in constant time each: which one matched leaks nothing.
+    let role: LocalRole | undefined;
+    for (const { expected, role: candidate } of known) {
+      if (given.length === expected.length && timingSafeEqual(given, expected)) role ??= candidate;
+    }
+    if (!role) return false;
+    if (needs === 'operator' && role !== 'operator') return 'forbidden';
+    return { isAuthorized: true, context: { role } };
   };
 }
 

@@ -29,6 +29,10 @@ it('runs one paid session end to end and prints its timeline', async () => {
   expect(timeline).toMatch(/Execution SUCCEEDED: arn:aws:states:.*:execution:charging-session:[0-9a-f-]{36}/);
   const receipt = /E-receipt: (\S+)/.exec(timeline)?.[1];
   expect((await fetch(receipt!)).status).toBe(200);
+  // The console's page of the session: the console at / opens it from the fragment.
+  const page = /Its page in the console \(sign in with OPS_TOKEN\): (\S+)/.exec(timeline)?.[1];
+  expect(page).toBe(`${system.runtime.httpUrl}/#/sessions/${/E-receipt: \S+\/receipts\/(\S+)/.exec(timeline)?.[1]}`);
+  expect((await fetch(page!)).headers.get('content-type')).toBe('text/html; charset=utf-8');
 
   // The operators' hint works as printed, in a shell without INSTALLER_TOKEN.
   const hint = /The session for operators: (curl .*)$/m.exec(timeline)?.[1];

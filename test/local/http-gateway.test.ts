@@ -286,6 +286,17 @@ describe('HTTP gateway authorization and limits', () => {
     expect(await allowed.json()).toEqual({ authorizer: { lambda: { operator: 'ops-1' } } });
   });
 
+  it("answers 403 without calling the handler when authorize finds the caller's role short of the route", async () => {
+    let handled = 0;
+    const { gateway } = await start([
+      { method: 'GET', path: '/ops/sessions', authorize: () => 'forbidden', handler: async () => (handled++, { ok: true }) },
+    ]);
+    const refused = await fetch(`${gateway.url}/ops/sessions`, { headers: { authorization: 'Bearer installer' } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: 'Forbidden' });
+    expect(handled).toBe(0);
+  });
+
   it('answers 413 to a body over the limit without calling the handler', async () => {
     let handled = 0;
     const { gateway } = await start(

@@ -419,6 +419,11 @@ export class InMemoryReaderRepository extends InMemoryRecords<ReaderMethod, Read
     return [...this.items.values()].filter((r) => r.stationId === stationId).map(copy);
   }
 
+  async list(): Promise<Reader[]> {
+    this.maybeFail('list');
+    return [...this.items.values()].map(copy);
+  }
+
   async commission(reader: Reader): Promise<boolean> {
     this.maybeFail('commission');
     const existing = this.items.get(reader.serialNumber);
@@ -554,6 +559,11 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     this.maybeFail('get');
     const station = this.items.get(stationId);
     return station && copy(station);
+  }
+
+  async list(): Promise<Station[]> {
+    this.maybeFail('list');
+    return [...this.items.values()].map(copy);
   }
 
   async provision(station: StationProvisioning, now: string): Promise<Station> {

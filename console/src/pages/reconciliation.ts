@@ -1,0 +1,68 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { money } from '../format';
+import { Field, FormError } from '../ui';
+
+/** What an operator does about each kind of difference (docs/reconciliation.md). */
+const WHAT_TO_DO: Record<string, string> = {
+  holdStillOpen: 'A hold is still on the card at Payter: the session sweeper commits or cancels it; if it stays, cancel it in MyPayter.',
+  unknownToUs: 'Payter has a session on our reader that we have no record of: look it up in MyPayter and cancel its hold if it is one.',
+  unknownToPayter: 'We have a session Payter does not list: check the reader in MyPayter; no money moved for it at Payter.',
+  stateDiffers: 'Our state and Payter\'s differ: Payter\'s is what the card saw; open the session and compare with MyPayter.',
+  amountDiffers: 'The amounts differ: the card was charged Payter\'s amount; check the receipt and refund or correct by hand.',
+  refundDiffers: 'What we recorded as refunded differs from Payter: check the refunds in MyPayter before any new refund.',
+  refundUnknown: 'A refund\'s outcome is not known yet: do not refund again; the next reconciliation settles it.',
+  refundAwaitingAcquirer: 'This refund is to be made through the acquirer; it stays listed until Payter\'s data shows it.',
+  chargerReportedOtherUsage: 'The session was billed from the last meter value of a lost charger, which later reported other figures: refund the difference if the driver paid too much.',
+};
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** A period's sessions against Payter's, every difference with what to do about it. */
+export function Reconciliation() {
+  const [from, setFrom] = useState(today());
+  const [to, setTo] = useState(today());
+  const [report, setReport] = useState<any>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      setReport(await api('GET', `/ops/reconciliation?${new URLSearchParams({ from, to })}`));
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const apiError = error instanceof ApiError ? error : null;
+  return html`<h1>Reconciliation</h1>
+    <form class="filters" onSubmit=${run} aria-label="Period">
+      <${Field} label="From" name="from" type="date" value=${from} onInput=${setFrom} error=${apiError} />
+      <${Field} label="To" name="to" type="date" value=${to} onInput=${setTo} error=${apiError} />
+      <button type="submit" disabled=${busy}>Compare with Payter</button>
+    </form>
+    <${FormError} error=${error} shown=${['from', 'to']} />
+    ${report &&
+    html`<section aria-labelledby="result">
+      <h2 id="result">${report.sessions} sessions, ${report.matched} matched, ${report.differences.length} differences</h2>
+      ${report.differences.length === 0 && html`<p>Our sessions and Payter's agree.</p>`}
+      <ul class="differences">
+        ${report.differences.map(
+          (d: any) => html`<li>
+            <strong>${d.kind}</strong> on reader ${d.serialNumber}
+            ${d.sessionId && html` — session <a href=${`#/sessions/${encodeURIComponent(d.sessionId)}`}>${d.sessionId.slice(0, 8)}</a>`}
+            ${d.ours && html`<br />ours: ${d.ours.paymentState ?? '–'} ${d.ours.committedAmount !== undefined ? money(d.ours.committedAmount) : ''}`}
+            ${d.payters && html`<br />Payter: ${d.payters.state} ${d.payters.committedAmount != null ? money(d.payters.committedAmount) : ''}`}
+            <p class="hint">${WHAT_TO_DO[d.kind] ?? 'Compare with MyPayter.'}</p>
+          </li>`,
+        )}
+      </ul>
+      ${report.openHolds?.length > 0 &&
+      html`<h3>Holds open at Payter</h3>
+        <ul>${report.openHolds.map((h: any) => html`<li>${h.serialNumber}: ${h.payterSessionId}${h.overdue ? ' (overdue)' : ''}${h.ageMinutes !== undefined ? `, ${h.ageMinutes} min` : ''}</li>`)}</ul>`}
+    </section>`}`;
+}

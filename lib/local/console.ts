@@ -1,0 +1,82 @@
+/**
+ * The console (the Installer Panel and the operators' dashboard) as the local HTTP endpoint
+ * serves it at `/`: console/src bundled by esbuild when the runtime starts (a fresh clone needs
+ * no build step), held in memory and answered from a fixed table of paths, so no request can
+ * reach any other file. Every page speaks to the installer and ops APIs like a script does.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { RawHttpRoute } from './http-gateway';
+
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+
+/**
+ * Scripts, styles, images and API calls from this origin alone: no inline script or style, no
+ * framing, no plugin, no other base. On AWS the CloudFront response headers policy sends the same.
+ */
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export interface ConsoleAsset {
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+/** The console's files by the path they are served at. */
+export type ConsoleAssets = ReadonlyMap<string, ConsoleAsset>;
+
+/** Bundles the console (minified, one script, one style sheet) and reads its page. */
+export async function buildConsole(): Promise<ConsoleAssets> {
+  const bundle = await build({
+    entryPoints: [`${CONSOLE_DIR}src/main.ts`],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    outfile: 'app.js',
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const script = bundle.outputFiles.find((file) => file.path.endsWith('app.js'));
+  if (!script) throw new Error('esbuild produced no console script');
+  const [page, styles] = await Promise.all([readFile(`${CONSOLE_DIR}index.html`), readFile(`${CONSOLE_DIR}styles.css`)]);
+  return new Map([
+    ['/', { contentType: 'text/html; charset=utf-8', body: page }],
+    ['/console/app.js', { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(script.contents) }],
+    ['/console/styles.css', { contentType: 'text/css; charset=utf-8', body: styles }],
+  ]);
+}
+
+/** The headers of every console file: its type, the CSP, and nothing cached across a restart's rebuild. */
+export function consoleHeaders(asset: ConsoleAsset): Record<string, string> {
+  return {
+    'content-type': asset.contentType,
+    'content-length': String(asset.body.length),
+    'content-security-policy': CONSOLE_CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  };
+}
+
+/** GET / and GET /console/...: a file of the table, or 404 like any unknown route. */
+export function consoleRoutes(assets: ConsoleAssets): RawHttpRoute[] {
+  const serve = (path: string): RawHttpRoute['raw'] => (_req, res) => {
+    const asset = assets.get(path);
+    if (!asset) {
+      const body = JSON.stringify({ message: 'Not Found' });
+      res.writeHead(404, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+      return;
+    }
+    res.writeHead(200, consoleHeaders(asset));
+    res.end(asset.body);
+  };
+  return [
+    { method: 'GET', path: '/', raw: serve('/') },
+    { method: 'GET', path: '/console/{file+}', raw: (req, res, { file }) => serve(`/console/${file ?? ''}`)(req, res, {}) },
+  ];
+}
