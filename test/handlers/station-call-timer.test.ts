@@ -26,6 +26,9 @@ vi.mock('../../lambdas/aws/composition', () => ({
     },
     refusedWaiting: async () => state.refused > 0,
   }),
+  // No station past its reconnect grace: the readers are left alone.
+  reconnectGrace: () => ({ gonePastGrace: async () => [] }),
+  stationEvents: () => ({ stationOffline: async () => undefined }),
 }));
 
 const { handler } = await import('../../lambdas/station-call-timer');

@@ -7,7 +7,7 @@
  */
 import { FAST_WAITS } from '../support/paid-session';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { PayterSimulator, SimulatedSession } from '../../lib/local/payter-simulator';
 import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { demoSite, localDynamoDb, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
@@ -96,7 +96,10 @@ export async function givenPair(system: TestSystem, name: string, script: Charge
 
 const db = localDynamoDb();
 
-/** Session records of a station from the byStation index: oldest first, or the newest `newest`. */
+/**
+ * Session records of a station from the byStation index (keys only, as every index: the
+ * records themselves are read by key): oldest first, or the newest `newest`.
+ */
 async function querySessions(stationId: string, newest?: number): Promise<Record<string, any>[]> {
   const items: Record<string, any>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -114,7 +117,10 @@ async function querySessions(stationId: string, newest?: number): Promise<Record
     items.push(...(page.Items ?? []));
     startKey = newest === undefined ? page.LastEvaluatedKey : undefined;
   } while (startKey);
-  return items;
+  const records = await Promise.all(
+    items.map(async ({ sessionId }) => (await db.send(new GetCommand({ TableName: process.env.SESSIONS_TABLE!, Key: { sessionId }, ConsistentRead: true }))).Item),
+  );
+  return records.filter((record): record is Record<string, any> => record !== undefined);
 }
 
 /** Every session record of a station. */
