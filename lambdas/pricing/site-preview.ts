@@ -4,7 +4,7 @@
  * hold), and a quote of one session's usage priced, captured and split by the same code the
  * sessions use (docs/pricing.md). Pure: the installer API's `POST /installer/site-preview`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { capture, splitRevenue } from './capture';
 import { priceSession } from './price';
 import { receiptView } from './receipt';
