@@ -97,6 +97,19 @@ const PAYTER_CALLBACKS_ARE_PUBLIC =
 /** The Payter client and the callback URLs it hands to readers. */
 const PAYTER = { secrets: ['payterApiKey', 'payterCallbackSecret'], settings: ['payterApi', 'publicBaseUrl'] } as const;
 
+/**
+ * A driver's callback (a card read, a button press): deduplicated (idempotency); a stop queues
+ * RemoteStopTransaction, which moves the station's call queue on (lambdas/csms/csms-calls.ts).
+ */
+const DRIVER_CALLBACK = {
+  sourceMapsAtRunTime: false,
+  tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
+  stations: 'send',
+  workflow: TASK_CALLBACKS,
+  ...PAYTER,
+  settings: [...PAYTER.settings, 'callTimeout'],
+} as const;
+
 export const FUNCTIONS = {
   'ocpp-authorizer': {
     description: 'OCPP $connect authorizer: station id and HTTP Basic password',
@@ -181,25 +194,14 @@ export const FUNCTIONS = {
   'payter-card-read': {
     description: "Payter card-read callback: tap to start a session's workflow, or tap to stop",
     trigger: { http: { path: '/payter/{token}/card/{readingId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
-    sourceMapsAtRunTime: false,
-    // Deduplicated (idempotency); a tap to stop queues RemoteStopTransaction, which moves the
-    // station's call queue on (lambdas/csms/csms-calls.ts).
-    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
-    stations: 'send',
+    ...DRIVER_CALLBACK,
     workflow: ['StartExecution', ...TASK_CALLBACKS],
-    ...PAYTER,
-    settings: [...PAYTER.settings, 'callTimeout'],
   },
   'payter-ui-callback': {
     description: 'Payter UI callback: the buttons of our reader screens (stop, cancel, done)',
     trigger: { http: { path: '/payter/{token}/ui/{contextId}', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
-    sourceMapsAtRunTime: false,
-    // Cancel before plugging in fails the workflow's wait for the charger; stop as above.
-    tables: { readers: 'RW', sessions: 'RW', sites: 'RO', stations: 'RW', pendingCalls: 'RW', transactions: 'RW', idempotency: 'RW', connections: 'RW' },
-    stations: 'send',
-    workflow: TASK_CALLBACKS,
-    ...PAYTER,
-    settings: [...PAYTER.settings, 'callTimeout'],
+    // Cancel before plugging in fails the workflow's wait for the charger.
+    ...DRIVER_CALLBACK,
   },
   'payter-terminal-state': {
     description: 'Payter terminal-state web hook: re-sends our screens to a reader back online',
