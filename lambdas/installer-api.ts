@@ -1,4 +1,4 @@
-/** The Installer Panel's backend: `ANY /installer/{proxy+}` on the HTTP API (IAM or JWT on AWS). */
+/** The Installer Panel's backend: `ANY /installer/{proxy+}` on the HTTP API (Cognito JWTs of the installers or operators group on AWS). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { HttpError, json, parseBody, router, type Route } from './http/api';
@@ -59,7 +59,7 @@ const route = router([
       return { statusCode: 204 };
     },
   },
-]);
+], 'installer');
 
 /**
  * A PUT of the resource the path names: the body is validated with the path's id in it, saved,

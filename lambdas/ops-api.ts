@@ -1,5 +1,5 @@
 /**
- * The operators' API: `ANY /ops/{proxy+}` on the HTTP API (IAM on AWS): charging-payment
+ * The operators' API: `ANY /ops/{proxy+}` on the HTTP API (Cognito JWTs of the operators group on AWS): charging-payment
  * sessions with their workflow executions, remote stops, refunds on the spot, reconciliation
  * with Payter, and direct OCPP commands to chargers.
  */
@@ -188,6 +188,6 @@ const route = router([
       return json(200, { ...transaction, meterValues: await repository.listMeterReadings(id) });
     },
   },
-]);
+], 'ops');
 
 export const handler = lambdaHandler(route);

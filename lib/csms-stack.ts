@@ -4,6 +4,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ConsoleAuth } from './constructs/console-auth';
 import { CsmsFunction } from './constructs/csms-function';
 import { DataTables } from './constructs/data-tables';
 import { CsmsHttpApi } from './constructs/http-api';
@@ -108,6 +109,7 @@ export class CsmsStack extends Stack {
   readonly schedules: Partial<Record<FunctionName, Rule>>;
   readonly ocppGateway: OcppGateway;
   readonly httpApi: CsmsHttpApi;
+  readonly consoleAuth: ConsoleAuth;
   readonly payter: Payter;
   readonly myPayter: MyPayter;
   readonly sessionWorkflow: SessionWorkflow;
@@ -151,7 +153,11 @@ export class CsmsStack extends Stack {
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
     });
 
+    // The console is served from the distribution; its sign-in comes back there.
+    const consoleOrigins = [this.ocppGateway.distribution.distributionDomainName, ...(props.ocppDomainName === undefined ? [] : [props.ocppDomainName])];
+    this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { consoleUrls: consoleOrigins.map((host) => `https://${host}/`) });
     this.httpApi = new CsmsHttpApi(this, 'Http', {
+      authorizer: this.consoleAuth.authorizer,
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
     });
     for (const name of FUNCTION_NAMES) {
@@ -254,8 +260,24 @@ export class CsmsStack extends Stack {
     }
     new CfnOutput(this, 'HttpApiUrl', {
       description:
-        'Installer (/installer) and ops (/ops) API, IAM-authorized; Payter callbacks (/payter) authorized by the capability tokens in their URLs; public e-receipts (/receipts)',
+        'Installer (/installer) and ops (/ops) API, Cognito JWTs (ConsoleUserPoolId); Payter callbacks (/payter) authorized by the capability tokens in their URLs; public e-receipts (/receipts)',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'ConsoleUserPoolId', {
+      description: "The console's Cognito user pool: add people to its installers or operators group",
+      value: this.consoleAuth.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'ConsoleClientId', {
+      description: "The console's app client (authorization code with PKCE, no secret)",
+      value: this.consoleAuth.consoleClient.userPoolClientId,
+    });
+    new CfnOutput(this, 'MachineClientId', {
+      description: 'The scripts\' app client (client credentials; scopes csms/installer, csms/ops); its secret is in the Cognito console',
+      value: this.consoleAuth.machineClient.userPoolClientId,
+    });
+    new CfnOutput(this, 'ConsoleSignInUrl', {
+      description: 'The hosted sign-in domain; token endpoint <url>/oauth2/token',
+      value: this.consoleAuth.signInUrl,
     });
     new CfnOutput(this, 'PayterStateWebhookUrl', {
       description:

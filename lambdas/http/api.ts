@@ -10,6 +10,7 @@ import { CallFailedError, StationOfflineError, UnknownStationError } from '../cs
 import { OcppError } from '../ocpp/frames';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import { idProblem, isIdKind } from '../shared/ids';
+import { mayCall, type ApiName } from './access';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -146,9 +147,10 @@ const missed = (): never => {
  * as sent, like `rawPath`), not the event's routeKey. Left to us: its path parameters are the raw
  * segments (merged into `event.pathParameters` beside API Gateway's `proxy`), so each route's own
  * are %-decoded and checked here; and it answers a wrong method like an unknown path, so a miss is
- * looked up again by path alone (as a GET) to tell a 405 from a 404.
+ * looked up again by path alone (as a GET) to tell a 405 from a 404. A caller outside the groups
+ * of `api` is answered 403 before any route runs.
  */
-export function router(routes: readonly Route[]) {
+export function router(routes: readonly Route[], api?: ApiName) {
   const byMethod = httpRouter<APIGatewayProxyEventV2, HttpResult>({
     routes: routes.map(({ method, path, handle }) => {
       const names = Array.from(path.matchAll(/\{(\w+)\}/g), (match) => match[1]!);
@@ -175,6 +177,9 @@ export function router(routes: readonly Route[]) {
     }
   };
   return async (event: APIGatewayProxyEventV2, context: Context): Promise<HttpResult> => {
+    if (api !== undefined && !mayCall(event, api)) {
+      return errorResult(new HttpError(403, 'Forbidden', `your groups do not reach the ${api} API`));
+    }
     try {
       return await byMethod(event, context);
     } catch (error) {

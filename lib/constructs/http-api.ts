@@ -8,6 +8,7 @@ import {
   HttpStage,
   LogGroupLogDestination,
   type HttpRoute,
+  type IHttpRouteAuthorizer,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -37,6 +38,11 @@ export interface CsmsHttpApiProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * The authorizer of every route that is not public (the console's Cognito JWT authorizer).
+   * @default - IAM (SigV4) authorization
+   */
+  readonly authorizer?: IHttpRouteAuthorizer;
 }
 
 export interface FunctionRouteOptions {
@@ -51,14 +57,14 @@ export interface FunctionRouteOptions {
    * requests (Payter's callbacks, whose URLs carry capability tokens the handler checks).
    * The text says why that is safe; it becomes the reason of the cdk-nag suppression.
    * A public route is throttled on its own (`publicRouteThrottle`).
-   * @default - IAM (SigV4) authorization
+   * @default - the API's authorizer
    */
   readonly publicBecause?: string;
 }
 
 /**
  * The HTTP API for people and partners: the installer API, the ops API and Payter's
- * callbacks. Routes are IAM-authorized unless a route says why it is public; the default
+ * callbacks. Routes are authorized (IAM unless `authorizer` says otherwise) unless a route says why it is public; the default
  * stage writes access logs.
  */
 export class CsmsHttpApi extends Construct {
@@ -70,16 +76,18 @@ export class CsmsHttpApi extends Construct {
   readonly publicRouteThrottle: ThrottleSettings;
 
   /** The stage's RouteSettings by route key, as CloudFormation spells them (a JSON property CDK passes as is). */
+  private readonly authorizer: IHttpRouteAuthorizer;
   private readonly routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
 
   constructor(scope: Construct, id: string, props: CsmsHttpApiProps = {}) {
     super(scope, id);
     this.publicRouteThrottle = validateThrottle('publicRouteThrottle', props.publicRouteThrottle ?? { rateLimit: 20, burstLimit: 40 });
+    this.authorizer = props.authorizer ?? new HttpIamAuthorizer();
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-http`,
       description: 'Installer, ops and Payter callback APIs',
-      // A route added without an authorizer is still IAM-authorized.
-      defaultAuthorizer: new HttpIamAuthorizer(),
+      // A route added without an authorizer is still authorized.
+      defaultAuthorizer: this.authorizer,
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -104,7 +112,7 @@ export class CsmsHttpApi extends Construct {
       path: options.path,
       methods: options.methods ?? [HttpMethod.ANY],
       integration: new HttpLambdaIntegration(`${constructIdOf(fn.entryName)}Integration`, fn),
-      authorizer: options.publicBecause === undefined ? new HttpIamAuthorizer() : new HttpNoneAuthorizer(),
+      authorizer: options.publicBecause === undefined ? this.authorizer : new HttpNoneAuthorizer(),
     });
     if (options.publicBecause !== undefined) {
       for (const route of routes) {

@@ -18,7 +18,12 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 
  * context reaches the handler as `requestContext.authorizer.lambda`; 'forbidden' is a JWT
  * authorizer's answer to a valid token without the route's scope (403).
  */
-export type HttpAuthorization = boolean | 'forbidden' | { isAuthorized: boolean; context?: Record<string, unknown> };
+export type HttpAuthorization =
+  | boolean
+  | 'forbidden'
+  | { isAuthorized: boolean; context?: Record<string, unknown> }
+  /** A JWT authorizer's pass: the token's claims reach the handler as `requestContext.authorizer.jwt`. */
+  | { isAuthorized: true; jwt: { claims: Record<string, string>; scopes: string[] } };
 
 /** A route integrated with a Lambda handler. */
 export interface HttpRoute {
@@ -125,7 +130,9 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
       if (verdict === 'forbidden') return sendJson(res, 403, { message: 'Forbidden' });
       const allowed = typeof verdict === 'boolean' ? verdict : verdict.isAuthorized;
       if (!allowed) return sendJson(res, 401, { message: 'Unauthorized' });
-      if (typeof verdict === 'object' && verdict.context) {
+      if (typeof verdict === 'object' && 'jwt' in verdict) {
+        (event.requestContext as { authorizer?: unknown }).authorizer = { jwt: verdict.jwt };
+      } else if (typeof verdict === 'object' && verdict.context) {
         (event.requestContext as { authorizer?: unknown }).authorizer = { lambda: verdict.context };
       }
     }

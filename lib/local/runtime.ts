@@ -357,7 +357,8 @@ export function stationIdFromPath(path: string): Record<string, string> {
 /**
  * The local stand-in for the JWT authorizer of the installer and ops routes: an unknown token is
  * 401, a known one whose role does not reach the route 403 (as a JWT outside the route's group);
- * the role reaches the handler as the authorizer's context.
+ * the role reaches the handler as the claims a Cognito JWT of its group carries (as API Gateway
+ * flattens them), so the handlers' group check (lambdas/http/access.ts) serves both.
  */
 function bearerCheck(tokens: ReadonlyMap<string, LocalRole>, needs: LocalRole): (event: APIGatewayProxyEventV2) => HttpAuthorization {
   const known = [...tokens].map(([token, role]) => ({ expected: Buffer.from(`Bearer ${token}`), role }));
@@ -370,7 +371,7 @@ function bearerCheck(tokens: ReadonlyMap<string, LocalRole>, needs: LocalRole): 
     }
     if (!role) return false;
     if (needs === 'operator' && role !== 'operator') return 'forbidden';
-    return { isAuthorized: true, context: { role } };
+    return { isAuthorized: true, jwt: { claims: { 'cognito:groups': role === 'operator' ? '[operators]' : '[installers]' }, scopes: [] } };
   };
 }
 

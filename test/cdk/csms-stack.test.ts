@@ -273,9 +273,9 @@ describe('the HTTP API', () => {
   it.each([
     ['ANY /installer/{proxy+}', 'installer-api'],
     ['ANY /ops/{proxy+}', 'ops-api'],
-  ])('routes %s to lambdas/%s.ts behind IAM authorization', (routeKey, entry) => {
+  ])('routes %s to lambdas/%s.ts behind the console\'s Cognito JWT authorizer', (routeKey, entry) => {
     expect(entryBehindRoute(routeKey)).toBe(entry);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'JWT' });
   });
 
   it.each([

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalIdOf } from '../../lib/constructs/nag';
+import { CsmsStack } from '../../lib/csms-stack';
+
+let stack: CsmsStack;
+let template: Template;
+
+beforeAll(() => {
+  const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+  stack = new CsmsStack(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }), 'ConsoleTest');
+  template = Template.fromStack(stack);
+});
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const ofType = (type: string) => Object.entries(template.findResources(type) as Record<string, Resource>);
+
+describe("the console's sign-in", () => {
+  it('has the installers and operators groups in its user pool', () => {
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, group]) => group.Properties);
+    expect(groups.map((group) => group.GroupName).sort()).toEqual(['installers', 'operators']);
+    for (const group of groups) expect(group.UserPoolId).toEqual({ Ref: logicalIdOf(stack.consoleAuth.userPool) });
+  });
+
+  it('asks for a strong password and a second factor', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true } },
+    });
+  });
+
+  it('gives the console a public code-with-PKCE client and scripts a client-credentials client with the csms scopes', () => {
+    const clients = Object.fromEntries(ofType('AWS::Cognito::UserPoolClient').map(([id, client]) => [id, client.Properties]));
+    const consoleClient = clients[logicalIdOf(stack.consoleAuth.consoleClient)]!;
+    expect(consoleClient.AllowedOAuthFlows).toEqual(['code']);
+    expect(consoleClient.GenerateSecret).toBe(false);
+    const machineClient = clients[logicalIdOf(stack.consoleAuth.machineClient)]!;
+    expect(machineClient.AllowedOAuthFlows).toEqual(['client_credentials']);
+    expect(machineClient.GenerateSecret).toBe(true);
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'csms',
+      Scopes: [
+        { ScopeName: 'installer', ScopeDescription: 'The installer API, for scripts' },
+        { ScopeName: 'ops', ScopeDescription: 'The ops API, for scripts' },
+      ],
+    });
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+});
+
+describe('the installer and ops routes', () => {
+  it('take only JWTs of the user pool, issued to either client', () => {
+    const authorizers = ofType('AWS::ApiGatewayV2::Authorizer').filter(([, a]) => a.Properties.AuthorizerType === 'JWT');
+    expect(authorizers).toHaveLength(1);
+    const [authorizerId, authorizer] = authorizers[0]!;
+    const config = authorizer.Properties.JwtConfiguration as { Audience: unknown[]; Issuer: unknown };
+    expect(config.Audience).toEqual([
+      { Ref: logicalIdOf(stack.consoleAuth.consoleClient) },
+      { Ref: logicalIdOf(stack.consoleAuth.machineClient) },
+    ]);
+    expect(JSON.stringify(config.Issuer)).toContain(logicalIdOf(stack.consoleAuth.userPool));
+
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, route]) => route.Properties)
+      .filter((route) => /^\w+ \/(installer|ops)\//.test(String(route.RouteKey)));
+    expect(routes.map((route) => route.RouteKey).sort()).toEqual(['ANY /installer/{proxy+}', 'ANY /ops/{proxy+}']);
+    for (const route of routes) {
+      expect(route.AuthorizationType).toBe('JWT');
+      expect(route.AuthorizerId).toEqual({ Ref: authorizerId });
+    }
+  });
+
+  it('leave no route IAM-authorized or open besides the public Payter callbacks and e-receipts', () => {
+    const open = ofType('AWS::ApiGatewayV2::Route')
+      .filter(([, route]) => route.Properties.AuthorizationType === 'NONE' && route.Properties.ApiId !== undefined)
+      .map(([, route]) => String(route.Properties.RouteKey))
+      .filter((key) => key.includes('/'));
+    expect(open.every((key) => /\/(payter|receipts)\//.test(key))).toBe(true);
+  });
+});
