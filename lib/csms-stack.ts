@@ -5,6 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ConsoleAuth } from './constructs/console-auth';
+import { ConsoleSite } from './constructs/console-site';
 import { CsmsFunction } from './constructs/csms-function';
 import { DataTables } from './constructs/data-tables';
 import { CsmsHttpApi } from './constructs/http-api';
@@ -110,6 +111,7 @@ export class CsmsStack extends Stack {
   readonly ocppGateway: OcppGateway;
   readonly httpApi: CsmsHttpApi;
   readonly consoleAuth: ConsoleAuth;
+  readonly consoleSite: ConsoleSite;
   readonly payter: Payter;
   readonly myPayter: MyPayter;
   readonly sessionWorkflow: SessionWorkflow;
@@ -156,6 +158,7 @@ export class CsmsStack extends Stack {
     // The console is served from the distribution; its sign-in comes back there.
     const consoleOrigins = [this.ocppGateway.distribution.distributionDomainName, ...(props.ocppDomainName === undefined ? [] : [props.ocppDomainName])];
     this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { consoleUrls: consoleOrigins.map((host) => `https://${host}/`) });
+    this.consoleSite = new ConsoleSite(this, 'Console', { distribution: this.ocppGateway.distribution });
     this.httpApi = new CsmsHttpApi(this, 'Http', {
       authorizer: this.consoleAuth.authorizer,
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
@@ -262,6 +265,10 @@ export class CsmsStack extends Stack {
       description:
         'Installer (/installer) and ops (/ops) API, Cognito JWTs (ConsoleUserPoolId); Payter callbacks (/payter) authorized by the capability tokens in their URLs; public e-receipts (/receipts)',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      description: 'The console (Installer Panel and operators dashboard), on the OCPP distribution',
+      value: `https://${props.ocppDomainName ?? this.ocppGateway.distribution.distributionDomainName}/`,
     });
     new CfnOutput(this, 'ConsoleUserPoolId', {
       description: "The console's Cognito user pool: add people to its installers or operators group",

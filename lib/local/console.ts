@@ -4,9 +4,10 @@
  * no build step), held in memory and answered from a fixed table of paths, so no request can
  * reach any other file. Every page speaks to the installer and ops APIs like a script does.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, buildSync, type BuildOptions } from 'esbuild';
 import type { RawHttpRoute } from './http-gateway';
 
 const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
@@ -27,27 +28,39 @@ export interface ConsoleAsset {
 /** The console's files by the path they are served at. */
 export type ConsoleAssets = ReadonlyMap<string, ConsoleAsset>;
 
-/** Bundles the console (minified, one script, one style sheet) and reads its page. */
-export async function buildConsole(): Promise<ConsoleAssets> {
-  const bundle = await build({
-    entryPoints: [`${CONSOLE_DIR}src/main.ts`],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    write: false,
-    outfile: 'app.js',
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const script = bundle.outputFiles.find((file) => file.path.endsWith('app.js'));
+/** How the console is bundled: minified, one script. */
+const BUNDLE: BuildOptions & { write: false } = {
+  entryPoints: [`${CONSOLE_DIR}src/main.ts`],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: 'es2022',
+  write: false,
+  outfile: 'app.js',
+  legalComments: 'none',
+  logLevel: 'silent',
+};
+
+function assetsOf(outputs: readonly { path: string; contents: Uint8Array }[], page: Buffer, styles: Buffer): ConsoleAssets {
+  const script = outputs.find((file) => file.path.endsWith('app.js'));
   if (!script) throw new Error('esbuild produced no console script');
-  const [page, styles] = await Promise.all([readFile(`${CONSOLE_DIR}index.html`), readFile(`${CONSOLE_DIR}styles.css`)]);
   return new Map([
     ['/', { contentType: 'text/html; charset=utf-8', body: page }],
     ['/console/app.js', { contentType: 'text/javascript; charset=utf-8', body: Buffer.from(script.contents) }],
     ['/console/styles.css', { contentType: 'text/css; charset=utf-8', body: styles }],
   ]);
+}
+
+/** Bundles the console (one script, one style sheet) and reads its page. */
+export async function buildConsole(): Promise<ConsoleAssets> {
+  const bundle = await build(BUNDLE);
+  const [page, styles] = await Promise.all([readFile(`${CONSOLE_DIR}index.html`), readFile(`${CONSOLE_DIR}styles.css`)]);
+  return assetsOf(bundle.outputFiles ?? [], page, styles);
+}
+
+/** The same files at once, for `cdk synth` (which cannot wait). */
+export function buildConsoleSync(): ConsoleAssets {
+  return assetsOf(buildSync(BUNDLE).outputFiles ?? [], readFileSync(`${CONSOLE_DIR}index.html`), readFileSync(`${CONSOLE_DIR}styles.css`));
 }
 
 /** The headers of every console file: its type, the CSP, and nothing cached across a restart's rebuild. */

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack } from '../../lib/csms-stack';
+import { CONSOLE_CSP } from '../../lib/local/console';
 
 let stack: CsmsStack;
 let template: Template;
@@ -79,5 +80,56 @@ describe('the installer and ops routes', () => {
       .map(([, route]) => String(route.Properties.RouteKey))
       .filter((key) => key.includes('/'));
     expect(open.every((key) => /\/(payter|receipts)\//.test(key))).toBe(true);
+  });
+});
+
+describe("the console's files", () => {
+  it('sit in a private bucket that only the distribution reads, through origin access control', () => {
+    const bucketId = logicalIdOf(stack.consoleSite.bucket);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    expect((template.findResources('AWS::S3::Bucket')[bucketId] as Resource).Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const [, policy] = ofType('AWS::S3::BucketPolicy').find(([, p]) => JSON.stringify(p.Properties.Bucket).includes(bucketId))!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Record<string, any>[] }).Statement;
+    const allows = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]!.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(allows[0]!.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(allows[0]!.Condition.StringEquals['AWS:SourceArn'])).toContain(logicalIdOf(stack.ocppGateway.distribution));
+    // Plain HTTP refused.
+    expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('aws:SecureTransport'))).toBe(true);
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+    });
+  });
+
+  it('are served at / and /console/* of the existing distribution with the local CSP', () => {
+    const [, distribution] = ofType('AWS::CloudFront::Distribution')[0]!;
+    const config = distribution.Properties.DistributionConfig as Record<string, any>;
+    expect(config.DefaultRootObject).toBe('index.html');
+    const behaviours = config.CacheBehaviors as Record<string, any>[];
+    expect(behaviours.map((b) => b.PathPattern).sort()).toEqual(['/console/*', '/index.html']);
+    const s3Origin = (config.Origins as Record<string, any>[]).find((origin) => origin.S3OriginConfig !== undefined)!;
+    expect(s3Origin.OriginAccessControlId).toBeDefined();
+    const policies = ofType('AWS::CloudFront::ResponseHeadersPolicy');
+    expect(policies).toHaveLength(1);
+    const [policyId, policy] = policies[0]!;
+    for (const behaviour of behaviours) {
+      expect(behaviour.TargetOriginId).toBe(s3Origin.Id);
+      expect(behaviour.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
+    }
+    const security = (policy.Properties.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig;
+    expect(security.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: CONSOLE_CSP, Override: true });
+    expect(CONSOLE_CSP).toContain("script-src 'self'");
+  });
+
+  it('are the console build, deployed at synth with no build step of its own', () => {
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
   });
 });
