@@ -158,7 +158,6 @@ export class CsmsStack extends Stack {
     // The console is served from the distribution; its sign-in comes back there.
     const consoleOrigins = [this.ocppGateway.distribution.distributionDomainName, ...(props.ocppDomainName === undefined ? [] : [props.ocppDomainName])];
     this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { consoleUrls: consoleOrigins.map((host) => `https://${host}/`) });
-    this.consoleSite = new ConsoleSite(this, 'Console', { distribution: this.ocppGateway.distribution });
     this.httpApi = new CsmsHttpApi(this, 'Http', {
       authorizer: this.consoleAuth.authorizer,
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
@@ -172,6 +171,15 @@ export class CsmsStack extends Stack {
         ...(trigger.http.publicBecause !== undefined && { publicBecause: trigger.http.publicBecause }),
       });
     }
+
+    this.consoleSite = new ConsoleSite(this, 'Console', {
+      distribution: this.ocppGateway.distribution,
+      httpApiId: this.httpApi.api.apiId,
+      apiPrefixes: [...new Set(FUNCTION_NAMES.flatMap((name) => {
+        const { trigger } = functionSpec(name);
+        return 'http' in trigger ? [`/${trigger.http.path.split('/')[1]!}`] : [];
+      }))],
+    });
 
     // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on
     // the functions, not the API itself, so the functions may reference it.

@@ -1,7 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
+  OriginRequestPolicy,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   ResponseHeadersPolicy,
@@ -9,7 +12,8 @@ import {
   type CfnDistribution,
   type Distribution,
 } from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { OriginProtocolPolicy, OriginSslPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
@@ -19,6 +23,10 @@ import { acknowledge, logicalIdOf } from './nag';
 export interface ConsoleSiteProps {
   /** The existing CloudFront distribution (the OCPP edge) the console is served from. */
   readonly distribution: Distribution;
+  /** The HTTP API (its id) whose routes the console calls, served on the same distribution. */
+  readonly httpApiId: string;
+  /** The first segments of the HTTP API's routes, e.g. `/installer`, `/ops`. */
+  readonly apiPrefixes: readonly string[];
 }
 
 /** The S3 key of each console path: `/` is the page, CloudFront's default root object. */
@@ -70,6 +78,31 @@ export class ConsoleSite extends Construct {
     props.distribution.addBehavior('/console/*', behaviour.origin, behaviour);
     // `/` is the page: CloudFront asks for the default root object, matched to its behaviour.
     (props.distribution.node.defaultChild as CfnDistribution).addPropertyOverride('DistributionConfig.DefaultRootObject', CONSOLE_PAGE_KEY);
+
+    // The APIs on the same origin as the page (the CSP's connect-src 'self'). Nothing cached:
+    // every answer is per caller; Authorization goes in the cache key, which makes CloudFront
+    // forward it, and the query string with it.
+    const apiCache = new CachePolicy(this, 'ApiPassThrough', {
+      comment: 'The HTTP API through the distribution: nothing kept, Authorization forwarded',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(1),
+      headerBehavior: CacheHeaderBehavior.allowList('Authorization'),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+    });
+    const apiOrigin = new HttpOrigin(`${props.httpApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+    });
+    for (const prefix of props.apiPrefixes) {
+      props.distribution.addBehavior(`${prefix}/*`, apiOrigin, {
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        cachePolicy: apiCache,
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        compress: false,
+      });
+    }
 
     const files = buildConsoleSync();
     new BucketDeployment(this, 'Deploy', {

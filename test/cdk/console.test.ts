@@ -113,8 +113,8 @@ describe("the console's files", () => {
     const [, distribution] = ofType('AWS::CloudFront::Distribution')[0]!;
     const config = distribution.Properties.DistributionConfig as Record<string, any>;
     expect(config.DefaultRootObject).toBe('index.html');
-    const behaviours = config.CacheBehaviors as Record<string, any>[];
-    expect(behaviours.map((b) => b.PathPattern).sort()).toEqual(['/console/*', '/index.html']);
+    const behaviours = (config.CacheBehaviors as Record<string, any>[]).filter((b) => ['/console/*', '/index.html'].includes(b.PathPattern));
+    expect(behaviours).toHaveLength(2);
     const s3Origin = (config.Origins as Record<string, any>[]).find((origin) => origin.S3OriginConfig !== undefined)!;
     expect(s3Origin.OriginAccessControlId).toBeDefined();
     const policies = ofType('AWS::CloudFront::ResponseHeadersPolicy');
@@ -127,6 +127,23 @@ describe("the console's files", () => {
     const security = (policy.Properties.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig;
     expect(security.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: CONSOLE_CSP, Override: true });
     expect(CONSOLE_CSP).toContain("script-src 'self'");
+  });
+
+  it('call the APIs on the same origin: every HTTP API route prefix goes through the distribution, uncached, Authorization forwarded', () => {
+    const [, distribution] = ofType('AWS::CloudFront::Distribution')[0]!;
+    const config = distribution.Properties.DistributionConfig as Record<string, any>;
+    const apiBehaviours = (config.CacheBehaviors as Record<string, any>[]).filter((b) => !['/console/*', '/index.html'].includes(b.PathPattern));
+    expect(apiBehaviours.map((b) => b.PathPattern).sort()).toEqual(['/installer/*', '/ops/*', '/payter/*', '/receipts/*']);
+    const apiOrigin = (config.Origins as Record<string, any>[]).find((origin) => JSON.stringify(origin.DomainName).includes(logicalIdOf(stack.httpApi.api)))!;
+    const [cachePolicyId, cachePolicy] = ofType('AWS::CloudFront::CachePolicy')[0]!;
+    const cacheConfig = cachePolicy.Properties.CachePolicyConfig as Record<string, any>;
+    expect(cacheConfig.DefaultTTL).toBe(0);
+    expect(cacheConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: ['Authorization'] });
+    for (const behaviour of apiBehaviours) {
+      expect(behaviour.TargetOriginId).toBe(apiOrigin.Id);
+      expect(behaviour.AllowedMethods).toContain('POST');
+      expect(behaviour.CachePolicyId).toEqual({ Ref: cachePolicyId });
+    }
   });
 
   it('are the console build, deployed at synth with no build step of its own', () => {
