@@ -15,7 +15,7 @@ import { Payter } from './constructs/payter';
 import { Observability } from './constructs/observability';
 import { SessionWorkflow, type WorkflowLogLevel } from './constructs/session-workflow';
 import type { CustomDomain } from './constructs/ocpp-gateway';
-import { DEFAULT_TIMEOUT_SECONDS, FUNCTION_NAMES, SECRET_VARIABLES, SETTING_VARIABLES, functionSpec, type FunctionName, type SecretName, type Setting } from './functions';
+import { DEFAULT_TIMEOUT_SECONDS, FUNCTION_NAMES, type FunctionName, functionSpec, SECRET_VARIABLES, type SecretName, type Setting, SETTING_VARIABLES, triggeredBy, type TriggerOf } from './functions';
 import { REFUND_CHANNELS } from '../lambdas/sessions/session-operations';
 
 export interface CsmsStackProps extends StackProps {
@@ -137,13 +137,11 @@ export class CsmsStack extends Stack {
         return [name, fn];
       }),
     ) as Record<FunctionName, CsmsFunction>;
-    const byTrigger = <K extends string>(pick: (name: FunctionName) => K | undefined) =>
-      Object.fromEntries(FUNCTION_NAMES.flatMap((name) => (pick(name) === undefined ? [] : [[pick(name)!, this.functions[name]]]))) as Record<K, CsmsFunction>;
+    /** The functions of one kind of trigger, by what names them there (a WebSocket route, an ASL placeholder). */
+    const byTrigger = <K extends 'websocket' | 'workflowTask'>(kind: K) =>
+      Object.fromEntries(triggeredBy(kind).map(({ name, trigger }) => [trigger, this.functions[name]])) as Record<TriggerOf<K> & string, CsmsFunction>;
 
-    const websocket = byTrigger((name) => {
-      const trigger = functionSpec(name).trigger;
-      return 'websocket' in trigger ? trigger.websocket : undefined;
-    });
+    const websocket = byTrigger('websocket');
     this.ocppGateway = new OcppGateway(this, 'Ocpp', {
       functions: { authorizer: websocket.authorizer, connect: websocket.$connect, message: websocket.$default, disconnect: websocket.$disconnect },
       heartbeatIntervalSeconds: props.heartbeatIntervalSeconds,
@@ -162,23 +160,18 @@ export class CsmsStack extends Stack {
       authorizer: this.consoleAuth.authorizer,
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
     });
-    for (const name of FUNCTION_NAMES) {
-      const { trigger } = functionSpec(name);
-      if (!('http' in trigger)) continue;
+    for (const { name, trigger: route } of triggeredBy('http')) {
       this.httpApi.addRoute(this.functions[name], {
-        path: trigger.http.path,
-        ...(trigger.http.methods && { methods: trigger.http.methods.map((verb) => HttpMethod[verb]) }),
-        ...(trigger.http.publicBecause !== undefined && { publicBecause: trigger.http.publicBecause }),
+        path: route.path,
+        ...(route.methods && { methods: route.methods.map((verb) => HttpMethod[verb]) }),
+        ...(route.publicBecause !== undefined && { publicBecause: route.publicBecause }),
       });
     }
 
     this.consoleSite = new ConsoleSite(this, 'Console', {
       distribution: this.ocppGateway.distribution,
       httpApiId: this.httpApi.api.apiId,
-      apiPrefixes: [...new Set(FUNCTION_NAMES.flatMap((name) => {
-        const { trigger } = functionSpec(name);
-        return 'http' in trigger ? [`/${trigger.http.path.split('/')[1]!}`] : [];
-      }))],
+      apiPrefixes: [...new Set(triggeredBy('http').map(({ trigger: route }) => `/${route.path.split('/')[1]!}`))],
     });
 
     // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on
@@ -187,23 +180,18 @@ export class CsmsStack extends Stack {
     this.myPayter = new MyPayter(this, 'Reconciliation', { apiUrl: props.myPayterApiUrl });
 
     this.sessionWorkflow = new SessionWorkflow(this, 'SessionWorkflow', {
-      taskFunctions: byTrigger((name) => {
-        const trigger = functionSpec(name).trigger;
-        return 'workflowTask' in trigger ? trigger.workflowTask : undefined;
-      }),
+      taskFunctions: byTrigger('workflowTask'),
       logLevel: props.workflowLogLevel,
       logExecutionData: props.workflowLogExecutionData,
     });
 
     this.schedules = {};
-    for (const name of FUNCTION_NAMES) {
-      const { trigger } = functionSpec(name);
-      if (!('schedule' in trigger)) continue;
+    for (const { name, trigger: schedule } of triggeredBy('schedule')) {
       this.schedules[name] = new Rule(this, `${constructIdOf(name)}Schedule`, {
         description: `Runs the ${name} function`,
-        schedule: Schedule.rate(Duration.minutes(trigger.schedule.everyMinutes)),
+        schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
         // A missed run is made good by the next one.
-        targets: [new LambdaFunction(this.functions[name], trigger.schedule.retry === false ? { retryAttempts: 0 } : {})],
+        targets: [new LambdaFunction(this.functions[name], schedule.retry === false ? { retryAttempts: 0 } : {})],
       });
     }
 

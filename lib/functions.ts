@@ -261,3 +261,15 @@ export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 export function functionSpec(name: FunctionName): FunctionSpec {
   return FUNCTIONS[name];
 }
+
+export type TriggerKind = 'http' | 'websocket' | 'schedule' | 'workflowTask';
+/** What a trigger of kind `K` carries: a route, a WebSocket route name, a schedule, an ASL placeholder. */
+export type TriggerOf<K extends TriggerKind> = Trigger extends infer T ? (T extends { readonly [P in K]: infer V } ? V : never) : never;
+
+/** The functions triggered one way, each with that trigger: what the stack and the local runtime route from. */
+export function triggeredBy<K extends TriggerKind>(kind: K): { readonly name: FunctionName; readonly trigger: TriggerOf<K> }[] {
+  return FUNCTION_NAMES.flatMap((name) => {
+    const { trigger } = functionSpec(name);
+    return kind in trigger ? [{ name, trigger: (trigger as unknown as Record<K, TriggerOf<K>>)[kind] }] : [];
+  });
+}

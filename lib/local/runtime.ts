@@ -15,7 +15,7 @@ import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startHttpGateway, type HttpAuthorization, type HttpGateway } from './http-gateway';
 import { buildConsole, consoleRoutes } from './console';
 import { LambdaHost, localFunctionArn } from './lambda-host';
-import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../functions';
+import { triggeredBy, type FunctionName } from '../functions';
 import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
 import { startWebSocketGateway, type WebSocketGateway } from './websocket-gateway';
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
@@ -234,18 +234,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       routes: [
         // The HTTP API's routes (lib/functions.ts); Payter's callbacks and the e-receipts are
         // public, as in AWS, the rest stand behind the local bearer check.
-        ...FUNCTION_NAMES.flatMap((name) => {
-          const { trigger } = functionSpec(name);
-          if (!('http' in trigger)) return [];
-          return (trigger.http.methods ?? ['ANY']).map((method) => ({
+        ...triggeredBy('http').flatMap(({ name, trigger: route }) =>
+          (route.methods ?? ['ANY']).map((method) => ({
             method,
-            path: trigger.http.path,
+            path: route.path,
             handler: lambdas.handler(name),
-            ...(trigger.http.publicBecause === undefined && {
-              authorize: trigger.http.path.startsWith('/installer/') ? installerRoute : operatorRoute,
+            ...(route.publicBecause === undefined && {
+              authorize: route.path.startsWith('/installer/') ? installerRoute : operatorRoute,
             }),
-          }));
-        }),
+          })),
+        ),
         ...(payter ? payterSimulatorRoutes(payter) : []),
         // Local only: the scheduled reconciliation job, now (on AWS it runs on its schedule).
         {
@@ -271,10 +269,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       'session-sweeper': (options.sessionSweepIntervalSeconds ?? 300) * 1000,
       'reconciliation-job': options.reconciliationIntervalMs ?? 15 * 60_000,
     };
-    for (const name of FUNCTION_NAMES) {
-      const { trigger } = functionSpec(name);
-      if (!('schedule' in trigger)) continue;
-      const ms = everyMs[name] ?? trigger.schedule.everyMinutes * 60_000;
+    for (const { name, trigger: schedule } of triggeredBy('schedule')) {
+      const ms = everyMs[name] ?? schedule.everyMinutes * 60_000;
       // The sweeper also runs once at start-up: sessions left by a stop are settled at once.
       if (ms > 0) closers.push(every(ms, () => lambdas.invoke(name, SCHEDULED_EVENT), { now: name === 'session-sweeper' }));
     }
@@ -318,12 +314,7 @@ function randomSecret(): string {
 
 /** The workflow definition with the placeholders CDK fills in AWS, filled with local function ARNs. */
 export function sessionWorkflowDefinition(): string {
-  const tasks = new Map(
-    FUNCTION_NAMES.flatMap((name) => {
-      const { trigger } = functionSpec(name);
-      return 'workflowTask' in trigger ? [[trigger.workflowTask, name] as const] : [];
-    }),
-  );
+  const tasks = new Map(triggeredBy('workflowTask').map(({ name, trigger: placeholder }) => [placeholder, name]));
   return readFileSync(ASL_FILE, 'utf8').replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
     const fn = tasks.get(name);
     if (!fn) throw new Error(`the session workflow uses ${placeholder}, which no function of lib/functions.ts fills in`);
@@ -333,10 +324,7 @@ export function sessionWorkflowDefinition(): string {
 
 /** The function behind a WebSocket route (or the `$connect` authorizer). */
 function websocketFunction(route: '$connect' | '$default' | '$disconnect' | 'authorizer'): FunctionName {
-  const name = FUNCTION_NAMES.find((candidate) => {
-    const { trigger } = functionSpec(candidate);
-    return 'websocket' in trigger && trigger.websocket === route;
-  });
+  const name = triggeredBy('websocket').find(({ trigger }) => trigger === route)?.name;
   if (!name) throw new Error(`no function of lib/functions.ts serves the WebSocket ${route}`);
   return name;
 }

@@ -11,7 +11,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { meterDynamoDb } from '../../lib/local/dynamodb';
 import { meterWebSocketTraffic } from '../../lib/local/websocket-gateway';
 import { SimulatedCharger, ocppTimestamp, workedExample } from '../../lib/local/simulated-charger';
-import { FUNCTION_NAMES, functionSpec, type FunctionName } from '../../lib/functions';
+import { FUNCTION_NAMES, functionSpec, triggeredBy, type FunctionName } from '../../lib/functions';
 import { systemClock } from '../../lambdas/shared/clock';
 import type { TestSystem } from '../support/local-system';
 import { HOURS_PER_MONTH, PLATFORM_LOG_BYTES_PER_INVOCATION, PRICES, type PriceName } from './prices';
@@ -43,7 +43,7 @@ export interface Usage {
   readonly logBytes: number;
 }
 
-const HTTP_FUNCTIONS = new Set(FUNCTION_NAMES.filter((name) => 'http' in functionSpec(name).trigger));
+const HTTP_FUNCTIONS = new Set(triggeredBy('http').map(({ name }) => name));
 
 /**
  * Everything the handlers print goes through here while the system runs: counted while a
