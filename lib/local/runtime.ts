@@ -10,6 +10,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { GROUPS_OF_API, groupsOf } from '../../lambdas/http/access';
 import { TABLES } from '../tables';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startHttpGateway, type HttpAuthorization, type HttpGateway } from './http-gateway';
@@ -225,8 +226,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       [options.opsToken ?? process.env.OPS_TOKEN ?? DEFAULT_OPS_TOKEN, 'operator'],
       [options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, 'operator'],
     ]);
-    const installerRoute = bearerCheck(tokens, 'installer');
-    const operatorRoute = bearerCheck(tokens, 'operator');
+    const bearer = bearerCheck(tokens);
     const consoleAssets = await buildConsole();
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
@@ -239,9 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             method,
             path: route.path,
             handler: lambdas.handler(name),
-            ...(route.publicBecause === undefined && {
-              authorize: route.path.startsWith('/installer/') ? installerRoute : operatorRoute,
-            }),
+            ...(route.publicBecause === undefined && { authorize: bearer }),
           })),
         ),
         ...(payter ? payterSimulatorRoutes(payter) : []),
@@ -250,7 +248,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           method: 'POST',
           path: '/local/reconciliation/run',
           handler: async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(await reconcile()) }),
-          authorize: operatorRoute,
+          // No handler of ours checks its groups: the gateway applies the ops API's rule itself.
+          authorize: (event) => {
+            const verdict = bearer(event);
+            if (typeof verdict !== 'object' || !('jwt' in verdict)) return verdict;
+            const groups = groupsOf(verdict.jwt.claims);
+            return GROUPS_OF_API.ops.some((group) => groups.has(group)) ? verdict : 'forbidden';
+          },
         },
         // The console's page and files, public like a sign-in page: the data stays behind the APIs.
         ...consoleRoutes(consoleAssets),
@@ -343,12 +347,12 @@ export function stationIdFromPath(path: string): Record<string, string> {
 }
 
 /**
- * The local stand-in for the JWT authorizer of the installer and ops routes: an unknown token is
- * 401, a known one whose role does not reach the route 403 (as a JWT outside the route's group);
- * the role reaches the handler as the claims a Cognito JWT of its group carries (as API Gateway
- * flattens them), so the handlers' group check (lambdas/http/access.ts) serves both.
+ * The local stand-in for the JWT authorizer of the installer and ops routes, which on AWS checks
+ * who signed the token, not its groups: an unknown token is 401; a known one's role reaches the
+ * handler as the claims a Cognito JWT of its group carries (as API Gateway flattens them), and
+ * the handlers' group check (lambdas/http/access.ts) answers 403, here as on AWS.
  */
-function bearerCheck(tokens: ReadonlyMap<string, LocalRole>, needs: LocalRole): (event: APIGatewayProxyEventV2) => HttpAuthorization {
+function bearerCheck(tokens: ReadonlyMap<string, LocalRole>): (event: APIGatewayProxyEventV2) => HttpAuthorization {
   const known = [...tokens].map(([token, role]) => ({ expected: Buffer.from(`Bearer ${token}`), role }));
   return (event) => {
     const given = Buffer.from(event.headers.authorization ?? '');
@@ -358,7 +362,6 @@ function bearerCheck(tokens: ReadonlyMap<string, LocalRole>, needs: LocalRole): 
       if (given.length === expected.length && timingSafeEqual(given, expected)) role ??= candidate;
     }
     if (!role) return false;
-    if (needs === 'operator' && role !== 'operator') return 'forbidden';
     return { isAuthorized: true, jwt: { claims: { 'cognito:groups': role === 'operator' ? '[operators]' : '[installers]' }, scopes: [] } };
   };
 }
