@@ -15,6 +15,7 @@ new CsmsStack(app, 'PayterCsms', {
   payterRefunds: stringFromContext('payterRefunds'),
   myPayterApiUrl: stringFromContext('myPayterApiUrl'),
   workflowLogLevel: stringFromContext('workflowLogLevel') as CsmsStackProps['workflowLogLevel'],
+  consoleDomainPrefix: stringFromContext('consoleDomainPrefix'),
   workflowLogExecutionData: booleanFromContext('workflowLogExecutionData'),
   ocppDomainName: stringFromContext('ocppDomainName'),
   ocppCertificateArn: stringFromContext('ocppCertificateArn'),

@@ -63,6 +63,12 @@ export interface CsmsStackProps extends StackProps {
    */
   readonly workflowLogLevel?: WorkflowLogLevel;
   /**
+   * The console's hosted sign-in domain prefix (`<prefix>.auth.<region>.amazoncognito.com`),
+   * unique in the region across all AWS accounts.
+   * @default the stack name, lower case
+   */
+  readonly consoleDomainPrefix?: string;
+  /**
    * Whether those log events carry the states' input and output (no card data: readers,
    * stations, id tags, amounts).
    * @default false
@@ -155,7 +161,10 @@ export class CsmsStack extends Stack {
 
     // The console is served from the distribution; its sign-in comes back there.
     const consoleOrigins = [this.ocppGateway.distribution.distributionDomainName, ...(props.ocppDomainName === undefined ? [] : [props.ocppDomainName])];
-    this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', { consoleUrls: consoleOrigins.map((host) => `https://${host}/`) });
+    this.consoleAuth = new ConsoleAuth(this, 'ConsoleAuth', {
+      consoleUrls: consoleOrigins.map((host) => `https://${host}/`),
+      ...(props.consoleDomainPrefix !== undefined && { domainPrefix: props.consoleDomainPrefix }),
+    });
     this.httpApi = new CsmsHttpApi(this, 'Http', {
       authorizer: this.consoleAuth.authorizer,
       publicRouteThrottle: { rateLimit: props.publicRouteRateLimit ?? 20, burstLimit: props.publicRouteBurstLimit ?? 40 },
@@ -172,6 +181,7 @@ export class CsmsStack extends Stack {
       distribution: this.ocppGateway.distribution,
       httpApiId: this.httpApi.api.apiId,
       apiPrefixes: [...new Set(triggeredBy('http').map(({ trigger: route }) => `/${route.path.split('/')[1]!}`))],
+      signIn: { signIn: 'cognito', domain: this.consoleAuth.signInUrl, clientId: this.consoleAuth.consoleClient.userPoolClientId },
     });
 
     // The callback and e-receipt URLs start with the HTTP API's URL. Only the routes depend on

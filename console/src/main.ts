@@ -6,6 +6,7 @@ import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { session, type Role } from './api';
+import { hostedSignOutUrl, loadSignInConfig, type SignInConfig } from './sign-in-config';
 import { SignIn } from './pages/sign-in';
 import { Overview } from './pages/overview';
 import { Sessions } from './pages/sessions';
@@ -40,14 +41,16 @@ function useHash(): string {
   return hash;
 }
 
-function App() {
+function App(props: { config: SignInConfig }) {
   const [role, setRole] = useState<Role | null>(session.role());
   const hash = useHash();
-  if (!role || !session.token()) return html`<${SignIn} onSignedIn=${setRole} />`;
+  if (!role || !session.token()) return html`<${SignIn} config=${props.config} onSignedIn=${setRole} />`;
 
   const signOut = () => {
     session.clear();
-    setRole(null);
+    // On AWS the hosted sign-in's own session ends too, or the next sign-in would skip the password.
+    if (props.config.signIn === 'cognito') location.assign(hostedSignOutUrl(props.config));
+    else setRole(null);
   };
   const home = role === 'operator' ? '#/' : '#/sites';
   const path = hash === '#/' && role !== 'operator' ? home : hash;
@@ -76,4 +79,8 @@ function App() {
     <main id="main">${page}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+loadSignInConfig().then(
+  (config) => render(html`<${App} config=${config} />`, root),
+  (error: Error) => render(html`<main id="main"><div class="alert error" role="alert"><p>${error.message}</p></div></main>`, root),
+);

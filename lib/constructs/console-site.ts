@@ -17,7 +17,7 @@ import { OriginProtocolPolicy, OriginSslPolicy } from 'aws-cdk-lib/aws-cloudfron
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { CONSOLE_CSP, buildConsoleSync } from '../local/console';
+import { CONSOLE_CONFIG_PATH, buildConsoleSync, consoleCsp, type SignInConfig } from '../local/console';
 import { acknowledge, logicalIdOf } from './nag';
 
 export interface ConsoleSiteProps {
@@ -27,6 +27,8 @@ export interface ConsoleSiteProps {
   readonly httpApiId: string;
   /** The first segments of the HTTP API's routes, e.g. `/installer`, `/ops`. */
   readonly apiPrefixes: readonly string[];
+  /** The hosted sign-in the console sends people to (ConsoleAuth's domain and console client). */
+  readonly signIn: Extract<SignInConfig, { signIn: 'cognito' }>;
 }
 
 /** The S3 key of each console path: `/` is the page, CloudFront's default root object. */
@@ -35,7 +37,8 @@ export const CONSOLE_PAGE_KEY = 'index.html';
 /**
  * The console's static files on AWS: bundled at synth (the same esbuild build the local runtime
  * serves), kept in a private bucket that only the distribution reads (origin access control),
- * and served at `/` and `/console/*` with the same Content-Security-Policy as locally.
+ * and served at `/` and `/console/*` with the local Content-Security-Policy, which admits the
+ * hosted sign-in's token endpoint besides.
  */
 export class ConsoleSite extends Construct {
   readonly bucket: Bucket;
@@ -59,7 +62,7 @@ export class ConsoleSite extends Construct {
     this.headersPolicy = new ResponseHeadersPolicy(this, 'Headers', {
       comment: "The console's CSP and security headers, as the local runtime sends them",
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CSP, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(props.signIn), override: true },
         contentTypeOptions: { override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -107,7 +110,11 @@ export class ConsoleSite extends Construct {
     const files = buildConsoleSync();
     new BucketDeployment(this, 'Deploy', {
       destinationBucket: this.bucket,
-      sources: [...files].map(([path, asset]) => Source.data(path === '/' ? CONSOLE_PAGE_KEY : path.slice(1), asset.body.toString('utf8'))),
+      sources: [
+        ...[...files].map(([path, asset]) => Source.data(path === '/' ? CONSOLE_PAGE_KEY : path.slice(1), asset.body.toString('utf8'))),
+        // The sign-in's domain and client id are known at deploy time only.
+        Source.jsonData(CONSOLE_CONFIG_PATH.slice(1), props.signIn),
+      ],
       // A deploy's new files show at once: the page and its script are revalidated each time.
       cacheControl: [CacheControl.noCache()],
       distribution: props.distribution,

@@ -14,7 +14,7 @@ import { GROUPS_OF_API, groupsOf } from '../../lambdas/http/access';
 import { TABLES } from '../tables';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startHttpGateway, type HttpAuthorization, type HttpGateway } from './http-gateway';
-import { buildConsole, consoleRoutes } from './console';
+import { buildConsole, consoleCsp, consoleRoutes, type SignInConfig } from './console';
 import { LambdaHost, localFunctionArn } from './lambda-host';
 import { triggeredBy, type FunctionName } from '../functions';
 import { startLocalStepFunctions, type LocalStepFunctions, type LocalTimeScale } from './step-functions';
@@ -64,6 +64,12 @@ export interface LocalRuntimeOptions {
   readonly opsToken?: string;
   /** The installer's bearer token: refused (403) on the ops API. @default INSTALLER_ONLY_TOKEN, or DEFAULT_INSTALLER_ONLY_TOKEN */
   readonly installerOnlyToken?: string;
+  /**
+   * How the console signs people in: the bearer tokens typed in (the default), or a hosted
+   * sign-in with the authorization code and PKCE, as Cognito does on AWS (the browser tests
+   * point it at a stand-in identity provider that issues these tokens).
+   */
+  readonly consoleSignIn?: SignInConfig;
   /** @default 300 */
   readonly heartbeatIntervalSeconds?: number;
   /** How long a station that went away has to come back before its readers go out of order. @default 60 */
@@ -227,7 +233,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       [options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, 'operator'],
     ]);
     const bearer = bearerCheck(tokens);
-    const consoleAssets = await buildConsole();
+    const consoleAssets = await buildConsole(options.consoleSignIn);
     const http: HttpGateway = await startHttpGateway({
       port: options.httpPort ?? 9001,
       ...(options.host !== undefined && { host: options.host }),
@@ -257,7 +263,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           },
         },
         // The console's page and files, public like a sign-in page: the data stays behind the APIs.
-        ...consoleRoutes(consoleAssets),
+        ...consoleRoutes(consoleAssets, consoleCsp(options.consoleSignIn)),
       ],
     });
     closers.push(() => http.close());

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logicalIdOf } from '../../lib/constructs/nag';
 import { CsmsStack } from '../../lib/csms-stack';
-import { CONSOLE_CSP } from '../../lib/local/console';
+import { CONSOLE_CSP, consoleCsp } from '../../lib/local/console';
 
 let stack: CsmsStack;
 let template: Template;
@@ -109,7 +109,7 @@ describe("the console's files", () => {
     });
   });
 
-  it('are served at / and /console/* of the existing distribution with the local CSP', () => {
+  it('are served at / and /console/* of the existing distribution with the local CSP, which admits the hosted sign-in too', () => {
     const [, distribution] = ofType('AWS::CloudFront::Distribution')[0]!;
     const config = distribution.Properties.DistributionConfig as Record<string, any>;
     expect(config.DefaultRootObject).toBe('index.html');
@@ -125,7 +125,14 @@ describe("the console's files", () => {
       expect(behaviour.ResponseHeadersPolicyId).toEqual({ Ref: policyId });
     }
     const security = (policy.Properties.ResponseHeadersPolicyConfig as Record<string, any>).SecurityHeadersConfig;
-    expect(security.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: CONSOLE_CSP, Override: true });
+    // The local policy with one more connect source: the hosted sign-in's token endpoint.
+    const domain = stack.resolve(stack.consoleAuth.signInUrl);
+    expect(security.ContentSecurityPolicy.Override).toBe(true);
+    const deployed = security.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(deployed).toEqual(stack.resolve(consoleCsp({ signIn: 'cognito', domain: stack.consoleAuth.signInUrl, clientId: 'any' })));
+    const text = (deployed['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : '<domain>')).join('');
+    expect(text).toBe(CONSOLE_CSP.replace("connect-src 'self'", "connect-src 'self' https://<domain>.auth.<domain>.amazoncognito.com"));
+    expect(JSON.stringify(domain)).toContain(logicalIdOf(stack.consoleAuth.userPool.node.findChild('Domain')));
     expect(CONSOLE_CSP).toContain("script-src 'self'");
   });
 
@@ -148,5 +155,24 @@ describe("the console's files", () => {
 
   it('are the console build, deployed at synth with no build step of its own', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  });
+
+  it("tell the page where to sign in: the hosted domain and the console client, and Cognito sends people back to the page's own address", () => {
+    const [, deployment] = ofType('Custom::CDKBucketDeployment')[0]!;
+    // Source.jsonData's deploy-time values: the config file's markers resolve to these two.
+    const markers = JSON.stringify(deployment.Properties.SourceMarkers);
+    expect(markers).toContain(logicalIdOf(stack.consoleAuth.consoleClient));
+    expect(markers).toContain(logicalIdOf(stack.consoleAuth.userPool.node.findChild('Domain')));
+    const consoleClient = ofType('AWS::Cognito::UserPoolClient').find(([id]) => id === logicalIdOf(stack.consoleAuth.consoleClient))![1].Properties;
+    // The page's redirect URI is `${location.origin}/`: the distribution's address with a slash.
+    const distribution = logicalIdOf(stack.ocppGateway.distribution);
+    expect(consoleClient.CallbackURLs).toEqual([{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }, '/']] }]);
+    expect(consoleClient.LogoutURLs).toEqual(consoleClient.CallbackURLs);
+  });
+
+  it('take the hosted sign-in domain prefix from the stack setting', () => {
+    const { context } = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+    const named = new CsmsStack(new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } }), 'ConsoleNamed', { consoleDomainPrefix: 'acme-charging' });
+    Template.fromStack(named).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-charging' });
   });
 });
