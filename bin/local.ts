@@ -22,7 +22,6 @@ function positive(name: string): number {
 }
 
 const demo = process.argv.includes('--demo');
-const installerToken = process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN;
 
 const runtime = await startLocalRuntime({
   // 127.0.0.1 unless told otherwise: the installer and ops APIs answer anyone who can reach them.
@@ -30,7 +29,6 @@ const runtime = await startLocalRuntime({
   ocppPort: port('OCPP_WS_PORT', 9000),
   httpPort: port('HTTP_PORT', 9001),
   ...(process.env.DATA_DIR && { dataDir: process.env.DATA_DIR }),
-  installerToken,
   ...(process.env.HEARTBEAT_INTERVAL_SECONDS && { heartbeatIntervalSeconds: Number(process.env.HEARTBEAT_INTERVAL_SECONDS) }),
   logLevel: process.env.LOG_LEVEL ?? 'WARN',
   ...(process.env.PAYTER_API_URL && { payterApiUrl: process.env.PAYTER_API_URL }),
@@ -48,10 +46,10 @@ const runtime = await startLocalRuntime({
 console.log(`OCPP endpoint: ${runtime.ocppUrl}/{stationId}`);
 console.log(`HTTP endpoint: ${runtime.httpUrl}`);
 // The tokens are credentials: the address is printed, never a token (the README names the local defaults).
-console.log(`Console: ${runtime.httpUrl}/ (sign in with OPS_TOKEN as an operator, INSTALLER_ONLY_TOKEN as an installer)`);
+console.log(`Console: ${runtime.httpUrl}/ (sign in with OPS_TOKEN as an operator, INSTALLER_TOKEN as an installer)`);
 console.log(`Payter CPS: ${runtime.payter ? `built-in simulator at ${runtime.payter.url} (control: ${runtime.httpUrl}/simulator/payter/readers/{serial})` : process.env.PAYTER_API_URL}`);
 const host = process.env.HOST ?? '127.0.0.1';
-const unset = ['INSTALLER_TOKEN', 'OPS_TOKEN', 'INSTALLER_ONLY_TOKEN'].filter((name) => process.env[name] === undefined);
+const unset = ['INSTALLER_TOKEN', 'OPS_TOKEN'].filter((name) => process.env[name] === undefined);
 if (!['127.0.0.1', '::1', 'localhost'].includes(host) && unset.length > 0) {
   console.warn(`HOST=${host}: the installer and ops APIs answer other machines with the default tokens; set ${unset.join(', ')}.`);
 }
@@ -59,7 +57,7 @@ console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state ma
 
 if (demo) {
   try {
-    await runDemo(runtime, installerToken);
+    await runDemo(runtime, process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
   } catch (error) {
     console.error(`The demo session failed: ${(error as Error).message}`);
     process.exitCode = 1;

@@ -5,7 +5,7 @@
  * is printed as it happens: workflow states, reader screens, OCPP calls, money.
  */
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_INSTALLER_TOKEN, type LocalRuntime } from './runtime';
+import { DEFAULT_OPS_TOKEN, type LocalRuntime } from './runtime';
 import { SimulatedCharger, workedExample } from './simulated-charger';
 
 /** docs/pricing.md's example site. */
@@ -112,7 +112,7 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   print(`\nExecution ${status}: ${executionArn}`);
   print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);
   print(`Its page in the console (sign in with OPS_TOKEN): ${runtime.httpUrl}/#/sessions/${sessionId}`);
-  // The token itself is never printed (it is a credential): the shell fills in INSTALLER_TOKEN, or the default.
-  print(`The session for operators: curl -H "Authorization: Bearer \${INSTALLER_TOKEN:-${DEFAULT_INSTALLER_TOKEN}}" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
+  // The token itself is never printed (it is a credential): the shell fills in OPS_TOKEN, or the default.
+  print(`The session for operators: curl -H "Authorization: Bearer \${OPS_TOKEN:-${DEFAULT_OPS_TOKEN}}" ${runtime.httpUrl}/ops/sessions/${sessionId}\n`);
   await charger.close();
 }

@@ -30,14 +30,12 @@ import type { RefundChannel } from '../../lambdas/sessions/session-operations';
 
 export const SESSION_STATE_MACHINE = 'charging-session';
 /**
- * The local bearer tokens, one per role (not secrets: local only). INSTALLER_TOKEN's, from
- * before there were roles, still covers both APIs: scripts written for it go on working.
+ * The local bearer tokens, one per role (not secrets: local only), as on AWS the groups:
+ * the installer's (INSTALLER_TOKEN) reaches sites, stations and readers and gets 403 on the ops API.
  */
 export const DEFAULT_INSTALLER_TOKEN = 'local-installer-token';
 /** The operator's (OPS_TOKEN): the installer and the ops APIs, refunds included. */
 export const DEFAULT_OPS_TOKEN = 'local-ops-token';
-/** The installer's alone (INSTALLER_ONLY_TOKEN): sites, stations and readers; 403 on the ops API. */
-export const DEFAULT_INSTALLER_ONLY_TOKEN = 'local-installer-only-token';
 
 /** Who a local bearer token signs in: an installer reaches /installer, an operator everything. */
 export type LocalRole = 'installer' | 'operator';
@@ -58,12 +56,10 @@ export interface LocalRuntimeOptions {
    * callback secret on disk here. @default in memory
    */
   readonly dataDir?: string;
-  /** Bearer token of the installer and ops APIs (the operator's). @default INSTALLER_TOKEN, or DEFAULT_INSTALLER_TOKEN */
+  /** The installer's bearer token: the installer API; refused (403) on the ops API. @default INSTALLER_TOKEN, or DEFAULT_INSTALLER_TOKEN */
   readonly installerToken?: string;
-  /** The operator's bearer token. @default OPS_TOKEN, or DEFAULT_OPS_TOKEN */
+  /** The operator's bearer token: both APIs. @default OPS_TOKEN, or DEFAULT_OPS_TOKEN */
   readonly opsToken?: string;
-  /** The installer's bearer token: refused (403) on the ops API. @default INSTALLER_ONLY_TOKEN, or DEFAULT_INSTALLER_ONLY_TOKEN */
-  readonly installerOnlyToken?: string;
   /**
    * How the console signs people in: the bearer tokens typed in (the default), or a hosted
    * sign-in with the authorization code and PKCE, as Cognito does on AWS (the browser tests
@@ -228,9 +224,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const reconcile = () => lambdas.invoke('reconciliation-job', SCHEDULED_EVENT);
 
     const tokens = new Map<string, LocalRole>([
-      [options.installerOnlyToken ?? process.env.INSTALLER_ONLY_TOKEN ?? DEFAULT_INSTALLER_ONLY_TOKEN, 'installer'],
+      [options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, 'installer'],
       [options.opsToken ?? process.env.OPS_TOKEN ?? DEFAULT_OPS_TOKEN, 'operator'],
-      [options.installerToken ?? process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, 'operator'],
     ]);
     const bearer = bearerCheck(tokens);
     const consoleAssets = await buildConsole(options.consoleSignIn);

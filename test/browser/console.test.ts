@@ -9,11 +9,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEFAULT_INSTALLER_ONLY_TOKEN, DEFAULT_OPS_TOKEN } from '../../lib/local/runtime';
 import { SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
 import { CONSOLE_CSP } from '../../lib/local/console';
 import { FAST_WAITS } from '../support/paid-session';
-import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { INSTALLER_TOKEN, OPS_TOKEN, demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const STATION = 'CP-BROWSER-1';
@@ -70,10 +69,10 @@ describe('the console', () => {
     expect((await fetch(`${system.runtime.httpUrl}/console/app.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await fetch(`${system.runtime.httpUrl}/console/..%2Fpackage.json`)).status).toBe(404);
 
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
-    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBe(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBe(OPS_TOKEN);
     expect(await page.evaluate('localStorage.length')).toBe(0);
-    expect(page.url()).not.toContain(DEFAULT_OPS_TOKEN);
+    expect(page.url()).not.toContain(OPS_TOKEN);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Access token').waitFor();
     expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBeNull();
@@ -85,7 +84,7 @@ describe('the console', () => {
   });
 
   it('lets an installer create a site, provision a station (its password shown once) and commission a reader', async () => {
-    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    const page = await signedIn(INSTALLER_TOKEN);
     // An installer's pages: no overview, no sessions.
     await expect.poll(() => page.getByRole('navigation').textContent()).not.toContain('Sessions');
 
@@ -150,7 +149,7 @@ describe('the console', () => {
   });
 
   it('shows the paid session in progress on the overview, refreshing by itself, and then its end', async () => {
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.getByRole('heading', { name: 'Sessions in progress' }).waitFor();
     await page.getByText('No session in progress.').waitFor();
     expect(await page.locator('section[aria-labelledby="attention"]').textContent()).toContain('Nothing.');
@@ -186,7 +185,7 @@ describe('the console', () => {
   });
 
   it("opens the session's page: pricing.md's receipt, captured, and the workflow timeline", async () => {
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.getByRole('link', { name: 'Sessions' }).click();
     await page.getByLabel('Station').fill(STATION);
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -219,7 +218,7 @@ describe('the console', () => {
   });
 
   it('refunds part of it once, however often the button is clicked', async () => {
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.goto(`${system.runtime.httpUrl}/#/sessions/${sessionId}`);
     await page.getByRole('heading', { name: 'Refunds' }).waitFor();
     await page.getByLabel('Amount (USD)').fill('2.50');
@@ -254,7 +253,7 @@ describe('the console', () => {
       return id !== sessionId ? id : undefined;
     }, 10_000, 'the second session');
     await waitFor(async () => (await system.api('GET', `/ops/sessions/${stopped}`)).body.status === 'charging' || undefined, 10_000, 'charging');
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.goto(`${system.runtime.httpUrl}/#/sessions/${stopped}`);
     await page.getByRole('button', { name: 'Stop charging' }).click();
     expect((await system.executionEnded(stopped)).status).toBe('SUCCEEDED');
@@ -264,12 +263,12 @@ describe('the console', () => {
   });
 
   it('refuses an installer the refund (403)', async () => {
-    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    const page = await signedIn(INSTALLER_TOKEN);
     await page.goto(`${system.runtime.httpUrl}/#/sessions/${sessionId}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('403');
     // The same API a script would call, with the installer's token: refused before any handler.
     const refused = await page.request.post(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
-      headers: { authorization: `Bearer ${DEFAULT_INSTALLER_ONLY_TOKEN}`, 'idempotency-key': 'installer-try-1' },
+      headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'idempotency-key': 'installer-try-1' },
       data: { amount: 100, reason: 'an installer tries' },
     });
     expect(refused.status()).toBe(403);
@@ -279,7 +278,7 @@ describe('the console', () => {
   });
 
   it("shows a bad site setting at its field, from the API's 400, and saves the corrected site", async () => {
-    const page = await signedIn(DEFAULT_INSTALLER_ONLY_TOKEN);
+    const page = await signedIn(INSTALLER_TOKEN);
     await page.getByRole('link', { name: 'Sites' }).click();
     await page.getByLabel('Site id').fill('site-main-st');
     await page.getByRole('button', { name: 'Open' }).click();
@@ -333,7 +332,7 @@ describe('the console', () => {
   });
 
   it("sends an operator's OCPP command to the charger and shows its answer; shows a connector's history", async () => {
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.getByRole('link', { name: 'Stations' }).click();
     await page.getByLabel('Station id').fill(STATION);
     await page.getByRole('button', { name: 'Look up' }).click();
@@ -354,7 +353,7 @@ describe('the console', () => {
   });
 
   it("compares a period's sessions with Payter's on the reconciliation page", async () => {
-    const page = await signedIn(DEFAULT_OPS_TOKEN);
+    const page = await signedIn(OPS_TOKEN);
     await page.getByRole('link', { name: 'Reconciliation' }).click();
     await page.getByRole('button', { name: 'Compare with Payter' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^2 sessions, 2 matched, \d+ differences$/);
@@ -366,9 +365,11 @@ describe('the console', () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
     const page = await context.newPage();
     await page.goto(system.runtime.httpUrl);
+    // The sign-in form comes once the page has read how to sign in (/console/config.json).
+    await page.getByLabel('Access token').waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.id')).toBe('token');
-    await page.keyboard.type(DEFAULT_OPS_TOKEN);
+    await page.keyboard.type(OPS_TOKEN);
     await page.keyboard.press('Enter');
     await page.getByText('Signed in as').waitFor();
     // Tab reaches the page links in order; Enter follows one.

@@ -9,10 +9,9 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEFAULT_OPS_TOKEN } from '../../lib/local/runtime';
 import { consoleCsp } from '../../lib/local/console';
 import { HostedSignIn } from '../support/hosted-sign-in';
-import { startTestSystem, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const CLIENT_ID = 'console-client-id';
@@ -24,7 +23,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!CHROMIUM) throw new Error('no Chromium: apt-get install -y chromium (or set CHROMIUM_PATH)');
-  idp = await new HostedSignIn({ clientId: CLIENT_ID, accessToken: DEFAULT_OPS_TOKEN }).start();
+  idp = await new HostedSignIn({ clientId: CLIENT_ID, accessToken: OPS_TOKEN }).start();
   system = await startTestSystem({ consoleSignIn: { signIn: 'cognito', domain: idp.url, clientId: CLIENT_ID } });
   idp.redirectUri = `${system.runtime.httpUrl}/`;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
@@ -65,7 +64,7 @@ describe('the console behind a hosted sign-in', () => {
     expect(idp.exchanges).toEqual(['200']);
     // The code is gone from the address bar; the token lives in this tab's sessionStorage alone.
     expect(page.url()).toBe(`${system.runtime.httpUrl}/`);
-    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBe(DEFAULT_OPS_TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("console.token")')).toBe(OPS_TOKEN);
     expect(await page.evaluate('localStorage.length')).toBe(0);
     // The overview's data came through the APIs with that token.
     await page.getByRole('heading', { name: 'Overview' }).waitFor();

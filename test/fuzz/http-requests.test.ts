@@ -16,7 +16,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { FAST_WORKFLOW, paidSession } from '../support/paid-session';
-import { INSTALLER_TOKEN, localDynamoDb, startTestSystem, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, localDynamoDb, startTestSystem, type TestSystem } from '../support/local-system';
 import { RequestFuzzer, type FuzzRequest, type FuzzWorld } from './http-requests';
 import { FUZZ_SEED, Findings, Random, snapshotTables, tableChanges, watchUnhandledRejections } from './support';
 
@@ -53,7 +53,7 @@ beforeAll(async () => {
   online.send(JSON.stringify([2, 'boot', 'BootNotification', { chargePointVendor: 'Fuzz', chargePointModel: 'F1' }]));
   await new Promise((resolve) => online!.once('message', resolve));
   world = {
-    token: INSTALLER_TOKEN,
+    token: OPS_TOKEN,
     siteId: 'site-main-st',
     stationId: paid.stationId,
     onlineStationId: 'FZ-ON',

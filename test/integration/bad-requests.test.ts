@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { snapshotTables, tableChanges } from '../fuzz/support';
-import { INSTALLER_TOKEN, localDynamoDb, startTestSystem, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, localDynamoDb, startTestSystem, type TestSystem } from '../support/local-system';
 
 const PASSWORD = 'bad-requests-secret';
 let system: TestSystem;
@@ -149,7 +149,7 @@ function opsEvent(method: string, path: string, body: unknown, timeEpoch: number
     routeKey: 'ANY /ops/{proxy+}',
     rawPath: path,
     rawQueryString: '',
-    headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' },
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

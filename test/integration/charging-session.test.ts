@@ -8,7 +8,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { INSTALLER_TOKEN, demoSite, localDynamoDb, waitFor, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, demoSite, localDynamoDb, waitFor, type TestSystem } from '../support/local-system';
 import { useTestSystem } from '../support/world';
 import { ocppTimestamp, workedExample, type ChargerScript } from '../../lib/local/simulated-charger';
 
@@ -413,7 +413,7 @@ describe("an operator's view of sessions", () => {
     const refundOnce = () =>
       fetch(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'refund-ticket-4711' },
+        headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'refund-ticket-4711' },
         body: JSON.stringify({ amount: 564, reason: 'charger fault' }),
       }).then(async (r) => ({ status: r.status, body: await r.json() }));
     const rest = await refundOnce();

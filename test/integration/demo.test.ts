@@ -3,14 +3,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../lib/local/demo';
-import { DEFAULT_INSTALLER_TOKEN } from '../../lib/local/runtime';
+import { DEFAULT_INSTALLER_TOKEN, DEFAULT_OPS_TOKEN } from '../../lib/local/runtime';
 import { startTestSystem, type TestSystem } from '../support/local-system';
 
 let system: TestSystem;
 
 beforeAll(async () => {
-  // The token `npm start` has when INSTALLER_TOKEN is unset: the closing hint must work with it.
-  system = await startTestSystem({ timeScale: { waitScale: 0.01, retryScale: 0.01 }, installerToken: DEFAULT_INSTALLER_TOKEN });
+  // The tokens `npm start` has when INSTALLER_TOKEN and OPS_TOKEN are unset: the closing hint must work with them.
+  system = await startTestSystem({ timeScale: { waitScale: 0.01, retryScale: 0.01 }, installerToken: DEFAULT_INSTALLER_TOKEN, opsToken: DEFAULT_OPS_TOKEN });
 });
 
 afterAll(async () => {
@@ -34,10 +34,10 @@ it('runs one paid session end to end and prints its timeline', async () => {
   expect(page).toBe(`${system.runtime.httpUrl}/#/sessions/${/E-receipt: \S+\/receipts\/(\S+)/.exec(timeline)?.[1]}`);
   expect((await fetch(page!)).headers.get('content-type')).toBe('text/html; charset=utf-8');
 
-  // The operators' hint works as printed, in a shell without INSTALLER_TOKEN.
+  // The operators' hint works as printed, in a shell without OPS_TOKEN.
   const hint = /The session for operators: (curl .*)$/m.exec(timeline)?.[1];
   expect(hint).toBeDefined();
-  const { INSTALLER_TOKEN: _unset, ...env } = process.env;
+  const { OPS_TOKEN: _unset, ...env } = process.env;
   const { stdout } = await promisify(execFile)('bash', ['-c', `${hint} --silent --show-error --fail`], { env });
   expect(JSON.parse(stdout)).toMatchObject({ status: 'completed', committedAmount: 764, endReason: 'driverTap' });
 });

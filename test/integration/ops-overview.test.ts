@@ -4,9 +4,8 @@
  * station and the screen it shows. The installer's token gets 403, as on every ops route.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_INSTALLER_ONLY_TOKEN } from '../../lib/local/runtime';
 import type { SimulatedCharger } from '../../lib/local/simulated-charger';
-import { startTestSystem, waitFor, type TestSystem } from '../support/local-system';
+import { INSTALLER_TOKEN, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
 
 let system: TestSystem;
 let charger: SimulatedCharger | undefined;
@@ -44,6 +43,6 @@ it('lists every station with its connectors and state, and every reader with its
     expect.objectContaining({ serialNumber: online.serial, stationId: online.stationId, connectorIds: [1], screen: expect.any(String) }),
   ]);
 
-  expect((await system.api('GET', '/ops/stations', undefined, DEFAULT_INSTALLER_ONLY_TOKEN)).status).toBe(403);
-  expect((await system.api('GET', '/ops/readers', undefined, DEFAULT_INSTALLER_ONLY_TOKEN)).status).toBe(403);
+  expect((await system.api('GET', '/ops/stations', undefined, INSTALLER_TOKEN)).status).toBe(403);
+  expect((await system.api('GET', '/ops/readers', undefined, INSTALLER_TOKEN)).status).toBe(403);
 });

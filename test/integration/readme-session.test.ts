@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/local/wait-for';
 import { ROOT, bashBlockAfter, parseCurl, type CurlCall } from '../docs/readme-commands';
 import { FAST_WAITS } from '../support/paid-session';
-import { INSTALLER_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
+import { INSTALLER_TOKEN, OPS_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
 
 let system: TestSystem;
 let charger: ChildProcess | undefined;
@@ -29,6 +29,7 @@ afterAll(async () => {
 /** `$H`, `$J` as the README sets them (with the test system's token). */
 const HEADERS: Record<string, [string, string]> = {
   $H: ['authorization', `Bearer ${INSTALLER_TOKEN}`],
+  $O: ['authorization', `Bearer ${OPS_TOKEN}`],
   $J: ['content-type', 'application/json'],
 };
 

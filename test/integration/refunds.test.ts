@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { INSTALLER_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, startTestSystem, type TestSystem } from '../support/local-system';
 import { FAST_WORKFLOW, paidSession } from '../support/paid-session';
 
 let system: TestSystem;
@@ -28,7 +28,7 @@ afterAll(async () => {
 function refund(sessionId: string, body: { amount: number; reason: string }, key?: string) {
   return fetch(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'content-type': 'application/json', ...(key && { 'idempotency-key': key }) },
+    headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json', ...(key && { 'idempotency-key': key }) },
     body: JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 }

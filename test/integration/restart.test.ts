@@ -17,7 +17,7 @@ import { waitFor } from '../../lib/local/wait-for';
 import { demoSite } from '../support/local-system';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TOKEN = 'restart-installer-token';
+const TOKEN = 'restart-ops-token';
 const API_KEY = 'restart-payter-key';
 const PASSWORD = 'restart-station-secret';
 
@@ -44,7 +44,7 @@ async function startServe(): Promise<void> {
       DATA_DIR: dataDir,
       OCPP_WS_PORT: String(ports.ocpp),
       HTTP_PORT: String(ports.http),
-      INSTALLER_TOKEN: TOKEN,
+      OPS_TOKEN: TOKEN,
       PAYTER_API_URL: payter.url,
       PAYTER_API_KEY: API_KEY,
       LOG_LEVEL: 'CRITICAL',

@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { injectDynamoDbFault, injectedDynamoDbFaults } from '../../lib/local/dynamodb';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { INSTALLER_TOKEN, waitFor, type TestSystem } from '../support/local-system';
+import { OPS_TOKEN, waitFor, type TestSystem } from '../support/local-system';
 import {
   FAILS,
   LOST_ANSWER,
@@ -93,7 +93,7 @@ describe('Payter answers lost after their effect', () => {
       const refund = () =>
         fetch(`${system.runtime.httpUrl}/ops/sessions/${sessionId}/refunds`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${INSTALLER_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'refund-fault-4' },
+          headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'refund-fault-4' },
           body: JSON.stringify({ amount: 300, reason: 'charger fault' }),
         }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
       // Whatever the API answers while the outcome is unknown, the records must come out right.

@@ -15,7 +15,9 @@ import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '
 
 export type { Charger };
 
+/** The installer's token (the installer API; 403 on the ops API) and the operator's (both). */
 export const INSTALLER_TOKEN = 'test-installer-token';
+export const OPS_TOKEN = 'test-ops-token';
 
 export const demoSite = (siteId = 'site-main-st') => ({ ...DEMO_SITE, siteId });
 
@@ -24,6 +26,7 @@ export async function startTestSystem(options: LocalRuntimeOptions = {}): Promis
     ocppPort: 0,
     httpPort: 0,
     installerToken: INSTALLER_TOKEN,
+    opsToken: OPS_TOKEN,
     logLevel: 'CRITICAL',
     ...options,
   });
@@ -93,7 +96,7 @@ export class TestSystem {
     return Item ?? {};
   }
 
-  async api(method: string, path: string, body?: unknown, token = INSTALLER_TOKEN): Promise<{ status: number; body: any }> {
+  async api(method: string, path: string, body?: unknown, token = OPS_TOKEN): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.runtime.httpUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -5,7 +5,7 @@ import { completeHostedSignIn, startHostedSignIn, type SignInConfig } from '../s
 import { FormError } from '../ui';
 
 /**
- * Sign-in. Locally: the bearer token of a role (OPS_TOKEN or INSTALLER_ONLY_TOKEN) typed in.
+ * Sign-in. Locally: the bearer token of a role (OPS_TOKEN or INSTALLER_TOKEN) typed in.
  * On AWS: the Cognito hosted sign-in (password and second factor there), back here with a code.
  * Either way the token is kept for this tab only.
  */
