@@ -45,26 +45,31 @@ export class DynamoStationRepository implements StationRepository {
     return stations;
   }
 
-  async provision(station: StationProvisioning, now: string): Promise<Station> {
-    const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { stationId: station.stationId, sk: PROFILE },
-        UpdateExpression:
-          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, #strict = :strict, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
-        ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
-        ExpressionAttributeValues: {
-          ':siteId': station.siteId,
-          ':connectors': [...station.connectors],
-          ':hash': station.passwordHash,
-          ':strict': station.strict,
-          ':now': now,
-          ':false': false,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
+  async provision(station: StationProvisioning, now: string): Promise<Station | undefined> {
+    const newPassword = station.passwordHash !== undefined;
+    const written = await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { stationId: station.stationId, sk: PROFILE },
+          UpdateExpression: `SET siteId = :siteId, connectors = :connectors, ${newPassword ? 'passwordHash = :hash, ' : ''}#strict = :strict, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)`,
+          // Keeping the password: only a station that has one.
+          ...(!newPassword && { ConditionExpression: 'attribute_exists(passwordHash)' }),
+          ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
+          ExpressionAttributeValues: {
+            ':siteId': station.siteId,
+            ':connectors': [...station.connectors],
+            ...(newPassword && { ':hash': station.passwordHash }),
+            ':strict': station.strict,
+            ':now': now,
+            ':false': false,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
     );
-    const { sk: _sk, ...saved } = Attributes ?? {};
+    if (!written) return undefined;
+    const { sk: _sk, ...saved } = written.Attributes ?? {};
     return saved as Station;
   }
 

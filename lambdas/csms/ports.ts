@@ -18,7 +18,8 @@ export interface StationProvisioning {
   readonly stationId: string;
   readonly siteId: string;
   readonly connectors: readonly number[];
-  readonly passwordHash: string;
+  /** Undefined: the station's password is kept (an edit); only a provisioned station has one to keep. */
+  readonly passwordHash: string | undefined;
   /** Its frames are read strictly by the official schemas (certification runs). */
   readonly strict: boolean;
 }
@@ -27,8 +28,11 @@ export interface StationRepository {
   get(stationId: string): Promise<Station | undefined>;
   /** Every station's profile, in no particular order (the operators' overview: a scan). */
   list(): Promise<Station[]>;
-  /** Creates or replaces the provisioned fields; boot data and connection state are kept. */
-  provision(station: StationProvisioning, now: string): Promise<Station>;
+  /**
+   * Creates or replaces the provisioned fields; boot data and connection state are kept.
+   * Undefined when the station keeps its password (`passwordHash` undefined) but has none: it does not exist.
+   */
+  provision(station: StationProvisioning, now: string): Promise<Station | undefined>;
   recordBoot(stationId: string, boot: StationBootInfo): Promise<void>;
   recordSeen(stationId: string, at: string): Promise<void>;
   recordFirmwareStatus(stationId: string, status: string, at: string): Promise<void>;

@@ -37,11 +37,13 @@ export class InstallerService {
     if (!(await this.deps.sites.get(request.siteId))) {
       throw new BadReferenceError('siteId', `site ${request.siteId} does not exist; create it first`);
     }
-    const passwordHash = await hashStationPassword(request.password);
+    const passwordHash = request.password === undefined ? undefined : await hashStationPassword(request.password);
     const station = await this.deps.stations.provision(
       { stationId: request.stationId, siteId: request.siteId, connectors: request.connectors, passwordHash, strict: request.strict },
       this.deps.clock.now().toISOString(),
     );
+    // Only an edit may leave the password out: a new station has none to keep.
+    if (!station) throw new BadReferenceError('password', `station ${request.stationId} is not provisioned yet: give it a password`);
     return withoutSecret(station);
   }
 

@@ -89,8 +89,9 @@ export const stationProvisioningSchema = z.strictObject({
   stationId: idSchema('stationId').regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
   siteId: idSchema('siteId'),
   connectors: connectorIdsSchema,
-  // OCPP 1.6 security profile password (AuthorizationKey): 16 to 40 characters.
-  password: z.string().min(16).max(40).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+  // OCPP 1.6 security profile password (AuthorizationKey): 16 to 40 characters. Left out when
+  // an installer edits a provisioned station: the charger's password stays as it was.
+  password: z.string().min(16).max(40).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
   /**
    * Certification runs: the official schemas to the letter (a property they do not define is a
    * FormationViolation, a date-time without an offset is refused) instead of forgiving both.

@@ -126,6 +126,12 @@ describe('the console', () => {
     await expect.poll(() => page.getByLabel('Station password').count()).toBe(0);
     expect(await page.content()).not.toContain(password);
 
+    // An edit keeps the password: a second connector saved, nothing secret shown.
+    await page.getByLabel('Connectors').fill('1, 2');
+    await page.getByRole('button', { name: 'Save, keep its password' }).click();
+    await expect.poll(async () => (await system.api('GET', `/installer/stations/${STATION}`)).body.connectors).toEqual([1, 2]);
+    expect(await page.getByLabel('Station password').count()).toBe(0);
+
     // The charger connects with the password the page showed.
     charger = await new SimulatedCharger(system.runtime.ocppUrl, STATION, password, example.script).connect();
 
@@ -181,6 +187,14 @@ describe('the console', () => {
     const recent = page.locator('section[aria-labelledby="recent"]');
     await expect.poll(() => recent.textContent(), { timeout: 10_000 }).toContain('completed');
     expect(await recent.textContent()).toContain('$7.64');
+
+    // The station's page lists it among its recent sessions.
+    await page.getByRole('link', { name: 'Stations' }).click();
+    await page.getByLabel('Station id').fill(STATION);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const stationSessions = page.locator('section[aria-labelledby="station-sessions"]');
+    await expect.poll(() => stationSessions.textContent(), { timeout: 10_000 }).toContain(sessionId.slice(0, 8));
+    expect(await stationSessions.textContent()).toContain('$7.64');
     await page.context().close();
   });
 

@@ -111,6 +111,24 @@ describe('PUT /installer/stations/{stationId}', () => {
     expect(other.Item?.passwordHash).not.toBe(Item?.passwordHash);
   });
 
+  it("edits a provisioned station without a new password: its settings change, the charger's password stays", async () => {
+    await system.api('PUT', '/installer/sites/site-a', withoutId(demoSite('site-a')));
+    await system.api('PUT', '/installer/sites/site-b', withoutId(demoSite('site-b')));
+    const password = 'the-chargers-own-secret';
+    await system.api('PUT', '/installer/stations/CP-EDIT', { siteId: 'site-a', connectors: [1], password });
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } }));
+    const stored = async () => (await db.send(new GetCommand({ TableName: process.env.STATIONS_TABLE!, Key: { stationId: 'CP-EDIT', sk: 'PROFILE' } }))).Item!;
+    const before = await stored();
+
+    const edit = await system.api('PUT', '/installer/stations/CP-EDIT', { siteId: 'site-b', connectors: [1, 2], strict: true });
+    expect(edit.status).toBe(200);
+    expect(edit.body).toMatchObject({ stationId: 'CP-EDIT', siteId: 'site-b', connectors: [1, 2], strict: true });
+    const after = await stored();
+    expect(after.passwordHash).toBe(before.passwordHash);
+    expect(await verifyStationPassword(password, after.passwordHash)).toBe(true);
+    expect(after.createdAt).toBe(before.createdAt);
+  });
+
   it.each([
     ['unknown site', { siteId: 'no-such-site', connectors: [1], password: 'sixteen-chars-ok' }, 'siteId'],
     ['no connectors', { siteId: 'site-a', connectors: [], password: 'sixteen-chars-ok' }, 'connectors'],

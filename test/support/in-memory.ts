@@ -566,15 +566,16 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     return [...this.items.values()].map(copy);
   }
 
-  async provision(station: StationProvisioning, now: string): Promise<Station> {
+  async provision(station: StationProvisioning, now: string): Promise<Station | undefined> {
     this.maybeFail('provision');
     const existing = this.items.get(station.stationId);
+    if (station.passwordHash === undefined && existing?.passwordHash === undefined) return undefined;
     const saved: Station = {
       ...existing,
       stationId: station.stationId,
       siteId: station.siteId,
       connectors: [...station.connectors],
-      passwordHash: station.passwordHash,
+      passwordHash: station.passwordHash ?? existing!.passwordHash,
       strict: station.strict,
       updatedAt: now,
       createdAt: existing?.createdAt ?? now,

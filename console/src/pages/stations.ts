@@ -2,7 +2,8 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, ApiError, session } from '../api';
 import { time } from '../format';
-import { Field, FormError } from '../ui';
+import { Field, FormError, usePoll } from '../ui';
+import { SessionTable } from './overview';
 
 /** A charger's password: 24 random characters, shown once, never stored here nor answered back by the API. */
 function generatePassword(): string {
@@ -39,6 +40,20 @@ export function Stations() {
       setError(caught);
     }
   };
+  // An edit: the same call without a password, so the charger's own stays valid.
+  const save = async () => {
+    setPassword(null);
+    try {
+      setStation(
+        await api('PUT', `/installer/stations/${encodeURIComponent(form.stationId)}`, {
+          body: { siteId: form.siteId, connectors: connectorList(form.connectors) },
+        }),
+      );
+      setError(null);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
   const look = async () => {
     setPassword(null);
     try {
@@ -58,6 +73,7 @@ export function Stations() {
       <${FormError} error=${error} shown=${['stationId', 'siteId', 'connectors']} />
       <div class="buttons">
         <button type="submit">Provision with a new password</button>
+        <button type="button" class="secondary" onClick=${save}>Save, keep its password</button>
         <button type="button" class="secondary" onClick=${look}>Look up</button>
       </div>
     </form>
@@ -75,7 +91,18 @@ export function Stations() {
       ${station.boot && html`<dt>Charger</dt><dd>${[station.boot.chargePointVendor, station.boot.chargePointModel, station.boot.firmwareVersion].filter(Boolean).join(' ')}</dd>`}
       ${(station.connectorStatus ?? []).map((c: any) => html`<dt>Connector ${c.connectorId}</dt><dd>${c.status}${c.errorCode && c.errorCode !== 'NoError' ? ` (${c.errorCode})` : ''}, ${time(c.timestamp)}</dd>`)}
     </dl>`}
-    ${station && session.role() === 'operator' && html`<${StationOperations} station=${station} />`}`;
+    ${station && session.role() === 'operator' && html`<${StationSessions} stationId=${station.stationId} /><${StationOperations} station=${station} />`}`;
+}
+
+/** The station's latest charging-payment sessions (the ops API's filter), refreshing. */
+function StationSessions(props: { stationId: string }) {
+  const query = `?stationId=${encodeURIComponent(props.stationId)}&limit=10`;
+  const { data, error } = usePoll(() => api<{ sessions: any[] }>('GET', `/ops/sessions${query}`), 5000, [query]);
+  return html`<section aria-labelledby="station-sessions">
+    <h2 id="station-sessions">Recent sessions</h2>
+    <${FormError} error=${error} />
+    ${data && (data.sessions.length > 0 ? html`<${SessionTable} sessions=${data.sessions} />` : html`<p>No session on this station yet.</p>`)}
+  </section>`;
 }
 
 /** What an installer asks of a charger, with an example payload each (OCPP 1.6J). */
