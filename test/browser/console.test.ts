@@ -371,6 +371,12 @@ describe('the console', () => {
     await page.getByRole('link', { name: 'Reconciliation' }).click();
     await page.getByRole('button', { name: 'Compare with Payter' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(/^2 sessions, 2 matched, \d+ differences$/);
+    // MyPayter's side, once the job has synced its transactions: both sessions found there too.
+    expect((await system.api('POST', '/local/reconciliation/run')).status).toBe(200);
+    await page.getByRole('button', { name: 'Compare with Payter' }).click();
+    const myPayter = page.locator('section[aria-labelledby="mypayter"]');
+    await expect.poll(() => myPayter.locator('h2').textContent()).toMatch(/^Against MyPayter: 2 sessions, 2 transactions, 2 matched, 0 differences$/);
+    expect(await myPayter.textContent()).toContain('synced at');
     await fitsTheScreen(page);
     await page.context().close();
   });
@@ -400,6 +406,22 @@ describe('the console', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Receipt' }).waitFor();
     await context.close();
+  });
+
+  it('lists what needs attention on the overview as it happens: a reader offline at Payter, a station gone', async () => {
+    const page = await signedIn(OPS_TOKEN);
+    const attention = page.locator('section[aria-labelledby="attention"]');
+    await expect.poll(() => attention.textContent()).toContain('Nothing.');
+
+    await system.payter.setOnline(READER, false);
+    await expect.poll(() => attention.textContent(), { timeout: 10_000 }).toContain(`Reader ${READER} is offline at Payter.`);
+    await system.payter.setOnline(READER, true);
+    await expect.poll(() => attention.textContent(), { timeout: 10_000 }).not.toContain(`Reader ${READER} is offline`);
+
+    await charger!.close();
+    charger = undefined;
+    await expect.poll(() => attention.textContent(), { timeout: 10_000 }).toMatch(new RegExp(`Station ${STATION} is offline since \\d`));
+    await page.context().close();
   });
 
   it('ran without a script error or a CSP violation', () => {

@@ -17,6 +17,14 @@ const WHAT_TO_DO: Record<string, string> = {
   chargerReportedOtherUsage: 'The session was billed from the last meter value of a lost charger, which later reported other figures: refund the difference if the driver paid too much.',
 };
 
+/** The same for MyPayter's transactions (the data the site host's statements come from). */
+const WHAT_TO_DO_MYPAYTER: Record<string, string> = {
+  amountDiffers: "MyPayter lists another amount than we committed: the host's statement follows MyPayter; check the session's receipt and correct by refund.",
+  stateDiffers: 'MyPayter shows the payment in another state than ours: open the session; if a hold is still open there, the sweeper or MyPayter ends it.',
+  unknownToUs: 'MyPayter has a transaction on our reader that matches none of our sessions: look it up in MyPayter.',
+  unknownToMyPayter: 'We have a payment MyPayter does not list, past the time it takes to appear: check the reader in MyPayter.',
+};
+
 const today = () => new Date().toISOString().slice(0, 10);
 
 /** A period's sessions against Payter's, every difference with what to do about it. */
@@ -24,13 +32,17 @@ export function Reconciliation() {
   const [from, setFrom] = useState(today());
   const [to, setTo] = useState(today());
   const [report, setReport] = useState<any>(null);
+  const [myPayter, setMyPayter] = useState<any>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const run = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
     try {
-      setReport(await api('GET', `/ops/reconciliation?${new URLSearchParams({ from, to })}`));
+      const query = new URLSearchParams({ from, to });
+      const [cps, synced] = await Promise.all([api('GET', `/ops/reconciliation?${query}`), api('GET', `/ops/reconciliation/mypayter?${query}`)]);
+      setReport(cps);
+      setMyPayter(synced);
       setError(null);
     } catch (caught) {
       setError(caught);
@@ -64,5 +76,21 @@ export function Reconciliation() {
       ${report.openHolds?.length > 0 &&
       html`<h3>Holds open at Payter</h3>
         <ul>${report.openHolds.map((h: any) => html`<li>${h.serialNumber}: ${h.payterSessionId}${h.overdue ? ' (overdue)' : ''}${h.ageMinutes !== undefined ? `, ${h.ageMinutes} min` : ''}</li>`)}</ul>`}
+    </section>`}
+    ${myPayter &&
+    html`<section aria-labelledby="mypayter">
+      <h2 id="mypayter">Against MyPayter: ${myPayter.sessions} sessions, ${myPayter.transactions} transactions, ${myPayter.matched} matched, ${myPayter.differences.length} differences</h2>
+      <p class="hint">${myPayter.syncedAt ? `MyPayter's transactions as synced at ${new Date(myPayter.syncedAt).toLocaleString()}.` : 'MyPayter has not been synced yet: the reconciliation job reads it on its schedule.'}</p>
+      <ul class="differences">
+        ${myPayter.differences.map(
+          (d: any) => html`<li>
+            <strong>${d.kind}</strong> on reader ${d.serialNumber}
+            ${d.sessionId && html` — session <a href=${`#/sessions/${encodeURIComponent(d.sessionId)}`}>${d.sessionId.slice(0, 8)}</a>`}
+            ${d.ours && html`<br />ours: ${d.ours.paymentState} ${d.ours.committedAmount !== undefined ? money(d.ours.committedAmount) : ''}`}
+            ${d.theirs && html`<br />MyPayter: ${d.theirs.state} ${d.theirs.committedAmount != null ? money(d.theirs.committedAmount) : ''} (transaction ${d.transactionId})`}
+            <p class="hint">${WHAT_TO_DO_MYPAYTER[d.kind] ?? 'Compare with MyPayter.'}</p>
+          </li>`,
+        )}
+      </ul>
     </section>`}`;
 }
