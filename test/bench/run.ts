@@ -22,7 +22,7 @@ import { consoleSummary, markdown, thisMachine, type BenchReport } from './repor
 import { Series, median, microsecondsPerCall, until } from './stats';
 import { Sessions, fixedMonthlyCosts, logs, stationMonth, type Usage } from './cost-model';
 import { Fleet, paced, provisionFleet, saturate, startBareServer, type LoadSample } from './fleet-load';
-import { benchmarksJson, bundleFigures, costMarkdown, loadMarkdown, updateReadme, writeJson, type CostResults, type LoadResults } from './results';
+import { benchmarksJson, bundleFigures, bundlesMarkdown, costMarkdown, loadMarkdown, updateReadme, writeJson, type CostResults, type LoadResults } from './results';
 
 /** One paid session per epoch: about six sessions, as a session takes about a second here. */
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 4);
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     // First, while the machine is quiet: each function's bundle and its cold import (another module's work).
     say('bench: bundles');
     const bundles = await bundleFigures();
-    say(`bench: ${bundles.note}`);
+    say(`bench: ${bundles.each.length} bundles, largest ${bundles.maxBundleKb.toFixed(1)} kB, slowest cold import ${bundles.maxColdImportMs.toFixed(1)} ms`);
     // The handlers log as the stack has them (INFO); their lines are counted, not shown.
     logs.install();
     // One system for the whole run (the handlers read their settings from the process
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
       ],
     };
     const json = benchmarksJson(machine, report.durationSeconds, cost, load, bundles);
-    writeFileSync(OUTPUT, [markdown(report).trimEnd(), '', ...costMarkdown(cost, json), '', ...loadMarkdown(load), ''].join('\n'));
+    writeFileSync(OUTPUT, [markdown(report).trimEnd(), '', ...costMarkdown(cost, json), '', ...loadMarkdown(load), '', ...bundlesMarkdown(bundles), ''].join('\n'));
     writeJson(json);
     updateReadme(json);
     say(consoleSummary(report));
