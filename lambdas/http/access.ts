@@ -35,12 +35,13 @@ export function groupsOf(claims: JwtClaims): Set<ApiGroup> {
 }
 
 /**
- * Whether the caller may use `api`. A request without JWT claims was authorized otherwise
- * (IAM-signed, or a direct invocation): the gateway's authorizer is what let it in.
+ * Whether the caller may use `api`. Every installer and ops route has the JWT authorizer in
+ * front (locally the bearer check, which hands on the same claims), so a request without claims
+ * came some other way (a route left without its authorizer, a direct invocation): refused.
  */
 export function mayCall(event: APIGatewayProxyEventV2, api: ApiName): boolean {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } }).authorizer?.jwt?.claims;
-  if (claims === undefined) return true;
+  if (claims === undefined) return false;
   const groups = groupsOf(claims);
   return GROUPS_OF_API[api].some((group) => groups.has(group));
 }

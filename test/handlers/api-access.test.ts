@@ -50,7 +50,9 @@ describe('who reaches which API', () => {
     expect(mayCall(event('/ops/x', { 'cognito:groups': ['operators'] } as unknown as Record<string, string>), 'ops')).toBe(true);
   });
 
-  it('leaves a request authorized without a JWT (IAM-signed, or invoked directly) to its authorizer', () => {
-    expect(mayCall(event('/ops/sessions'), 'ops')).toBe(true);
+  it('refuses a request without JWT claims (a route left without its authorizer, a direct invocation) with 403', async () => {
+    expect(mayCall(event('/ops/sessions'), 'ops')).toBe(false);
+    expect((await opsRoute(event('/ops/sessions'), context)).statusCode).toBe(403);
+    expect((await installerRoute(event('/installer/sites'), context)).statusCode).toBe(403);
   });
 });

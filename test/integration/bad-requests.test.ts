@@ -158,13 +158,15 @@ function opsEvent(method: string, path: string, body: unknown, timeEpoch: number
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
       requestId: randomUUID(),
       routeKey: 'ANY /ops/{proxy+}',
+      // The claims the JWT authorizer hands on for an operator.
+      authorizer: { jwt: { claims: { 'cognito:groups': '[operators]' }, scopes: [] } },
       stage: '$default',
       time: new Date(timeEpoch).toUTCString(),
       timeEpoch,
     },
     body: JSON.stringify(body),
     isBase64Encoded: false,
-  };
+  } as APIGatewayProxyEventV2;
 }
 
 function lambdaContext(): Context {
