@@ -51,13 +51,14 @@ export class DynamoStationRepository implements StationRepository {
         TableName: this.table,
         Key: { stationId: station.stationId, sk: PROFILE },
         UpdateExpression:
-          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, #strict = :strict, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
+          'SET siteId = :siteId, connectors = :connectors, passwordHash = :hash, #strict = :strict, protocols = :protocols, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)',
         ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
         ExpressionAttributeValues: {
           ':siteId': station.siteId,
           ':connectors': [...station.connectors],
           ':hash': station.passwordHash,
           ':strict': station.strict,
+          ':protocols': [...station.protocols],
           ':now': now,
           ':false': false,
         },

@@ -94,6 +94,38 @@ describe('a strict OCPP 2.0.1 charger', () => {
   });
 });
 
+describe("the station's protocols preference", () => {
+  const provision = (stationId: string, protocols: unknown) =>
+    system.api('PUT', `/installer/stations/${stationId}`, { siteId: 'site-main-st', connectors: [1], password: PASSWORD, protocols });
+
+  it('decides between the versions a charger offers', async () => {
+    expect((await provision('CP-201-PREFS', ['ocpp1.6', 'ocpp2.0.1'])).body.protocols).toEqual(['ocpp1.6', 'ocpp2.0.1']);
+    const charger = system.charger('CP-201-PREFS', PASSWORD, ['ocpp2.0.1', 'ocpp1.6']);
+    await charger.connect();
+    try {
+      expect(charger.protocol).toBe('ocpp1.6');
+      expect((await charger.call('BootNotification', { chargePointVendor: 'ABB', chargePointModel: 'Terra' })).status).toBe('Accepted');
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('keeps a station that may speak 1.6 only from speaking 2.0.1', async () => {
+    await provision('CP-201-ONLY16', ['ocpp1.6']);
+    await expect(open('CP-201-ONLY16', ['ocpp2.0.1'])).rejects.toThrow(/subprotocol/i);
+  });
+
+  it('is 2.0.1 first by default, and names only versions we speak', async () => {
+    await system.provisionStation('CP-201-DEFAULT', PASSWORD, 'site-main-st', [1]);
+    expect((await system.api('GET', '/installer/stations/CP-201-DEFAULT')).body.protocols).toEqual(['ocpp2.0.1', 'ocpp1.6']);
+    for (const protocols of [['ocpp2.0'], [], ['ocpp1.6', 'ocpp1.6'], 'ocpp1.6']) {
+      const refused = await provision('CP-201-DEFAULT', protocols);
+      expect(refused.status).toBe(400);
+    }
+    expect((await system.api('GET', '/installer/stations/CP-201-DEFAULT')).body.protocols).toEqual(['ocpp2.0.1', 'ocpp1.6']);
+  });
+});
+
 const status = (change: Record<string, unknown>) =>
   JSON.stringify([2, 's1', 'StatusNotification', { timestamp: '2026-12-01T10:00:00Z', connectorStatus: 'Available', evseId: 1, connectorId: 1, ...change }]);
 const boot = (change: Record<string, unknown>, station: Record<string, unknown> = {}) =>
