@@ -68,6 +68,23 @@ describe('a strict OCPP 2.0.1 charger', () => {
     expect(history.map((h) => h.state)).toEqual(['preparing', 'faulted', 'available']);
   });
 
+  it('is answered on Authorize, DataTransfer, firmware, log and security notifications', async () => {
+    const charger = system.charger('CP-201-BOOT', PASSWORD, ['ocpp2.0.1']);
+    await charger.connect();
+    try {
+      // A token the CSMS did not issue for a start here: the card reader, not an RFID list, pays.
+      expect(await charger.call('Authorize', { idToken: { idToken: 'RFID-0042', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'Invalid' } });
+      expect(await charger.call('DataTransfer', { vendorId: 'com.alpitronic', data: { any: 1 } })).toEqual({ status: 'UnknownVendorId' });
+      expect(await charger.call('FirmwareStatusNotification', { status: 'Installing', requestId: 7 })).toEqual({});
+      expect(await charger.call('LogStatusNotification', { status: 'Uploaded', requestId: 8 })).toEqual({});
+      expect(await charger.call('SecurityEventNotification', { type: 'FirmwareUpdated', timestamp: '2026-12-01T10:00:00Z' })).toEqual({});
+    } finally {
+      await charger.close();
+    }
+    const { body } = await system.api('GET', '/installer/stations/CP-201-BOOT');
+    expect(body).toMatchObject({ firmwareStatus: 'Installing', diagnosticsStatus: 'Uploaded' });
+  });
+
   it.each([
     [['ocpp2.0.1', 'ocpp1.6']],
     [['ocpp1.6', 'ocpp2.0.1']],

@@ -33,5 +33,20 @@ export function ocpp201ChargerActions(stations: ChargingStations): Ocpp201Charge
       });
       return {};
     },
+    // Only id tokens the CSMS issued for a start on this station are accepted: the card reader pays.
+    Authorize: async (stationId, req) => ({ idTokenInfo: { status: await stations.authorizeIdTag(stationId, req.idToken.idToken) } }),
+    // No vendor extensions are defined by this CSMS.
+    DataTransfer: async () => ({ status: 'UnknownVendorId' }),
+    FirmwareStatusNotification: async (stationId, req) => {
+      await stations.firmwareStatus(stationId, req.status);
+      return {};
+    },
+    // 2.0.1's log upload stands where 1.6's diagnostics upload did.
+    LogStatusNotification: async (stationId, req) => {
+      await stations.diagnosticsStatus(stationId, req.status);
+      return {};
+    },
+    // Acknowledged as OCPP requires; the CSMS keeps no security log of its own yet.
+    SecurityEventNotification: async () => ({}),
   };
 }

@@ -54,9 +54,117 @@ const StatusNotification = {
   response: pdu({}),
 };
 
+const IdTokenType = z.enum(['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization']);
+const IdToken = pdu({
+  idToken: text(36),
+  type: IdTokenType,
+  additionalInfo: z.array(pdu({ additionalIdToken: text(36), type: text(50) })).min(1).optional(),
+});
+const MessageContent = pdu({ format: z.enum(['ASCII', 'HTML', 'URI', 'UTF8']), language: text(8).optional(), content: text(512) });
+
+const Authorize = {
+  request: pdu({
+    idToken: IdToken,
+    certificate: text(5500).optional(),
+    iso15118CertificateHashData: z
+      .array(
+        pdu({
+          hashAlgorithm: z.enum(['SHA256', 'SHA384', 'SHA512']),
+          issuerNameHash: text(128),
+          issuerKeyHash: text(128),
+          serialNumber: text(40),
+          responderURL: text(512),
+        }),
+      )
+      .min(1)
+      .max(4)
+      .optional(),
+  }),
+  response: pdu({
+    idTokenInfo: pdu({
+      status: z.enum([
+        'Accepted',
+        'Blocked',
+        'ConcurrentTx',
+        'Expired',
+        'Invalid',
+        'NoCredit',
+        'NotAllowedTypeEVSE',
+        'NotAtThisLocation',
+        'NotAtThisTime',
+        'Unknown',
+      ]),
+      cacheExpiryDateTime: DateTime.optional(),
+      chargingPriority: Integer.optional(),
+      language1: text(8).optional(),
+      evseId: z.array(Integer).min(1).optional(),
+      groupIdToken: IdToken.optional(),
+      language2: text(8).optional(),
+      personalMessage: MessageContent.optional(),
+    }),
+    certificateStatus: z
+      .enum(['Accepted', 'SignatureError', 'CertificateExpired', 'CertificateRevoked', 'NoCertificateAvailable', 'CertChainError', 'ContractCancelled'])
+      .optional(),
+  }),
+};
+
+const DataTransfer = {
+  request: pdu({ messageId: text(50).optional(), data: z.unknown().optional(), vendorId: text(255) }),
+  response: pdu({
+    status: z.enum(['Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId']),
+    statusInfo: StatusInfo.optional(),
+    data: z.unknown().optional(),
+  }),
+};
+
+const FirmwareStatusNotification = {
+  request: pdu({
+    status: z.enum([
+      'Downloaded',
+      'DownloadFailed',
+      'Downloading',
+      'DownloadScheduled',
+      'DownloadPaused',
+      'Idle',
+      'InstallationFailed',
+      'Installing',
+      'Installed',
+      'InstallRebooting',
+      'InstallScheduled',
+      'InstallVerificationFailed',
+      'InvalidSignature',
+      'SignatureVerified',
+    ]),
+    requestId: Integer.optional(),
+  }),
+  response: pdu({}),
+};
+
+const LogStatusNotification = {
+  request: pdu({
+    status: z.enum(['BadMessage', 'Idle', 'NotSupportedOperation', 'PermissionDenied', 'Uploaded', 'UploadFailure', 'Uploading', 'AcceptedCanceled']),
+    requestId: Integer.optional(),
+  }),
+  response: pdu({}),
+};
+
+const SecurityEventNotification = {
+  request: pdu({ type: text(50), timestamp: DateTime, techInfo: text(255).optional() }),
+  response: pdu({}),
+};
+
 export type MessageSchemas = { readonly request: z.ZodType; readonly response: z.ZodType };
 
-export const chargerToCsms = { BootNotification, Heartbeat, StatusNotification } as const satisfies Record<string, MessageSchemas>;
+export const chargerToCsms = {
+  Authorize,
+  BootNotification,
+  DataTransfer,
+  FirmwareStatusNotification,
+  Heartbeat,
+  LogStatusNotification,
+  SecurityEventNotification,
+  StatusNotification,
+} as const satisfies Record<string, MessageSchemas>;
 export const csmsToCharger = {} as const satisfies Record<string, MessageSchemas>;
 
 type Messages<R extends Record<string, MessageSchemas>> = {
