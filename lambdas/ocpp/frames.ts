@@ -2,7 +2,9 @@
  * The one OCPP-J RPC frame codec (OCPP 1.6J section 4; OCPP 2.0.1 part 4 uses the same three
  * frames). It knows nothing of actions or payload schemas: that is the versioned adapters' job.
  *
- * How a broken frame is answered (1.6 has no RpcFrameworkError / MessageTypeNotSupported):
+ * How a broken frame is answered, in OCPP 1.6's codes (1.6 has no RpcFrameworkError /
+ * MessageTypeNotSupported; `parseFrame`'s `codes` give another version's word for each fault,
+ * lambdas/ocpp/v201/adapter.ts):
  * - FormationViolation: the text is not JSON, or a frame position holds the wrong JSON type
  *   (root not an array, type id not a number, message id / action not a string, payload not
  *   an object, CALLERROR fields of the wrong type).
