@@ -8,11 +8,12 @@
  *
  * Its context comes with every frame of the connection (`requestContext.authorizer`), so the
  * frames need no connection lookup: it carries the station and the subprotocol `$connect`
- * negotiates from the same header (empty when none we speak is offered).
+ * negotiates from the same header by the station's `protocols` (empty when none it may speak is offered).
  */
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult } from 'aws-lambda';
 import { secret } from './aws/secrets';
 import { stations } from './aws/composition';
+import type { Station } from './csms/model';
 import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
 import { chooseSubprotocol } from './ocpp/subprotocols';
 import { header } from './shared/headers';
@@ -25,11 +26,13 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
   const edgeOnly = Boolean(process.env.OCPP_EDGE_SECRET_ARN || process.env.OCPP_EDGE_SECRET);
   const throughEdge = !edgeOnly || cameThroughEdge(header(event.headers, 'X-Ocpp-Edge'), await secret('OCPP_EDGE_SECRET_ARN', 'OCPP_EDGE_SECRET'));
   // An id longer than any station's is refused before it reaches a key.
+  // Read once: its password hash admits it, its protocols choose among what it offers.
+  let station: Station | undefined;
   const allowed =
     throughEdge &&
     stationId !== undefined &&
     idProblem('stationId', stationId) === undefined &&
-    (await authenticateStation(stationId, authorization, async (id) => (await stations().get(id))?.passwordHash));
+    (await authenticateStation(stationId, authorization, async (id) => (station = await stations().get(id))?.passwordHash));
   if (!allowed || !stationId) {
     logger.warn('charger refused at the handshake', { stationId, hadCredentials: authorization !== undefined, throughEdge });
     // API Gateway answers 401 for this exact message.
@@ -41,6 +44,6 @@ export const handler = lambdaHandler(async (event: APIGatewayRequestAuthorizerEv
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
     },
-    context: { stationId, subprotocol: chooseSubprotocol(header(event.headers, 'Sec-WebSocket-Protocol')) ?? '' },
+    context: { stationId, subprotocol: chooseSubprotocol(header(event.headers, 'Sec-WebSocket-Protocol'), station?.protocols) ?? '' },
   };
 });

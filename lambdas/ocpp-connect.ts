@@ -7,13 +7,13 @@
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { stationConnections } from './aws/composition';
-import { chooseSubprotocol } from './ocpp/subprotocols';
+import { chooseSubprotocol, isSupportedSubprotocol } from './ocpp/subprotocols';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 
 type ConnectEvent = APIGatewayProxyWebsocketEventV2 & {
   headers?: Record<string, string | undefined>;
-  requestContext: { authorizer?: { stationId?: string } };
+  requestContext: { authorizer?: { stationId?: string; subprotocol?: string } };
 };
 
 export const handler = lambdaHandler(async (event: ConnectEvent): Promise<APIGatewayProxyResult> => {
@@ -25,7 +25,9 @@ export const handler = lambdaHandler(async (event: ConnectEvent): Promise<APIGat
     return { statusCode: 401, body: '' };
   }
   const offered = header(event.headers, 'Sec-WebSocket-Protocol');
-  const subprotocol = chooseSubprotocol(offered);
+  // The authorizer chose by the station's preference (lambdas/ocpp-authorizer.ts); '' is none.
+  const chosen = event.requestContext.authorizer?.subprotocol;
+  const subprotocol = chosen === undefined ? chooseSubprotocol(offered) : isSupportedSubprotocol(chosen) ? chosen : undefined;
   if (!subprotocol) {
     await stationConnections().refuse(connectionId, stationId, offered);
     return { statusCode: 200, body: '' };

@@ -1,6 +1,16 @@
 /** WebSocket `$default`: every OCPP frame a charger sends. Replies go back with postToConnection. */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
-import { calls, chargingStations, connections, link, ocpp16Actions, reconnectGrace, stationConnections, stations } from './aws/composition';
+import {
+  calls,
+  chargingStations,
+  connections,
+  link,
+  ocpp16Actions,
+  ocpp201Actions,
+  reconnectGrace,
+  stationConnections,
+  stations,
+} from './aws/composition';
 import type { StationConnection } from './csms/ports';
 import { handleStationFrame } from './ocpp/station-frames';
 import { adapterFor } from './ocpp/adapters';
@@ -42,7 +52,7 @@ async function answer(event: MessageEvent): Promise<APIGatewayProxyResult> {
   const { connectionId } = event.requestContext;
   const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   const connection = await connectionOf(event);
-  // The version negotiated at $connect; only OCPP 1.6J is spoken today (ocpp/adapters.ts).
+  // The version negotiated at $connect (ocpp/adapters.ts).
   const adapter = connection && adapterFor(connection.subprotocol);
   if (!connection || !adapter) {
     // A connection admitted without a subprotocol we speak (OCPP-J 1.6 section 3.1.2).
@@ -50,13 +60,11 @@ async function answer(event: MessageEvent): Promise<APIGatewayProxyResult> {
     return { statusCode: 200, body: '' };
   }
   const { stationId } = connection;
-  const reply = await handleStationFrame(stationId, text, {
-    adapter,
-    actions: ocpp16Actions(),
-    calls: calls(),
-    log: logger,
-    leniency: (id) => chargingStations().leniency(id),
-  });
+  const deps = { calls: calls(), log: logger, leniency: (id: string) => chargingStations().leniency(id) };
+  const reply =
+    adapter.subprotocol === 'ocpp1.6'
+      ? await handleStationFrame(stationId, text, { ...deps, adapter, actions: ocpp16Actions() })
+      : await handleStationFrame(stationId, text, { ...deps, adapter, actions: ocpp201Actions() });
   if (reply !== undefined && (await link().send(connectionId, reply)) === 'gone') {
     if (await stations().markDisconnected(stationId, connectionId, new Date().toISOString())) await reconnectGrace().wentAway(stationId);
     return { statusCode: 200, body: '' };

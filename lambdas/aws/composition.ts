@@ -21,6 +21,7 @@ import { InstallerService } from '../installer/installer-service';
 import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
 import { ocpp16 } from '../ocpp/adapters';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
+import { ocpp201ChargerActions, type Ocpp201ChargerActions } from '../ocpp/v201/charger-actions';
 import type { PayterClient } from '../payter/cps-client';
 import type { CallbackUrls } from '../readers/callback-urls';
 import { ReaderCommissioning } from '../readers/commissioning';
@@ -134,8 +135,9 @@ export const chargingStations = /* @__PURE__ */ lazy((): ChargingStations => {
   });
 });
 
-/** The OCPP 1.6 actions a charger may call; a 2.0.1 adapter would bring its own set. */
+/** The actions a charger may call, one set per OCPP version (the 2.0.1 set has no transactions yet). */
 export const ocpp16Actions = /* @__PURE__ */ lazy((): ChargerActions => ocpp16ChargerActions(chargingStations()));
+export const ocpp201Actions = /* @__PURE__ */ lazy((): Ocpp201ChargerActions => ocpp201ChargerActions(chargingStations()));
 
 export const calls = /* @__PURE__ */ lazy((): CsmsCalls => {
   const grace = reconnectGrace();

@@ -18,6 +18,8 @@ export interface Station {
   readonly passwordHash: string;
   /** Its frames are read strictly by the official schemas; absent on stations provisioned before the switch (not strict). */
   readonly strict?: boolean;
+  /** The OCPP subprotocols it may speak, preferred first; absent on stations provisioned before 2.0.1: ours (2.0.1 first). */
+  readonly protocols?: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly boot?: StationBootInfo;

@@ -22,6 +22,8 @@ export interface StationProvisioning {
   readonly passwordHash: string | undefined;
   /** Its frames are read strictly by the official schemas (certification runs). */
   readonly strict: boolean;
+  /** The OCPP subprotocols it may speak, preferred first. */
+  readonly protocols: readonly string[];
 }
 
 export interface StationRepository {

@@ -39,7 +39,14 @@ export class InstallerService {
     }
     const passwordHash = request.password === undefined ? undefined : await hashStationPassword(request.password);
     const station = await this.deps.stations.provision(
-      { stationId: request.stationId, siteId: request.siteId, connectors: request.connectors, passwordHash, strict: request.strict },
+      {
+        stationId: request.stationId,
+        siteId: request.siteId,
+        connectors: request.connectors,
+        passwordHash,
+        strict: request.strict,
+        protocols: request.protocols,
+      },
       this.deps.clock.now().toISOString(),
     );
     // Only an edit may leave the password out: a new station has none to keep.

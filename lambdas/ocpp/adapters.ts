@@ -1,12 +1,13 @@
 /** Each OCPP version we speak (lambdas/ocpp/subprotocols.ts) with its adapter. */
 import { isSupportedSubprotocol, type SupportedSubprotocol } from './subprotocols';
 import { ocpp16 } from './v16/adapter';
+import { ocpp201 } from './v201/adapter';
 
 export { ocpp16, createOcpp16Adapter, type Ocpp16Adapter } from './v16/adapter';
+export { ocpp201, createOcpp201Adapter, type Ocpp201Adapter } from './v201/adapter';
 export { SUPPORTED_SUBPROTOCOLS, chooseSubprotocol, isSupportedSubprotocol, type SupportedSubprotocol } from './subprotocols';
 
-/** An OCPP 2.0.1 adapter joins the 1.6 one here (and its name SUPPORTED_SUBPROTOCOLS). */
-export const adapters = { 'ocpp1.6': ocpp16 } as const satisfies { [P in SupportedSubprotocol]: { readonly subprotocol: P } };
+export const adapters = { 'ocpp1.6': ocpp16, 'ocpp2.0.1': ocpp201 } as const satisfies { [P in SupportedSubprotocol]: { readonly subprotocol: P } };
 
 export type SupportedAdapter = (typeof adapters)[SupportedSubprotocol];
 

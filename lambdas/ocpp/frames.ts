@@ -2,7 +2,9 @@
  * The one OCPP-J RPC frame codec (OCPP 1.6J section 4; OCPP 2.0.1 part 4 uses the same three
  * frames). It knows nothing of actions or payload schemas: that is the versioned adapters' job.
  *
- * How a broken frame is answered (1.6 has no RpcFrameworkError / MessageTypeNotSupported):
+ * How a broken frame is answered, in OCPP 1.6's codes (1.6 has no RpcFrameworkError /
+ * MessageTypeNotSupported; `parseFrame`'s `codes` give another version's word for each fault,
+ * lambdas/ocpp/v201/adapter.ts):
  * - FormationViolation: the text is not JSON, or a frame position holds the wrong JSON type
  *   (root not an array, type id not a number, message id / action not a string, payload not
  *   an object, CALLERROR fields of the wrong type).
@@ -36,7 +38,51 @@ export const OCPP_ERROR_CODES = [
   'TypeConstraintViolation',
   'GenericError',
 ] as const;
-export type OcppErrorCode = (typeof OCPP_ERROR_CODES)[number];
+/** OCPP-J 2.0.1 section 4.3: its own words for frame and payload faults ("Occurrence" spelled right). */
+export const OCPP201_ERROR_CODES = [
+  'FormatViolation',
+  'GenericError',
+  'InternalError',
+  'MessageTypeNotSupported',
+  'NotImplemented',
+  'NotSupported',
+  'OccurrenceConstraintViolation',
+  'PropertyConstraintViolation',
+  'ProtocolError',
+  'RpcFrameworkError',
+  'SecurityError',
+  'TypeConstraintViolation',
+] as const;
+export type OcppErrorCode = (typeof OCPP_ERROR_CODES)[number] | (typeof OCPP201_ERROR_CODES)[number];
+
+/** Each way a frame can be broken, so that every version answers it with its own code. */
+export type FrameFault =
+  | 'notJson'
+  | 'notArray'
+  | 'emptyFrame'
+  | 'typeIdNotNumber'
+  | 'unknownMessageType'
+  | 'messageIdNotString'
+  | 'messageIdLength'
+  | 'arity'
+  | 'actionNotString'
+  | 'payloadNotObject'
+  | 'callErrorFields';
+
+/** OCPP-J 1.6 has no RpcFrameworkError / MessageTypeNotSupported (see the header). */
+export const OCPP16_FRAME_CODES: Readonly<Record<FrameFault, OcppErrorCode>> = {
+  notJson: 'FormationViolation',
+  notArray: 'FormationViolation',
+  emptyFrame: 'ProtocolError',
+  typeIdNotNumber: 'FormationViolation',
+  unknownMessageType: 'ProtocolError',
+  messageIdNotString: 'FormationViolation',
+  messageIdLength: 'ProtocolError',
+  arity: 'ProtocolError',
+  actionNotString: 'FormationViolation',
+  payloadNotObject: 'FormationViolation',
+  callErrorFields: 'FormationViolation',
+};
 
 /** OCPP 1.6J section 4.1.4: "maximum of 36 characters, to allow for GUIDs". */
 export const MAX_MESSAGE_ID_LENGTH = 36;
@@ -136,35 +182,35 @@ function isMessageTypeId(value: number): value is MessageTypeId {
   return value === MessageType.Call || value === MessageType.CallResult || value === MessageType.CallError;
 }
 
-export function parseFrame(text: string): ParsedFrame {
+export function parseFrame(text: string, codes: Readonly<Record<FrameFault, OcppErrorCode>> = OCPP16_FRAME_CODES): ParsedFrame {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new OcppError('FormationViolation', 'Frame is not valid JSON', recoverFromBrokenText(text));
+    throw new OcppError(codes.notJson, 'Frame is not valid JSON', recoverFromBrokenText(text));
   }
   if (!Array.isArray(json)) {
-    throw new OcppError('FormationViolation', `Frame must be a JSON array, got ${describeJsonType(json)}`);
+    throw new OcppError(codes.notArray, `Frame must be a JSON array, got ${describeJsonType(json)}`);
   }
   const frame: unknown[] = json;
   if (frame.length === 0) {
-    throw new OcppError('ProtocolError', 'Frame is an empty array');
+    throw new OcppError(codes.emptyFrame, 'Frame is an empty array');
   }
 
   const [typeId, messageId] = frame;
   if (typeof typeId !== 'number') {
-    throw new OcppError('FormationViolation', `Message type id must be a number, got ${describeJsonType(typeId)}`);
+    throw new OcppError(codes.typeIdNotNumber, `Message type id must be a number, got ${describeJsonType(typeId)}`);
   }
   if (!isMessageTypeId(typeId)) {
-    throw new OcppError('ProtocolError', `Unknown message type id ${typeId}`);
+    throw new OcppError(codes.unknownMessageType, `Unknown message type id ${typeId}`);
   }
 
   // An unreadable message id is answered with "-1" whatever the message type.
   if (typeof messageId !== 'string') {
-    throw new OcppError('FormationViolation', `Message id must be a string, got ${describeJsonType(messageId)}`);
+    throw new OcppError(codes.messageIdNotString, `Message id must be a string, got ${describeJsonType(messageId)}`);
   }
   if (!isValidMessageId(messageId)) {
-    throw new OcppError('ProtocolError', `Message id must have 1 to ${MAX_MESSAGE_ID_LENGTH} characters, got ${messageId.length}`);
+    throw new OcppError(codes.messageIdLength, `Message id must have 1 to ${MAX_MESSAGE_ID_LENGTH} characters, got ${messageId.length}`);
   }
 
   const answerable = typeId === MessageType.Call;
@@ -172,32 +218,32 @@ export function parseFrame(text: string): ParsedFrame {
   const broken = (code: OcppErrorCode, description: string) =>
     new OcppError(code, description, { messageId, answerable });
   if (frame.length !== ARITY[typeId]) {
-    throw broken('ProtocolError', `Message type ${typeId} needs ${ARITY[typeId]} elements, got ${frame.length}`);
+    throw broken(codes.arity, `Message type ${typeId} needs ${ARITY[typeId]} elements, got ${frame.length}`);
   }
 
   switch (typeId) {
     case MessageType.Call: {
       const [, , action, payload] = frame;
       if (typeof action !== 'string') {
-        throw broken('FormationViolation', `Action must be a string, got ${describeJsonType(action)}`);
+        throw broken(codes.actionNotString, `Action must be a string, got ${describeJsonType(action)}`);
       }
       if (!isPayload(payload)) {
-        throw broken('FormationViolation', `Payload must be a JSON object, got ${describeJsonType(payload)}`);
+        throw broken(codes.payloadNotObject, `Payload must be a JSON object, got ${describeJsonType(payload)}`);
       }
       return { kind: 'call', messageId, action, payload };
     }
     case MessageType.CallResult: {
       const [, , payload] = frame;
       if (!isPayload(payload)) {
-        throw broken('FormationViolation', `Payload must be a JSON object, got ${describeJsonType(payload)}`);
+        throw broken(codes.payloadNotObject, `Payload must be a JSON object, got ${describeJsonType(payload)}`);
       }
       return { kind: 'callResult', messageId, payload };
     }
     case MessageType.CallError: {
       const [, , errorCode, errorDescription, errorDetails] = frame;
-      if (typeof errorCode !== 'string') throw broken('FormationViolation', 'Error code must be a string');
-      if (typeof errorDescription !== 'string') throw broken('FormationViolation', 'Error description must be a string');
-      if (!isPayload(errorDetails)) throw broken('FormationViolation', 'Error details must be a JSON object');
+      if (typeof errorCode !== 'string') throw broken(codes.callErrorFields, 'Error code must be a string');
+      if (typeof errorDescription !== 'string') throw broken(codes.callErrorFields, 'Error description must be a string');
+      if (!isPayload(errorDetails)) throw broken(codes.callErrorFields, 'Error details must be a JSON object');
       return { kind: 'callError', messageId, errorCode, errorDescription, errorDetails };
     }
   }

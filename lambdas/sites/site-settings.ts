@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { screenOverridesSchema } from '../display/screens';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
+import { SUPPORTED_SUBPROTOCOLS } from '../ocpp/subprotocols';
 import { idSchema } from '../shared/ids';
 
 const minorUnits = z.number().int('must be an integer amount in minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -97,6 +98,12 @@ export const stationProvisioningSchema = z.strictObject({
    * FormationViolation, a date-time without an offset is refused) instead of forgiving both.
    */
   strict: z.boolean().default(false),
+  /** The OCPP versions it may speak, preferred first, when it offers several at the handshake. */
+  protocols: z
+    .array(z.enum(SUPPORTED_SUBPROTOCOLS))
+    .min(1)
+    .refine((p) => new Set(p).size === p.length, 'protocols must be unique')
+    .default([...SUPPORTED_SUBPROTOCOLS]),
 });
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;

@@ -5,6 +5,7 @@ import {
   chooseSubprotocol,
   createOcpp16Adapter,
   ocpp16,
+  ocpp201,
   SUPPORTED_SUBPROTOCOLS,
 } from '../../lambdas/ocpp/adapters';
 import { captureOcppError } from './capture-ocpp-error';
@@ -12,8 +13,8 @@ import { captureOcppError } from './capture-ocpp-error';
 describe('chooseSubprotocol', () => {
   it.each([
     { offered: 'ocpp1.6', chosen: 'ocpp1.6' },
-    { offered: 'ocpp2.0.1, ocpp1.6', chosen: 'ocpp1.6' },
-    { offered: 'ocpp1.6,ocpp2.0.1', chosen: 'ocpp1.6' },
+    { offered: 'ocpp2.0.1, ocpp1.6', chosen: 'ocpp2.0.1' },
+    { offered: 'ocpp1.6,ocpp2.0.1', chosen: 'ocpp2.0.1' },
     { offered: '  ocpp1.6  ', chosen: 'ocpp1.6' },
     { offered: 'ocpp1.5,\tocpp1.6', chosen: 'ocpp1.6' },
     { offered: 'ocpp1.6, ocpp1.6', chosen: 'ocpp1.6' },
@@ -22,7 +23,9 @@ describe('chooseSubprotocol', () => {
     { offered: 'Ocpp1.6', chosen: undefined },
     { offered: 'ocpp1.6j', chosen: undefined },
     { offered: 'ocpp1.6 ocpp2.0.1', chosen: undefined },
-    { offered: 'ocpp2.0.1', chosen: undefined },
+    { offered: 'ocpp2.0.1', chosen: 'ocpp2.0.1' },
+    { offered: 'OCPP2.0.1', chosen: undefined },
+    { offered: 'ocpp2.0', chosen: undefined },
     { offered: 'ocpp1.5', chosen: undefined },
     { offered: '', chosen: undefined },
     { offered: undefined, chosen: undefined },
@@ -30,10 +33,19 @@ describe('chooseSubprotocol', () => {
     expect(chooseSubprotocol(offered)).toBe(chosen);
   });
 
-  it('offers only what has an adapter', () => {
-    expect(SUPPORTED_SUBPROTOCOLS).toEqual(['ocpp1.6']);
+  it.each([
+    { offered: 'ocpp2.0.1, ocpp1.6', preference: ['ocpp1.6', 'ocpp2.0.1'], chosen: 'ocpp1.6' },
+    { offered: 'ocpp2.0.1, ocpp1.6', preference: ['ocpp1.6'], chosen: 'ocpp1.6' },
+    { offered: 'ocpp2.0.1', preference: ['ocpp1.6'], chosen: undefined },
+    { offered: 'ocpp1.6', preference: ['ocpp2.0.1', 'ocpp1.6'], chosen: 'ocpp1.6' },
+  ])('$offered with the station preferring $preference -> $chosen', ({ offered, preference, chosen }) => {
+    expect(chooseSubprotocol(offered, preference)).toBe(chosen);
+  });
+
+  it('offers only what has an adapter, 2.0.1 first', () => {
+    expect(SUPPORTED_SUBPROTOCOLS).toEqual(['ocpp2.0.1', 'ocpp1.6']);
     expect(adapterFor('ocpp1.6')).toBe(ocpp16);
-    expect(adapterFor('ocpp2.0.1')).toBeUndefined();
+    expect(adapterFor('ocpp2.0.1')).toBe(ocpp201);
     expect(adapterFor('toString')).toBeUndefined();
   });
 });

@@ -577,6 +577,7 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
       connectors: [...station.connectors],
       passwordHash: station.passwordHash ?? existing!.passwordHash,
       strict: station.strict,
+      protocols: [...station.protocols],
       updatedAt: now,
       createdAt: existing?.createdAt ?? now,
       online: existing?.online ?? false,

@@ -1,14 +1,8 @@
 /** OCPP 1.6J behind the version-neutral OcppAdapter seam. */
 import { randomUUID } from 'node:crypto';
-import {
-  OcppError,
-  parseFrame,
-  serializeCall,
-  serializeCallError,
-  serializeCallResult,
-  type Payload,
-} from '../frames';
-import type { IncomingCall, IncomingMessage, OcppAdapter } from '../protocol';
+import { callResultFrame, rejectedFrame as rejected, unanswerable } from '../adapter-kit';
+import { OcppError, parseFrame, serializeCall, serializeCallError, type Payload } from '../frames';
+import type { IncomingCall, OcppAdapter } from '../protocol';
 import type { ChargerToCsmsMessages, CsmsToChargerMessages } from './schemas';
 import { validateRequest, validateRequestLeniently, validateResponse, validateResponseLeniently } from './validate';
 
@@ -21,12 +15,6 @@ export type Ocpp16AdapterOptions = {
 
 export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16Adapter {
   const newMessageId = options.newMessageId ?? randomUUID;
-
-  const rejected = (error: OcppError): IncomingMessage<ChargerToCsmsMessages> => ({
-    kind: 'rejected',
-    error,
-    reply: error.answerable ? serializeCallError(error.messageId, error.code, error.message, error.details) : undefined,
-  });
 
   return {
     subprotocol: 'ocpp1.6',
@@ -65,8 +53,7 @@ export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16A
         const valid = leniency ? validateResponseLeniently(action, payload, leniency).payload : validateResponse(action, payload);
         return valid as CsmsToChargerMessages[typeof action]['response'];
       } catch (error) {
-        if (!(error instanceof OcppError)) throw error;
-        throw new OcppError(error.code, error.message, { details: error.details, answerable: false });
+        return unanswerable(error);
       }
     },
 
@@ -77,17 +64,7 @@ export function createOcpp16Adapter(options: Ocpp16AdapterOptions = {}): Ocpp16A
     },
 
     encodeCallResult(messageId, action, payload) {
-      let valid: Payload;
-      try {
-        valid = validateResponse(action, payload, 'chargerToCsms') as Payload;
-      } catch (error) {
-        if (!(error instanceof OcppError)) throw error;
-        throw new OcppError('InternalError', `Invalid ${action} response: ${error.message}`, {
-          messageId,
-          details: error.details,
-        });
-      }
-      return serializeCallResult(messageId, valid);
+      return callResultFrame(messageId, action, () => validateResponse(action, payload, 'chargerToCsms') as Payload);
     },
 
     encodeCallError(error) {

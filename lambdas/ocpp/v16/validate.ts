@@ -63,15 +63,22 @@ const SEVERITY: readonly OcppErrorCode[] = [
   'PropertyConstraintViolation',
 ];
 
-function schemasFor(action: string, direction: CallDirection): MessageSchemas {
-  const registry = registries[direction];
+/**
+ * The schemas of `action` in `registry`; else NotSupported for an action the version defines
+ * (`known`) but that `sender` may not send us or we do not handle, NotImplemented for any other.
+ */
+export function schemasIn<S>(registry: Readonly<Record<string, S>>, known: ReadonlySet<string>, action: string, sender: string): S {
   const schemas = Object.hasOwn(registry, action) ? registry[action] : undefined;
   if (schemas) return schemas;
-  if (OCPP16_ACTIONS.has(action)) {
-    const sender = direction === 'chargerToCsms' ? 'a charge point' : 'the central system';
+  if (known.has(action)) {
     throw new OcppError('NotSupported', `${action} from ${sender} is not supported`, { details: { action } });
   }
   throw new OcppError('NotImplemented', `Unknown action: ${action}`, { details: { action } });
+}
+
+function schemasFor(action: string, direction: CallDirection): MessageSchemas {
+  const sender = direction === 'chargerToCsms' ? 'a charge point' : 'the central system';
+  return schemasIn(registries[direction], OCPP16_ACTIONS, action, sender);
 }
 
 export function validateRequest<A extends ChargerToCsmsAction>(
@@ -173,7 +180,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-function check(schema: z.ZodType, payload: unknown, pdu: string): Payload {
+/** Validates `payload` against one zod PDU schema; throws OcppError with OCPP 1.6's codes
+ * (lambdas/ocpp/v201/validate.ts renames them into 2.0.1's words). */
+export function check(schema: z.ZodType, payload: unknown, pdu: string): Payload {
   const result = schema.safeParse(payload);
   if (result.success) return result.data as Payload;
 

@@ -1,0 +1,192 @@
+/**
+ * OCPP 2.0.1 payloads as zod schemas, mirroring the official JSON schemas (OCPP 2.0.1 edition 2,
+ * as bundled by ocpp-rpc) as lambdas/ocpp/v16/schemas.ts does for 1.6: objects strict, strings
+ * with their maximum length, enums kept, integers integral, date-time with `Z` or an offset.
+ * `customData` (the only object the official schemas leave open) is accepted wherever they allow it.
+ * test/ocpp/v201-official-schemas.test.ts checks these accept only what the official ones accept.
+ */
+import * as z from 'zod';
+
+const text = (maxLength: number) => z.string().max(maxLength);
+const DateTime = z.iso.datetime({ offset: true });
+const Integer = z.int();
+const CustomData = z.looseObject({ vendorId: text(255) });
+/** A strict object that may carry the official schemas' open `customData`. */
+const pdu = <S extends z.core.$ZodLooseShape>(shape: S) => z.strictObject({ customData: CustomData.optional(), ...shape });
+
+const StatusInfo = pdu({ reasonCode: text(20), additionalInfo: text(512).optional() });
+
+export const ConnectorStatus = z.enum(['Available', 'Occupied', 'Reserved', 'Unavailable', 'Faulted']);
+
+const BootNotification = {
+  request: pdu({
+    chargingStation: pdu({
+      serialNumber: text(25).optional(),
+      model: text(20),
+      modem: pdu({ iccid: text(20).optional(), imsi: text(20).optional() }).optional(),
+      vendorName: text(50),
+      firmwareVersion: text(50).optional(),
+    }),
+    reason: z.enum([
+      'ApplicationReset',
+      'FirmwareUpdate',
+      'LocalReset',
+      'PowerUp',
+      'RemoteReset',
+      'ScheduledReset',
+      'Triggered',
+      'Unknown',
+      'Watchdog',
+    ]),
+  }),
+  response: pdu({
+    currentTime: DateTime,
+    interval: Integer,
+    status: z.enum(['Accepted', 'Pending', 'Rejected']),
+    statusInfo: StatusInfo.optional(),
+  }),
+};
+
+const Heartbeat = { request: pdu({}), response: pdu({ currentTime: DateTime }) };
+
+const StatusNotification = {
+  request: pdu({ timestamp: DateTime, connectorStatus: ConnectorStatus, evseId: Integer, connectorId: Integer }),
+  response: pdu({}),
+};
+
+const IdTokenType = z.enum(['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization']);
+const IdToken = pdu({
+  idToken: text(36),
+  type: IdTokenType,
+  additionalInfo: z.array(pdu({ additionalIdToken: text(36), type: text(50) })).min(1).optional(),
+});
+const MessageContent = pdu({ format: z.enum(['ASCII', 'HTML', 'URI', 'UTF8']), language: text(8).optional(), content: text(512) });
+
+const Authorize = {
+  request: pdu({
+    idToken: IdToken,
+    certificate: text(5500).optional(),
+    iso15118CertificateHashData: z
+      .array(
+        pdu({
+          hashAlgorithm: z.enum(['SHA256', 'SHA384', 'SHA512']),
+          issuerNameHash: text(128),
+          issuerKeyHash: text(128),
+          serialNumber: text(40),
+          responderURL: text(512),
+        }),
+      )
+      .min(1)
+      .max(4)
+      .optional(),
+  }),
+  response: pdu({
+    idTokenInfo: pdu({
+      status: z.enum([
+        'Accepted',
+        'Blocked',
+        'ConcurrentTx',
+        'Expired',
+        'Invalid',
+        'NoCredit',
+        'NotAllowedTypeEVSE',
+        'NotAtThisLocation',
+        'NotAtThisTime',
+        'Unknown',
+      ]),
+      cacheExpiryDateTime: DateTime.optional(),
+      chargingPriority: Integer.optional(),
+      language1: text(8).optional(),
+      evseId: z.array(Integer).min(1).optional(),
+      groupIdToken: IdToken.optional(),
+      language2: text(8).optional(),
+      personalMessage: MessageContent.optional(),
+    }),
+    certificateStatus: z
+      .enum(['Accepted', 'SignatureError', 'CertificateExpired', 'CertificateRevoked', 'NoCertificateAvailable', 'CertChainError', 'ContractCancelled'])
+      .optional(),
+  }),
+};
+
+const DataTransfer = {
+  request: pdu({ messageId: text(50).optional(), data: z.unknown().optional(), vendorId: text(255) }),
+  response: pdu({
+    status: z.enum(['Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId']),
+    statusInfo: StatusInfo.optional(),
+    data: z.unknown().optional(),
+  }),
+};
+
+const FirmwareStatusNotification = {
+  request: pdu({
+    status: z.enum([
+      'Downloaded',
+      'DownloadFailed',
+      'Downloading',
+      'DownloadScheduled',
+      'DownloadPaused',
+      'Idle',
+      'InstallationFailed',
+      'Installing',
+      'Installed',
+      'InstallRebooting',
+      'InstallScheduled',
+      'InstallVerificationFailed',
+      'InvalidSignature',
+      'SignatureVerified',
+    ]),
+    requestId: Integer.optional(),
+  }),
+  response: pdu({}),
+};
+
+const LogStatusNotification = {
+  request: pdu({
+    status: z.enum(['BadMessage', 'Idle', 'NotSupportedOperation', 'PermissionDenied', 'Uploaded', 'UploadFailure', 'Uploading', 'AcceptedCanceled']),
+    requestId: Integer.optional(),
+  }),
+  response: pdu({}),
+};
+
+const SecurityEventNotification = {
+  request: pdu({ type: text(50), timestamp: DateTime, techInfo: text(255).optional() }),
+  response: pdu({}),
+};
+
+export type MessageSchemas = { readonly request: z.ZodType; readonly response: z.ZodType };
+
+export const chargerToCsms = {
+  Authorize,
+  BootNotification,
+  DataTransfer,
+  FirmwareStatusNotification,
+  Heartbeat,
+  LogStatusNotification,
+  SecurityEventNotification,
+  StatusNotification,
+} as const satisfies Record<string, MessageSchemas>;
+export const csmsToCharger = {} as const satisfies Record<string, MessageSchemas>;
+
+type Messages<R extends Record<string, MessageSchemas>> = {
+  [A in keyof R]: { request: z.infer<R[A]['request']>; response: z.infer<R[A]['response']> };
+};
+export type ChargerToCsmsMessages = Messages<typeof chargerToCsms>;
+export type CsmsToChargerMessages = Messages<typeof csmsToCharger>;
+export type ChargerToCsmsAction = keyof ChargerToCsmsMessages & string;
+
+/** Every action OCPP 2.0.1 defines: one we do not handle is NotSupported, anything else NotImplemented. */
+export const OCPP201_ACTIONS: ReadonlySet<string> = new Set([
+  'Authorize', 'BootNotification', 'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache',
+  'ClearChargingProfile', 'ClearDisplayMessage', 'ClearedChargingLimit', 'ClearVariableMonitoring', 'CostUpdated',
+  'CustomerInformation', 'DataTransfer', 'DeleteCertificate', 'FirmwareStatusNotification', 'Get15118EVCertificate',
+  'GetBaseReport', 'GetCertificateStatus', 'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages',
+  'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetLog', 'GetMonitoringReport', 'GetReport',
+  'GetTransactionStatus', 'GetVariables', 'Heartbeat', 'InstallCertificate', 'LogStatusNotification', 'MeterValues',
+  'NotifyChargingLimit', 'NotifyCustomerInformation', 'NotifyDisplayMessages', 'NotifyEVChargingNeeds',
+  'NotifyEVChargingSchedule', 'NotifyEvent', 'NotifyMonitoringReport', 'NotifyReport', 'PublishFirmware',
+  'PublishFirmwareStatusNotification', 'ReportChargingProfiles', 'RequestStartTransaction', 'RequestStopTransaction',
+  'ReservationStatusUpdate', 'ReserveNow', 'Reset', 'SecurityEventNotification', 'SendLocalList', 'SetChargingProfile',
+  'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel', 'SetNetworkProfile', 'SetVariableMonitoring',
+  'SetVariables', 'SignCertificate', 'StatusNotification', 'TransactionEvent', 'TriggerMessage', 'UnlockConnector',
+  'UnpublishFirmware', 'UpdateFirmware',
+]);

@@ -1,0 +1,37 @@
+/** The OCPP 2.0.1 adapter's own answers: our responses held to the schemas, the charger's answers unanswered. */
+import { describe, expect, it } from 'vitest';
+import { OcppError } from '../../lambdas/ocpp/frames';
+import { adapterFor, createOcpp201Adapter, ocpp201 } from '../../lambdas/ocpp/adapters';
+
+describe('the OCPP 2.0.1 adapter', () => {
+  it('is the one spoken on ocpp2.0.1', () => {
+    expect(adapterFor('ocpp2.0.1')).toBe(ocpp201);
+    expect(ocpp201.subprotocol).toBe('ocpp2.0.1');
+  });
+
+  it('answers a valid CALL with a CALLRESULT and refuses to send a response the schema breaks', () => {
+    expect(JSON.parse(ocpp201.encodeCallResult('m1', 'Heartbeat', { currentTime: '2026-12-01T10:00:00Z' }))).toEqual([3, 'm1', { currentTime: '2026-12-01T10:00:00Z' }]);
+    let thrown: unknown;
+    try {
+      ocpp201.encodeCallResult('m2', 'Heartbeat', { currentTime: 'now' } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(OcppError);
+    expect(thrown).toMatchObject({ code: 'InternalError', messageId: 'm2', answerable: true });
+  });
+
+  it('reads a CALL, a CALLRESULT and a CALLERROR in 2.0.1 terms', () => {
+    expect(ocpp201.decode('[2,"c1","Heartbeat",{}]')).toEqual({ kind: 'call', messageId: 'c1', action: 'Heartbeat', payload: {} });
+    expect(ocpp201.decode('[3,"r1",{"status":"Accepted"}]')).toEqual({ kind: 'callResult', messageId: 'r1', payload: { status: 'Accepted' } });
+    expect(ocpp201.decode('[4,"e1","FormatViolation","bad",{}]')).toMatchObject({ kind: 'callError', errorCode: 'FormatViolation' });
+    // A broken CALLRESULT is logged, never answered: OCPP only answers a CALL.
+    expect(ocpp201.decode('[3,"r2",5]')).toMatchObject({ kind: 'rejected', reply: undefined, error: { code: 'FormatViolation' } });
+  });
+
+  it('sends no CSMS call it has no schema for yet, and fails the charger answer to one', () => {
+    const adapter = createOcpp201Adapter({ newMessageId: () => 'fixed' });
+    expect(() => adapter.encodeCall('Reset' as never, { type: 'Immediate' } as never)).toThrow(expect.objectContaining({ code: 'NotSupported' }));
+    expect(() => adapter.decodeCallResult('Reset' as never, { status: 'Accepted' })).toThrow(expect.objectContaining({ code: 'NotSupported', answerable: false }));
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Our OCPP 2.0.1 zod schemas against the official 2.0.1 JSON schemas that ocpp-rpc bundles,
+ * checked with ocpp-rpc's own validator: for a valid example of each PDU and many mutations
+ * of it, ours accept exactly what the official schema accepts.
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { OcppError } from '../../lambdas/ocpp/frames';
+import { chargerToCsms } from '../../lambdas/ocpp/v201/schemas';
+import { validateRequest, validateResponse } from '../../lambdas/ocpp/v201/validate';
+
+const require = createRequire(import.meta.url);
+const { createValidator } = require('ocpp-rpc/lib/validator') as typeof import('ocpp-rpc');
+const official = createValidator('ocpp2.0.1', require('ocpp-rpc/lib/schemas/ocpp2_0_1.json'));
+
+function officialAccepts(id: string, payload: unknown): boolean {
+  try {
+    return official.validate(`urn:${id}`, payload) === true;
+  } catch {
+    return false;
+  }
+}
+
+function oursAccepts(id: string, payload: unknown): boolean {
+  const [action = '', kind] = id.split('.');
+  try {
+    if (kind === 'req') validateRequest(action, payload);
+    else validateResponse(action, payload, 'chargerToCsms');
+    return true;
+  } catch (error) {
+    if (error instanceof OcppError) return false;
+    throw error;
+  }
+}
+
+const EXAMPLES: Record<string, Record<string, unknown>> = {
+  'BootNotification.req': {
+    reason: 'PowerUp',
+    chargingStation: { vendorName: 'V', model: 'M', serialNumber: 'S', firmwareVersion: 'F', modem: { iccid: 'I', imsi: 'J' } },
+    customData: { vendorId: 'acme', extra: 1 },
+  },
+  'BootNotification.conf': { currentTime: '2026-12-01T10:00:00Z', interval: 60, status: 'Accepted', statusInfo: { reasonCode: 'ok', additionalInfo: 'x' } },
+  'Authorize.req': {
+    idToken: { idToken: 'A1B2', type: 'Central', additionalInfo: [{ additionalIdToken: 'X', type: 'Y' }] },
+    certificate: 'PEM',
+    iso15118CertificateHashData: [{ hashAlgorithm: 'SHA256', issuerNameHash: 'a', issuerKeyHash: 'b', serialNumber: 'c', responderURL: 'https://ocsp.example' }],
+  },
+  'Authorize.conf': {
+    idTokenInfo: {
+      status: 'Accepted',
+      cacheExpiryDateTime: '2026-12-01T10:00:00Z',
+      chargingPriority: 0,
+      language1: 'en',
+      language2: 'nl',
+      evseId: [1],
+      groupIdToken: { idToken: 'G', type: 'Local' },
+      personalMessage: { format: 'UTF8', language: 'en', content: 'Hello' },
+    },
+    certificateStatus: 'Accepted',
+  },
+  'DataTransfer.req': { vendorId: 'acme', messageId: 'm', data: { any: ['thing'] } },
+  'DataTransfer.conf': { status: 'UnknownVendorId', statusInfo: { reasonCode: 'r' }, data: 5 },
+  'FirmwareStatusNotification.req': { status: 'InstallRebooting', requestId: 3 },
+  'FirmwareStatusNotification.conf': {},
+  'LogStatusNotification.req': { status: 'Uploaded', requestId: 4 },
+  'LogStatusNotification.conf': {},
+  'SecurityEventNotification.req': { type: 'FirmwareUpdated', timestamp: '2026-12-01T10:00:00Z', techInfo: 'v2' },
+  'SecurityEventNotification.conf': {},
+  'Heartbeat.req': {},
+  'Heartbeat.conf': { currentTime: '2026-12-01T10:00:00.123+01:00' },
+  'StatusNotification.req': { timestamp: '2026-12-01T10:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 },
+  'StatusNotification.conf': {},
+};
+
+type Json = unknown;
+const REPLACEMENTS: Json[] = [null, 0, 1.5, -1, '', 'x'.repeat(21), 'x'.repeat(600), true, [], {}, 'Available', '2026-12-01T10:00:00'];
+
+/** Every payload one change away from `value`: a property dropped, replaced or added, at any depth. */
+function mutations(value: Json): Json[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return REPLACEMENTS;
+  const object = value as Record<string, Json>;
+  const out: Json[] = [{ ...object, unknownProperty: 1 }];
+  for (const [key, child] of Object.entries(object)) {
+    const { [key]: _dropped, ...rest } = object;
+    out.push(rest);
+    for (const mutated of mutations(child)) out.push({ ...object, [key]: mutated });
+  }
+  return out;
+}
+
+describe('the OCPP 2.0.1 schemas we check', () => {
+  it('cover every action we handle from a charging station, both ways', () => {
+    expect(Object.keys(EXAMPLES).sort()).toEqual(Object.keys(chargerToCsms).flatMap((a) => [`${a}.conf`, `${a}.req`]).sort());
+  });
+
+  it.each(Object.entries(EXAMPLES))('%s accepts what the official schema accepts, and only that', (id, example) => {
+    expect(officialAccepts(id, example)).toBe(true);
+    expect(oursAccepts(id, example)).toBe(true);
+    const candidates = mutations(example);
+    expect(candidates.length).toBeGreaterThan(0);
+    const disagreements = candidates
+      .filter((candidate) => oursAccepts(id, candidate) !== officialAccepts(id, candidate))
+      .map((candidate) => ({ candidate, ours: oursAccepts(id, candidate) }));
+    // The one difference, ours stricter: OCPP 2.0.1 part 2 section 2.1.3 wants RFC 3339 times,
+    // whose offset is mandatory; ocpp-rpc's ajv-formats lets a time without one through.
+    expect(disagreements.filter((d) => !JSON.stringify(d.candidate).includes('T10:00:00"'))).toEqual([]);
+    expect(disagreements.every((d) => !d.ours)).toBe(true);
+  });
+});
