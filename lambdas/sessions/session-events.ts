@@ -59,15 +59,18 @@ export class SessionEvents {
     };
     let updated = await this.deps.sessions.transition(session.sessionId, ['starting'], 'charging', now, fields);
     if (!updated) {
-      if (session.transactionId === undefined && GAVE_UP.has(session.status)) {
+      // Judged as the session is now: the workflow may have given up between our read and our
+      // write (its NoTransaction step), and the session read before says 'starting' still.
+      const current = (await this.deps.sessions.get(session.sessionId)) ?? session;
+      if (current.transactionId === undefined && GAVE_UP.has(current.status)) {
         // A remote start that reached the charger after its session gave up (its Lambda ran
         // late, or the answer was lost): nobody pays for this transaction, so it must not run.
         await this.deps.stopTransaction(transaction.stationId, transaction.transactionId);
         return;
       }
       // A replayed StartTransaction of the session's own transaction: signal again, harmlessly.
-      if (session.transactionId !== transaction.transactionId) return;
-      updated = session;
+      if (current.transactionId !== transaction.transactionId) return;
+      updated = current;
     }
     if (updated.startTaskToken) await this.deps.workflow.succeed(updated.startTaskToken, startedOutput(updated));
   }

@@ -70,6 +70,21 @@ describe('StartTransaction', () => {
     expect(w.workflow.signals).toEqual([]);
   });
 
+  it('a start read while its session was starting, which gave up before the start was recorded, is stopped: the session is judged as it is now', async () => {
+    const w = world({ status: 'starting' });
+    // The workflow's NoTransaction step cancels the session between our read and our write.
+    const find = w.sessions.findByIdTag.bind(w.sessions);
+    w.sessions.findByIdTag = async (idTag) => {
+      const seen = await find(idTag);
+      await w.sessions.transition('s1', ['starting'], 'cancelled', at(20), { endReason: 'noTransaction' });
+      return seen;
+    };
+    await w.events.onTransaction(started());
+    expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }]);
+    expect(w.session('s1').status).toBe('cancelled');
+    expect(w.workflow.signals).toEqual([]);
+  });
+
   it.each([
     { case: 'a session that gave up after its own transaction', fields: { status: 'cancelled', transactionId: 6 } },
     { case: 'a session completed', fields: { status: 'completed' } },
