@@ -11,7 +11,7 @@ import type { PayterClient, PayterOutcome } from '../payter/cps-client';
 import type { Clock } from '../shared/clock';
 import type { SiteSettings } from '../sites/site-settings';
 import type { CallbackUrls } from './callback-urls';
-import type { Reader } from './model';
+import { startFlowOf, type CardReading, type Reader, type ServedConnector } from './model';
 import type { ReaderRepository } from './ports';
 
 export interface ReaderDisplayDeps {
@@ -37,12 +37,28 @@ export class ReaderDisplay {
    * with the site's price summary as the message.
    */
   async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    if (startFlowOf(reader) === 'plugInToStart') {
+      // No card is taken before a car is plugged in: that car's connector is what the card pays for.
+      await this.releaseCard(reader);
+      return this.show(reader, site, 'plugInFirst', {}, reader.reading?.id ?? 'plug-in-first');
+    }
     const screen = this.render(site, 'tapCard', {
       tariff: site.tariff,
       tax: site.tax,
       hold: Money.of(site.holdAmount, site.currency),
     });
     return this.openReading(reader, site, 'tapCard', screen.properties, false);
+  }
+
+  /** The start screen for one connector (a car plugged into it): the card read charges exactly that one. */
+  async showStartScreenFor(reader: Reader, site: SiteSettings, connector: ServedConnector): Promise<PayterOutcome<void>> {
+    const screen = this.render(site, 'tapCardAt', {
+      tariff: site.tariff,
+      tax: site.tax,
+      hold: Money.of(site.holdAmount, site.currency),
+      connector: connector.label,
+    });
+    return this.openReading(reader, site, 'tapCardAt', screen.properties, false, { stationId: connector.stationId, connectorId: connector.connectorId });
   }
 
   /**
@@ -62,11 +78,12 @@ export class ReaderDisplay {
     screenId: string,
     text: { title?: string; message?: string },
     hideAmount: boolean,
+    connector?: CardReading['connector'],
   ): Promise<PayterOutcome<void>> {
     const readingId = (this.deps.newReadingId ?? randomUUID)();
     const startedAt = this.deps.clock.now().toISOString();
     // Stored before the reader starts reading, so even an instant tap finds its reading.
-    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt }, screenId);
+    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt, ...(connector && { connector }) }, screenId);
     const request = {
       serial: reader.serialNumber,
       authorizedAmount: site.holdAmount,

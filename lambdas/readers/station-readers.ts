@@ -7,7 +7,7 @@
 import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
-import type { Reader } from './model';
+import { servedConnectors, servesConnector, startFlowOf, type Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';
 
@@ -30,7 +30,7 @@ export class StationReaders {
   }
 
   async connectorStatus(status: ConnectorStatus): Promise<void> {
-    const readers = (await this.idleReaders(status.stationId)).filter((r) => r.connectorIds.includes(status.connectorId));
+    const readers = (await this.idleReaders(status.stationId)).filter((r) => servesConnector(r, status.stationId, status.connectorId));
     if (!readers.length) return;
     const statuses = await this.deps.stations.getConnectorStatuses(status.stationId);
     const stateOf = (id: number) => (id === status.connectorId ? status.state : statuses.find((s) => s.connectorId === id)?.state);
@@ -38,6 +38,24 @@ export class StationReaders {
       const down = reader.connectorIds.every((id) => OUT_OF_SERVICE.has(stateOf(id) ?? 'available'));
       if (down && reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
       if (!down && reader.screen === 'outOfOrder') await this.startScreen(reader);
+      if (!down && startFlowOf(reader) === 'plugInToStart') await this.plugInToStart(reader, status);
+    }
+  }
+
+  /**
+   * Plug in to start: a car plugged into an idle served connector gets a reading for exactly that
+   * connector; unplugged before a tap, the reader waits for a car again. A reading already open
+   * for another plugged-in car is kept: that driver is at the reader first.
+   */
+  private async plugInToStart(reader: Reader, status: ConnectorStatus): Promise<void> {
+    const waiting = reader.screen === 'tapCardAt' && reader.reading?.state === 'open' ? reader.reading.connector : undefined;
+    const isThis = waiting?.stationId === status.stationId && waiting.connectorId === status.connectorId;
+    if (status.state === 'preparing' && !waiting) {
+      const connector = servedConnectors(reader).find((c) => c.stationId === status.stationId && c.connectorId === status.connectorId);
+      const site = await this.deps.sites.get(reader.siteId);
+      if (connector && site) await this.deps.display.showStartScreenFor(reader, site, connector);
+    } else if (status.state === 'available' && isThis) {
+      await this.startScreen(reader);
     }
   }
 

@@ -16,7 +16,7 @@ import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from './model';
 import type { SessionRepository } from './ports';
-import type { Reader } from '../readers/model';
+import { startFlowOf, type Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 
@@ -112,8 +112,11 @@ export class PayterCallbacks {
   private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
     const site = await this.deps.sites.get(reader.siteId);
     if (!site) return { action: 'ignored', reason: `site ${reader.siteId} is missing` };
-    const statuses = await this.deps.stations.getConnectorStatuses(reader.stationId);
-    const connectorId = chooseConnector(reader.connectorIds, statuses);
+    // A reading opened for one connector (plug in to start, UI start) charges exactly that one.
+    const chosen = reader.reading?.connector;
+    if (!chosen && startFlowOf(reader) !== 'tapToStart') return { action: 'ignored', reason: 'the reading names no connector' };
+    const stationId = chosen?.stationId ?? reader.stationId;
+    const connectorId = chosen?.connectorId ?? chooseConnector(reader.connectorIds, await this.deps.stations.getConnectorStatuses(reader.stationId));
     if (connectorId === undefined) return { action: 'ignored', reason: 'no connector of the reader is free' };
 
     const sessionId = (this.deps.newSessionId ?? randomUUID)();
@@ -126,7 +129,7 @@ export class PayterCallbacks {
       status: 'authorizing',
       paymentState: 'none',
       serialNumber: reader.serialNumber,
-      stationId: reader.stationId,
+      stationId,
       connectorId,
       siteId: reader.siteId,
       cardId: card.cardId,
@@ -140,7 +143,7 @@ export class PayterCallbacks {
     await this.deps.sessions.create(session);
     const input: SessionWorkflowInput = {
       sessionId,
-      stationId: reader.stationId,
+      stationId,
       connectorId,
       idTag: session.idTag,
       timing: {

@@ -1,0 +1,92 @@
+/**
+ * The start flows a site chooses per reader (issue 13), whole sessions on the local system:
+ * a real OCPP charger with two connectors, the Payter simulator and the session workflow.
+ * Whichever flow, the session charges the connector the driver chose, and pays docs/pricing.md's
+ * worked example exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { ocppTimestamp, SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
+import type { PayterSimulator } from '../../lib/local/payter-simulator';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { FAST_WORKFLOW } from '../support/paid-session';
+import { useTestSystem } from '../support/world';
+
+const PASSWORD = 'start-flows-station-secret';
+let system: TestSystem;
+let payter: PayterSimulator;
+let stations = 0;
+
+useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, (started) => {
+  system = started;
+  payter = system.payter;
+});
+
+/** A two-connector station online (both connectors free), and its reader commissioned with `body`. */
+async function twoConnectorStation(script: ReturnType<typeof workedExample>['script'], body: (stationId: string) => Record<string, unknown>) {
+  stations += 1;
+  const stationId = `CP-F${stations}`;
+  const serial = `READER-F${stations}`;
+  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1, 2]);
+  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
+  await charger.status(2, 'Available');
+  payter.addReader(serial, { currency: 'USD' });
+  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, body(stationId));
+  expect(commissioned.status).toBe(200);
+  return { stationId, serial, charger };
+}
+
+/** The worked example's hour on `connectorId`: 15 minutes of SuspendedEV, then the stop tap by `cardId`. */
+async function chargeTheHourAndStop(t0: number, charger: SimulatedCharger, serial: string, connectorId: number, cardId: string) {
+  await charger.waitForTransaction();
+  await charger.status(connectorId, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+  await charger.status(connectorId, 'Charging', ocppTimestamp(t0 + 2_700_000));
+  await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'charging');
+  await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+  expect(await payter.tap(serial, { cardId })).toBe(200);
+}
+
+/** What the driver and we both see at the end: Payter committed 764 of the 5000 hold, our record says the same. */
+async function expectPaidWorkedExample(sessionId: string, serial: string, cardId: string) {
+  expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+  expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764, cardId })]);
+  expect(await system.sessionRecord(sessionId)).toMatchObject({
+    status: 'completed',
+    paymentState: 'committed',
+    committedAmount: 764,
+    split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+  });
+}
+
+describe('plug in to start', () => {
+  it('waits for a car, then charges exactly the connector it was plugged into (connector 2 of 2), not the one plugged in after', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    const { stationId, serial, charger } = await twoConnectorStation(example.script, (stationId) => ({
+      stationId,
+      connectorIds: [1, 2],
+      startFlow: 'plugInToStart',
+    }));
+    try {
+      // Idle: no card is taken before a car is plugged in.
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+      expect(payter.reader(serial).state).not.toBe('READING');
+      await expect(payter.tap(serial, { cardId: 'card-early' })).resolves.toBeUndefined();
+
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for connector 2');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^2: /);
+      // A second car plugged in meanwhile does not take over the first driver's reading.
+      await charger.status(1, 'Preparing');
+      expect(await system.api('GET', `/installer/readers/${serial}`)).toMatchObject({ body: { reading: { connector: { stationId, connectorId: 2 } } } });
+
+      expect(await payter.tap(serial, { cardId: 'card-bo' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-bo');
+      await expectPaidWorkedExample(sessionId, serial, 'card-bo');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
+});
