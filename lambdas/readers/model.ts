@@ -1,4 +1,7 @@
 /** Payter card readers at our stations, and the charging-payment sessions they start. */
+import { DEFAULT_START_FLOW, type StartFlow } from '../sites/site-settings';
+
+export { DEFAULT_START_FLOW, START_FLOWS, type StartFlow } from '../sites/site-settings';
 
 export interface CardReading {
   /** Names one `start` of the reader; callbacks of any other reading are refused. */
@@ -8,15 +11,6 @@ export interface CardReading {
   /** The connector this reading charges (plug in to start, UI start); absent: tap to start chooses. */
   readonly connector?: { readonly stationId: string; readonly connectorId: number };
 }
-
-/**
- * How a driver starts at this reader (Payter's EV guide): `tapToStart` always takes cards;
- * `plugInToStart` takes one once a served connector reports a plugged-in vehicle and charges
- * that one; `uiStart` lets the driver pick a free connector on a selection screen first.
- */
-export const START_FLOWS = ['tapToStart', 'plugInToStart', 'uiStart'] as const;
-export type StartFlow = (typeof START_FLOWS)[number];
-export const DEFAULT_START_FLOW: StartFlow = 'tapToStart';
 
 /** A connector a reader serves, named as the site labels it for drivers. */
 export interface ServedConnector {

@@ -39,6 +39,8 @@ export class StationReaders {
       if (down && reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
       if (!down && reader.screen === 'outOfOrder') await this.startScreen(reader);
       if (!down && startFlowOf(reader) === 'plugInToStart') await this.plugInToStart(reader, status);
+      // UI start lists the free connectors: a connector taken or freed changes the list.
+      if (!down && reader.screen === 'selection') await this.startScreen(reader);
     }
   }
 

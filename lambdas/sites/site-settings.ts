@@ -6,7 +6,6 @@
 import * as z from 'zod';
 import { screenOverridesSchema } from '../display/screens';
 import { BUTTON_LABEL_MAX_CHARS } from '../display/templates';
-import { START_FLOWS } from '../readers/model';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
 import { idSchema } from '../shared/ids';
 
@@ -101,6 +100,15 @@ export const stationProvisioningSchema = z.strictObject({
 });
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;
+
+/**
+ * How a driver starts at this reader (Payter's EV guide): `tapToStart` always takes cards;
+ * `plugInToStart` takes one once a served connector reports a plugged-in vehicle and charges
+ * that one; `uiStart` lets the driver pick a free connector on a selection screen first.
+ */
+export const START_FLOWS = ['tapToStart', 'plugInToStart', 'uiStart'] as const;
+export type StartFlow = (typeof START_FLOWS)[number];
+export const DEFAULT_START_FLOW: StartFlow = 'tapToStart';
 
 const servedConnectorSchema = z.strictObject({
   stationId: idSchema('stationId'),

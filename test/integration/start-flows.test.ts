@@ -90,3 +90,63 @@ describe('plug in to start', () => {
     }
   });
 });
+
+describe('UI start', () => {
+  it('lists the free connectors by label with the price; with both plugged in it charges the one the driver picked', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    const { stationId, serial, charger } = await twoConnectorStation(example.script, (stationId) => ({
+      startFlow: 'uiStart',
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.id === 'selection' || undefined, 5_000, 'the selection screen');
+      const selection = payter.currentScreen(serial)!;
+      expect(selection).toMatchObject({ type: 'selection', properties: { 'items.0.label': 'Left', 'items.1.label': 'Right' } });
+      expect(selection.properties.title).toContain('$50.00');
+      expect(payter.reader(serial).state).not.toBe('READING');
+
+      await charger.status(1, 'Preparing');
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.currentScreen(serial)?.id === 'selection' || undefined, 5_000, 'the selection again');
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Right');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Right: /);
+
+      expect(await payter.tap(serial, { cardId: 'card-cy' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-cy');
+      await expectPaidWorkedExample(sessionId, serial, 'card-cy');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('lists only free connectors, and a pick of one that is not free reads no card', async () => {
+    const { serial, charger } = await twoConnectorStation({}, (stationId) => ({
+      startFlow: 'uiStart',
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.properties['items.1.label'] === 'Right' || undefined, 5_000, 'both listed');
+      await charger.status(2, 'Faulted');
+      await waitFor(() => (payter.currentScreen(serial)?.properties['items.1.label'] === undefined ? true : undefined), 5_000, 'Right no longer listed');
+      expect(payter.currentScreen(serial)).toMatchObject({ id: 'selection', properties: { 'items.0.label': 'Left' } });
+      // A stale screen's pick (or a forged one) of the faulted connector, and one of no connector at all.
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      expect(await payter.pressButton(serial, 'selection', '7')).toBe(200);
+      expect(payter.reader(serial).state).not.toBe('READING');
+      expect(payter.currentScreen(serial)?.id).toBe('selection');
+    } finally {
+      await charger.close();
+    }
+  });
+});
