@@ -66,7 +66,7 @@ export class ReaderCommissioning {
       const shared = servedConnectors(other).filter((c) => connectors.some((r) => r.stationId === c.stationId && r.connectorId === c.connectorId));
       if (shared.length) {
         const names = shared.map((c) => (c.stationId === station.stationId ? `${c.connectorId}` : `${c.connectorId} of ${c.stationId}`)).join(', ');
-        throw new ConflictError('connectorIds', `connector ${names} is served by reader ${other.serialNumber}`);
+        throw new ConflictError(request.connectors ? 'connectors' : 'connectorIds', `connector ${names} is served by reader ${other.serialNumber}`);
       }
     }
     const site = await this.deps.sites.get(station.siteId);

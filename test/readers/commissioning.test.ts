@@ -313,7 +313,7 @@ describe('start flows and kiosks', () => {
       ],
       409,
       `connector 2 of ${STATION_ID} is served by reader ${SERIAL}`,
-      'connectorIds',
+      'connectors',
     ],
     ['a station that does not exist', [{ stationId: 'CP-9', connectorId: 1, label: 'A' }], 400, 'station CP-9 does not exist', 'stationId'],
   ])('refuses %s and stores nothing', async (_case, connectors, status, message, field) => {
