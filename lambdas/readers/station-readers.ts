@@ -7,7 +7,7 @@
 import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
-import { servedConnectors, servesConnector, startFlowOf, type Reader } from './model';
+import { servedConnectors, servesConnector, servesStation, startFlowOf, type Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';
 
@@ -61,8 +61,11 @@ export class StationReaders {
     }
   }
 
+  /** The idle readers serving a connector of the station (a kiosk's may be indexed by another station of the site). */
   private async idleReaders(stationId: string): Promise<Reader[]> {
-    return (await this.deps.readers.listByStation(stationId)).filter((r) => !r.activeSessionId);
+    const station = await this.deps.stations.get(stationId);
+    if (!station) return [];
+    return (await this.deps.readers.listBySite(station.siteId)).filter((r) => !r.activeSessionId && servesStation(r, stationId));
   }
 
   private async outOfOrder(reader: Reader): Promise<void> {

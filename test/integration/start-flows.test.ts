@@ -150,3 +150,43 @@ describe('UI start', () => {
     }
   });
 });
+
+describe('a kiosk reader serving two stations', () => {
+  it('plug in to start at the station it is not indexed by: reads for that station and charges it', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    stations += 1;
+    const [first, second] = [`CP-K${stations}A`, `CP-K${stations}B`];
+    const serial = `READER-K${stations}`;
+    await system.provisionStation(first, PASSWORD, 'site-main-st', [1]);
+    await system.provisionStation(second, PASSWORD, 'site-main-st', [1]);
+    const chargerA = await new SimulatedCharger(system.runtime.ocppUrl, first, PASSWORD, {}).connect();
+    const chargerB = await new SimulatedCharger(system.runtime.ocppUrl, second, PASSWORD, example.script).connect();
+    try {
+      payter.addReader(serial, { currency: 'USD' });
+      const body = {
+        startFlow: 'plugInToStart',
+        connectors: [
+          { stationId: first, connectorId: 1, label: 'Bay A' },
+          { stationId: second, connectorId: 1, label: 'Bay B' },
+        ],
+      };
+      expect((await system.api('PUT', `/installer/readers/${serial}`, body)).status).toBe(200);
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+
+      await chargerB.status(1, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Bay B');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Bay B: /);
+      expect(await payter.tap(serial, { cardId: 'card-di' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, chargerB, serial, 1, 'card-di');
+      await expectPaidWorkedExample(sessionId, serial, 'card-di');
+      expect(chargerA.remoteStarts).toEqual([]);
+      expect(chargerB.remoteStarts).toEqual([expect.objectContaining({ connectorId: 1 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId: second, connectorId: 1 });
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+});

@@ -46,7 +46,7 @@ const terminalIn = (currency: string | undefined, online = true) => ({
   outcome: { kind: 'ok' as const, value: { serialNumber: NEW_SERIAL, online, state: 'IDLE', ...(currency && { currency }) } },
 });
 
-const readersOf = async (w: World) => [...(await w.readers.listByStation(STATION_ID)), ...(await w.readers.listByStation('CP-2'))];
+const readersOf = async (w: World) => (await w.readers.list()).filter((r) => r.stationId === STATION_ID || r.stationId === 'CP-2');
 
 describe('commissioning a new reader', () => {
   it('stores it for the station connectors and puts it in its start screen at once', async () => {
