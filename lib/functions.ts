@@ -206,7 +206,7 @@ export const FUNCTIONS = {
   'payter-terminal-state': {
     description: 'Payter terminal-state web hook: re-sends our screens to a reader back online',
     trigger: { http: { path: '/payter/{token}/state', methods: ['POST'], publicBecause: PAYTER_CALLBACKS_ARE_PUBLIC } },
-    tables: { readers: 'RW', sessions: 'RO', sites: 'RO' },
+    tables: { readers: 'RW', sessions: 'RO', sites: 'RO', stations: 'RO' },
     ...PAYTER,
   },
   'receipt-page': {

@@ -60,7 +60,12 @@ export const TABLES = {
     id: 'Readers',
     envVar: 'READERS_TABLE',
     partitionKey: 'serialNumber',
-    globalIndexes: [{ name: 'byStation', partitionKey: 'stationId' }],
+    globalIndexes: [
+      // No longer read (a kiosk serves several stations): kept until a deploy may drop it, one index change per deploy.
+      { name: 'byStation', partitionKey: 'stationId' },
+      // The readers of a site: those serving a station are among them.
+      { name: 'bySite', partitionKey: 'siteId' },
+    ],
   },
   /** Charging-payment sessions, one per Step Functions execution (named after `sessionId`). */
   sessions: {

@@ -185,6 +185,7 @@ export const installer = /* @__PURE__ */ lazy((): InstallerService => new Instal
 
 export const display = /* @__PURE__ */ lazy(async (): Promise<ReaderDisplay> => {
   const readerRepository = readers();
+  const stationRepository = stations();
   const retryDelaysMs = getIntListFromEnv('READER_RETRY_DELAYS_MS', START_SCREEN_RETRY_DELAYS_MS);
   const [client, urls] = await Promise.all([payter(), callbackUrls()]);
   return new ReaderDisplay({
@@ -193,6 +194,7 @@ export const display = /* @__PURE__ */ lazy(async (): Promise<ReaderDisplay> => 
     readers: readerRepository,
     clock: systemClock,
     retryDelaysMs,
+    connectorStates: (stationId) => stationRepository.getConnectorStatuses(stationId),
     onOutOfService: (reader, reason) =>
       countEvent(METRICS.readersOutOfService, 'reader out of service', { serialNumber: reader.serialNumber, stationId: reader.stationId, reason }),
   });

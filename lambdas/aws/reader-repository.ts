@@ -13,15 +13,15 @@ export class DynamoReaderRepository implements ReaderRepository {
     return (await getItem(this.db, this.table, { serialNumber })) as Reader | undefined;
   }
 
-  async listByStation(stationId: string): Promise<Reader[]> {
+  async listBySite(siteId: string): Promise<Reader[]> {
     const keys: { serialNumber: string }[] = [];
-    const atStation = pages(this.db, {
-      query: { TableName: this.table, IndexName: 'byStation', KeyConditionExpression: 'stationId = :s', ExpressionAttributeValues: { ':s': stationId } },
+    const atSite = pages(this.db, {
+      query: { TableName: this.table, IndexName: 'bySite', KeyConditionExpression: 'siteId = :s', ExpressionAttributeValues: { ':s': siteId } },
     });
-    for await (const items of atStation) keys.push(...items.map(({ serialNumber }) => ({ serialNumber: serialNumber as string })));
-    // Read whole and strongly; one recommissioned since the index saw it is no longer the station's.
+    for await (const items of atSite) keys.push(...items.map(({ serialNumber }) => ({ serialNumber: serialNumber as string })));
+    // Read whole and strongly; one recommissioned since the index saw it is no longer the site's.
     const readers = (await getItems(this.db, this.table, keys)) as Reader[];
-    return readers.filter((reader) => reader.stationId === stationId);
+    return readers.filter((reader) => reader.siteId === siteId);
   }
 
   async list(): Promise<Reader[]> {

@@ -59,6 +59,9 @@ export interface ScreenParams {
   };
   readonly error: { readonly reason: string };
   readonly outOfOrder: NoParams;
+  readonly plugInFirst: NoParams;
+  /** The start screen naming the plugged-in connector the card will charge (plug in to start). */
+  readonly tapCardAt: ScreenParams['tapCard'] & { readonly connector: string };
 }
 
 /** A site's wording overrides, in the site's language: any screen's title, message or button labels. */
@@ -263,6 +266,8 @@ const PLACEHOLDER_VALUES: PlaceholderValues = {
   },
   error: (params, ctx) => ({ reason: text(ctx, params, 'reason') }),
   outOfOrder: () => ({}),
+  plugInFirst: () => ({}),
+  tapCardAt: (params, ctx) => ({ ...tapCardValues(params, ctx), connector: text(ctx, params, 'connector') }),
 };
 
 /**

@@ -17,6 +17,9 @@ export const SCREEN_KINDS = [
   'receipt',
   'error',
   'outOfOrder',
+  // Plug in to start: idle until a car is plugged in, then a reading for that connector.
+  'plugInFirst',
+  'tapCardAt',
 ] as const;
 export type ScreenKind = (typeof SCREEN_KINDS)[number];
 
@@ -46,6 +49,8 @@ export const SCREEN_BUTTONS = {
   receipt: ['done'],
   error: [],
   outOfOrder: [],
+  plugInFirst: [],
+  tapCardAt: [],
 } as const satisfies Record<ScreenKind, readonly string[]>;
 export type ButtonId = (typeof SCREEN_BUTTONS)[ScreenKind][number];
 
@@ -70,6 +75,8 @@ export const SCREEN_PLACEHOLDERS = {
   receipt: { total: 12, tax: 12, energy: 12, duration: 9, receiptUrl: 40 },
   error: { reason: 100 },
   outOfOrder: {},
+  plugInFirst: {},
+  tapCardAt: { connector: 20, priceSummary: 90, hold: 12 },
 } as const satisfies Record<ScreenKind, Record<string, number>>;
 export type PlaceholderName<K extends ScreenKind> = keyof (typeof SCREEN_PLACEHOLDERS)[K] & string;
 
@@ -119,6 +126,8 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     },
     error: { title: 'Something went wrong', message: '{reason}' },
     outOfOrder: { title: 'Out of order', message: 'This charger is not available right now. Sorry for the inconvenience.' },
+    plugInFirst: { title: 'Plug in to start', message: 'Plug the cable into your car; this reader then asks for your card.' },
+    tapCardAt: { title: 'Tap your card to charge', message: '{connector}: {priceSummary}. Hold: {hold}.' },
   },
   nl: {
     tapCard: {
@@ -142,6 +151,8 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     },
     error: { title: 'Er ging iets mis', message: '{reason}' },
     outOfOrder: { title: 'Buiten gebruik', message: 'Deze laadpaal is nu niet beschikbaar. Excuses voor het ongemak.' },
+    plugInFirst: { title: 'Steek de stekker in', message: 'Sluit de kabel aan op uw auto; daarna vraagt deze lezer om uw pas.' },
+    tapCardAt: { title: 'Houd uw pas bij de lezer', message: '{connector}: {priceSummary}. Reservering: {hold}.' },
   },
   de: {
     tapCard: {
@@ -165,6 +176,8 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     },
     error: { title: 'Ein Fehler ist aufgetreten', message: '{reason}' },
     outOfOrder: { title: 'Außer Betrieb', message: 'Diese Ladestation ist derzeit nicht verfügbar. Bitte entschuldigen Sie.' },
+    plugInFirst: { title: 'Zum Start einstecken', message: 'Stecken Sie das Kabel in Ihr Auto; danach fragt dieses Terminal nach Ihrer Karte.' },
+    tapCardAt: { title: 'Karte an das Lesegerät halten', message: '{connector}: {priceSummary}. Vorautorisierung: {hold}.' },
   },
 };
 

@@ -10,13 +10,16 @@ import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../sites/site-settings';
 import type { PayterClient } from '../payter/cps-client';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
-import type { Reader } from './model';
+import { servedConnectors, type Reader, type ServedConnector, type StartFlow } from './model';
 import type { ReaderRepository } from './ports';
 import { describeOutcome, type ReaderDisplay } from './reader-display';
 
+/** Today's body (one station's `connectorIds`) or a kiosk's `connectors`; `startFlow` tap to start when absent. */
 export interface CommissionRequest {
-  readonly stationId: string;
-  readonly connectorIds: readonly number[];
+  readonly stationId?: string;
+  readonly connectorIds?: readonly number[];
+  readonly connectors?: readonly ServedConnector[];
+  readonly startFlow?: StartFlow;
 }
 
 export class ReaderCommissioning {
@@ -32,11 +35,23 @@ export class ReaderCommissioning {
   ) {}
 
   async commission(serialNumber: string, request: CommissionRequest): Promise<Reader> {
-    const station = await this.deps.stations.get(request.stationId);
-    if (!station) throw new BadReferenceError('stationId', `station ${request.stationId} does not exist`);
-    const unknown = request.connectorIds.filter((id) => !station.connectors.includes(id));
-    if (unknown.length) {
-      throw new BadReferenceError('connectorIds', `station ${station.stationId} has no connector ${unknown.join(', ')}`);
+    const connectors: readonly ServedConnector[] =
+      request.connectors ?? (request.connectorIds ?? []).map((connectorId) => ({ stationId: request.stationId ?? '', connectorId, label: String(connectorId) }));
+    const stationIds = [...new Set(connectors.map((c) => c.stationId))];
+    const stations = [];
+    for (const stationId of stationIds) {
+      const found = await this.deps.stations.get(stationId);
+      if (!found) throw new BadReferenceError('stationId', `station ${stationId} does not exist`);
+      const unknown = connectors.filter((c) => c.stationId === stationId && !found.connectors.includes(c.connectorId)).map((c) => c.connectorId);
+      if (unknown.length) {
+        throw new BadReferenceError('connectorIds', `station ${stationId} has no connector ${unknown.join(', ')}`);
+      }
+      stations.push(found);
+    }
+    const station = stations[0]!;
+    const foreign = stations.find((s) => s.siteId !== station.siteId);
+    if (foreign) {
+      throw new BadReferenceError('connectors', `a reader serves one site: station ${foreign.stationId} is on ${foreign.siteId}, station ${station.stationId} on ${station.siteId}`);
     }
     const existing = await this.deps.readers.get(serialNumber);
     if (existing && existing.stationId !== station.stationId) {
@@ -45,11 +60,13 @@ export class ReaderCommissioning {
     if (existing?.activeSessionId) {
       throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${existing.activeSessionId}; commission it again when that session has ended`);
     }
-    for (const other of await this.deps.readers.listByStation(station.stationId)) {
+    // Every reader, not the station's: a kiosk serves stations other than the one it is indexed by (commissioning is rare).
+    for (const other of await this.deps.readers.list()) {
       if (other.serialNumber === serialNumber) continue;
-      const shared = other.connectorIds.filter((id) => request.connectorIds.includes(id));
+      const shared = servedConnectors(other).filter((c) => connectors.some((r) => r.stationId === c.stationId && r.connectorId === c.connectorId));
       if (shared.length) {
-        throw new ConflictError('connectorIds', `connector ${shared.join(', ')} is served by reader ${other.serialNumber}`);
+        const names = shared.map((c) => (c.stationId === station.stationId ? `${c.connectorId}` : `${c.connectorId} of ${c.stationId}`)).join(', ');
+        throw new ConflictError(request.connectors ? 'connectors' : 'connectorIds', `connector ${names} is served by reader ${other.serialNumber}`);
       }
     }
     const site = await this.deps.sites.get(station.siteId);
@@ -76,7 +93,9 @@ export class ReaderCommissioning {
       serialNumber,
       stationId: station.stationId,
       siteId: station.siteId,
-      connectorIds: [...request.connectorIds],
+      connectorIds: connectors.filter((c) => c.stationId === station.stationId).map((c) => c.connectorId),
+      ...(request.startFlow !== undefined && { startFlow: request.startFlow }),
+      ...(request.connectors !== undefined && { connectors: [...connectors] }),
       commissionedAt: existing?.commissionedAt ?? now,
       updatedAt: now,
       online: terminal.value.online,

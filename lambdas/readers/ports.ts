@@ -2,7 +2,8 @@ import type { CardReading, Reader } from './model';
 
 export interface ReaderRepository {
   get(serialNumber: string): Promise<Reader | undefined>;
-  listByStation(stationId: string): Promise<Reader[]>;
+  /** The readers of a site (a kiosk's stations are all of its site). */
+  listBySite(siteId: string): Promise<Reader[]>;
   /** Every commissioned reader, in no particular order (the operators' overview: a scan). */
   list(): Promise<Reader[]>;
   /**

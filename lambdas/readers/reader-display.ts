@@ -11,7 +11,8 @@ import type { PayterClient, PayterOutcome } from '../payter/cps-client';
 import type { Clock } from '../shared/clock';
 import type { SiteSettings } from '../sites/site-settings';
 import type { CallbackUrls } from './callback-urls';
-import type { Reader } from './model';
+import type { ConnectorState, ConnectorStatus } from '../csms/model';
+import { servedConnectors, startFlowOf, type CardReading, type Reader, type ServedConnector } from './model';
 import type { ReaderRepository } from './ports';
 
 export interface ReaderDisplayDeps {
@@ -25,7 +26,15 @@ export interface ReaderDisplayDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Payter kept refusing the reader's reading: operators must look (logged and alarmed by the caller). */
   readonly onOutOfService?: (reader: Reader, reason: string) => void;
+  /** The connectors' states of a station, for UI start's selection of free connectors. */
+  readonly connectorStates?: (stationId: string) => Promise<readonly ConnectorStatus[]>;
 }
+
+/** States in which a connector can take a new session (a car may be plugged in already). */
+const FREE = new Set<ConnectorState | undefined>([undefined, 'available', 'preparing']);
+
+/** The context of UI start's selection screen in its callback URL. */
+export const SELECTION_CONTEXT = 'selection';
 
 export const START_SCREEN_RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 
@@ -37,12 +46,52 @@ export class ReaderDisplay {
    * with the site's price summary as the message.
    */
   async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    if (startFlowOf(reader) === 'plugInToStart') {
+      // No card is taken before a car is plugged in: that car's connector is what the card pays for.
+      await this.releaseCard(reader);
+      return this.show(reader, site, 'plugInFirst', {}, reader.reading?.id ?? 'plug-in-first');
+    }
+    if (startFlowOf(reader) === 'uiStart') return this.showSelection(reader, site);
     const screen = this.render(site, 'tapCard', {
       tariff: site.tariff,
       tax: site.tax,
       hold: Money.of(site.holdAmount, site.currency),
     });
     return this.openReading(reader, site, 'tapCard', screen.properties, false);
+  }
+
+  /**
+   * UI start: the served connectors free now, by label, with the price; the driver's pick comes
+   * back as the item id (its index among the served connectors). None free: out of order, until
+   * a connector's status changes.
+   */
+  private async showSelection(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    const served = servedConnectors(reader);
+    const states = new Map<string, readonly ConnectorStatus[]>();
+    for (const stationId of new Set(served.map((c) => c.stationId))) states.set(stationId, (await this.deps.connectorStates?.(stationId)) ?? []);
+    const stateOf = (c: ServedConnector) => states.get(c.stationId)?.find((s) => s.connectorId === c.connectorId)?.state;
+    const items = served.flatMap((c, index) => (FREE.has(stateOf(c)) ? [[`items.${index}.label`, c.label] as const] : []));
+    if (!items.length) return this.showOutOfOrder(reader, site);
+    await this.releaseCard(reader);
+    const price = this.render(site, 'tapCard', { tariff: site.tariff, tax: site.tax, hold: Money.of(site.holdAmount, site.currency) });
+    const outcome = await this.deps.payter.showUi({
+      serial: reader.serialNumber,
+      callbackUrl: this.deps.urls.ui(reader.serialNumber, SELECTION_CONTEXT),
+      screen: { id: 'selection', type: 'selection', properties: { title: price.properties.message, ...Object.fromEntries(items) } },
+    });
+    if (outcome.kind === 'ok') await this.deps.readers.recordScreen(reader.serialNumber, 'selection');
+    return outcome;
+  }
+
+  /** The start screen for one connector (a car plugged into it): the card read charges exactly that one. */
+  async showStartScreenFor(reader: Reader, site: SiteSettings, connector: ServedConnector): Promise<PayterOutcome<void>> {
+    const screen = this.render(site, 'tapCardAt', {
+      tariff: site.tariff,
+      tax: site.tax,
+      hold: Money.of(site.holdAmount, site.currency),
+      connector: connector.label,
+    });
+    return this.openReading(reader, site, 'tapCardAt', screen.properties, false, { stationId: connector.stationId, connectorId: connector.connectorId });
   }
 
   /**
@@ -62,11 +111,12 @@ export class ReaderDisplay {
     screenId: string,
     text: { title?: string; message?: string },
     hideAmount: boolean,
+    connector?: CardReading['connector'],
   ): Promise<PayterOutcome<void>> {
     const readingId = (this.deps.newReadingId ?? randomUUID)();
     const startedAt = this.deps.clock.now().toISOString();
     // Stored before the reader starts reading, so even an instant tap finds its reading.
-    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt }, screenId);
+    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt, ...(connector && { connector }) }, screenId);
     const request = {
       serial: reader.serialNumber,
       authorizedAmount: site.holdAmount,

@@ -7,7 +7,7 @@
 import type { ConnectorState, ConnectorStatus } from '../csms/model';
 import type { SiteRepository, StationRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
-import type { Reader } from './model';
+import { servedConnectors, servesConnector, servesStation, startFlowOf, type Reader } from './model';
 import type { ReaderRepository } from './ports';
 import type { ReaderDisplay } from './reader-display';
 
@@ -30,7 +30,7 @@ export class StationReaders {
   }
 
   async connectorStatus(status: ConnectorStatus): Promise<void> {
-    const readers = (await this.idleReaders(status.stationId)).filter((r) => r.connectorIds.includes(status.connectorId));
+    const readers = (await this.idleReaders(status.stationId)).filter((r) => servesConnector(r, status.stationId, status.connectorId));
     if (!readers.length) return;
     const statuses = await this.deps.stations.getConnectorStatuses(status.stationId);
     const stateOf = (id: number) => (id === status.connectorId ? status.state : statuses.find((s) => s.connectorId === id)?.state);
@@ -38,11 +38,34 @@ export class StationReaders {
       const down = reader.connectorIds.every((id) => OUT_OF_SERVICE.has(stateOf(id) ?? 'available'));
       if (down && reader.screen !== 'outOfOrder') await this.outOfOrder(reader);
       if (!down && reader.screen === 'outOfOrder') await this.startScreen(reader);
+      if (!down && startFlowOf(reader) === 'plugInToStart') await this.plugInToStart(reader, status);
+      // UI start lists the free connectors: a connector taken or freed changes the list.
+      if (!down && reader.screen === 'selection') await this.startScreen(reader);
     }
   }
 
+  /**
+   * Plug in to start: a car plugged into an idle served connector gets a reading for exactly that
+   * connector; unplugged before a tap, the reader waits for a car again. A reading already open
+   * for another plugged-in car is kept: that driver is at the reader first.
+   */
+  private async plugInToStart(reader: Reader, status: ConnectorStatus): Promise<void> {
+    const waiting = reader.screen === 'tapCardAt' && reader.reading?.state === 'open' ? reader.reading.connector : undefined;
+    const isThis = waiting?.stationId === status.stationId && waiting.connectorId === status.connectorId;
+    if (status.state === 'preparing' && !waiting) {
+      const connector = servedConnectors(reader).find((c) => c.stationId === status.stationId && c.connectorId === status.connectorId);
+      const site = await this.deps.sites.get(reader.siteId);
+      if (connector && site) await this.deps.display.showStartScreenFor(reader, site, connector);
+    } else if (status.state === 'available' && isThis) {
+      await this.startScreen(reader);
+    }
+  }
+
+  /** The idle readers serving a connector of the station (a kiosk's may be indexed by another station of the site). */
   private async idleReaders(stationId: string): Promise<Reader[]> {
-    return (await this.deps.readers.listByStation(stationId)).filter((r) => !r.activeSessionId);
+    const station = await this.deps.stations.get(stationId);
+    if (!station) return [];
+    return (await this.deps.readers.listBySite(station.siteId)).filter((r) => !r.activeSessionId && servesStation(r, stationId));
   }
 
   private async outOfOrder(reader: Reader): Promise<void> {

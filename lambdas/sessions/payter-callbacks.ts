@@ -16,9 +16,9 @@ import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from './model';
 import type { SessionRepository } from './ports';
-import type { Reader } from '../readers/model';
+import { servedConnectors, startFlowOf, type Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
-import type { ReaderDisplay } from '../readers/reader-display';
+import { SELECTION_CONTEXT, type ReaderDisplay } from '../readers/reader-display';
 
 /** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
 export type StopCharging = (session: ChargingSession) => Promise<void>;
@@ -102,6 +102,9 @@ export class PayterCallbacks {
       await this.deps.workflow.fail(session.startTaskToken, 'DriverCancelled', 'the driver cancelled before plugging in');
       return { action: 'cancelling' };
     }
+    if (press.screenId === 'selection' && contextId === SELECTION_CONTEXT && !reader.activeSessionId && startFlowOf(reader) === 'uiStart') {
+      return this.selectConnector(reader, press.response);
+    }
     if (press.screenId === 'receipt' && !reader.activeSessionId) {
       await this.showStartScreen(reader);
       return { action: 'start-screen' };
@@ -109,11 +112,28 @@ export class PayterCallbacks {
     return { action: 'ignored' };
   }
 
+  /** UI start: the driver picked a connector; the reader reads a card for exactly that one, if it is still free. */
+  private async selectConnector(reader: Reader, response: string): Promise<{ action: string }> {
+    const connector = /^\d{1,2}$/.test(response) ? servedConnectors(reader)[Number(response)] : undefined;
+    const site = await this.deps.sites.get(reader.siteId);
+    if (!connector || !site) return { action: 'ignored' };
+    const state = (await this.deps.stations.getConnectorStatuses(connector.stationId)).find((s) => s.connectorId === connector.connectorId)?.state;
+    if (UNUSABLE.has(state ?? 'available')) {
+      await this.deps.display.showStartScreen(reader, site);
+      return { action: 'start-screen' };
+    }
+    await this.deps.display.showStartScreenFor(reader, site, connector);
+    return { action: 'reading' };
+  }
+
   private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
     const site = await this.deps.sites.get(reader.siteId);
     if (!site) return { action: 'ignored', reason: `site ${reader.siteId} is missing` };
-    const statuses = await this.deps.stations.getConnectorStatuses(reader.stationId);
-    const connectorId = chooseConnector(reader.connectorIds, statuses);
+    // A reading opened for one connector (plug in to start, UI start) charges exactly that one.
+    const chosen = reader.reading?.connector;
+    if (!chosen && startFlowOf(reader) !== 'tapToStart') return { action: 'ignored', reason: 'the reading names no connector' };
+    const stationId = chosen?.stationId ?? reader.stationId;
+    const connectorId = chosen?.connectorId ?? chooseConnector(reader.connectorIds, await this.deps.stations.getConnectorStatuses(reader.stationId));
     if (connectorId === undefined) return { action: 'ignored', reason: 'no connector of the reader is free' };
 
     const sessionId = (this.deps.newSessionId ?? randomUUID)();
@@ -126,7 +146,7 @@ export class PayterCallbacks {
       status: 'authorizing',
       paymentState: 'none',
       serialNumber: reader.serialNumber,
-      stationId: reader.stationId,
+      stationId,
       connectorId,
       siteId: reader.siteId,
       cardId: card.cardId,
@@ -140,7 +160,7 @@ export class PayterCallbacks {
     await this.deps.sessions.create(session);
     const input: SessionWorkflowInput = {
       sessionId,
-      stationId: reader.stationId,
+      stationId,
       connectorId,
       idTag: session.idTag,
       timing: {

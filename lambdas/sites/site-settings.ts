@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { screenOverridesSchema } from '../display/screens';
+import { BUTTON_LABEL_MAX_CHARS } from '../display/templates';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
 import { SUPPORTED_SUBPROTOCOLS } from '../ocpp/subprotocols';
 import { idSchema } from '../shared/ids';
@@ -108,8 +109,43 @@ export const stationProvisioningSchema = z.strictObject({
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;
 
-export const readerCommissioningSchema = z.strictObject({
-  serialNumber: idSchema('serialNumber').regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
+/**
+ * How a driver starts at this reader (Payter's EV guide): `tapToStart` always takes cards;
+ * `plugInToStart` takes one once a served connector reports a plugged-in vehicle and charges
+ * that one; `uiStart` lets the driver pick a free connector on a selection screen first.
+ */
+export const START_FLOWS = ['tapToStart', 'plugInToStart', 'uiStart'] as const;
+export type StartFlow = (typeof START_FLOWS)[number];
+export const DEFAULT_START_FLOW: StartFlow = 'tapToStart';
+
+const servedConnectorSchema = z.strictObject({
   stationId: idSchema('stationId'),
-  connectorIds: connectorIdsSchema,
+  connectorId: z.number().int().min(1).max(99),
+  // What drivers read on the selection screen (one line of it).
+  label: z.string().trim().min(1).max(BUTTON_LABEL_MAX_CHARS),
 });
+
+/**
+ * Today's body (`stationId`, `connectorIds`), or a kiosk's `connectors` of one or more stations
+ * of one site; either with a `startFlow` (tap to start when absent).
+ */
+export const readerCommissioningSchema = z
+  .strictObject({
+    serialNumber: idSchema('serialNumber').regex(/^[A-Za-z0-9-]+$/, 'letters, digits and "-" only'),
+    stationId: idSchema('stationId').optional(),
+    connectorIds: connectorIdsSchema.optional(),
+    connectors: z
+      .array(servedConnectorSchema)
+      .min(1)
+      .max(20)
+      .refine((c) => new Set(c.map((x) => `${x.stationId}#${x.connectorId}`)).size === c.length, 'each connector once')
+      .refine((c) => new Set(c.map((x) => x.label)).size === c.length, 'labels must be unique')
+      .optional(),
+    startFlow: z.enum(START_FLOWS).optional(),
+  })
+  .refine((r) => (r.connectors === undefined) !== (r.stationId === undefined && r.connectorIds === undefined), {
+    message: 'give either connectors or stationId with connectorIds',
+  })
+  .refine((r) => r.connectors !== undefined || (r.stationId !== undefined && r.connectorIds !== undefined), {
+    message: 'stationId and connectorIds go together',
+  });

@@ -150,7 +150,19 @@ describe('the console', () => {
     await page.getByLabel('Connectors').fill('1');
     await page.getByRole('button', { name: 'Commission', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Reader ${READER} commissioned to ${STATION}`);
+    // Today's reader: tap to start, its connector labelled by number.
+    expect(await page.getByRole('definition').first().textContent()).toBe('Tap to start');
+    expect(await page.getByRole('definition').nth(1).textContent()).toBe(`1: ${STATION} connector 1`);
     await fitsTheScreen(page);
+
+    // A kiosk with UI start: a connector that reader already serves is refused at its field, nothing stored.
+    system.payter.addReader('READER-BROWSER-KIOSK', { currency: 'USD' });
+    await page.getByLabel('Serial number').fill('READER-BROWSER-KIOSK');
+    await page.getByLabel('Kiosk bays').fill(`${STATION}:1=Bay A`);
+    await page.getByLabel('Start flow').selectOption('uiStart');
+    await page.getByRole('button', { name: 'Commission', exact: true }).click();
+    await expect.poll(() => page.locator('[id="error-connectors"]').textContent()).toContain(`served by reader ${READER}`);
+    expect((await system.api('GET', '/installer/readers/READER-BROWSER-KIOSK')).status).toBe(404);
     await page.context().close();
   });
 

@@ -53,6 +53,13 @@ function aUsdSite(): Site {
       },
       error: { reason: 'The charger did not start.' },
       outOfOrder: {},
+      plugInFirst: {},
+      tapCardAt: {
+        tariff: { sessionFee: 100, energyPerKwh: '35', timePerHour: '120', idlePerHour: '600', idleGraceMinutes: 10 },
+        tax: { ratePercent: '8.875', inclusive: false },
+        hold: usd(5000),
+        connector: 'Bay 2',
+      },
     },
   };
 }
@@ -70,6 +77,7 @@ function aEurSite(): Site {
         tax: { ratePercent: '21', inclusive: true },
         hold: eur(5000),
       },
+      tapCardAt: { ...usd.tapCardAt, tariff: { sessionFee: 0, energyPerKwh: '34.5', timePerHour: '0', idlePerHour: '600', idleGraceMinutes: 10 }, tax: { ratePercent: '21', inclusive: true }, hold: eur(5000) },
       authorizing: { hold: eur(5000) },
       charging: { energyWh: 12345, elapsedSeconds: 3600, cost: eur(764) },
       receipt: { ...usd.receipt, total: eur(764), tax: eur(133) },
@@ -87,6 +95,7 @@ function render<K extends ScreenKind>(screen: K, site: Site, language: string, o
 /** Money amounts each screen shows, in minor units of the site's currency. */
 const AMOUNTS_SHOWN: Partial<Record<ScreenKind, (site: Site) => Money[]>> = {
   tapCard: (site) => [site.params.tapCard.hold],
+  tapCardAt: (site) => [site.params.tapCardAt.hold],
   authorizing: (site) => [site.params.authorizing.hold],
   charging: (site) => [site.params.charging.cost],
   receipt: (site) => [site.params.receipt.total, site.params.receipt.tax],
@@ -319,7 +328,7 @@ describe('screenOverridesSchema', () => {
       'an unknown screen',
       { idle: { title: 'Hi' } },
       '',
-      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, tapToStop, stopping, receipt, error, outOfOrder',
+      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, tapToStop, stopping, receipt, error, outOfOrder, plugInFirst, tapCardAt',
     ],
     [
       'a placeholder the screen does not provide',

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from '../../lambdas/http/api';
 import { ReaderCommissioning } from '../../lambdas/readers/commissioning';
+import { servedConnectors, startFlowOf } from '../../lambdas/readers/model';
+import { readerCommissioningSchema } from '../../lambdas/sites/site-settings';
 import { PAYTER, SERIAL, SITE_ID, STATION_ID, T0, givenWorld, type World } from '../support/in-memory';
 
 const NEW_SERIAL = 'READER-2';
@@ -44,7 +46,7 @@ const terminalIn = (currency: string | undefined, online = true) => ({
   outcome: { kind: 'ok' as const, value: { serialNumber: NEW_SERIAL, online, state: 'IDLE', ...(currency && { currency }) } },
 });
 
-const readersOf = async (w: World) => [...(await w.readers.listByStation(STATION_ID)), ...(await w.readers.listByStation('CP-2'))];
+const readersOf = async (w: World) => (await w.readers.list()).filter((r) => r.stationId === STATION_ID || r.stationId === 'CP-2');
 
 describe('commissioning a new reader', () => {
   it('stores it for the station connectors and puts it in its start screen at once', async () => {
@@ -278,5 +280,81 @@ describe('decommissioning', () => {
     const w = givenInstaller();
     expect(await answerOf(action(w))).toEqual({ status: 404, message: `reader ${NEW_SERIAL} is not commissioned`, fields: [] });
     expect(w.payter.calls).toEqual([]);
+  });
+});
+
+describe('start flows and kiosks', () => {
+  it('stores the start flow and a kiosk serving connectors of two stations of the site, by their labels', async () => {
+    const w = givenInstaller();
+    w.stations.seed({ stationId: 'CP-3', siteId: SITE_ID, connectors: [1], passwordHash: 'hash', createdAt: T0, updatedAt: T0, online: true });
+    const connectors = [
+      { stationId: 'CP-2', connectorId: 2, label: 'Bay 2' },
+      { stationId: 'CP-3', connectorId: 1, label: 'Bay 3' },
+    ];
+    const reader = await w.commissioning.commission(NEW_SERIAL, { connectors, startFlow: 'uiStart' });
+    expect(reader).toMatchObject({ stationId: 'CP-2', connectorIds: [2], connectors, startFlow: 'uiStart', siteId: SITE_ID });
+    expect(w.readers.record(NEW_SERIAL)).toEqual(reader);
+  });
+
+  it("keeps today's body tap to start: no flow stored, read as tap to start", async () => {
+    const w = givenInstaller();
+    const reader = await w.commissioning.commission(NEW_SERIAL, { stationId: 'CP-2', connectorIds: [1] });
+    expect(Object.hasOwn(reader, 'startFlow')).toBe(false);
+    expect(startFlowOf(reader)).toBe('tapToStart');
+    expect(servedConnectors(reader)).toEqual([{ stationId: 'CP-2', connectorId: 1, label: '1' }]);
+  });
+
+  it.each([
+    [
+      "a connector of another station that another reader serves (a kiosk's overlap)",
+      [
+        { stationId: 'CP-2', connectorId: 1, label: 'A' },
+        { stationId: STATION_ID, connectorId: 2, label: 'B' },
+      ],
+      409,
+      `connector 2 of ${STATION_ID} is served by reader ${SERIAL}`,
+      'connectors',
+    ],
+    ['a station that does not exist', [{ stationId: 'CP-9', connectorId: 1, label: 'A' }], 400, 'station CP-9 does not exist', 'stationId'],
+  ])('refuses %s and stores nothing', async (_case, connectors, status, message, field) => {
+    const w = givenInstaller();
+    expect(await answerOf(w.commissioning.commission(NEW_SERIAL, { connectors }))).toEqual({ status, message, fields: [field] });
+    await expect(w.readers.get(NEW_SERIAL)).resolves.toBeUndefined();
+    expect(w.payter.calls).toEqual([]);
+  });
+
+  it('refuses stations of two sites', async () => {
+    const w = givenInstaller();
+    w.stations.seed({ stationId: 'CP-X', siteId: 'site-other', connectors: [1], passwordHash: 'hash', createdAt: T0, updatedAt: T0, online: true });
+    const answer = await answerOf(
+      w.commissioning.commission(NEW_SERIAL, {
+        connectors: [
+          { stationId: 'CP-2', connectorId: 1, label: 'A' },
+          { stationId: 'CP-X', connectorId: 1, label: 'B' },
+        ],
+      }),
+    );
+    expect(answer).toMatchObject({ status: 400, fields: ['connectors'] });
+    expect(answer.message).toMatch(/a reader serves one site/);
+    await expect(w.readers.get(NEW_SERIAL)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown start flow', { stationId: 'CP-2', connectorIds: [1], startFlow: 'wave' }],
+    ['both bodies at once', { stationId: 'CP-2', connectorIds: [1], connectors: [{ stationId: 'CP-2', connectorId: 2, label: 'A' }] }],
+    ['neither body', { startFlow: 'uiStart' }],
+    ['a station without its connectors', { stationId: 'CP-2' }],
+    ['the same connector twice', { connectors: [{ stationId: 'CP-2', connectorId: 1, label: 'A' }, { stationId: 'CP-2', connectorId: 1, label: 'B' }] }],
+    ['two connectors with one label', { connectors: [{ stationId: 'CP-2', connectorId: 1, label: 'A' }, { stationId: 'CP-2', connectorId: 2, label: 'A' }] }],
+    ['an empty label', { connectors: [{ stationId: 'CP-2', connectorId: 1, label: ' ' }] }],
+  ])('the installer API refuses %s', (_case, body) => {
+    expect(readerCommissioningSchema.safeParse({ serialNumber: NEW_SERIAL, ...body }).success).toBe(false);
+  });
+
+  it('the installer API takes both bodies', () => {
+    expect(readerCommissioningSchema.safeParse({ serialNumber: NEW_SERIAL, stationId: 'CP-2', connectorIds: [1] }).success).toBe(true);
+    expect(
+      readerCommissioningSchema.safeParse({ serialNumber: NEW_SERIAL, startFlow: 'plugInToStart', connectors: [{ stationId: 'CP-2', connectorId: 1, label: 'Left' }] }).success,
+    ).toBe(true);
   });
 });

@@ -414,9 +414,9 @@ export class InMemoryReaderRepository extends InMemoryRecords<ReaderMethod, Read
     return reader && copy(reader);
   }
 
-  async listByStation(stationId: string): Promise<Reader[]> {
-    this.maybeFail('listByStation');
-    return [...this.items.values()].filter((r) => r.stationId === stationId).map(copy);
+  async listBySite(siteId: string): Promise<Reader[]> {
+    this.maybeFail('listBySite');
+    return [...this.items.values()].filter((r) => r.siteId === siteId).map(copy);
   }
 
   async list(): Promise<Reader[]> {

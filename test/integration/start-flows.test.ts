@@ -1,0 +1,192 @@
+/**
+ * The start flows a site chooses per reader (issue 13), whole sessions on the local system:
+ * a real OCPP charger with two connectors, the Payter simulator and the session workflow.
+ * Whichever flow, the session charges the connector the driver chose, and pays docs/pricing.md's
+ * worked example exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { ocppTimestamp, SimulatedCharger, workedExample } from '../../lib/local/simulated-charger';
+import type { PayterSimulator } from '../../lib/local/payter-simulator';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { FAST_WORKFLOW } from '../support/paid-session';
+import { useTestSystem } from '../support/world';
+
+const PASSWORD = 'start-flows-station-secret';
+let system: TestSystem;
+let payter: PayterSimulator;
+let stations = 0;
+
+useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, (started) => {
+  system = started;
+  payter = system.payter;
+});
+
+/** A two-connector station online (both connectors free), and its reader commissioned with `body`. */
+async function twoConnectorStation(script: ReturnType<typeof workedExample>['script'], body: (stationId: string) => Record<string, unknown>) {
+  stations += 1;
+  const stationId = `CP-F${stations}`;
+  const serial = `READER-F${stations}`;
+  await system.provisionStation(stationId, PASSWORD, 'site-main-st', [1, 2]);
+  const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
+  await charger.status(2, 'Available');
+  payter.addReader(serial, { currency: 'USD' });
+  const commissioned = await system.api('PUT', `/installer/readers/${serial}`, body(stationId));
+  expect(commissioned.status).toBe(200);
+  return { stationId, serial, charger };
+}
+
+/** The worked example's hour on `connectorId`: 15 minutes of SuspendedEV, then the stop tap by `cardId`. */
+async function chargeTheHourAndStop(t0: number, charger: SimulatedCharger, serial: string, connectorId: number, cardId: string) {
+  await charger.waitForTransaction();
+  await charger.status(connectorId, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+  await charger.status(connectorId, 'Charging', ocppTimestamp(t0 + 2_700_000));
+  await waitFor(() => payter.currentScreen(serial)?.id === 'charging' || undefined, 5_000, 'charging');
+  await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+  expect(await payter.tap(serial, { cardId })).toBe(200);
+}
+
+/** What the driver and we both see at the end: Payter committed 764 of the 5000 hold, our record says the same. */
+async function expectPaidWorkedExample(sessionId: string, serial: string, cardId: string) {
+  expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+  expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764, cardId })]);
+  expect(await system.sessionRecord(sessionId)).toMatchObject({
+    status: 'completed',
+    paymentState: 'committed',
+    committedAmount: 764,
+    split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+  });
+}
+
+describe('plug in to start', () => {
+  it('waits for a car, then charges exactly the connector it was plugged into (connector 2 of 2), not the one plugged in after', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    const { stationId, serial, charger } = await twoConnectorStation(example.script, (stationId) => ({
+      stationId,
+      connectorIds: [1, 2],
+      startFlow: 'plugInToStart',
+    }));
+    try {
+      // Idle: no card is taken before a car is plugged in.
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+      expect(payter.reader(serial).state).not.toBe('READING');
+      await expect(payter.tap(serial, { cardId: 'card-early' })).resolves.toBeUndefined();
+
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for connector 2');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^2: /);
+      // A second car plugged in meanwhile does not take over the first driver's reading.
+      await charger.status(1, 'Preparing');
+      expect(await system.api('GET', `/installer/readers/${serial}`)).toMatchObject({ body: { reading: { connector: { stationId, connectorId: 2 } } } });
+
+      expect(await payter.tap(serial, { cardId: 'card-bo' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-bo');
+      await expectPaidWorkedExample(sessionId, serial, 'card-bo');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
+});
+
+describe('UI start', () => {
+  it('lists the free connectors by label with the price; with both plugged in it charges the one the driver picked', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    const { stationId, serial, charger } = await twoConnectorStation(example.script, (stationId) => ({
+      startFlow: 'uiStart',
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.id === 'selection' || undefined, 5_000, 'the selection screen');
+      const selection = payter.currentScreen(serial)!;
+      expect(selection).toMatchObject({ type: 'selection', properties: { 'items.0.label': 'Left', 'items.1.label': 'Right' } });
+      expect(selection.properties.title).toContain('$50.00');
+      expect(payter.reader(serial).state).not.toBe('READING');
+
+      await charger.status(1, 'Preparing');
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.currentScreen(serial)?.id === 'selection' || undefined, 5_000, 'the selection again');
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Right');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Right: /);
+
+      expect(await payter.tap(serial, { cardId: 'card-cy' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-cy');
+      await expectPaidWorkedExample(sessionId, serial, 'card-cy');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('lists only free connectors, and a pick of one that is not free reads no card', async () => {
+    const { serial, charger } = await twoConnectorStation({}, (stationId) => ({
+      startFlow: 'uiStart',
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.properties['items.1.label'] === 'Right' || undefined, 5_000, 'both listed');
+      await charger.status(2, 'Faulted');
+      await waitFor(() => (payter.currentScreen(serial)?.properties['items.1.label'] === undefined ? true : undefined), 5_000, 'Right no longer listed');
+      expect(payter.currentScreen(serial)).toMatchObject({ id: 'selection', properties: { 'items.0.label': 'Left' } });
+      // A stale screen's pick (or a forged one) of the faulted connector, and one of no connector at all.
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      expect(await payter.pressButton(serial, 'selection', '7')).toBe(200);
+      expect(payter.reader(serial).state).not.toBe('READING');
+      expect(payter.currentScreen(serial)?.id).toBe('selection');
+    } finally {
+      await charger.close();
+    }
+  });
+});
+
+describe('a kiosk reader serving two stations', () => {
+  it('plug in to start at the station it is not indexed by: reads for that station and charges it', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const example = workedExample(t0);
+    stations += 1;
+    const [first, second] = [`CP-K${stations}A`, `CP-K${stations}B`];
+    const serial = `READER-K${stations}`;
+    await system.provisionStation(first, PASSWORD, 'site-main-st', [1]);
+    await system.provisionStation(second, PASSWORD, 'site-main-st', [1]);
+    const chargerA = await new SimulatedCharger(system.runtime.ocppUrl, first, PASSWORD, {}).connect();
+    const chargerB = await new SimulatedCharger(system.runtime.ocppUrl, second, PASSWORD, example.script).connect();
+    try {
+      payter.addReader(serial, { currency: 'USD' });
+      const body = {
+        startFlow: 'plugInToStart',
+        connectors: [
+          { stationId: first, connectorId: 1, label: 'Bay A' },
+          { stationId: second, connectorId: 1, label: 'Bay B' },
+        ],
+      };
+      expect((await system.api('PUT', `/installer/readers/${serial}`, body)).status).toBe(200);
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+
+      await chargerB.status(1, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Bay B');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Bay B: /);
+      expect(await payter.tap(serial, { cardId: 'card-di' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, chargerB, serial, 1, 'card-di');
+      await expectPaidWorkedExample(sessionId, serial, 'card-di');
+      expect(chargerA.remoteStarts).toEqual([]);
+      expect(chargerB.remoteStarts).toEqual([expect.objectContaining({ connectorId: 1 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId: second, connectorId: 1 });
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+});
