@@ -15,7 +15,7 @@ import { secret } from './aws/secrets';
 import { stations } from './aws/composition';
 import type { Station } from './csms/model';
 import { authenticateStation, cameThroughEdge } from './csms/station-credentials';
-import { chooseSubprotocol } from './ocpp/subprotocols';
+import { chooseSubprotocol } from './shared/subprotocols';
 import { header } from './shared/headers';
 import { idProblem } from './shared/ids';
 import { lambdaHandler, logger } from './shared/lambda';

@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { stationConnections } from './aws/composition';
-import { chooseSubprotocol, isSupportedSubprotocol } from './ocpp/subprotocols';
+import { chooseSubprotocol, isSupportedSubprotocol } from './shared/subprotocols';
 import { header } from './shared/headers';
 import { lambdaHandler, logger } from './shared/lambda';
 

@@ -6,8 +6,9 @@
  */
 import type { Leniency } from '../csms/model';
 import type { OcppError, ParsedCallError, Payload } from './frames';
+import type { SupportedSubprotocol } from '../shared/subprotocols';
 
-export type OcppSubprotocol = 'ocpp1.6' | 'ocpp2.0.1';
+export type OcppSubprotocol = SupportedSubprotocol;
 
 /** action -> payload types of the calls started by one side. */
 export type MessageCatalogue = { [action: string]: { request: unknown; response: unknown } };

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { screenOverridesSchema } from '../display/screens';
 import { BUTTON_LABEL_MAX_CHARS } from '../display/templates';
 import { DECIMAL_SCALE, isKnownCurrency, parseDecimal } from '../money/money';
-import { SUPPORTED_SUBPROTOCOLS } from '../ocpp/subprotocols';
+import { SUPPORTED_SUBPROTOCOLS } from '../shared/subprotocols';
 import { idSchema } from '../shared/ids';
 
 const minorUnits = z.number().int('must be an integer amount in minor units').nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -1,12 +1,12 @@
 /**
  * The OCPP versions we speak, by WebSocket subprotocol, and how one is chosen at $connect:
  * names only, so the handshake's functions carry no codec or schema (lambdas/ocpp/adapters.ts
- * pairs each name with its adapter, and the types keep the two lists the same).
+ * pairs each name with its adapter, and the types keep the two lists the same). Here in shared/
+ * because a station's provisioning (sites/) names them too.
  */
-import type { OcppSubprotocol } from './protocol';
 
 /** In our order of preference when a charger offers several. */
-export const SUPPORTED_SUBPROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const satisfies readonly OcppSubprotocol[];
+export const SUPPORTED_SUBPROTOCOLS = ['ocpp2.0.1', 'ocpp1.6'] as const;
 
 export type SupportedSubprotocol = (typeof SUPPORTED_SUBPROTOCOLS)[number];
 
