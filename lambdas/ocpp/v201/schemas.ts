@@ -153,6 +153,19 @@ const SecurityEventNotification = {
   response: pdu({}),
 };
 
+const RequestStartStopStatus = z.enum(['Accepted', 'Rejected']);
+
+/** Sent without a charging profile: ours leaves `chargingProfile` out, so the schema does too. */
+const RequestStartTransaction = {
+  request: pdu({ evseId: Integer.optional(), groupIdToken: IdToken.optional(), idToken: IdToken, remoteStartId: Integer }),
+  response: pdu({ status: RequestStartStopStatus, statusInfo: StatusInfo.optional(), transactionId: text(36).optional() }),
+};
+
+const RequestStopTransaction = {
+  request: pdu({ transactionId: text(36) }),
+  response: pdu({ status: RequestStartStopStatus, statusInfo: StatusInfo.optional() }),
+};
+
 export type MessageSchemas = { readonly request: z.ZodType; readonly response: z.ZodType };
 
 export const chargerToCsms = {
@@ -165,7 +178,7 @@ export const chargerToCsms = {
   SecurityEventNotification,
   StatusNotification,
 } as const satisfies Record<string, MessageSchemas>;
-export const csmsToCharger = {} as const satisfies Record<string, MessageSchemas>;
+export const csmsToCharger = { RequestStartTransaction, RequestStopTransaction } as const satisfies Record<string, MessageSchemas>;
 
 type Messages<R extends Record<string, MessageSchemas>> = {
   [A in keyof R]: { request: z.infer<R[A]['request']>; response: z.infer<R[A]['response']> };
