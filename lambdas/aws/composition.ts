@@ -135,7 +135,7 @@ export const chargingStations = /* @__PURE__ */ lazy((): ChargingStations => {
   });
 });
 
-/** The actions a charger may call, one set per OCPP version (the 2.0.1 set has no transactions yet). */
+/** The actions a charger may call, one set per OCPP version. */
 export const ocpp16Actions = /* @__PURE__ */ lazy((): ChargerActions => ocpp16ChargerActions(chargingStations()));
 export const ocpp201Actions = /* @__PURE__ */ lazy((): Ocpp201ChargerActions => ocpp201ChargerActions(chargingStations()));
 

@@ -6,6 +6,7 @@ import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
 const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
+const chargerTxKey = (stationId: string, chargerTransactionId: string) => ({ pk: `CHARGERTX#${stationId}#${chargerTransactionId}`, sk: 'CHARGERTX' });
 const COUNTER = { pk: 'COUNTER', sk: 'TX' };
 /** Readings per item by their JSON size, well under DynamoDB's 400 KB item limit. */
 const MAX_READINGS_JSON = 256 * 1024;
@@ -146,6 +147,18 @@ export class DynamoTransactionRepository implements TransactionRepository {
   async findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined> {
     const item = await getItem(this.db, this.table, { pk: `IDTAG#${idTag}`, sk: 'IDTAG' });
     return item ? { idTag: item.idTag as string, stationId: item.stationId as string, expiresAt: item.expiresAt as string } : undefined;
+  }
+
+  async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
+    const key = chargerTxKey(stationId, chargerTransactionId);
+    const linked = await ifConditionHolds(
+      this.db.send(new PutCommand({ TableName: this.table, Item: { ...key, transactionId }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    );
+    return linked ? transactionId : ((await this.findChargerTransaction(stationId, chargerTransactionId)) ?? transactionId);
+  }
+
+  async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {
+    return (await getItem(this.db, this.table, chargerTxKey(stationId, chargerTransactionId)))?.transactionId as number | undefined;
   }
 
   private async allocateId(): Promise<number> {

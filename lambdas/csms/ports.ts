@@ -97,6 +97,10 @@ export interface TransactionRepository {
   recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined>;
   issueIdTag(tag: IssuedIdTag): Promise<void>;
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
+  /** Links a transaction id the charger chose (OCPP 2.0.1) to ours, once: the id linked first is returned ever after. */
+  linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number>;
+  /** Our transaction id for the charger's own, if linked. */
+  findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined>;
 }
 
 /** Each station's queue of CSMS calls, one record per station (single-item conditional writes). */

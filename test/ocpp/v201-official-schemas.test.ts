@@ -71,6 +71,41 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'Heartbeat.conf': { currentTime: '2026-12-01T10:00:00.123+01:00' },
   'StatusNotification.req': { timestamp: '2026-12-01T10:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 },
   'StatusNotification.conf': {},
+  'TransactionEvent.req': {
+    eventType: 'Updated',
+    timestamp: '2026-12-01T10:00:00Z',
+    triggerReason: 'ChargingStateChanged',
+    seqNo: 2,
+    offline: true,
+    numberOfPhasesUsed: 3,
+    cableMaxCurrent: 32,
+    reservationId: 1,
+    transactionInfo: { transactionId: 'tx-1', chargingState: 'SuspendedEV', timeSpentCharging: 60, stoppedReason: 'Local', remoteStartId: 7 },
+    evse: { id: 1, connectorId: 1 },
+    idToken: { idToken: 'PT1', type: 'Central' },
+    meterValue: [
+      {
+        timestamp: '2026-12-01T10:00:00Z',
+        sampledValue: [
+          {
+            value: 1234.5,
+            context: 'Sample.Periodic',
+            measurand: 'Energy.Active.Import.Register',
+            phase: 'L1',
+            location: 'Outlet',
+            unitOfMeasure: { unit: 'Wh', multiplier: 0 },
+            signedMeterValue: { signedMeterData: 'd', signingMethod: 'm', encodingMethod: 'e', publicKey: 'k' },
+          },
+        ],
+      },
+    ],
+  },
+  'TransactionEvent.conf': {
+    totalCost: 12.5,
+    chargingPriority: 0,
+    idTokenInfo: { status: 'Accepted' },
+    updatedPersonalMessage: { format: 'UTF8', content: 'EUR 12.50' },
+  },
   // The CSMS's own calls: what we send, and the charger's answers we read.
   'RequestStartTransaction.req': { idToken: { idToken: 'PT1', type: 'Central' }, remoteStartId: 7, evseId: 1, groupIdToken: { idToken: 'G', type: 'Local' } },
   'RequestStartTransaction.conf': { status: 'Rejected', statusInfo: { reasonCode: 'Occupied' }, transactionId: 'tx-1' },

@@ -743,6 +743,18 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     const tag = this.idTags.get(idTag);
     return tag && copy(tag);
   }
+
+  readonly chargerTransactions = new Map<string, number>();
+
+  async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
+    const key = `${stationId}\n${chargerTransactionId}`;
+    if (!this.chargerTransactions.has(key)) this.chargerTransactions.set(key, transactionId);
+    return this.chargerTransactions.get(key)!;
+  }
+
+  async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {
+    return this.chargerTransactions.get(`${stationId}\n${chargerTransactionId}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
