@@ -154,7 +154,17 @@ export class DynamoTransactionRepository implements TransactionRepository {
     const linked = await ifConditionHolds(
       this.db.send(new PutCommand({ TableName: this.table, Item: { ...key, transactionId }, ConditionExpression: 'attribute_not_exists(pk)' })),
     );
-    return linked ? transactionId : ((await this.findChargerTransaction(stationId, chargerTransactionId)) ?? transactionId);
+    if (!linked) return (await this.findChargerTransaction(stationId, chargerTransactionId)) ?? transactionId;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: txKey(transactionId),
+        UpdateExpression: 'SET chargerTransactionId = :id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':id': chargerTransactionId },
+      }),
+    );
+    return transactionId;
   }
 
   async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {

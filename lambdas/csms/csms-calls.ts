@@ -309,8 +309,12 @@ export class CsmsCalls {
   /** The call in the words of the connection's OCPP version; a call that version cannot carry fails. */
   private async encodeFor(connectionId: string, call: QueuedCall): Promise<{ messageId: string; text: string } | { failure: CallFailure }> {
     const encoder = this.deps.encoderOf ? await this.deps.encoderOf(connectionId) : this.deps.encoder;
+    const transactionId = stopTransactionId(call);
+    const chargerTransactionId = transactionId === undefined ? undefined : (await this.deps.transactions.get(transactionId))?.chargerTransactionId;
+    // A transaction the charger named itself (2.0.1) is stopped by that name; 1.6's payload stays as it is.
+    const payload = chargerTransactionId === undefined ? call.payload : { ...(call.payload as object), chargerTransactionId };
     try {
-      return encoder.encodeCall(call.action, call.payload);
+      return encoder.encodeCall(call.action, payload);
     } catch (error) {
       if (!(error instanceof Error) || error.name !== 'OcppError') throw error;
       return { failure: { error: 'NotSupportedByStation', message: `${call.action} cannot be sent in the station's OCPP version: ${error.message}` } };

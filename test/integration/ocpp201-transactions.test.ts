@@ -66,6 +66,14 @@ describe('TransactionEvents of a strict OCPP 2.0.1 charger', () => {
         transactionInfo: { chargingState: 'SuspendedEV' },
       });
       expect(await charger.call('TransactionEvent', updated)).toEqual({});
+      // The CSMS stops it by the charger's own transaction id.
+      const stops: unknown[] = [];
+      charger.handle('RequestStopTransaction', ({ params }: { params: unknown }) => {
+        stops.push(params);
+        return { status: 'Accepted' };
+      });
+      const stop = await system.api('POST', `/ops/stations/${STATION}/calls`, { action: 'RemoteStopTransaction', payload: { transactionId } });
+      expect({ result: stop.body.result, stops }).toEqual({ result: { status: 'Accepted' }, stops: [{ transactionId: 'a7f3-201-tx' }] });
       const ended = event('Ended', 2, '2026-12-01T11:00:00Z', {
         meterValue: register(13345, '2026-12-01T11:00:00Z', 'Transaction.End'),
         transactionInfo: { stoppedReason: 'Remote' },
@@ -88,6 +96,7 @@ describe('TransactionEvents of a strict OCPP 2.0.1 charger', () => {
         meterStop: 13345,
         stoppedAt: '2026-12-01T11:00:00Z',
         stopReason: 'Remote',
+        chargerTransactionId: 'a7f3-201-tx',
       });
       expect(after.body.meterValues.map((r: { timestamp: string }) => r.timestamp).sort()).toEqual([
         '2026-12-01T10:00:00Z',

@@ -748,8 +748,11 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
 
   async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
     const key = `${stationId}\n${chargerTransactionId}`;
-    if (!this.chargerTransactions.has(key)) this.chargerTransactions.set(key, transactionId);
-    return this.chargerTransactions.get(key)!;
+    if (this.chargerTransactions.has(key)) return this.chargerTransactions.get(key)!;
+    this.chargerTransactions.set(key, transactionId);
+    const transaction = this.items.get(transactionId);
+    if (transaction) this.items.set(transactionId, { ...transaction, chargerTransactionId });
+    return transactionId;
   }
 
   async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {

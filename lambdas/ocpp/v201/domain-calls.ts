@@ -47,8 +47,12 @@ const DOMAIN_CALLS: { readonly [action: string]: Translation<keyof CsmsToCharger
   } satisfies Translation<'RequestStartTransaction'>,
   RemoteStopTransaction: {
     action: 'RequestStopTransaction',
-    // The charger's own transaction id is not mapped yet: the domain's number is sent as text.
-    request: (payload) => ({ transactionId: String(field<number>(payload, 'transactionId', 'number')) }),
+    // The charger's own id of the transaction (csms-calls.ts adds it); ours as text for one it never named.
+    request: (payload) => {
+      const transactionId = field<number>(payload, 'transactionId', 'number');
+      const named = payload['chargerTransactionId'];
+      return { transactionId: typeof named === 'string' ? named : String(transactionId) };
+    },
     response: statusOnly,
   } satisfies Translation<'RequestStopTransaction'>,
 };
