@@ -14,6 +14,7 @@ import { useTestSystem } from '../support/world';
 const PASSWORD = 'session-station-secret-201';
 const STATION = 'CP-201-PAID';
 const SERIAL = 'READER-201-PAID';
+const REJECTING = 'CP-201-REJECTS';
 let system: TestSystem;
 let payter: PayterSimulator;
 
@@ -21,6 +22,7 @@ useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (start
   system = started;
   payter = system.payter;
   await system.provisionStation(STATION, PASSWORD, 'site-main-st', [1]);
+  await system.provisionStation(REJECTING, PASSWORD, 'site-main-st', [1]);
 });
 
 const register = (wh: number, at: string, context: string) => [
@@ -91,6 +93,31 @@ describe('a paid session on a strict OCPP 2.0.1 charger', () => {
         committedAmount: 764,
         split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
       });
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('cancels the hold when the charger rejects RequestStartTransaction', async () => {
+    const charger = system.charger(REJECTING, PASSWORD, ['ocpp2.0.1']);
+    const starts: unknown[] = [];
+    charger.handle('RequestStartTransaction', ({ params }: { params: unknown }) => {
+      starts.push(params);
+      return { status: 'Rejected', statusInfo: { reasonCode: 'Faulted' } };
+    });
+    await charger.connect();
+    try {
+      await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
+      await system.commissionReader('READER-201-REJECTS', REJECTING, [1]);
+      expect(await payter.tap('READER-201-REJECTS', { cardId: 'card-bob', maskedPan: '4111********1111' })).toBe(200);
+      const sessionId = await system.activeSession('READER-201-REJECTS');
+      expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+      expect(starts).toHaveLength(1);
+      expect(payter.sessions('READER-201-REJECTS')).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
+      // The charger's Rejected fails the workflow's RemoteStart task, as a 1.6 charger's does.
+      const failed = (await system.executionHistory(sessionId)).filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error);
+      expect(failed).toEqual(['CallRejected']);
     } finally {
       await charger.close();
     }
