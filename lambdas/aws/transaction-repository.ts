@@ -152,7 +152,15 @@ export class DynamoTransactionRepository implements TransactionRepository {
   async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
     const key = chargerTxKey(stationId, chargerTransactionId);
     const linked = await ifConditionHolds(
-      this.db.send(new PutCommand({ TableName: this.table, Item: { ...key, transactionId }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET transactionId = :id',
+          ConditionExpression: 'attribute_not_exists(transactionId)',
+          ExpressionAttributeValues: { ':id': transactionId },
+        }),
+      ),
     );
     if (!linked) return (await this.findChargerTransaction(stationId, chargerTransactionId)) ?? transactionId;
     await this.db.send(
@@ -165,6 +173,21 @@ export class DynamoTransactionRepository implements TransactionRepository {
       }),
     );
     return transactionId;
+  }
+
+  async firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    const recorded = await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: chargerTxKey(stationId, chargerTransactionId),
+          UpdateExpression: 'ADD seqNos :seqNo',
+          ConditionExpression: 'attribute_not_exists(seqNos) OR NOT contains(seqNos, :n)',
+          ExpressionAttributeValues: { ':seqNo': new Set([seqNo]), ':n': seqNo },
+        }),
+      ),
+    );
+    return recorded !== undefined;
   }
 
   async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {

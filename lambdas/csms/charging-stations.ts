@@ -164,6 +164,11 @@ export class ChargingStations {
     return this.deps.transactions.findChargerTransaction(stationId, chargerTransactionId).then((id) => (id === undefined ? undefined : this.deps.transactions.get(id)));
   }
 
+  /** Whether this is the first time the charger sent its transaction's event `seqNo` (OCPP 2.0.1). */
+  firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    return this.deps.transactions.firstChargerEvent(stationId, chargerTransactionId, seqNo);
+  }
+
   /** Starts our transaction for one the charger named itself, once: a replay finds the first. */
   async startChargerTransaction(
     stationId: string,

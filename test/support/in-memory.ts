@@ -755,6 +755,15 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     return transactionId;
   }
 
+  private readonly chargerEvents = new Set<string>();
+
+  async firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    const key = `${stationId}\n${chargerTransactionId}\n${seqNo}`;
+    if (this.chargerEvents.has(key)) return false;
+    this.chargerEvents.add(key);
+    return true;
+  }
+
   async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {
     return this.chargerTransactions.get(`${stationId}\n${chargerTransactionId}`);
   }

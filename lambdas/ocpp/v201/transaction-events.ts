@@ -8,8 +8,8 @@
  * - the readings of every event are the transaction's meter values;
  * - Ended stops it, its meter stop the event's register or else the last one seen;
  * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md).
- * A replayed event (the same seqNo again, live or queued offline) finds the same start, writes
- * the same readings and stops nothing twice: the stores below are idempotent.
+ * A replayed event (the same seqNo again, live or queued offline) changes nothing and tells the
+ * session nothing; its id token is answered again.
  */
 import type { ChargingStations } from '../../csms/charging-stations';
 import { latestEnergyReading } from '../../csms/charging-stations';
@@ -45,6 +45,9 @@ export function readingsOf(meterValues: readonly z.infer<typeof MeterValue>[] = 
 
 export async function transactionEvent(stations: ChargingStations, stationId: string, req: Request): Promise<Response> {
   const chargerTransactionId = req.transactionInfo.transactionId;
+  if (!(await stations.firstChargerEvent(stationId, chargerTransactionId, req.seqNo))) {
+    return req.idToken ? { idTokenInfo: { status: await stations.authorizeIdTag(stationId, req.idToken.idToken) } } : {};
+  }
   const readings = readingsOf(req.meterValue);
   const energy = latestEnergyReading(readings)?.wh;
   let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
