@@ -19,7 +19,7 @@ import { OFFLINE_GRACE_MS, ReconnectGrace } from '../csms/reconnect-grace';
 import { StationConnections } from '../csms/station-connections';
 import { InstallerService } from '../installer/installer-service';
 import { MyPayterReconciliation, MyPayterRefundEvidence, MyPayterSync, matchPolicyFromEnv } from '../mypayter/transaction-sync';
-import { ocpp16 } from '../ocpp/adapters';
+import { adapterFor, ocpp16, type SupportedAdapter } from '../ocpp/adapters';
 import { ocpp16ChargerActions, type ChargerActions } from '../ocpp/v16/charger-actions';
 import { ocpp201ChargerActions, type Ocpp201ChargerActions } from '../ocpp/v201/charger-actions';
 import type { PayterClient } from '../payter/cps-client';
@@ -135,9 +135,22 @@ export const chargingStations = /* @__PURE__ */ lazy((): ChargingStations => {
   });
 });
 
-/** The actions a charger may call, one set per OCPP version (the 2.0.1 set has no transactions yet). */
+/** The actions a charger may call, one set per OCPP version. */
 export const ocpp16Actions = /* @__PURE__ */ lazy((): ChargerActions => ocpp16ChargerActions(chargingStations()));
 export const ocpp201Actions = /* @__PURE__ */ lazy((): Ocpp201ChargerActions => ocpp201ChargerActions(chargingStations()));
+
+/** A connection's OCPP version never changes: looked up once per connection and Lambda instance. */
+const connectionEncoders = new Map<string, SupportedAdapter>();
+async function encoderOfConnection(connectionId: string): Promise<SupportedAdapter> {
+  const known = connectionEncoders.get(connectionId);
+  if (known) return known;
+  const connection = await connections().find(connectionId);
+  if (!connection) return ocpp16;
+  const adapter = adapterFor(connection.subprotocol) ?? ocpp16;
+  if (connectionEncoders.size >= 10_000) connectionEncoders.clear();
+  connectionEncoders.set(connectionId, adapter);
+  return adapter;
+}
 
 export const calls = /* @__PURE__ */ lazy((): CsmsCalls => {
   const grace = reconnectGrace();
@@ -148,6 +161,7 @@ export const calls = /* @__PURE__ */ lazy((): CsmsCalls => {
     link: link(),
     workflow: workflow(),
     encoder: ocpp16,
+    encoderOf: encoderOfConnection,
     clock: systemClock,
     callTimeoutSeconds: getIntFromEnv('CSMS_CALL_TIMEOUT_SECONDS', 30),
     log: logger,

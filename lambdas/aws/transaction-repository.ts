@@ -6,6 +6,7 @@ import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
 const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
 const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
+const chargerTxKey = (stationId: string, chargerTransactionId: string) => ({ pk: `CHARGERTX#${stationId}#${chargerTransactionId}`, sk: 'CHARGERTX' });
 const COUNTER = { pk: 'COUNTER', sk: 'TX' };
 /** Readings per item by their JSON size, well under DynamoDB's 400 KB item limit. */
 const MAX_READINGS_JSON = 256 * 1024;
@@ -146,6 +147,51 @@ export class DynamoTransactionRepository implements TransactionRepository {
   async findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined> {
     const item = await getItem(this.db, this.table, { pk: `IDTAG#${idTag}`, sk: 'IDTAG' });
     return item ? { idTag: item.idTag as string, stationId: item.stationId as string, expiresAt: item.expiresAt as string } : undefined;
+  }
+
+  async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
+    const key = chargerTxKey(stationId, chargerTransactionId);
+    const linked = await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET transactionId = :id',
+          ConditionExpression: 'attribute_not_exists(transactionId)',
+          ExpressionAttributeValues: { ':id': transactionId },
+        }),
+      ),
+    );
+    if (!linked) return (await this.findChargerTransaction(stationId, chargerTransactionId)) ?? transactionId;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: txKey(transactionId),
+        UpdateExpression: 'SET chargerTransactionId = :id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':id': chargerTransactionId },
+      }),
+    );
+    return transactionId;
+  }
+
+  async firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    const recorded = await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: chargerTxKey(stationId, chargerTransactionId),
+          UpdateExpression: 'ADD seqNos :seqNo',
+          ConditionExpression: 'attribute_not_exists(seqNos) OR NOT contains(seqNos, :n)',
+          ExpressionAttributeValues: { ':seqNo': new Set([seqNo]), ':n': seqNo },
+        }),
+      ),
+    );
+    return recorded !== undefined;
+  }
+
+  async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {
+    return (await getItem(this.db, this.table, chargerTxKey(stationId, chargerTransactionId)))?.transactionId as number | undefined;
   }
 
   private async allocateId(): Promise<number> {

@@ -47,7 +47,7 @@ export interface InFlightCall extends QueuedCall {
 }
 
 export interface CallFailure {
-  /** StationOffline, StationBusy (not sent by its deadline), CallTimeout, CallLost, TransactionEnded, WorkflowGone. */
+  /** StationOffline, StationBusy (not sent by its deadline), CallTimeout, CallLost, TransactionEnded, WorkflowGone, NotSupportedByStation. */
   readonly error: string;
   readonly message: string;
 }

@@ -159,6 +159,27 @@ export class ChargingStations {
     ]);
   }
 
+  /** Our transaction of one the charger named itself (OCPP 2.0.1), once its start was told. */
+  chargerTransaction(stationId: string, chargerTransactionId: string): Promise<Transaction | undefined> {
+    return this.deps.transactions.findChargerTransaction(stationId, chargerTransactionId).then((id) => (id === undefined ? undefined : this.deps.transactions.get(id)));
+  }
+
+  /** Whether this is the first time the charger sent its transaction's event `seqNo` (OCPP 2.0.1). */
+  firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    return this.deps.transactions.firstChargerEvent(stationId, chargerTransactionId, seqNo);
+  }
+
+  /** Starts our transaction for one the charger named itself, once: a replay finds the first. */
+  async startChargerTransaction(
+    stationId: string,
+    chargerTransactionId: string,
+    start: { connectorId: number; idTag: string; meterStart: number; timestamp: string },
+  ): Promise<{ transactionId: number; idTagStatus: IdTagStatus }> {
+    const started = await this.startTransaction(stationId, start);
+    const transactionId = await this.deps.transactions.linkChargerTransaction(stationId, chargerTransactionId, started.transactionId);
+    return { ...started, transactionId };
+  }
+
   async firmwareStatus(stationId: string, status: string): Promise<void> {
     await this.deps.stations.recordFirmwareStatus(stationId, status, this.nowIso());
   }

@@ -85,7 +85,10 @@ export interface CsmsCallsDeps {
   readonly link: StationLink;
   /** Completes the workflow task that asked for a call; whether it still waits for it. */
   readonly workflow: Pick<SessionWorkflow, 'succeed' | 'fail' | 'isWaiting'>;
+  /** Checks a call as queued, in the domain's words (1.6's names and payloads). */
   readonly encoder: CallEncoder;
+  /** The encoder of the OCPP version a connection speaks, for the call sent down it; default `encoder`. */
+  readonly encoderOf?: (connectionId: string) => Promise<CallEncoder>;
   readonly clock: Clock;
   /** How long a call may wait to be sent, and then how long the charger has to answer it. */
   readonly callTimeoutSeconds: number;
@@ -272,9 +275,14 @@ export class CsmsCalls {
           next = withdraw(next, head.id, veto, now).queue;
           failed.push({ call: head, failure: veto });
         } else {
-          const { messageId, text } = this.deps.encoder.encodeCall(head.action, head.payload);
-          next = dispatch(next, { messageId, connectionId: connectionId!, now, timeoutMs: this.timeoutMs });
-          sending = { messageId, text };
+          const encoded = await this.encodeFor(connectionId!, head);
+          if ('failure' in encoded) {
+            next = withdraw(next, head.id, encoded.failure, now).queue;
+            failed.push({ call: head, failure: encoded.failure });
+          } else {
+            next = dispatch(next, { messageId: encoded.messageId, connectionId: connectionId!, now, timeoutMs: this.timeoutMs });
+            sending = encoded;
+          }
         }
       }
       if (next === queue) return;
@@ -296,6 +304,21 @@ export class CsmsCalls {
       if (!head) return;
     }
     this.deps.log.warn('station call queue contended; left to the next pass', { stationId });
+  }
+
+  /** The call in the words of the connection's OCPP version; a call that version cannot carry fails. */
+  private async encodeFor(connectionId: string, call: QueuedCall): Promise<{ messageId: string; text: string } | { failure: CallFailure }> {
+    const encoder = this.deps.encoderOf ? await this.deps.encoderOf(connectionId) : this.deps.encoder;
+    const transactionId = stopTransactionId(call);
+    const chargerTransactionId = transactionId === undefined ? undefined : (await this.deps.transactions.get(transactionId))?.chargerTransactionId;
+    // A transaction the charger named itself (2.0.1) is stopped by that name; 1.6's payload stays as it is.
+    const payload = chargerTransactionId === undefined ? call.payload : { ...(call.payload as object), chargerTransactionId };
+    try {
+      return encoder.encodeCall(call.action, payload);
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'OcppError') throw error;
+      return { failure: { error: 'NotSupportedByStation', message: `${call.action} cannot be sent in the station's OCPP version: ${error.message}` } };
+    }
   }
 
   /** Why the head of the queue must not be sent after all, if it must not. */

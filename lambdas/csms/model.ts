@@ -114,6 +114,8 @@ export interface Transaction {
   /** The last energy register reading seen (Wh), from meter values: the fallback when a charger is lost. */
   readonly lastMeterWh?: number;
   readonly lastMeterAt?: string;
+  /** The charger's own id of it, when the charger chose one (OCPP 2.0.1): a stop names it so. */
+  readonly chargerTransactionId?: string;
   /** Its start or stop time came without an offset and was read in the site's zone. */
   readonly timestampsWithoutOffset?: boolean;
 }

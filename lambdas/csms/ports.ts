@@ -97,6 +97,12 @@ export interface TransactionRepository {
   recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined>;
   issueIdTag(tag: IssuedIdTag): Promise<void>;
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
+  /** Links a transaction id the charger chose (OCPP 2.0.1) to ours, once: the id linked first is returned ever after. */
+  linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number>;
+  /** Records that the charger sent event `seqNo` of its transaction: true the first time, false for a replay. */
+  firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean>;
+  /** Our transaction id for the charger's own, if linked. */
+  findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined>;
 }
 
 /** Each station's queue of CSMS calls, one record per station (single-item conditional writes). */

@@ -34,4 +34,19 @@ describe('the OCPP 2.0.1 adapter', () => {
     expect(() => adapter.encodeCall('Reset' as never, { type: 'Immediate' } as never)).toThrow(expect.objectContaining({ code: 'NotSupported' }));
     expect(() => adapter.decodeCallResult('Reset' as never, { status: 'Accepted' })).toThrow(expect.objectContaining({ code: 'NotSupported', answerable: false }));
   });
+
+  it('sends the domain\'s remote start and stop as their 2.0.1 calls and reads the answers back in the domain\'s words', () => {
+    const adapter = createOcpp201Adapter({ newMessageId: () => 'fixed' });
+    const start = JSON.parse(adapter.encodeCall('RemoteStartTransaction' as never, { connectorId: 2, idTag: 'PTABC' } as never).text);
+    expect(start).toEqual([2, 'fixed', 'RequestStartTransaction', { idToken: { idToken: 'PTABC', type: 'Central' }, remoteStartId: expect.any(Number), evseId: 2 }]);
+    // The same id tag gives the same remoteStartId: a re-sent start is matched as the first.
+    expect(JSON.parse(adapter.encodeCall('RemoteStartTransaction' as never, { connectorId: 2, idTag: 'PTABC' } as never).text)[3].remoteStartId).toBe(start[3].remoteStartId);
+    expect(JSON.parse(adapter.encodeCall('RemoteStopTransaction' as never, { transactionId: 17 } as never).text)).toEqual([2, 'fixed', 'RequestStopTransaction', { transactionId: '17' }]);
+    expect(adapter.decodeCallResult('RemoteStartTransaction' as never, { status: 'Rejected', statusInfo: { reasonCode: 'Busy' }, transactionId: 't' })).toEqual({ status: 'Rejected' });
+    expect(adapter.decodeCallResult('RemoteStopTransaction' as never, { status: 'Accepted' })).toEqual({ status: 'Accepted' });
+    // An answer that breaks RequestStartTransactionResponse fails the call, unanswered.
+    expect(() => adapter.decodeCallResult('RemoteStartTransaction' as never, { status: 'Maybe' })).toThrow(expect.objectContaining({ answerable: false }));
+    // A domain call built wrong is refused before anything is sent.
+    expect(() => adapter.encodeCall('RemoteStartTransaction' as never, { connectorId: 1 } as never)).toThrow(OcppError);
+  });
 });

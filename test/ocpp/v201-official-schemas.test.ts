@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { OcppError } from '../../lambdas/ocpp/frames';
-import { chargerToCsms } from '../../lambdas/ocpp/v201/schemas';
+import { chargerToCsms, csmsToCharger } from '../../lambdas/ocpp/v201/schemas';
 import { validateRequest, validateResponse } from '../../lambdas/ocpp/v201/validate';
 
 const require = createRequire(import.meta.url);
@@ -24,8 +24,9 @@ function officialAccepts(id: string, payload: unknown): boolean {
 function oursAccepts(id: string, payload: unknown): boolean {
   const [action = '', kind] = id.split('.');
   try {
-    if (kind === 'req') validateRequest(action, payload);
-    else validateResponse(action, payload, 'chargerToCsms');
+    const ours = Object.hasOwn(csmsToCharger, action);
+    if (kind === 'req') validateRequest(action, payload, ours ? 'csmsToCharger' : 'chargerToCsms');
+    else validateResponse(action, payload, ours ? 'csmsToCharger' : 'chargerToCsms');
     return true;
   } catch (error) {
     if (error instanceof OcppError) return false;
@@ -70,6 +71,46 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'Heartbeat.conf': { currentTime: '2026-12-01T10:00:00.123+01:00' },
   'StatusNotification.req': { timestamp: '2026-12-01T10:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 },
   'StatusNotification.conf': {},
+  'TransactionEvent.req': {
+    eventType: 'Updated',
+    timestamp: '2026-12-01T10:00:00Z',
+    triggerReason: 'ChargingStateChanged',
+    seqNo: 2,
+    offline: true,
+    numberOfPhasesUsed: 3,
+    cableMaxCurrent: 32,
+    reservationId: 1,
+    transactionInfo: { transactionId: 'tx-1', chargingState: 'SuspendedEV', timeSpentCharging: 60, stoppedReason: 'Local', remoteStartId: 7 },
+    evse: { id: 1, connectorId: 1 },
+    idToken: { idToken: 'PT1', type: 'Central' },
+    meterValue: [
+      {
+        timestamp: '2026-12-01T10:00:00Z',
+        sampledValue: [
+          {
+            value: 1234.5,
+            context: 'Sample.Periodic',
+            measurand: 'Energy.Active.Import.Register',
+            phase: 'L1',
+            location: 'Outlet',
+            unitOfMeasure: { unit: 'Wh', multiplier: 0 },
+            signedMeterValue: { signedMeterData: 'd', signingMethod: 'm', encodingMethod: 'e', publicKey: 'k' },
+          },
+        ],
+      },
+    ],
+  },
+  'TransactionEvent.conf': {
+    totalCost: 12.5,
+    chargingPriority: 0,
+    idTokenInfo: { status: 'Accepted' },
+    updatedPersonalMessage: { format: 'UTF8', content: 'EUR 12.50' },
+  },
+  // The CSMS's own calls: what we send, and the charger's answers we read.
+  'RequestStartTransaction.req': { idToken: { idToken: 'PT1', type: 'Central' }, remoteStartId: 7, evseId: 1, groupIdToken: { idToken: 'G', type: 'Local' } },
+  'RequestStartTransaction.conf': { status: 'Rejected', statusInfo: { reasonCode: 'Occupied' }, transactionId: 'tx-1' },
+  'RequestStopTransaction.req': { transactionId: 'tx-1' },
+  'RequestStopTransaction.conf': { status: 'Accepted', statusInfo: { reasonCode: 'ok', additionalInfo: 'x' } },
 };
 
 type Json = unknown;
@@ -89,8 +130,9 @@ function mutations(value: Json): Json[] {
 }
 
 describe('the OCPP 2.0.1 schemas we check', () => {
-  it('cover every action we handle from a charging station, both ways', () => {
-    expect(Object.keys(EXAMPLES).sort()).toEqual(Object.keys(chargerToCsms).flatMap((a) => [`${a}.conf`, `${a}.req`]).sort());
+  it('cover every action we handle from a charging station and every one we send, both ways', () => {
+    const actions = [...Object.keys(chargerToCsms), ...Object.keys(csmsToCharger)];
+    expect(Object.keys(EXAMPLES).sort()).toEqual(actions.flatMap((a) => [`${a}.conf`, `${a}.req`]).sort());
   });
 
   it.each(Object.entries(EXAMPLES))('%s accepts what the official schema accepts, and only that', (id, example) => {

@@ -743,6 +743,30 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     const tag = this.idTags.get(idTag);
     return tag && copy(tag);
   }
+
+  readonly chargerTransactions = new Map<string, number>();
+
+  async linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number> {
+    const key = `${stationId}\n${chargerTransactionId}`;
+    if (this.chargerTransactions.has(key)) return this.chargerTransactions.get(key)!;
+    this.chargerTransactions.set(key, transactionId);
+    const transaction = this.items.get(transactionId);
+    if (transaction) this.items.set(transactionId, { ...transaction, chargerTransactionId });
+    return transactionId;
+  }
+
+  private readonly chargerEvents = new Set<string>();
+
+  async firstChargerEvent(stationId: string, chargerTransactionId: string, seqNo: number): Promise<boolean> {
+    const key = `${stationId}\n${chargerTransactionId}\n${seqNo}`;
+    if (this.chargerEvents.has(key)) return false;
+    this.chargerEvents.add(key);
+    return true;
+  }
+
+  async findChargerTransaction(stationId: string, chargerTransactionId: string): Promise<number | undefined> {
+    return this.chargerTransactions.get(`${stationId}\n${chargerTransactionId}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { callResultFrame, rejectedFrame as rejected, unanswerable } from '../ada
 import { OcppError, parseFrame, serializeCall, serializeCallError, type FrameFault, type OcppErrorCode } from '../frames';
 import type { IncomingCall, OcppAdapter } from '../protocol';
 import type { ChargerToCsmsMessages, CsmsToChargerMessages } from './schemas';
+import { translationOf } from './domain-calls';
 import { validateRequest, validateResponse } from './validate';
 
 export type Ocpp201Adapter = OcppAdapter<'ocpp2.0.1', ChargerToCsmsMessages, CsmsToChargerMessages>;
@@ -49,16 +50,21 @@ export function createOcpp201Adapter(options: { readonly newMessageId?: () => st
 
     decodeCallResult(action, payload) {
       try {
+        const domain = translationOf(action);
+        if (domain) return domain.response(validateResponse(domain.action, payload) as never) as never;
         return validateResponse(action, payload) as CsmsToChargerMessages[typeof action]['response'];
       } catch (error) {
         return unanswerable(error);
       }
     },
 
+    // The domain's remote start and stop (v201/domain-calls.ts) go out as their 2.0.1 calls.
     encodeCall(action, payload) {
-      const valid = validateRequest(action, payload, 'csmsToCharger');
+      const domain = translationOf(action);
+      const sent = domain ? domain.action : action;
+      const valid = validateRequest(sent, domain ? domain.request(payload as Readonly<Record<string, unknown>>) : payload, 'csmsToCharger');
       const messageId = newMessageId();
-      return { messageId, text: serializeCall(messageId, action, valid) };
+      return { messageId, text: serializeCall(messageId, sent, valid) };
     },
 
     encodeCallResult(messageId, action, payload) {

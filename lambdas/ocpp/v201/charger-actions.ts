@@ -7,6 +7,7 @@ import type { ChargingStations } from '../../csms/charging-stations';
 import type { StationActions } from '../station-frames';
 import { connectorStateOf201 } from './connector-states';
 import type { ChargerToCsmsMessages } from './schemas';
+import { transactionEvent } from './transaction-events';
 
 export type Ocpp201ChargerActions = StationActions<ChargerToCsmsMessages>;
 
@@ -46,6 +47,7 @@ export function ocpp201ChargerActions(stations: ChargingStations): Ocpp201Charge
       await stations.diagnosticsStatus(stationId, req.status);
       return {};
     },
+    TransactionEvent: async (stationId, req) => transactionEvent(stations, stationId, req),
     // Acknowledged as OCPP requires; the CSMS keeps no security log of its own yet.
     SecurityEventNotification: async () => ({}),
   };

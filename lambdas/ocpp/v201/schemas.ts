@@ -62,6 +62,28 @@ const IdToken = pdu({
 });
 const MessageContent = pdu({ format: z.enum(['ASCII', 'HTML', 'URI', 'UTF8']), language: text(8).optional(), content: text(512) });
 
+const IdTokenInfo = pdu({
+  status: z.enum([
+    'Accepted',
+    'Blocked',
+    'ConcurrentTx',
+    'Expired',
+    'Invalid',
+    'NoCredit',
+    'NotAllowedTypeEVSE',
+    'NotAtThisLocation',
+    'NotAtThisTime',
+    'Unknown',
+  ]),
+  cacheExpiryDateTime: DateTime.optional(),
+  chargingPriority: Integer.optional(),
+  language1: text(8).optional(),
+  evseId: z.array(Integer).min(1).optional(),
+  groupIdToken: IdToken.optional(),
+  language2: text(8).optional(),
+  personalMessage: MessageContent.optional(),
+});
+
 const Authorize = {
   request: pdu({
     idToken: IdToken,
@@ -81,27 +103,7 @@ const Authorize = {
       .optional(),
   }),
   response: pdu({
-    idTokenInfo: pdu({
-      status: z.enum([
-        'Accepted',
-        'Blocked',
-        'ConcurrentTx',
-        'Expired',
-        'Invalid',
-        'NoCredit',
-        'NotAllowedTypeEVSE',
-        'NotAtThisLocation',
-        'NotAtThisTime',
-        'Unknown',
-      ]),
-      cacheExpiryDateTime: DateTime.optional(),
-      chargingPriority: Integer.optional(),
-      language1: text(8).optional(),
-      evseId: z.array(Integer).min(1).optional(),
-      groupIdToken: IdToken.optional(),
-      language2: text(8).optional(),
-      personalMessage: MessageContent.optional(),
-    }),
+    idTokenInfo: IdTokenInfo,
     certificateStatus: z
       .enum(['Accepted', 'SignatureError', 'CertificateExpired', 'CertificateRevoked', 'NoCertificateAvailable', 'CertChainError', 'ContractCancelled'])
       .optional(),
@@ -153,6 +155,82 @@ const SecurityEventNotification = {
   response: pdu({}),
 };
 
+const RequestStartStopStatus = z.enum(['Accepted', 'Rejected']);
+
+/** Sent without a charging profile: ours leaves `chargingProfile` out, so the schema does too. */
+const RequestStartTransaction = {
+  request: pdu({ evseId: Integer.optional(), groupIdToken: IdToken.optional(), idToken: IdToken, remoteStartId: Integer }),
+  response: pdu({ status: RequestStartStopStatus, statusInfo: StatusInfo.optional(), transactionId: text(36).optional() }),
+};
+
+const RequestStopTransaction = {
+  request: pdu({ transactionId: text(36) }),
+  response: pdu({ status: RequestStartStopStatus, statusInfo: StatusInfo.optional() }),
+};
+
+const SampledValue = pdu({
+  value: z.number(),
+  context: z
+    .enum(['Interruption.Begin', 'Interruption.End', 'Other', 'Sample.Clock', 'Sample.Periodic', 'Transaction.Begin', 'Transaction.End', 'Trigger'])
+    .optional(),
+  measurand: z
+    .enum([
+      'Current.Export', 'Current.Import', 'Current.Offered', 'Energy.Active.Export.Register', 'Energy.Active.Import.Register',
+      'Energy.Reactive.Export.Register', 'Energy.Reactive.Import.Register', 'Energy.Active.Export.Interval', 'Energy.Active.Import.Interval',
+      'Energy.Active.Net', 'Energy.Reactive.Export.Interval', 'Energy.Reactive.Import.Interval', 'Energy.Reactive.Net', 'Energy.Apparent.Net',
+      'Energy.Apparent.Import', 'Energy.Apparent.Export', 'Frequency', 'Power.Active.Export', 'Power.Active.Import', 'Power.Factor',
+      'Power.Offered', 'Power.Reactive.Export', 'Power.Reactive.Import', 'SoC', 'Voltage',
+    ])
+    .optional(),
+  phase: z.enum(['L1', 'L2', 'L3', 'N', 'L1-N', 'L2-N', 'L3-N', 'L1-L2', 'L2-L3', 'L3-L1']).optional(),
+  location: z.enum(['Body', 'Cable', 'EV', 'Inlet', 'Outlet']).optional(),
+  signedMeterValue: pdu({ signedMeterData: text(2500), signingMethod: text(50), encodingMethod: text(50), publicKey: text(2500) }).optional(),
+  unitOfMeasure: pdu({ unit: text(20).optional(), multiplier: Integer.optional() }).optional(),
+});
+export const MeterValue = pdu({ sampledValue: z.array(SampledValue).min(1), timestamp: DateTime });
+
+export const ChargingState = z.enum(['Charging', 'EVConnected', 'SuspendedEV', 'SuspendedEVSE', 'Idle']);
+
+const TransactionEvent = {
+  request: pdu({
+    eventType: z.enum(['Ended', 'Started', 'Updated']),
+    meterValue: z.array(MeterValue).min(1).optional(),
+    timestamp: DateTime,
+    triggerReason: z.enum([
+      'Authorized', 'CablePluggedIn', 'ChargingRateChanged', 'ChargingStateChanged', 'Deauthorized', 'EnergyLimitReached',
+      'EVCommunicationLost', 'EVConnectTimeout', 'MeterValueClock', 'MeterValuePeriodic', 'TimeLimitReached', 'Trigger',
+      'UnlockCommand', 'StopAuthorized', 'EVDeparted', 'EVDetected', 'RemoteStop', 'RemoteStart', 'AbnormalCondition',
+      'SignedDataReceived', 'ResetCommand',
+    ]),
+    seqNo: Integer,
+    offline: z.boolean().optional(),
+    numberOfPhasesUsed: Integer.optional(),
+    cableMaxCurrent: Integer.optional(),
+    reservationId: Integer.optional(),
+    transactionInfo: pdu({
+      transactionId: text(36),
+      chargingState: ChargingState.optional(),
+      timeSpentCharging: Integer.optional(),
+      stoppedReason: z
+        .enum([
+          'DeAuthorized', 'EmergencyStop', 'EnergyLimitReached', 'EVDisconnected', 'GroundFault', 'ImmediateReset', 'Local',
+          'LocalOutOfCredit', 'MasterPass', 'Other', 'OvercurrentFault', 'PowerLoss', 'PowerQuality', 'Reboot', 'Remote',
+          'SOCLimitReached', 'StoppedByEV', 'TimeLimitReached', 'Timeout',
+        ])
+        .optional(),
+      remoteStartId: Integer.optional(),
+    }),
+    evse: pdu({ id: Integer, connectorId: Integer.optional() }).optional(),
+    idToken: IdToken.optional(),
+  }),
+  response: pdu({
+    totalCost: z.number().optional(),
+    chargingPriority: Integer.optional(),
+    idTokenInfo: IdTokenInfo.optional(),
+    updatedPersonalMessage: MessageContent.optional(),
+  }),
+};
+
 export type MessageSchemas = { readonly request: z.ZodType; readonly response: z.ZodType };
 
 export const chargerToCsms = {
@@ -164,8 +242,9 @@ export const chargerToCsms = {
   LogStatusNotification,
   SecurityEventNotification,
   StatusNotification,
+  TransactionEvent,
 } as const satisfies Record<string, MessageSchemas>;
-export const csmsToCharger = {} as const satisfies Record<string, MessageSchemas>;
+export const csmsToCharger = { RequestStartTransaction, RequestStopTransaction } as const satisfies Record<string, MessageSchemas>;
 
 type Messages<R extends Record<string, MessageSchemas>> = {
   [A in keyof R]: { request: z.infer<R[A]['request']>; response: z.infer<R[A]['response']> };

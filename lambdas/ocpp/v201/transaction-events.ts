@@ -1,0 +1,81 @@
+/**
+ * OCPP 2.0.1's TransactionEvent onto the domain's transaction events, the ones 1.6's
+ * StartTransaction, MeterValues and StopTransaction give, so that the session workflow, pricing
+ * and the reader's screens serve both versions:
+ * - our transaction starts with the first event that names the charger's transaction and
+ *   carries an idToken and an EVSE (Started, or an Updated once authorized), its meter start
+ *   that event's energy register; the charger's transaction id is linked to ours;
+ * - the readings of every event are the transaction's meter values;
+ * - Ended stops it, its meter stop the event's register or else the last one seen;
+ * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md).
+ * A replayed event (the same seqNo again, live or queued offline) changes nothing and tells the
+ * session nothing; its id token is answered again.
+ */
+import type { ChargingStations } from '../../csms/charging-stations';
+import { latestEnergyReading } from '../../csms/charging-stations';
+import type { ConnectorState, MeterReading } from '../../csms/model';
+import type { ChargerToCsmsMessages, ChargingState, MeterValue } from './schemas';
+import type { z } from 'zod';
+
+type Request = ChargerToCsmsMessages['TransactionEvent']['request'];
+type Response = ChargerToCsmsMessages['TransactionEvent']['response'];
+
+const CHARGING_STATES: Record<z.infer<typeof ChargingState>, ConnectorState> = {
+  Charging: 'charging',
+  EVConnected: 'preparing',
+  SuspendedEV: 'suspendedByVehicle',
+  SuspendedEVSE: 'suspendedByCharger',
+  Idle: 'preparing',
+};
+
+/** 2.0.1's numeric samples in the domain's (1.6's) words: the value as text, its multiplier applied. */
+export function readingsOf(meterValues: readonly z.infer<typeof MeterValue>[] = []): MeterReading[] {
+  return meterValues.map(({ timestamp, sampledValue }) => ({
+    timestamp,
+    sampledValue: sampledValue.map((sample) => ({
+      value: String(sample.value * 10 ** (sample.unitOfMeasure?.multiplier ?? 0)),
+      ...(sample.measurand !== undefined && { measurand: sample.measurand }),
+      ...(sample.unitOfMeasure?.unit !== undefined && { unit: sample.unitOfMeasure.unit }),
+      ...(sample.context !== undefined && { context: sample.context }),
+      ...(sample.phase !== undefined && { phase: sample.phase }),
+      ...(sample.location !== undefined && { location: sample.location }),
+    })),
+  }));
+}
+
+export async function transactionEvent(stations: ChargingStations, stationId: string, req: Request): Promise<Response> {
+  const chargerTransactionId = req.transactionInfo.transactionId;
+  if (!(await stations.firstChargerEvent(stationId, chargerTransactionId, req.seqNo))) {
+    return req.idToken ? { idTokenInfo: { status: await stations.authorizeIdTag(stationId, req.idToken.idToken) } } : {};
+  }
+  const readings = readingsOf(req.meterValue);
+  const energy = latestEnergyReading(readings)?.wh;
+  let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
+  let response: Response = {};
+  if (!transaction) {
+    // Before authorization (a cable plugged in first) there is nothing to pay for yet.
+    if (!req.idToken || !req.evse) return {};
+    const start = { connectorId: req.evse.id, idTag: req.idToken.idToken, meterStart: energy ?? 0, timestamp: req.timestamp };
+    const { transactionId, idTagStatus } = await stations.startChargerTransaction(stationId, chargerTransactionId, start);
+    response = { idTokenInfo: { status: idTagStatus } };
+    transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
+    if (!transaction) throw new Error(`transaction ${transactionId} linked but not found`);
+  }
+  const { transactionId, connectorId } = transaction;
+  const { chargingState } = req.transactionInfo;
+  if (chargingState !== undefined && req.eventType !== 'Ended') {
+    await stations.connectorStatus(stationId, { connectorId, state: CHARGING_STATES[chargingState], status: chargingState, errorCode: 'NoError', timestamp: req.timestamp });
+  }
+  if (req.eventType === 'Ended') {
+    await stations.stopTransaction(stationId, {
+      transactionId,
+      meterStop: energy ?? transaction.lastMeterWh ?? transaction.meterStart,
+      timestamp: req.timestamp,
+      ...(req.transactionInfo.stoppedReason !== undefined && { reason: req.transactionInfo.stoppedReason }),
+      ...(readings.length > 0 && { readings }),
+    });
+  } else if (readings.length > 0) {
+    await stations.meterValues(stationId, { connectorId, transactionId, readings });
+  }
+  return response;
+}

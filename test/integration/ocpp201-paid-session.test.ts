@@ -1,0 +1,125 @@
+/**
+ * The paid session of docs/pricing.md's worked example on a strict OCPP 2.0.1 charger (an
+ * ocpp-rpc peer with the official 2.0.1 schemas), on the local system with the Payter
+ * simulator and the session workflow: the same 764 a 1.6 charger reporting the same commits
+ * (test/integration/charging-session.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { ocppTimestamp } from '../../lib/local/simulated-charger';
+import type { PayterSimulator } from '../../lib/local/payter-simulator';
+import { waitFor, type TestSystem } from '../support/local-system';
+import { FAST_WORKFLOW } from '../support/paid-session';
+import { useTestSystem } from '../support/world';
+
+const PASSWORD = 'session-station-secret-201';
+const STATION = 'CP-201-PAID';
+const SERIAL = 'READER-201-PAID';
+const REJECTING = 'CP-201-REJECTS';
+let system: TestSystem;
+let payter: PayterSimulator;
+
+useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (started) => {
+  system = started;
+  payter = system.payter;
+  await system.provisionStation(STATION, PASSWORD, 'site-main-st', [1]);
+  await system.provisionStation(REJECTING, PASSWORD, 'site-main-st', [1]);
+});
+
+const register = (wh: number, at: string, context: string) => [
+  { timestamp: at, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
+];
+
+describe('a paid session on a strict OCPP 2.0.1 charger', () => {
+  it("charges docs/pricing.md's worked example end to end: commit 764, split 62/120/582", async () => {
+    const t0 = Date.now() - 3_600_000;
+    const at = (ms: number) => ocppTimestamp(t0 + ms);
+    const charger = system.charger(STATION, PASSWORD, ['ocpp2.0.1']);
+    const txId = 'b1c2-201-paid';
+    let seqNo = 0;
+    const event = (eventType: string, triggerReason: string, timestamp: string, more: Record<string, unknown>, info: Record<string, unknown> = {}) =>
+      charger.call('TransactionEvent', { eventType, triggerReason, seqNo: seqNo++, timestamp, ...more, transactionInfo: { transactionId: txId, ...info } });
+    const starts: { idToken: { idToken: string }; remoteStartId: number }[] = [];
+    const stops: unknown[] = [];
+    let ended: Promise<unknown> | undefined;
+    charger.handle('RequestStartTransaction', ({ params }: { params: (typeof starts)[number] }) => {
+      starts.push(params);
+      return { status: 'Accepted' };
+    });
+    charger.handle('RequestStopTransaction', ({ params }: { params: unknown }) => {
+      stops.push(params);
+      ended = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+        event('Ended', 'RemoteStop', at(3_600_000), { meterValue: register(12345, at(3_600_000), 'Transaction.End') }, { stoppedReason: 'Remote' }),
+      );
+      return { status: 'Accepted' };
+    });
+    await charger.connect();
+    try {
+      await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
+      await charger.call('StatusNotification', { timestamp: at(0), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+      await system.commissionReader(SERIAL, STATION, [1]);
+
+      expect(await payter.tap(SERIAL, { cardId: 'card-alice', maskedPan: '4111********1111' })).toBe(200);
+      const sessionId = await system.activeSession(SERIAL);
+      await waitFor(() => starts[0], 10_000, 'RequestStartTransaction');
+      const { idToken, remoteStartId } = starts[0]!;
+      expect(
+        await event(
+          'Started',
+          'RemoteStart',
+          at(0),
+          { evse: { id: 1, connectorId: 1 }, idToken, meterValue: register(0, at(0), 'Transaction.Begin') },
+          { chargingState: 'Charging', remoteStartId },
+        ),
+      ).toEqual({ idTokenInfo: { status: 'Accepted' } });
+      await waitFor(() => payter.currentScreen(SERIAL)?.id === 'charging' || undefined, 5_000, 'the charging screen');
+
+      // The car pauses for 15 minutes: 900 s idle, 300 s of it billable after the 10 min grace.
+      await event('Updated', 'ChargingStateChanged', at(1_800_000), { meterValue: register(8230, at(1_800_000), 'Sample.Periodic') }, { chargingState: 'SuspendedEV' });
+      await event('Updated', 'ChargingStateChanged', at(2_700_000), { meterValue: register(8230, at(2_700_000), 'Sample.Periodic') }, { chargingState: 'Charging' });
+      await waitFor(() => payter.reader(SERIAL).state === 'READING' || undefined, 5_000, 'tap to stop armed');
+
+      await payter.tap(SERIAL, { cardId: 'card-alice' });
+      const execution = await system.executionEnded(sessionId);
+      await ended;
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(stops).toEqual([{ transactionId: txId }]);
+      const [hold] = payter.sessions(SERIAL);
+      expect(hold).toMatchObject({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764, cardId: 'card-alice' });
+      const record = await system.sessionRecord(sessionId);
+      // Fee, energy, time, and the idle the SuspendedEV quarter hour made: as on a 1.6 charger.
+      expect((record.receipt as { lines: { amount: { minor: number } }[] }).lines.map((l) => l.amount.minor)).toEqual([100, 432, 120, 50]);
+      expect(record).toMatchObject({
+        status: 'completed',
+        committedAmount: 764,
+        split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+      });
+    } finally {
+      await charger.close();
+    }
+  });
+
+  it('cancels the hold when the charger rejects RequestStartTransaction', async () => {
+    const charger = system.charger(REJECTING, PASSWORD, ['ocpp2.0.1']);
+    const starts: unknown[] = [];
+    charger.handle('RequestStartTransaction', ({ params }: { params: unknown }) => {
+      starts.push(params);
+      return { status: 'Rejected', statusInfo: { reasonCode: 'Faulted' } };
+    });
+    await charger.connect();
+    try {
+      await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
+      await system.commissionReader('READER-201-REJECTS', REJECTING, [1]);
+      expect(await payter.tap('READER-201-REJECTS', { cardId: 'card-bob', maskedPan: '4111********1111' })).toBe(200);
+      const sessionId = await system.activeSession('READER-201-REJECTS');
+      expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+      expect(starts).toHaveLength(1);
+      expect(payter.sessions('READER-201-REJECTS')).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ status: 'cancelled', paymentState: 'cancelled', endReason: 'noTransaction' });
+      // The charger's Rejected fails the workflow's RemoteStart task, as a 1.6 charger's does.
+      const failed = (await system.executionHistory(sessionId)).filter((e) => e.type === 'TaskFailed').map((e) => e.taskFailedEventDetails?.error);
+      expect(failed).toEqual(['CallRejected']);
+    } finally {
+      await charger.close();
+    }
+  });
+});
