@@ -6,6 +6,7 @@
  * test/ocpp/v201-official-schemas.test.ts checks these accept only what the official ones accept.
  */
 import * as z from 'zod';
+import type { MessageSchemas } from '../v16/schemas';
 
 const text = (maxLength: number) => z.string().max(maxLength);
 const DateTime = z.iso.datetime({ offset: true });
@@ -230,8 +231,6 @@ const TransactionEvent = {
     updatedPersonalMessage: MessageContent.optional(),
   }),
 };
-
-export type MessageSchemas = { readonly request: z.ZodType; readonly response: z.ZodType };
 
 export const chargerToCsms = {
   Authorize,

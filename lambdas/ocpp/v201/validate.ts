@@ -5,10 +5,9 @@
  * Strict only: no 2.0.1 charger in the field needs the lenient reading yet.
  */
 import { OcppError, type OcppErrorCode, type Payload } from '../frames';
-import { check, schemasIn } from '../v16/validate';
-import { chargerToCsms, csmsToCharger, OCPP201_ACTIONS, type MessageSchemas } from './schemas';
-
-export type CallDirection = 'chargerToCsms' | 'csmsToCharger';
+import type { MessageSchemas } from '../v16/schemas';
+import { check, schemasIn, type CallDirection } from '../v16/validate';
+import { chargerToCsms, csmsToCharger, OCPP201_ACTIONS } from './schemas';
 
 const registries: Record<CallDirection, Readonly<Record<string, MessageSchemas>>> = { chargerToCsms, csmsToCharger };
 
