@@ -64,13 +64,7 @@ export function Reconciliation() {
       ${report.differences.length === 0 && html`<p>Our sessions and Payter's agree.</p>`}
       <ul class="differences">
         ${report.differences.map(
-          (d: any) => html`<li>
-            <strong>${d.kind}</strong> on reader ${d.serialNumber}
-            ${d.sessionId && html` — session <a href=${`#/sessions/${encodeURIComponent(d.sessionId)}`}>${d.sessionId.slice(0, 8)}</a>`}
-            ${d.ours && html`<br />ours: ${d.ours.paymentState ?? '–'} ${d.ours.committedAmount !== undefined ? money(d.ours.committedAmount) : ''}`}
-            ${d.payters && html`<br />Payter: ${d.payters.state} ${d.payters.committedAmount != null ? money(d.payters.committedAmount) : ''}`}
-            <p class="hint">${WHAT_TO_DO[d.kind] ?? 'Compare with MyPayter.'}</p>
-          </li>`,
+          (d: any) => html`<${Difference} difference=${d} theirs=${d.payters} theirName="Payter" whatToDo=${WHAT_TO_DO} />`,
         )}
       </ul>
       ${report.openHolds?.length > 0 &&
@@ -83,14 +77,22 @@ export function Reconciliation() {
       <p class="hint">${myPayter.syncedAt ? `MyPayter's transactions as synced at ${new Date(myPayter.syncedAt).toLocaleString()}.` : 'MyPayter has not been synced yet: the reconciliation job reads it on its schedule.'}</p>
       <ul class="differences">
         ${myPayter.differences.map(
-          (d: any) => html`<li>
-            <strong>${d.kind}</strong> on reader ${d.serialNumber}
-            ${d.sessionId && html` — session <a href=${`#/sessions/${encodeURIComponent(d.sessionId)}`}>${d.sessionId.slice(0, 8)}</a>`}
-            ${d.ours && html`<br />ours: ${d.ours.paymentState} ${d.ours.committedAmount !== undefined ? money(d.ours.committedAmount) : ''}`}
-            ${d.theirs && html`<br />MyPayter: ${d.theirs.state} ${d.theirs.committedAmount != null ? money(d.theirs.committedAmount) : ''} (transaction ${d.transactionId})`}
-            <p class="hint">${WHAT_TO_DO_MYPAYTER[d.kind] ?? 'Compare with MyPayter.'}</p>
-          </li>`,
+          (d: any) =>
+            html`<${Difference} difference=${d} theirs=${d.theirs && { ...d.theirs, transactionId: d.transactionId }} theirName="MyPayter" whatToDo=${WHAT_TO_DO_MYPAYTER} />`,
         )}
       </ul>
     </section>`}`;
+}
+
+/** One difference: its kind, reader and session, our side and theirs, and what to do about it. */
+function Difference(props: { difference: any; theirs?: any; theirName: string; whatToDo: Record<string, string> }) {
+  const { difference: d, theirs } = props;
+  return html`<li>
+    <strong>${d.kind}</strong> on reader ${d.serialNumber}
+    ${d.sessionId && html` — session <a href=${`#/sessions/${encodeURIComponent(d.sessionId)}`}>${d.sessionId.slice(0, 8)}</a>`}
+    ${d.ours && html`<br />ours: ${d.ours.paymentState ?? '–'} ${d.ours.committedAmount !== undefined ? money(d.ours.committedAmount) : ''}`}
+    ${theirs &&
+    html`<br />${props.theirName}: ${theirs.state} ${theirs.committedAmount != null ? money(theirs.committedAmount) : ''}${theirs.transactionId ? ` (transaction ${theirs.transactionId})` : ''}`}
+    <p class="hint">${props.whatToDo[d.kind] ?? 'Compare with MyPayter.'}</p>
+  </li>`;
 }

@@ -24,35 +24,25 @@ export function Stations() {
   const [station, setStation] = useState<any>(null);
   const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value });
 
-  const provision = async (event: Event) => {
-    event.preventDefault();
-    const secret = generatePassword();
+  // Provisioning sends a new password, shown once; an edit sends none, so the charger's own stays valid.
+  const put = async (withPassword: boolean) => {
+    const secret = withPassword ? generatePassword() : null;
+    setPassword(null);
     try {
       setStation(
         await api('PUT', `/installer/stations/${encodeURIComponent(form.stationId)}`, {
-          body: { siteId: form.siteId, connectors: connectorList(form.connectors), password: secret },
+          body: { siteId: form.siteId, connectors: connectorList(form.connectors), ...(secret && { password: secret }) },
         }),
       );
       setPassword(secret);
       setError(null);
     } catch (caught) {
-      setPassword(null);
       setError(caught);
     }
   };
-  // An edit: the same call without a password, so the charger's own stays valid.
-  const save = async () => {
-    setPassword(null);
-    try {
-      setStation(
-        await api('PUT', `/installer/stations/${encodeURIComponent(form.stationId)}`, {
-          body: { siteId: form.siteId, connectors: connectorList(form.connectors) },
-        }),
-      );
-      setError(null);
-    } catch (caught) {
-      setError(caught);
-    }
+  const provision = (event: Event) => {
+    event.preventDefault();
+    return put(true);
   };
   const look = async () => {
     setPassword(null);
@@ -73,7 +63,7 @@ export function Stations() {
       <${FormError} error=${error} shown=${['stationId', 'siteId', 'connectors']} />
       <div class="buttons">
         <button type="submit">Provision with a new password</button>
-        <button type="button" class="secondary" onClick=${save}>Save, keep its password</button>
+        <button type="button" class="secondary" onClick=${() => put(false)}>Save, keep its password</button>
         <button type="button" class="secondary" onClick=${look}>Look up</button>
       </div>
     </form>
