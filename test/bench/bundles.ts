@@ -47,6 +47,13 @@ export interface BundleMeasure {
   readonly sourceMaps?: { readonly offMs: number; readonly onMs: number };
   /** The largest contributors, largest first. */
   readonly topPackages: readonly PackageShare[];
+  /** The AWS SDK's part of the bundle (its clients, `@smithy`, `@aws-crypto` and what they bring), in kB. */
+  readonly sdkKb: number;
+  /**
+   * The floor under this function: a bundle of nothing but the SDK clients it uses, each
+   * constructed, built and imported the same way. No handler code can make its bundle smaller.
+   */
+  readonly sdkOnly: { readonly clients: readonly string[]; readonly kb: number; readonly coldImportMs: number };
 }
 
 export interface MeasureOptions {
@@ -85,6 +92,17 @@ export async function measureBundles(options: MeasureOptions = {}): Promise<Bund
         return { name, outfile, metafile: result.metafile };
       }),
     );
+    // One SDK-only bundle per set of clients (several functions share a set).
+    const clientSets = new Map(built.map(({ name, metafile }) => [name, sdkClientsOf(metafile)]));
+    const floors = new Map<string, { file: string; kb: number }>();
+    for (const clients of clientSets.values()) {
+      const key = clients.join(' ');
+      if (floors.has(key)) continue;
+      const file = join(outDir, `sdk-only-${floors.size}`, 'index.mjs');
+      await build({ ...esbuildOptions('sdk-only.ts', file), entryPoints: undefined, stdin: { contents: sdkOnlyEntry(clients), resolveDir: ROOT, loader: 'ts' }, absWorkingDir: ROOT });
+      floors.set(key, { file, kb: round(statSync(file).size / KB) });
+    }
+    const floorMs = new Map<string, number[]>([...floors.keys()].map((key) => [key, []]));
     // Round robin over the bundles, so that a busy moment of the machine spreads over all of them.
     const deployedWithMaps = (name: FunctionName) => functionSpec(name).sourceMapsAtRunTime !== false;
     const off = new Map<string, number[]>(names.map((name) => [name, []]));
@@ -94,6 +112,7 @@ export async function measureBundles(options: MeasureOptions = {}): Promise<Bund
         if (options.compareSourceMaps || !deployedWithMaps(name)) off.get(name)!.push(await coldImport(outfile, name, false));
         if (options.compareSourceMaps || deployedWithMaps(name)) on.get(name)!.push(await coldImport(outfile, name, true));
       }
+      for (const [key, { file }] of floors) floorMs.get(key)!.push(await coldImport(file, 'sdk-only', false));
     }
     return built.map(({ name, outfile, metafile }) => {
       const offMs = off.get(name)!.length > 0 ? round(median(off.get(name)!)) : NaN;
@@ -105,6 +124,12 @@ export async function measureBundles(options: MeasureOptions = {}): Promise<Bund
         sourceMapsAtRunTime: deployedWithMaps(name),
         ...(options.compareSourceMaps && { sourceMaps: { offMs, onMs } }),
         topPackages: packagesOf(metafile, options.topPackages ?? 5),
+        sdkKb: round(sdkBytesOf(metafile) / KB),
+        sdkOnly: (() => {
+          const clients = clientSets.get(name)!;
+          const key = clients.join(' ');
+          return { clients, kb: floors.get(key)!.kb, coldImportMs: round(median(floorMs.get(key)!)) };
+        })(),
       };
     });
   } finally {
@@ -125,10 +150,41 @@ async function coldImport(file: string, name: string, sourceMaps: boolean): Prom
   return ms;
 }
 
-/** Bytes of the minified output by the package they come from. */
-function packagesOf(metafile: Metafile, top: number): PackageShare[] {
+/** The packages the AWS SDK is made of: its clients and core, and what they depend on. */
+const SDK_PACKAGE = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/|@aws\/|fast-xml-parser$|strnum$|bowser$|tslib$|uuid$)/;
+
+function entryOutput(metafile: Metafile) {
   const [output] = Object.values(metafile.outputs).filter((o) => o.entryPoint !== undefined);
   if (!output) throw new Error('esbuild wrote no entry point output');
+  return output;
+}
+
+function sdkBytesOf(metafile: Metafile): number {
+  return Object.entries(entryOutput(metafile).inputs)
+    .filter(([path]) => SDK_PACKAGE.test(packageOf(path)))
+    .reduce((sum, [, input]) => sum + input.bytesInOutput, 0);
+}
+
+/** The `@aws-sdk/client-*` packages a bundle carries. */
+function sdkClientsOf(metafile: Metafile): string[] {
+  return [...new Set(Object.keys(entryOutput(metafile).inputs).map(packageOf))].filter((name) => name.startsWith('@aws-sdk/client-')).sort();
+}
+
+/** An entry that imports each client and constructs it, as a handler's first call would. */
+function sdkOnlyEntry(clients: readonly string[]): string {
+  const classes = clients.map((pkg, i) => ({ pkg, local: `C${i}`, exported: `${pascal(pkg.slice('@aws-sdk/client-'.length))}Client` }));
+  return [
+    ...classes.map((c) => `import { ${c.exported} as ${c.local} } from '${c.pkg}';`),
+    `export const clients = [${classes.map((c) => `new ${c.local}({})`).join(', ')}];`,
+  ].join('\n');
+}
+
+const CLIENT_CLASS: Readonly<Record<string, string>> = { dynamodb: 'DynamoDB', sfn: 'SFN', sesv2: 'SESv2', apigatewaymanagementapi: 'ApiGatewayManagementApi', 'secrets-manager': 'SecretsManager' };
+const pascal = (id: string) => CLIENT_CLASS[id] ?? id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+/** Bytes of the minified output by the package they come from. */
+function packagesOf(metafile: Metafile, top: number): PackageShare[] {
+  const output = entryOutput(metafile);
   const bytes = new Map<string, number>();
   for (const [path, input] of Object.entries(output.inputs)) {
     const name = packageOf(path);
@@ -152,13 +208,13 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export function bundleTable(measures: readonly BundleMeasure[]): string {
   const compared = measures.some((m) => m.sourceMaps !== undefined);
   const lines = [
-    `| function | kB | cold import ms |${compared ? ' without / with --enable-source-maps |' : ''} largest parts |`,
-    `|---|--:|--:|${compared ? '--:|' : ''}---|`,
+    `| function | kB | cold import ms |${compared ? ' without / with --enable-source-maps |' : ''} largest parts | floor |`,
+    `|---|--:|--:|${compared ? '--:|' : ''}---|---|`,
     ...measures.map(
       (m) =>
         `| ${m.name} | ${m.kb.toFixed(1)} | ${m.coldImportMs.toFixed(1)}${m.sourceMapsAtRunTime ? ' (maps)' : ''} |` +
         `${m.sourceMaps ? ` ${m.sourceMaps.offMs.toFixed(1)} / ${m.sourceMaps.onMs.toFixed(1)} |` : ''} ` +
-        `${m.topPackages.map((p) => `${p.name} ${p.share.toFixed(0)} %`).join(', ')} |`,
+        `${m.topPackages.map((p) => `${p.name} ${p.share.toFixed(0)} %`).join(', ')} | SDK ${m.sdkKb.toFixed(1)} kB; its clients alone ${m.sdkOnly.kb.toFixed(1)} kB, ${m.sdkOnly.coldImportMs.toFixed(1)} ms |`,
     ),
   ];
   return lines.join('\n');
