@@ -46,6 +46,9 @@ export const PRICES = {
 
 export type PriceName = keyof typeof PRICES;
 
-/** START, END and REPORT lines Lambda itself writes per invocation (text format), not counted here. */
-export const PLATFORM_LOG_BYTES_PER_INVOCATION = 300;
+/**
+ * What Lambda itself writes per invocation. Its START, END and REPORT lines (about 300 bytes) are
+ * INFO system logs, and every function is deployed with system logs at WARN (lib/constructs/csms-function.ts).
+ */
+export const PLATFORM_LOG_BYTES_PER_INVOCATION = 0;
 export const HOURS_PER_MONTH = 730;

@@ -215,7 +215,7 @@ export function costMarkdown(cost: CostResults, json: Record<string, unknown>): 
     '- WebSocket: `meterWebSocketTraffic` (lib/local/websocket-gateway.ts) counts frames in and out (route replies and `@connections` posts) in 32 KB units. `$connect`/`$disconnect` are not counted as messages. Connection minutes are the scenario\'s own (60 per session hour, billed in the station-month; 43,800 a month).',
     '- HTTP API: invocations of the functions lib/functions.ts routes over HTTP (the Payter callbacks, in a session).',
     '- Payter: the Payter simulator\'s call log (lib/local/payter-simulator.ts `calls()`).',
-    `- Logs: every byte the handlers write to stdout while metered (Powertools JSON at the stack's INFO level), plus ${PLATFORM_LOG_BYTES_PER_INVOCATION} bytes per invocation for Lambda's own START/END/REPORT lines (assumed).`,
+    `- Logs: every byte the handlers write to stdout while metered (Powertools JSON at the stack's INFO level), plus ${PLATFORM_LOG_BYTES_PER_INVOCATION} bytes per invocation of Lambda's own lines: its START/END/REPORT lines are INFO system logs, and the functions log system events at WARN.`,
     '- Not counted: X-Ray traces (the functions trace actively), Secrets Manager reads (cached per container; locally the secrets come from the environment), data transfer, CloudWatch metrics and alarms, DynamoDB storage, the free tiers.',
     '',
     '### Prices',

@@ -59,6 +59,11 @@ describe('CsmsFunction', () => {
     });
   });
 
+  it("logs JSON with Lambda's own START/END/REPORT lines left out (system logs at WARN) and the application level of LOG_LEVEL", () => {
+    expect(functionProperties().LoggingConfig).toMatchObject({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' });
+    expect(functionProperties().Environment.Variables.LOG_LEVEL).toBe('INFO');
+  });
+
   it('bindTable names the table in the variable of its spec and grants exactly the access asked for', () => {
     const variables = functionProperties().Environment.Variables;
     expect(variables.SESSIONS_TABLE).toEqual({ Ref: logicalIdOf(tables.table('sessions')) });
