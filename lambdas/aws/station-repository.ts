@@ -90,6 +90,10 @@ export class DynamoStationRepository implements StationRepository {
     await this.updateProfile(stationId, 'SET diagnosticsStatus = :s, lastSeenAt = :at', { ':s': status, ':at': at });
   }
 
+  async recordDisplay(stationId: string, display: boolean, at: string): Promise<void> {
+    await this.updateProfile(stationId, 'SET #display = :d, lastSeenAt = :at', { ':d': display, ':at': at }, { '#display': 'display' });
+  }
+
   async markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined> {
     const old = await this.updateProfile(
       stationId,

@@ -159,6 +159,11 @@ export class ChargingStations {
     ]);
   }
 
+  /** The id tag the station's remote start known by `remoteStartId` issued (OCPP 2.0.1), if ours. */
+  remoteStartIdTag(stationId: string, remoteStartId: number): Promise<string | undefined> {
+    return this.deps.transactions.findRemoteStart(stationId, remoteStartId);
+  }
+
   /** Our transaction of one the charger named itself (OCPP 2.0.1), once its start was told. */
   chargerTransaction(stationId: string, chargerTransactionId: string): Promise<Transaction | undefined> {
     return this.deps.transactions.findChargerTransaction(stationId, chargerTransactionId).then((id) => (id === undefined ? undefined : this.deps.transactions.get(id)));
@@ -186,6 +191,11 @@ export class ChargingStations {
 
   async diagnosticsStatus(stationId: string, status: string): Promise<void> {
     await this.deps.stations.recordDiagnosticsStatus(stationId, status, this.nowIso());
+  }
+
+  /** What the station says of its display: whether the CSMS may show it the session's cost. */
+  async displayCapability(stationId: string, display: boolean): Promise<void> {
+    await this.deps.stations.recordDisplay(stationId, display, this.nowIso());
   }
 }
 

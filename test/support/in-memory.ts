@@ -606,6 +606,11 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     this.changeProfile(stationId, (s) => ({ ...s, diagnosticsStatus: status, lastSeenAt: at }));
   }
 
+  async recordDisplay(stationId: string, display: boolean, at: string): Promise<void> {
+    this.maybeFail('recordDisplay');
+    this.changeProfile(stationId, (s) => ({ ...s, display, lastSeenAt: at }));
+  }
+
   async markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined> {
     this.maybeFail('markConnected');
     return this.changeProfile(stationId, (s) => ({ ...s, connectionId, online: true, lastSeenAt: at }))?.connectionId;
@@ -742,6 +747,11 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     this.maybeFail('findIssuedIdTag');
     const tag = this.idTags.get(idTag);
     return tag && copy(tag);
+  }
+
+  async findRemoteStart(stationId: string, remoteStartId: number): Promise<string | undefined> {
+    this.maybeFail('findRemoteStart');
+    return this.issuedIdTags.find((tag) => tag.stationId === stationId && tag.remoteStartId === remoteStartId)?.idTag;
   }
 
   readonly chargerTransactions = new Map<string, number>();

@@ -3,8 +3,9 @@
  * StartTransaction, MeterValues and StopTransaction give, so that the session workflow, pricing
  * and the reader's screens serve both versions:
  * - our transaction starts with the first event that names the charger's transaction and
- *   carries an idToken and an EVSE (Started, or an Updated once authorized), its meter start
- *   that event's energy register; the charger's transaction id is linked to ours;
+ *   carries an idToken, or the remoteStartId of our remote start, and an EVSE (Started, or an
+ *   Updated once authorized), its meter start that event's energy register; the charger's
+ *   transaction id is linked to ours;
  * - the readings of every event are the transaction's meter values;
  * - Ended stops it, its meter stop the event's register or else the last one seen;
  * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md).
@@ -53,11 +54,15 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
   let response: Response = {};
   if (!transaction) {
-    // Before authorization (a cable plugged in first) there is nothing to pay for yet.
-    if (!req.idToken || !req.evse) return {};
-    const start = { connectorId: req.evse.id, idTag: req.idToken.idToken, meterStart: energy ?? 0, timestamp: req.timestamp };
+    // Before authorization (a cable plugged in first) there is nothing to pay for yet. A remote
+    // start's events may carry only its remoteStartId: the id tag it issued.
+    const { remoteStartId } = req.transactionInfo;
+    const idTag = req.idToken?.idToken ?? (remoteStartId === undefined ? undefined : await stations.remoteStartIdTag(stationId, remoteStartId));
+    if (idTag === undefined || !req.evse) return {};
+    const start = { connectorId: req.evse.id, idTag, meterStart: energy ?? 0, timestamp: req.timestamp };
     const { transactionId, idTagStatus } = await stations.startChargerTransaction(stationId, chargerTransactionId, start);
-    response = { idTokenInfo: { status: idTagStatus } };
+    // idTokenInfo answers an idToken the event carried.
+    if (req.idToken) response = { idTokenInfo: { status: idTagStatus } };
     transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
     if (!transaction) throw new Error(`transaction ${transactionId} linked but not found`);
   }
