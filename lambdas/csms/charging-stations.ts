@@ -21,6 +21,15 @@ export interface ChargingStationsDeps {
   readonly onTransactionEvent?: (event: TransactionEvent) => Promise<void>;
   /** Told on every connector status change (idle tracking, reader out-of-order screens). */
   readonly onConnectorStatus?: (status: ConnectorStatus) => Promise<void>;
+  /** What the session paying for a transaction has cost so far, for the charger's display; undefined: none of ours. */
+  readonly sessionCost?: (transaction: Transaction) => Promise<SessionCost | undefined>;
+}
+
+/** A session's cost as a charger shows it: the amount in major units (a decimal), and as the driver reads it. */
+export interface SessionCost {
+  readonly amount: string;
+  readonly text: string;
+  readonly language: string;
 }
 
 export type TransactionEvent =
@@ -157,6 +166,19 @@ export class ChargingStations {
       this.deps.transactions.addMeterReadings(stationId, report.connectorId, belongs ? transaction!.transactionId : undefined, report.readings),
       belongs && transaction!.status === 'active' && this.deps.onTransactionEvent?.({ type: 'meter', transaction: transaction!, readings: report.readings }),
     ]);
+  }
+
+  /**
+   * The cost of the session paying for our transaction `transactionId`, as read after the
+   * charger's frame was told to it, and whether the station has a display for it (undefined:
+   * it never said).
+   */
+  async costToShow(stationId: string, transactionId: number): Promise<{ cost: SessionCost; display: boolean | undefined } | undefined> {
+    if (!this.deps.sessionCost) return undefined;
+    const transaction = await this.deps.transactions.get(transactionId);
+    const cost = transaction && (await this.deps.sessionCost(transaction));
+    if (!cost) return undefined;
+    return { cost, display: (await this.deps.stations.get(stationId))?.display };
   }
 
   /** The id tag the station's remote start known by `remoteStartId` issued (OCPP 2.0.1), if ours. */

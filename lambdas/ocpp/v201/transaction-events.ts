@@ -8,7 +8,8 @@
  *   transaction id is linked to ours;
  * - the readings of every event are the transaction's meter values;
  * - Ended stops it, its meter stop the event's register or else the last one seen;
- * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md).
+ * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md);
+ * - the answers to Updated and Ended carry the session's cost for the charger's own display.
  * A replayed event (the same seqNo again, live or queued offline) changes nothing and tells the
  * session nothing; its id token is answered again.
  */
@@ -82,5 +83,20 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   } else if (readings.length > 0) {
     await stations.meterValues(stationId, { connectorId, transactionId, readings });
   }
-  return response;
+  return req.eventType === 'Started' ? response : { ...response, ...(await costOnDisplay(stations, stationId, transactionId)) };
+}
+
+/**
+ * The session's running cost while charging and its final cost at Ended, for the charger's
+ * display: `totalCost` always, the driver's message only to a station that did not say it has
+ * no display (NotifyReport's DisplayMessageCtrlr).
+ */
+async function costOnDisplay(stations: ChargingStations, stationId: string, transactionId: number): Promise<Response> {
+  const shown = await stations.costToShow(stationId, transactionId);
+  if (!shown) return {};
+  const { cost, display } = shown;
+  return {
+    totalCost: Number(cost.amount),
+    ...(display !== false && { updatedPersonalMessage: { format: 'UTF8', language: cost.language, content: cost.text } }),
+  };
 }
