@@ -3,7 +3,7 @@
  * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
  */
 import { siteTimeZone } from '../sites/site-settings';
-import type { ConnectorState, ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
+import { hasDisplay, type ConnectorState, type ConnectorStatus, type Leniency, type MeterReading, type SampledValue, type Station, type Transaction } from './model';
 import type { SiteRepository, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';
 
@@ -170,15 +170,15 @@ export class ChargingStations {
 
   /**
    * The cost of the session paying for our transaction `transactionId`, as read after the
-   * charger's frame was told to it, and whether the station has a display for it (undefined:
-   * it never said).
+   * charger's frame was told to it, and whether the CSMS may write to the station's display
+   * (`hasDisplay`).
    */
-  async costToShow(stationId: string, transactionId: number): Promise<{ cost: SessionCost; display: boolean | undefined } | undefined> {
+  async costToShow(stationId: string, transactionId: number): Promise<{ cost: SessionCost; display: boolean } | undefined> {
     if (!this.deps.sessionCost) return undefined;
     const transaction = await this.deps.transactions.get(transactionId);
     const cost = transaction && (await this.deps.sessionCost(transaction));
     if (!cost) return undefined;
-    return { cost, display: (await this.deps.stations.get(stationId))?.display };
+    return { cost, display: hasDisplay(await this.deps.stations.get(stationId)) };
   }
 
   /** The id tag the station's remote start known by `remoteStartId` issued (OCPP 2.0.1), if ours. */

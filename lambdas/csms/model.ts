@@ -34,6 +34,13 @@ export interface Station {
   readonly diagnosticsStatus?: string;
   /** Whether it has a display the CSMS may write to, as it last reported (OCPP 2.0.1's DisplayMessageCtrlr); absent: not reported. */
   readonly display?: boolean;
+  /** The installer's say on that, which `display` never overrides; absent: none. */
+  readonly displaySetting?: boolean;
+}
+
+/** Whether the CSMS may write to the station's display: the installer's say, else the station's, else yes. */
+export function hasDisplay(station: Pick<Station, 'display' | 'displaySetting'> | undefined): boolean {
+  return station?.displaySetting ?? station?.display ?? true;
 }
 
 /**

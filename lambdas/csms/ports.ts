@@ -24,6 +24,8 @@ export interface StationProvisioning {
   readonly strict: boolean;
   /** The OCPP subprotocols it may speak, preferred first. */
   readonly protocols: readonly string[];
+  /** The installer's say on its display, over what it reports; undefined: none. */
+  readonly display?: boolean;
 }
 
 export interface StationRepository {

@@ -3,7 +3,8 @@
  * official 2.0.1 schemas), on the local system with the Payter simulator and the workflow:
  * the answers to the TransactionEvents while charging carry the running total the reader is
  * given, the answer to Ended the 764 the session commits (docs/pricing.md's worked example);
- * a charger that reported it has no display gets the amount but no message to show.
+ * a charger that has no display (its installer's setting, over what it reports) gets the
+ * amount but no message to show.
  */
 import { describe, expect, it } from 'vitest';
 import { ocppTimestamp } from '../../lib/local/simulated-charger';
@@ -16,7 +17,10 @@ let system: TestSystem;
 
 useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (started) => {
   system = started;
-  for (const id of ['CP-201-SHOWS', 'CP-201-BLIND']) await system.provisionStation(id, PASSWORD, 'site-main-st', [1]);
+  await system.provisionStation('CP-201-SHOWS', PASSWORD, 'site-main-st', [1]);
+  // Its installer knows it has no display the CSMS may write to.
+  const blind = await system.api('PUT', '/installer/stations/CP-201-BLIND', { siteId: 'site-main-st', connectors: [1], password: PASSWORD, display: false });
+  if (blind.status !== 200) throw new Error(`CP-201-BLIND not provisioned: ${JSON.stringify(blind.body)}`);
 });
 
 const register = (wh: number, at: string, context: string) => [
@@ -96,8 +100,8 @@ describe("the session's cost on a 2.0.1 charger's own display", () => {
     expect(run.end).toEqual({ totalCost: 7.64, updatedPersonalMessage: { format: 'UTF8', language: 'en', content: expect.stringContaining('7.64') } });
   });
 
-  it('sends a charger that has no display the amount, but no message to show', async () => {
-    const run = await workedExample('CP-201-BLIND', 'READER-201-BLIND', 'false');
+  it('sends a charger its installer says has no display the amount, but no message to show, whatever it reports', async () => {
+    const run = await workedExample('CP-201-BLIND', 'READER-201-BLIND', 'true');
     expect(run.committed).toBe(764);
     expect(run.paused).toEqual({ totalCost: run.runningAfterPause / 100 });
     expect(run.end).toEqual({ totalCost: 7.64 });

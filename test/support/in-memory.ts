@@ -570,14 +570,16 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     this.maybeFail('provision');
     const existing = this.items.get(station.stationId);
     if (station.passwordHash === undefined && existing?.passwordHash === undefined) return undefined;
+    const { displaySetting: _replaced, ...kept } = existing ?? {};
     const saved: Station = {
-      ...existing,
+      ...(kept as Partial<Station>),
       stationId: station.stationId,
       siteId: station.siteId,
       connectors: [...station.connectors],
       passwordHash: station.passwordHash ?? existing!.passwordHash,
       strict: station.strict,
       protocols: [...station.protocols],
+      ...(station.display !== undefined && { displaySetting: station.display }),
       updatedAt: now,
       createdAt: existing?.createdAt ?? now,
       online: existing?.online ?? false,

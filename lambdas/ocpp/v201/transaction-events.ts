@@ -88,8 +88,8 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
 
 /**
  * The session's running cost while charging and its final cost at Ended, for the charger's
- * display: `totalCost` always, the driver's message only to a station that did not say it has
- * no display (NotifyReport's DisplayMessageCtrlr).
+ * display: `totalCost` always, the driver's message only to a station that may show it (not one
+ * its installer or its NotifyReport's DisplayMessageCtrlr says has no display).
  */
 async function costOnDisplay(stations: ChargingStations, stationId: string, transactionId: number): Promise<Response> {
   const shown = await stations.costToShow(stationId, transactionId);
@@ -97,6 +97,6 @@ async function costOnDisplay(stations: ChargingStations, stationId: string, tran
   const { cost, display } = shown;
   return {
     totalCost: Number(cost.amount),
-    ...(display !== false && { updatedPersonalMessage: { format: 'UTF8', language: cost.language, content: cost.text } }),
+    ...(display && { updatedPersonalMessage: { format: 'UTF8', language: cost.language, content: cost.text } }),
   };
 }
