@@ -6,11 +6,16 @@
  * a charger that has no display (its installer's setting, over what it reports) gets the
  * amount but no message to show.
  */
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ocppTimestamp } from '../../lib/local/simulated-charger';
 import { waitFor, type TestSystem } from '../support/local-system';
 import { FAST_WORKFLOW } from '../support/paid-session';
 import { useTestSystem } from '../support/world';
+
+const require = createRequire(import.meta.url);
+const { createValidator } = require('ocpp-rpc/lib/validator') as typeof import('ocpp-rpc');
+const official = createValidator('ocpp2.0.1', require('ocpp-rpc/lib/schemas/ocpp2_0_1.json'));
 
 const PASSWORD = 'display-station-secret-201';
 let system: TestSystem;
@@ -98,6 +103,7 @@ describe("the session's cost on a 2.0.1 charger's own display", () => {
     expect(run.paused).toEqual({ totalCost: run.runningAfterPause / 100, updatedPersonalMessage: { format: 'UTF8', language: 'en', content: expect.stringContaining((run.runningAfterPause / 100).toFixed(2)) } });
     expect(run.resumed.totalCost).toBe(run.runningAfterResume / 100);
     expect(run.end).toEqual({ totalCost: 7.64, updatedPersonalMessage: { format: 'UTF8', language: 'en', content: expect.stringContaining('7.64') } });
+    for (const answer of [run.paused, run.resumed, run.end]) expect(official.validate('urn:TransactionEvent.conf', answer)).toBe(true);
   });
 
   it('sends a charger its installer says has no display the amount, but no message to show, whatever it reports', async () => {
