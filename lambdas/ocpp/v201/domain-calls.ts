@@ -12,19 +12,18 @@ import { remoteStartIdOf } from '../../csms/model';
 import { OcppError } from '../frames';
 import type { CsmsToChargerMessages } from './schemas';
 
-type Translation<A extends keyof CsmsToChargerMessages> = {
-  readonly action: A;
-  request(payload: Readonly<Record<string, unknown>>): CsmsToChargerMessages[A]['request'];
-  response(answer: CsmsToChargerMessages[A]['response']): unknown;
-};
-
 type Payload = Readonly<Record<string, unknown>>;
 
+type Translation<A extends keyof CsmsToChargerMessages> = {
+  readonly action: A;
+  request(payload: Payload): CsmsToChargerMessages[A]['request'];
+  response(answer: CsmsToChargerMessages[A]['response']): unknown;
+};
 
 const statusOnly = ({ status }: { status: 'Accepted' | 'Rejected' }) => ({ status });
 
 /** A payload the domain built wrong (not one the 2.0.1 schema would refuse): refused before sending. */
-function field<T>(payload: Readonly<Record<string, unknown>>, name: string, type: 'string' | 'number'): T {
+function field<T>(payload: Payload, name: string, type: 'string' | 'number'): T {
   const value = payload[name];
   if (typeof value !== type) throw new OcppError('TypeConstraintViolation', `${name} must be a ${type}`, { details: { field: name } });
   return value as T;
