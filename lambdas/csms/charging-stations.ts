@@ -169,14 +169,11 @@ export class ChargingStations {
   }
 
   /**
-   * The cost of the session paying for our transaction `transactionId`, as read after the
-   * charger's frame was told to it, and whether the CSMS may write to the station's display
-   * (`hasDisplay`).
+   * The cost of the session paying for `transaction` (as it is once the charger's frame was
+   * told to the session), and whether the CSMS may write to the station's display (`hasDisplay`).
    */
-  async costToShow(stationId: string, transactionId: number): Promise<{ cost: SessionCost; display: boolean } | undefined> {
-    if (!this.deps.sessionCost) return undefined;
-    const transaction = await this.deps.transactions.get(transactionId);
-    const cost = transaction && (await this.deps.sessionCost(transaction));
+  async costToShow(stationId: string, transaction: Transaction): Promise<{ cost: SessionCost; display: boolean } | undefined> {
+    const cost = await this.deps.sessionCost?.(transaction);
     if (!cost) return undefined;
     return { cost, display: hasDisplay(await this.deps.stations.get(stationId)) };
   }

@@ -15,7 +15,7 @@
  */
 import type { ChargingStations } from '../../csms/charging-stations';
 import { latestEnergyReading } from '../../csms/charging-stations';
-import type { ConnectorState, MeterReading } from '../../csms/model';
+import type { ConnectorState, MeterReading, Transaction } from '../../csms/model';
 import type { ChargerToCsmsMessages, ChargingState, MeterValue } from './schemas';
 import type { z } from 'zod';
 
@@ -83,7 +83,10 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   } else if (readings.length > 0) {
     await stations.meterValues(stationId, { connectorId, transactionId, readings });
   }
-  return req.eventType === 'Started' ? response : { ...response, ...(await costOnDisplay(stations, stationId, transactionId)) };
+  if (req.eventType === 'Started') return response;
+  // The transaction as read before this event, but for its end: the cost needs no more of it.
+  const current = req.eventType === 'Ended' ? { ...transaction, status: 'stopped' as const } : transaction;
+  return { ...response, ...(await costOnDisplay(stations, stationId, current)) };
 }
 
 /**
@@ -91,8 +94,8 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
  * display: `totalCost` always, the driver's message only to a station that may show it (not one
  * its installer or its NotifyReport's DisplayMessageCtrlr says has no display).
  */
-async function costOnDisplay(stations: ChargingStations, stationId: string, transactionId: number): Promise<Response> {
-  const shown = await stations.costToShow(stationId, transactionId);
+async function costOnDisplay(stations: ChargingStations, stationId: string, transaction: Transaction): Promise<Response> {
+  const shown = await stations.costToShow(stationId, transaction);
   if (!shown) return {};
   const { cost, display } = shown;
   return {
