@@ -330,9 +330,9 @@ export class CsmsCalls {
   /** The call in the words of the connection's OCPP version; a call that version cannot carry fails. */
   private async encodeFor(connectionId: string, call: QueuedCall): Promise<{ messageId: string; text: string } | { failure: CallFailure }> {
     const encoder = this.deps.encoderOf ? await this.deps.encoderOf(connectionId) : this.deps.encoder;
-    const transactionId = stopTransactionId(call);
+    const transactionId = namedTransactionId(call);
     const chargerTransactionId = transactionId === undefined ? undefined : (await this.deps.transactions.get(transactionId))?.chargerTransactionId;
-    // A transaction the charger named itself (2.0.1) is stopped by that name; 1.6's payload stays as it is.
+    // A transaction the charger named itself (2.0.1) is stopped or asked about by that name; 1.6's payload stays as it is.
     const payload = chargerTransactionId === undefined ? call.payload : { ...(call.payload as object), chargerTransactionId };
     try {
       return encoder.encodeCall(call.action, payload);
@@ -426,6 +426,14 @@ export function revokeIdTag(
   at: string,
 ): Promise<void> {
   return transactions.issueIdTag({ idTag: tag.idTag, stationId: tag.stationId, expiresAt: at });
+}
+
+/** The calls that may name one of our transactions by its number: the stop, and 2.0.1's status query. */
+const NAMES_TRANSACTION: ReadonlySet<string> = new Set([STOP_ACTION, 'GetTransactionStatus']);
+
+function namedTransactionId(call: QueuedCall): number | undefined {
+  const id = (call.payload as { transactionId?: unknown } | undefined)?.transactionId;
+  return NAMES_TRANSACTION.has(call.action) && typeof id === 'number' ? id : undefined;
 }
 
 function rejected(payload: unknown): boolean {

@@ -184,7 +184,7 @@ describe('what a strict OCPP 2.0.1 charger tells of itself', () => {
 
   it('starts the transaction of a remote start whose TransactionEvent carries only its remoteStartId', async () => {
     const transactions = new DynamoTransactionRepository(localDynamoDb(), tableName('transactions'));
-    const { charger } = await connected201({ RequestStartTransaction: { status: 'Accepted' } });
+    const { charger, received } = await connected201({ RequestStartTransaction: { status: 'Accepted' }, GetTransactionStatus: { ongoingIndicator: true, messagesInQueue: false } });
     try {
       const sent = await command(STATION, 'RemoteStartTransaction', { connectorId: 2, idTag: 'PTREMOTEONLY' });
       expect(sent.body.result).toEqual({ status: 'Accepted' });
@@ -203,6 +203,10 @@ describe('what a strict OCPP 2.0.1 charger tells of itself', () => {
       expect(transactionId).toEqual(expect.any(Number));
       const { body } = await system.api('GET', `/ops/transactions/${transactionId}`);
       expect(body).toMatchObject({ stationId: STATION, connectorId: 2, idTag: 'PTREMOTEONLY', meterStart: 2000, status: 'active', chargerTransactionId: 'remote-only-1' });
+      // An operator asks about it by our number; the charger hears its own id.
+      const asked = await command(STATION, 'GetTransactionStatus', { transactionId });
+      expect({ status: asked.status, result: asked.body.result }).toEqual({ status: 200, result: { ongoingIndicator: true, messagesInQueue: false } });
+      expect(received.at(-1)).toEqual({ action: 'GetTransactionStatus', params: { transactionId: 'remote-only-1' } });
       // A remoteStartId the CSMS never sent starts nothing.
       const foreign = { ...started, transactionInfo: { ...started.transactionInfo, transactionId: 'remote-only-2', remoteStartId: 12345 } };
       expect(await charger.call('TransactionEvent', foreign)).toEqual({});

@@ -50,6 +50,10 @@ describe('the OCPP 2.0.1 adapter', () => {
     expect(sent('TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 2 })).toEqual(['TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 2 } }]);
     expect(sent('TriggerMessage', { requestedMessage: 'DiagnosticsStatusNotification' })).toEqual(['TriggerMessage', { requestedMessage: 'LogStatusNotification' }]);
     expect(sent('TriggerMessage', { requestedMessage: 'Heartbeat' })).toEqual(['TriggerMessage', { requestedMessage: 'Heartbeat' }]);
+    // Our transaction by its number, by the charger's own id when csms-calls.ts found one.
+    expect(sent('GetTransactionStatus', { transactionId: 5, chargerTransactionId: 'tx-5' })).toEqual(['GetTransactionStatus', { transactionId: 'tx-5' }]);
+    expect(sent('GetTransactionStatus', { transactionId: 5 })).toEqual(['GetTransactionStatus', { transactionId: '5' }]);
+    expect(sent('GetTransactionStatus', { transactionId: 'tx-5' })).toEqual(['GetTransactionStatus', { transactionId: 'tx-5' }]);
     // What is neither form is refused in 2.0.1's words, before anything is sent.
     expect(() => adapter.encodeCall('Reset' as never, { type: 'Gentle' } as never)).toThrow(expect.objectContaining({ code: 'PropertyConstraintViolation' }));
     expect(adapter.decodeCallResult('Reset' as never, { status: 'Scheduled', statusInfo: { reasonCode: 'Busy' } })).toEqual({ status: 'Scheduled', statusInfo: { reasonCode: 'Busy' } });

@@ -5,7 +5,8 @@
  *   answers read back in the domain's words: `{ status: 'Accepted' | 'Rejected' }`;
  * - the station commands both versions have (Reset, ChangeAvailability, UnlockConnector,
  *   TriggerMessage) are translated from 1.6's payload, and a payload already in 2.0.1's own
- *   form goes as it is; their answers are the charger's, as it gave them.
+ *   form goes as it is; their answers are the charger's, as it gave them;
+ * - GetTransactionStatus may name our transaction by its number, as the stop does.
  * Calls only 2.0.1 has (GetVariables, SetDisplayMessage...) go by their 2.0.1 names and payloads.
  */
 import { remoteStartIdOf } from '../../csms/model';
@@ -109,6 +110,12 @@ const STATION_COMMANDS = {
       requestedMessage: typeof requestedMessage === 'string' ? (TRIGGERS[requestedMessage] ?? requestedMessage) : requestedMessage,
       ...evseOf(connectorId),
     }),
+  ),
+  // Our transaction by its number, as the stop names it: asked about by the charger's own id.
+  GetTransactionStatus: command(
+    'GetTransactionStatus',
+    ({ transactionId }) => typeof transactionId === 'number',
+    ({ transactionId, chargerTransactionId }) => ({ transactionId: typeof chargerTransactionId === 'string' ? chargerTransactionId : String(transactionId) }),
   ),
 };
 
