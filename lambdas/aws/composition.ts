@@ -34,6 +34,7 @@ import { ChargerWatch } from '../sessions/charger-watch';
 import { holdAgePolicyFromEnv } from '../sessions/open-holds';
 import type { SessionRepository, UnsettledSessions } from '../sessions/ports';
 import { ScheduledReconciliation } from '../reconciliation/scheduled-reconciliation';
+import { chargerCost } from '../sessions/charger-cost';
 import { SessionEvents } from '../sessions/session-events';
 import { SessionOperations } from '../sessions/session-operations';
 import { SessionSteps } from '../sessions/session-steps';
@@ -132,6 +133,15 @@ export const chargingStations = /* @__PURE__ */ lazy((): ChargingStations => {
     heartbeatIntervalSeconds: getIntFromEnv('HEARTBEAT_INTERVAL_SECONDS', 300),
     onConnectorStatus: (status) => tell(async () => (await stationReaders()).connectorStatus(status)),
     onTransactionEvent: (event) => tell(async () => (await sessionEvents()).onTransaction(event)),
+    // The cost on the charger's display is a courtesy: a failure to read it never fails the charger's call.
+    sessionCost: async (transaction) => {
+      try {
+        return await chargerCost({ sessions: sessions(), sites: sites(), stations: stations() }, transaction);
+      } catch (error) {
+        logger.error('session cost for the charger not read', { transactionId: transaction.transactionId, error: String(error) });
+        return undefined;
+      }
+    },
   });
 });
 

@@ -52,7 +52,7 @@ export class DynamoStationRepository implements StationRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: { stationId: station.stationId, sk: PROFILE },
-          UpdateExpression: `SET siteId = :siteId, connectors = :connectors, ${newPassword ? 'passwordHash = :hash, ' : ''}#strict = :strict, protocols = :protocols, updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)`,
+          UpdateExpression: `SET siteId = :siteId, connectors = :connectors, ${newPassword ? 'passwordHash = :hash, ' : ''}#strict = :strict, protocols = :protocols, ${station.display === undefined ? '' : 'displaySetting = :display, '}updatedAt = :now, createdAt = if_not_exists(createdAt, :now), #online = if_not_exists(#online, :false)${station.display === undefined ? ' REMOVE displaySetting' : ''}`,
           // Keeping the password: only a station that has one.
           ...(!newPassword && { ConditionExpression: 'attribute_exists(passwordHash)' }),
           ExpressionAttributeNames: { '#online': 'online', '#strict': 'strict' },
@@ -62,6 +62,7 @@ export class DynamoStationRepository implements StationRepository {
             ...(newPassword && { ':hash': station.passwordHash }),
             ':strict': station.strict,
             ':protocols': [...station.protocols],
+            ...(station.display !== undefined && { ':display': station.display }),
             ':now': now,
             ':false': false,
           },
@@ -88,6 +89,10 @@ export class DynamoStationRepository implements StationRepository {
 
   async recordDiagnosticsStatus(stationId: string, status: string, at: string): Promise<void> {
     await this.updateProfile(stationId, 'SET diagnosticsStatus = :s, lastSeenAt = :at', { ':s': status, ':at': at });
+  }
+
+  async recordDisplay(stationId: string, display: boolean, at: string): Promise<void> {
+    await this.updateProfile(stationId, 'SET #display = :d, lastSeenAt = :at', { ':d': display, ':at': at }, { '#display': 'display' });
   }
 
   async markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined> {

@@ -7,6 +7,7 @@ import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 const txKey = (transactionId: number) => ({ pk: `TX#${transactionId}`, sk: 'TX' });
 const startKey = (s: StartTransactionInput) => ({ pk: `START#${s.stationId}#${s.connectorId}#${s.timestamp}`, sk: 'START' });
 const chargerTxKey = (stationId: string, chargerTransactionId: string) => ({ pk: `CHARGERTX#${stationId}#${chargerTransactionId}`, sk: 'CHARGERTX' });
+const remoteStartKey = (stationId: string, remoteStartId: number) => ({ pk: `REMOTESTART#${stationId}#${remoteStartId}`, sk: 'REMOTESTART' });
 const COUNTER = { pk: 'COUNTER', sk: 'TX' };
 /** Readings per item by their JSON size, well under DynamoDB's 400 KB item limit. */
 const MAX_READINGS_JSON = 256 * 1024;
@@ -141,7 +142,15 @@ export class DynamoTransactionRepository implements TransactionRepository {
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `IDTAG#${tag.idTag}`, sk: 'IDTAG', ...tag } }));
+    const { remoteStartId, ...issued } = tag;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `IDTAG#${tag.idTag}`, sk: 'IDTAG', ...issued } }));
+    if (remoteStartId !== undefined) {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: { ...remoteStartKey(tag.stationId, remoteStartId), idTag: tag.idTag } }));
+    }
+  }
+
+  async findRemoteStart(stationId: string, remoteStartId: number): Promise<string | undefined> {
+    return (await getItem(this.db, this.table, remoteStartKey(stationId, remoteStartId)))?.idTag as string | undefined;
   }
 
   async findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined> {

@@ -3,7 +3,7 @@
  * The OCPP adapters (lambdas/ocpp/v16/...) map frames to these calls and the answers back.
  */
 import { siteTimeZone } from '../sites/site-settings';
-import type { ConnectorState, ConnectorStatus, Leniency, MeterReading, SampledValue, Station, Transaction } from './model';
+import { hasDisplay, type ConnectorState, type ConnectorStatus, type Leniency, type MeterReading, type SampledValue, type Station, type Transaction } from './model';
 import type { SiteRepository, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';
 
@@ -21,6 +21,15 @@ export interface ChargingStationsDeps {
   readonly onTransactionEvent?: (event: TransactionEvent) => Promise<void>;
   /** Told on every connector status change (idle tracking, reader out-of-order screens). */
   readonly onConnectorStatus?: (status: ConnectorStatus) => Promise<void>;
+  /** What the session paying for a transaction has cost so far, for the charger's display; undefined: none of ours. */
+  readonly sessionCost?: (transaction: Transaction) => Promise<SessionCost | undefined>;
+}
+
+/** A session's cost as a charger shows it: the amount in major units (a decimal), and as the driver reads it. */
+export interface SessionCost {
+  readonly amount: string;
+  readonly text: string;
+  readonly language: string;
 }
 
 export type TransactionEvent =
@@ -159,6 +168,21 @@ export class ChargingStations {
     ]);
   }
 
+  /**
+   * The cost of the session paying for `transaction` (as it is once the charger's frame was
+   * told to the session), and whether the CSMS may write to the station's display (`hasDisplay`).
+   */
+  async costToShow(stationId: string, transaction: Transaction): Promise<{ cost: SessionCost; display: boolean } | undefined> {
+    const cost = await this.deps.sessionCost?.(transaction);
+    if (!cost) return undefined;
+    return { cost, display: hasDisplay(await this.deps.stations.get(stationId)) };
+  }
+
+  /** The id tag the station's remote start known by `remoteStartId` issued (OCPP 2.0.1), if ours. */
+  remoteStartIdTag(stationId: string, remoteStartId: number): Promise<string | undefined> {
+    return this.deps.transactions.findRemoteStart(stationId, remoteStartId);
+  }
+
   /** Our transaction of one the charger named itself (OCPP 2.0.1), once its start was told. */
   chargerTransaction(stationId: string, chargerTransactionId: string): Promise<Transaction | undefined> {
     return this.deps.transactions.findChargerTransaction(stationId, chargerTransactionId).then((id) => (id === undefined ? undefined : this.deps.transactions.get(id)));
@@ -186,6 +210,11 @@ export class ChargingStations {
 
   async diagnosticsStatus(stationId: string, status: string): Promise<void> {
     await this.deps.stations.recordDiagnosticsStatus(stationId, status, this.nowIso());
+  }
+
+  /** What the station says of its display: whether the CSMS may show it the session's cost. */
+  async displayCapability(stationId: string, display: boolean): Promise<void> {
+    await this.deps.stations.recordDisplay(stationId, display, this.nowIso());
   }
 }
 

@@ -33,7 +33,7 @@ import {
   type FailedCall,
   type QueuedCall,
 } from './call-queue';
-import type { CallOutcome, IssuedIdTag } from './model';
+import { remoteStartIdOf, type CallOutcome, type IssuedIdTag } from './model';
 import type { CallQueueRepository, StationLink, StationRepository, TransactionRepository } from './ports';
 import type { Clock } from '../shared/clock';
 import type { SessionWorkflow } from '../shared/workflow';
@@ -59,6 +59,14 @@ export class UnknownStationError extends Error {
   }
 }
 
+/** A call the station's OCPP version does not have (1.6's GetConfiguration to a 2.0.1 charger...): nothing is queued. */
+export class UnsupportedCallError extends Error {
+  override readonly name = 'NotSupportedByStation';
+  constructor(stationId: string, action: string, subprotocol: string | undefined) {
+    super(`station ${stationId} speaks ${subprotocol ?? 'an OCPP version'}, which has no ${action} call`);
+  }
+}
+
 /** A call that ended without an answer; `name` is the reason (CallFailure.error). */
 export class CallFailedError extends Error {
   constructor(failure: CallFailure) {
@@ -69,6 +77,8 @@ export class CallFailedError extends Error {
 
 /** Encodes a CALL for the station's OCPP version; throws if the payload is not valid for it. */
 export interface CallEncoder {
+  /** The OCPP subprotocol it encodes for, named in what it refuses. */
+  readonly subprotocol?: string;
   encodeCall(action: string, payload: unknown): { messageId: string; text: string };
 }
 
@@ -145,9 +155,20 @@ export class CsmsCalls {
     options: SendOptions,
     effects: Pick<QueuedCall, 'issuesIdTag'> = {},
   ): Promise<SentCall> {
-    // An invalid payload is the caller's mistake whatever the station's state: check it first.
-    this.deps.encoder.encodeCall(action, payload);
     const station = await this.deps.stations.get(stationId);
+    // An invalid payload is the caller's mistake whatever the station's state: checked first, in
+    // the words of the version the station speaks when it is connected, else in the domain's.
+    const connected = isOnline(station) && this.deps.encoderOf ? await this.deps.encoderOf(station.connectionId) : undefined;
+    const encoder = connected ?? this.deps.encoder;
+    try {
+      encoder.encodeCall(action, payload);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (connected && (error as Error).name === 'OcppError' && (code === 'NotImplemented' || code === 'NotSupported')) {
+        throw new UnsupportedCallError(stationId, action, encoder.subprotocol);
+      }
+      throw error;
+    }
     if (!station) throw new UnknownStationError(stationId);
     if (options.awaited && !isOnline(station)) throw new StationOfflineError(stationId);
     const now = this.deps.clock.now();
@@ -309,9 +330,9 @@ export class CsmsCalls {
   /** The call in the words of the connection's OCPP version; a call that version cannot carry fails. */
   private async encodeFor(connectionId: string, call: QueuedCall): Promise<{ messageId: string; text: string } | { failure: CallFailure }> {
     const encoder = this.deps.encoderOf ? await this.deps.encoderOf(connectionId) : this.deps.encoder;
-    const transactionId = stopTransactionId(call);
+    const transactionId = namedTransactionId(call);
     const chargerTransactionId = transactionId === undefined ? undefined : (await this.deps.transactions.get(transactionId))?.chargerTransactionId;
-    // A transaction the charger named itself (2.0.1) is stopped by that name; 1.6's payload stays as it is.
+    // A transaction the charger named itself (2.0.1) is stopped or asked about by that name; 1.6's payload stays as it is.
     const payload = chargerTransactionId === undefined ? call.payload : { ...(call.payload as object), chargerTransactionId };
     try {
       return encoder.encodeCall(call.action, payload);
@@ -376,7 +397,7 @@ export class CsmsCalls {
 
   private idTag(idTag: string, stationId: string, now: Date): IssuedIdTag {
     const validity = this.deps.idTagValiditySeconds ?? 24 * 3600;
-    return { idTag, stationId, expiresAt: new Date(now.getTime() + validity * 1000).toISOString() };
+    return { idTag, stationId, expiresAt: new Date(now.getTime() + validity * 1000).toISOString(), remoteStartId: remoteStartIdOf(idTag) };
   }
 }
 
@@ -405,6 +426,14 @@ export function revokeIdTag(
   at: string,
 ): Promise<void> {
   return transactions.issueIdTag({ idTag: tag.idTag, stationId: tag.stationId, expiresAt: at });
+}
+
+/** The calls that may name one of our transactions by its number: the stop, and 2.0.1's status query. */
+const NAMES_TRANSACTION: ReadonlySet<string> = new Set([STOP_ACTION, 'GetTransactionStatus']);
+
+function namedTransactionId(call: QueuedCall): number | undefined {
+  const id = (call.payload as { transactionId?: unknown } | undefined)?.transactionId;
+  return NAMES_TRANSACTION.has(call.action) && typeof id === 'number' ? id : undefined;
 }
 
 function rejected(payload: unknown): boolean {

@@ -2,6 +2,7 @@
  * The charging station management model, independent of the OCPP version on the wire and of
  * the store: the OCPP adapters translate frames into these, the repositories persist them.
  */
+import { createHash } from 'node:crypto';
 
 export interface StationBootInfo {
   readonly vendor: string;
@@ -31,6 +32,15 @@ export interface Station {
   readonly disconnectedAt?: string;
   readonly firmwareStatus?: string;
   readonly diagnosticsStatus?: string;
+  /** Whether it has a display the CSMS may write to, as it last reported (OCPP 2.0.1's DisplayMessageCtrlr); absent: not reported. */
+  readonly display?: boolean;
+  /** The installer's say on that, which `display` never overrides; absent: none. */
+  readonly displaySetting?: boolean;
+}
+
+/** Whether the CSMS may write to the station's display: the installer's say, else the station's, else yes. */
+export function hasDisplay(station: Pick<Station, 'display' | 'displaySetting'> | undefined): boolean {
+  return station?.displaySetting ?? station?.display ?? true;
 }
 
 /**
@@ -159,6 +169,17 @@ export interface IssuedIdTag {
   readonly idTag: string;
   readonly stationId: string;
   readonly expiresAt: string;
+  /** The number its remote start is known by (`remoteStartIdOf`), set when the start is sent. */
+  readonly remoteStartId?: number;
+}
+
+/**
+ * The number a remote start with this id tag is known by to the charger (OCPP 2.0.1's
+ * remoteStartId): the same every time (a re-sent start, the TransactionEvent that answers it),
+ * a non-negative 31-bit integer.
+ */
+export function remoteStartIdOf(idTag: string): number {
+  return createHash('sha256').update(idTag).digest().readUInt32BE(0) >>> 1;
 }
 
 /** The charger's answer to a CSMS call: its CALLRESULT payload or its CALLERROR. */

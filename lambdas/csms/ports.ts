@@ -24,6 +24,8 @@ export interface StationProvisioning {
   readonly strict: boolean;
   /** The OCPP subprotocols it may speak, preferred first. */
   readonly protocols: readonly string[];
+  /** The installer's say on its display, over what it reports; undefined: none. */
+  readonly display?: boolean;
 }
 
 export interface StationRepository {
@@ -39,6 +41,8 @@ export interface StationRepository {
   recordSeen(stationId: string, at: string): Promise<void>;
   recordFirmwareStatus(stationId: string, status: string, at: string): Promise<void>;
   recordDiagnosticsStatus(stationId: string, status: string, at: string): Promise<void>;
+  /** Whether the station has a display the CSMS may write to, as it reported. */
+  recordDisplay(stationId: string, display: boolean, at: string): Promise<void>;
   /** Maps the station to its new connection; returns the connection it replaced, if any. */
   markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined>;
   /** Marks the station offline only if `connectionId` is still its connection (a reconnect may have raced ahead). */
@@ -97,6 +101,8 @@ export interface TransactionRepository {
   recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined>;
   issueIdTag(tag: IssuedIdTag): Promise<void>;
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
+  /** The id tag the station's remote start with this `remoteStartId` issued, if one did. */
+  findRemoteStart(stationId: string, remoteStartId: number): Promise<string | undefined>;
   /** Links a transaction id the charger chose (OCPP 2.0.1) to ours, once: the id linked first is returned ever after. */
   linkChargerTransaction(stationId: string, chargerTransactionId: string, transactionId: number): Promise<number>;
   /** Records that the charger sent event `seqNo` of its transaction: true the first time, false for a replay. */

@@ -6,7 +6,7 @@
 import httpRouter, { type Method } from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { CallFailedError, StationOfflineError, UnknownStationError } from '../csms/csms-calls';
+import { CallFailedError, StationOfflineError, UnknownStationError, UnsupportedCallError } from '../csms/csms-calls';
 import { OcppError } from '../ocpp/frames';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
 import { idProblem, isIdKind } from '../shared/ids';
@@ -38,6 +38,7 @@ export function toHttpError(error: unknown): HttpError | undefined {
   if (error instanceof OcppError) {
     return new HttpError(400, 'ValidationError', error.message, [{ field: 'payload', message: `${error.code}: ${error.message}` }]);
   }
+  if (error instanceof UnsupportedCallError) return new HttpError(400, error.name, error.message, [{ field: 'action', message: error.message }]);
   if (error instanceof UnknownStationError) return new HttpError(404, 'NotFound', error.message);
   if (error instanceof StationOfflineError) return new HttpError(409, error.name, error.message);
   if (error instanceof CallFailedError) {

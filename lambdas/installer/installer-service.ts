@@ -46,6 +46,7 @@ export class InstallerService {
         passwordHash,
         strict: request.strict,
         protocols: request.protocols,
+        ...(request.display !== undefined && { display: request.display }),
       },
       this.deps.clock.now().toISOString(),
     );

@@ -13,14 +13,13 @@ import type { PayterClient } from '../payter/cps-client';
 import { TERMINAL_IDLE } from '../payter/cps-contract';
 import type { MetricName } from '../shared/metric-names';
 import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
-import { capture, splitRevenue } from '../pricing/capture';
-import { priceSession } from '../pricing/price';
+import { splitRevenue } from '../pricing/capture';
 import { receiptView } from '../pricing/receipt';
-import { measureUsage, type StatusChange } from '../pricing/usage';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
+import { pricedSession } from './charger-cost';
 import { sessionCostSoFar } from './running-cost';
 import type { SessionRepository } from './ports';
 
@@ -258,17 +257,11 @@ export class SessionSteps {
   async price(sessionId: string): Promise<{ captured: number; cancel: boolean }> {
     const { session, site } = await this.load(sessionId);
     if (session.payment) return { captured: session.payment.captured.minor, cancel: session.payment.cancel };
-    if (session.startedAt === undefined || session.stoppedAt === undefined || session.meterStart === undefined || session.meterStop === undefined) {
+    const { startedAt, stoppedAt, meterStart, meterStop } = session;
+    if (startedAt === undefined || stoppedAt === undefined || meterStart === undefined || meterStop === undefined) {
       throw new SessionStateError(`session ${sessionId} has no finished transaction to price`);
     }
-    const history = await this.deps.stations.listStatusHistory(session.stationId, session.connectorId, session.startedAt);
-    const statusChanges: StatusChange[] = history.map((h) => ({ state: h.state, timestamp: h.timestamp }));
-    const usage = measureUsage(
-      { meterStart: session.meterStart, meterStop: session.meterStop, startedAt: session.startedAt, stoppedAt: session.stoppedAt },
-      statusChanges,
-    );
-    const receipt = priceSession(site, usage);
-    const payment = capture(receipt, Money.of(session.authorizedAmount ?? 0, site.currency));
+    const { receipt, payment } = await pricedSession(this.deps.stations, site, { ...session, startedAt, stoppedAt, meterStart, meterStop });
     const split = splitRevenue(payment, site.revenueShare);
     const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
     await this.deps.sessions.update(

@@ -105,6 +105,8 @@ export const stationProvisioningSchema = z.strictObject({
     .min(1)
     .refine((p) => new Set(p).size === p.length, 'protocols must be unique')
     .default([...SUPPORTED_SUBPROTOCOLS]),
+  /** Whether it has a display the CSMS may write to, over what it reports itself; left out: as it reports. */
+  display: z.boolean().optional(),
 });
 
 export type StationProvisioningRequest = z.output<typeof stationProvisioningSchema>;

@@ -12,7 +12,7 @@ import {
   latestEnergyReading,
   type TransactionEvent,
 } from '../../lambdas/csms/charging-stations';
-import type { ConnectorStatus, MeterReading, SampledValue, Station, StopTransactionInput, Transaction } from '../../lambdas/csms/model';
+import { hasDisplay, type ConnectorStatus, type MeterReading, type SampledValue, type Station, type StopTransactionInput, type Transaction } from '../../lambdas/csms/model';
 import {
   InMemorySiteRepository,
   InMemoryStationRepository,
@@ -476,5 +476,17 @@ describe('isOnline: whether the CSMS can send the station a call now', () => {
     ['disconnected', aStation({ online: false, connectionId: undefined }), false],
   ])('%s: %s', (_case, station, expected) => {
     expect(isOnline(station)).toBe(expected);
+  });
+});
+
+describe('hasDisplay: whether the CSMS may write to a station\'s display', () => {
+  it.each([
+    [{}, true],
+    [{ display: false }, false],
+    [{ display: true }, true],
+    [{ displaySetting: false, display: true }, false],
+    [{ displaySetting: true, display: false }, true],
+  ])('%j: %s', (station, expected) => {
+    expect(hasDisplay(station)).toBe(expected);
   });
 });

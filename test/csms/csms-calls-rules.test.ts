@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CallFailedError, CsmsCalls, STOP_RETRY_MS, sendByAction } from '../../lambdas/csms/csms-calls';
-import type { CallOutcome } from '../../lambdas/csms/model';
+import { remoteStartIdOf, type CallOutcome } from '../../lambdas/csms/model';
 import { OcppError } from '../../lambdas/ocpp/frames';
 import { CALL_TIMEOUT_SECONDS, csmsOnPorts, T0 } from './support';
 
@@ -146,7 +146,7 @@ describe('a RemoteStartTransaction issues its id tag for the charger to start wi
     h.advance(5);
     await answerLast(h);
     expect(h.actions()).toEqual(['GetConfiguration', 'RemoteStartTransaction']);
-    expect(h.issued).toEqual([{ idTag: 'TAG-42', stationId: 'CP-1', expiresAt: h.at(5 + seconds) }]);
+    expect(h.issued).toEqual([{ idTag: 'TAG-42', stationId: 'CP-1', expiresAt: h.at(5 + seconds), remoteStartId: remoteStartIdOf('TAG-42') }]);
   });
 
   it('issues none for other calls, even one that carries an id tag', async () => {
@@ -162,7 +162,7 @@ describe('a RemoteStartTransaction issues its id tag for the charger to start wi
   it('issues it for a remote start named by its action (a workflow task, an operator), and refuses one without an id tag', async () => {
     const h = csmsOnPorts();
     await sendByAction(h.csms, 'CP-1', 'RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-OPS' });
-    expect(h.issued).toEqual([{ idTag: 'TAG-OPS', stationId: 'CP-1', expiresAt: h.at(86_400) }]);
+    expect(h.issued).toEqual([{ idTag: 'TAG-OPS', stationId: 'CP-1', expiresAt: h.at(86_400), remoteStartId: remoteStartIdOf('TAG-OPS') }]);
     await expect(sendByAction(h.csms, 'CP-1', 'RemoteStartTransaction', { connectorId: 1 })).rejects.toMatchObject({ name: 'OcppError' });
     expect(h.actions()).toEqual(['RemoteStartTransaction']);
   });

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { remoteStartIdOf } from '../../lambdas/ocpp/v201/domain-calls';
+import { remoteStartIdOf } from '../../lambdas/csms/model';
 import { startTestSystem, type TestSystem } from '../support/local-system';
 
 const require = createRequire(import.meta.url);

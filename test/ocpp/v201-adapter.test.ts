@@ -31,8 +31,33 @@ describe('the OCPP 2.0.1 adapter', () => {
 
   it('sends no CSMS call it has no schema for yet, and fails the charger answer to one', () => {
     const adapter = createOcpp201Adapter({ newMessageId: () => 'fixed' });
-    expect(() => adapter.encodeCall('Reset' as never, { type: 'Immediate' } as never)).toThrow(expect.objectContaining({ code: 'NotSupported' }));
-    expect(() => adapter.decodeCallResult('Reset' as never, { status: 'Accepted' })).toThrow(expect.objectContaining({ code: 'NotSupported', answerable: false }));
+    expect(() => adapter.encodeCall('ReserveNow' as never, { id: 1 } as never)).toThrow(expect.objectContaining({ code: 'NotSupported' }));
+    expect(() => adapter.decodeCallResult('ReserveNow' as never, { status: 'Accepted' })).toThrow(expect.objectContaining({ code: 'NotSupported', answerable: false }));
+    // 1.6's own calls are no 2.0.1 calls at all.
+    expect(() => adapter.encodeCall('GetConfiguration' as never, {} as never)).toThrow(expect.objectContaining({ code: 'NotImplemented' }));
+  });
+
+  it('sends the station commands both versions have from 1.6\'s payload or 2.0.1\'s own, and answers as the charger gave them', () => {
+    const adapter = createOcpp201Adapter({ newMessageId: () => 'fixed' });
+    const sent = (action: string, payload: object) => JSON.parse(adapter.encodeCall(action as never, payload as never).text).slice(2);
+    expect(sent('Reset', { type: 'Soft' })).toEqual(['Reset', { type: 'OnIdle' }]);
+    expect(sent('Reset', { type: 'Hard' })).toEqual(['Reset', { type: 'Immediate' }]);
+    expect(sent('Reset', { type: 'Immediate', evseId: 2 })).toEqual(['Reset', { type: 'Immediate', evseId: 2 }]);
+    expect(sent('ChangeAvailability', { connectorId: 2, type: 'Inoperative' })).toEqual(['ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 2 } }]);
+    // Connector 0 is the whole station: no EVSE.
+    expect(sent('ChangeAvailability', { connectorId: 0, type: 'Operative' })).toEqual(['ChangeAvailability', { operationalStatus: 'Operative' }]);
+    expect(sent('UnlockConnector', { connectorId: 2 })).toEqual(['UnlockConnector', { evseId: 2, connectorId: 1 }]);
+    expect(sent('TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 2 })).toEqual(['TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 2 } }]);
+    expect(sent('TriggerMessage', { requestedMessage: 'DiagnosticsStatusNotification' })).toEqual(['TriggerMessage', { requestedMessage: 'LogStatusNotification' }]);
+    expect(sent('TriggerMessage', { requestedMessage: 'Heartbeat' })).toEqual(['TriggerMessage', { requestedMessage: 'Heartbeat' }]);
+    // Our transaction by its number, by the charger's own id when csms-calls.ts found one.
+    expect(sent('GetTransactionStatus', { transactionId: 5, chargerTransactionId: 'tx-5' })).toEqual(['GetTransactionStatus', { transactionId: 'tx-5' }]);
+    expect(sent('GetTransactionStatus', { transactionId: 5 })).toEqual(['GetTransactionStatus', { transactionId: '5' }]);
+    expect(sent('GetTransactionStatus', { transactionId: 'tx-5' })).toEqual(['GetTransactionStatus', { transactionId: 'tx-5' }]);
+    // What is neither form is refused in 2.0.1's words, before anything is sent.
+    expect(() => adapter.encodeCall('Reset' as never, { type: 'Gentle' } as never)).toThrow(expect.objectContaining({ code: 'PropertyConstraintViolation' }));
+    expect(adapter.decodeCallResult('Reset' as never, { status: 'Scheduled', statusInfo: { reasonCode: 'Busy' } })).toEqual({ status: 'Scheduled', statusInfo: { reasonCode: 'Busy' } });
+    expect(adapter.decodeCallResult('UnlockConnector' as never, { status: 'OngoingAuthorizedTransaction' })).toEqual({ status: 'OngoingAuthorizedTransaction' });
   });
 
   it('sends the domain\'s remote start and stop as their 2.0.1 calls and reads the answers back in the domain\'s words', () => {

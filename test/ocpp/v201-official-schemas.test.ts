@@ -111,6 +111,102 @@ const EXAMPLES: Record<string, Record<string, unknown>> = {
   'RequestStartTransaction.conf': { status: 'Rejected', statusInfo: { reasonCode: 'Occupied' }, transactionId: 'tx-1' },
   'RequestStopTransaction.req': { transactionId: 'tx-1' },
   'RequestStopTransaction.conf': { status: 'Accepted', statusInfo: { reasonCode: 'ok', additionalInfo: 'x' } },
+  'Reset.req': { type: 'OnIdle', evseId: 1 },
+  'Reset.conf': { status: 'Scheduled', statusInfo: { reasonCode: 'busy' } },
+  'ChangeAvailability.req': { operationalStatus: 'Inoperative', evse: { id: 1, connectorId: 1 } },
+  'ChangeAvailability.conf': { status: 'Scheduled', statusInfo: { reasonCode: 'busy' } },
+  'UnlockConnector.req': { evseId: 1, connectorId: 1 },
+  'UnlockConnector.conf': { status: 'OngoingAuthorizedTransaction', statusInfo: { reasonCode: 'tx' } },
+  'TriggerMessage.req': { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } },
+  'TriggerMessage.conf': { status: 'NotImplemented', statusInfo: { reasonCode: 'no' } },
+  'GetVariables.req': {
+    getVariableData: [{ attributeType: 'Actual', component: { name: 'DisplayMessageCtrlr', instance: 'main', evse: { id: 1 } }, variable: { name: 'Available', instance: 'x' } }],
+  },
+  'GetVariables.conf': {
+    getVariableResult: [
+      {
+        attributeStatus: 'Accepted',
+        attributeStatusInfo: { reasonCode: 'ok' },
+        attributeType: 'Actual',
+        attributeValue: 'true',
+        component: { name: 'DisplayMessageCtrlr' },
+        variable: { name: 'Available' },
+      },
+    ],
+  },
+  'SetVariables.req': {
+    setVariableData: [{ attributeType: 'Actual', attributeValue: '300', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+  },
+  'SetVariables.conf': {
+    setVariableResult: [
+      { attributeType: 'Actual', attributeStatus: 'RebootRequired', attributeStatusInfo: { reasonCode: 'r' }, component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
+    ],
+  },
+  'GetBaseReport.req': { requestId: 1, reportBase: 'FullInventory' },
+  'GetBaseReport.conf': { status: 'EmptyResultSet', statusInfo: { reasonCode: 'none' } },
+  'GetTransactionStatus.req': { transactionId: 'tx-1' },
+  'GetTransactionStatus.conf': { ongoingIndicator: true, messagesInQueue: false },
+  'SetDisplayMessage.req': {
+    message: {
+      id: 1,
+      priority: 'InFront',
+      state: 'Charging',
+      startDateTime: '2026-12-01T10:00:00Z',
+      endDateTime: '2026-12-01T11:00:00Z',
+      transactionId: 'tx-1',
+      display: { name: 'DisplayMessageCtrlr' },
+      message: { format: 'UTF8', language: 'en', content: 'Welcome' },
+    },
+  },
+  'SetDisplayMessage.conf': { status: 'NotSupportedPriority', statusInfo: { reasonCode: 'p' } },
+  'ClearDisplayMessage.req': { id: 1 },
+  'ClearDisplayMessage.conf': { status: 'Unknown', statusInfo: { reasonCode: 'u' } },
+  'CostUpdated.req': { totalCost: 7.64, transactionId: 'tx-1' },
+  'CostUpdated.conf': {},
+  // What a charging station tells of itself besides its transactions.
+  'MeterValues.req': {
+    evseId: 1,
+    meterValue: [{ timestamp: '2026-12-01T10:00:00Z', sampledValue: [{ value: 1234, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh', multiplier: 0 } }] }],
+  },
+  'MeterValues.conf': {},
+  'NotifyEvent.req': {
+    generatedAt: '2026-12-01T10:00:00Z',
+    tbc: false,
+    seqNo: 0,
+    eventData: [
+      {
+        eventId: 1,
+        timestamp: '2026-12-01T10:00:00Z',
+        trigger: 'Alerting',
+        cause: 2,
+        actualValue: 'Faulted',
+        techCode: 'E12',
+        techInfo: 'ground fault',
+        cleared: false,
+        transactionId: 'tx-1',
+        component: { name: 'Connector', evse: { id: 1, connectorId: 1 } },
+        variableMonitoringId: 3,
+        eventNotificationType: 'HardWiredNotification',
+        variable: { name: 'Problem' },
+      },
+    ],
+  },
+  'NotifyEvent.conf': {},
+  'NotifyReport.req': {
+    requestId: 1,
+    generatedAt: '2026-12-01T10:00:00Z',
+    tbc: false,
+    seqNo: 0,
+    reportData: [
+      {
+        component: { name: 'DisplayMessageCtrlr' },
+        variable: { name: 'Available' },
+        variableAttribute: [{ type: 'Actual', value: 'true', mutability: 'ReadOnly', persistent: true, constant: true }],
+        variableCharacteristics: { unit: 'u', dataType: 'boolean', minLimit: 0, maxLimit: 1, valuesList: 'true,false', supportsMonitoring: false },
+      },
+    ],
+  },
+  'NotifyReport.conf': {},
 };
 
 type Json = unknown;

@@ -570,14 +570,16 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     this.maybeFail('provision');
     const existing = this.items.get(station.stationId);
     if (station.passwordHash === undefined && existing?.passwordHash === undefined) return undefined;
+    const { displaySetting: _replaced, ...kept } = existing ?? {};
     const saved: Station = {
-      ...existing,
+      ...(kept as Partial<Station>),
       stationId: station.stationId,
       siteId: station.siteId,
       connectors: [...station.connectors],
       passwordHash: station.passwordHash ?? existing!.passwordHash,
       strict: station.strict,
       protocols: [...station.protocols],
+      ...(station.display !== undefined && { displaySetting: station.display }),
       updatedAt: now,
       createdAt: existing?.createdAt ?? now,
       online: existing?.online ?? false,
@@ -604,6 +606,11 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
   async recordDiagnosticsStatus(stationId: string, status: string, at: string): Promise<void> {
     this.maybeFail('recordDiagnosticsStatus');
     this.changeProfile(stationId, (s) => ({ ...s, diagnosticsStatus: status, lastSeenAt: at }));
+  }
+
+  async recordDisplay(stationId: string, display: boolean, at: string): Promise<void> {
+    this.maybeFail('recordDisplay');
+    this.changeProfile(stationId, (s) => ({ ...s, display, lastSeenAt: at }));
   }
 
   async markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined> {
@@ -742,6 +749,11 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     this.maybeFail('findIssuedIdTag');
     const tag = this.idTags.get(idTag);
     return tag && copy(tag);
+  }
+
+  async findRemoteStart(stationId: string, remoteStartId: number): Promise<string | undefined> {
+    this.maybeFail('findRemoteStart');
+    return this.issuedIdTags.find((tag) => tag.stationId === stationId && tag.remoteStartId === remoteStartId)?.idTag;
   }
 
   readonly chargerTransactions = new Map<string, number>();

@@ -6,8 +6,9 @@
 import type { ChargingStations } from '../../csms/charging-stations';
 import type { StationActions } from '../station-frames';
 import { connectorStateOf201 } from './connector-states';
-import type { ChargerToCsmsMessages } from './schemas';
-import { transactionEvent } from './transaction-events';
+import type { ChargerToCsmsMessages, ReportData } from './schemas';
+import { readingsOf, transactionEvent } from './transaction-events';
+import type { z } from 'zod';
 
 export type Ocpp201ChargerActions = StationActions<ChargerToCsmsMessages>;
 
@@ -48,7 +49,39 @@ export function ocpp201ChargerActions(stations: ChargingStations): Ocpp201Charge
       return {};
     },
     TransactionEvent: async (stationId, req) => transactionEvent(stations, stationId, req),
+    // 2.0.1 sends a transaction's readings in its TransactionEvents: these are the EVSE's own,
+    // stored and never billed.
+    MeterValues: async (stationId, req) => {
+      await stations.meterValues(stationId, { connectorId: req.evseId, readings: readingsOf(req.meterValue) });
+      return {};
+    },
+    // Acknowledged: the CSMS sets no monitors, and a connector's faults come with its StatusNotification.
+    NotifyEvent: async () => ({}),
+    NotifyReport: async (stationId, req) => {
+      const display = displayIn(req.reportData);
+      if (display !== undefined) await stations.displayCapability(stationId, display);
+      return {};
+    },
     // Acknowledged as OCPP requires; the CSMS keeps no security log of its own yet.
     SecurityEventNotification: async () => ({}),
   };
+}
+
+/** The DisplayMessageCtrlr variables that say whether the station's display may be written to. */
+const DISPLAY_VARIABLES = new Set(['Available', 'Enabled']);
+
+/**
+ * Whether a report (a GetBaseReport's answer) says the station has a display the CSMS may
+ * write to: its DisplayMessageCtrlr's Actual Available or Enabled; undefined when it says neither.
+ * One that is false means no display, whatever the other says.
+ */
+export function displayIn(reportData: readonly z.infer<typeof ReportData>[] = []): boolean | undefined {
+  let display: boolean | undefined;
+  for (const { component, variable, variableAttribute } of reportData) {
+    if (component.name !== 'DisplayMessageCtrlr' || !DISPLAY_VARIABLES.has(variable.name)) continue;
+    const actual = variableAttribute.find((attribute) => (attribute.type ?? 'Actual') === 'Actual')?.value;
+    if (actual === 'false') return false;
+    if (actual === 'true') display = true;
+  }
+  return display;
 }

@@ -232,6 +232,164 @@ const TransactionEvent = {
   }),
 };
 
+const EVSE = pdu({ id: Integer, connectorId: Integer.optional() });
+const Component = pdu({ evse: EVSE.optional(), name: text(50), instance: text(50).optional() });
+const Variable = pdu({ name: text(50), instance: text(50).optional() });
+const AttributeType = z.enum(['Actual', 'Target', 'MinSet', 'MaxSet']);
+/** The answer of most CSMS calls: a status of the call's own, and why. */
+const statusReply = <E extends readonly [string, ...string[]]>(statuses: E) => pdu({ status: z.enum(statuses), statusInfo: StatusInfo.optional() });
+
+const MeterValues = { request: pdu({ evseId: Integer, meterValue: z.array(MeterValue).min(1) }), response: pdu({}) };
+
+const NotifyEvent = {
+  request: pdu({
+    generatedAt: DateTime,
+    tbc: z.boolean().optional(),
+    seqNo: Integer,
+    eventData: z
+      .array(
+        pdu({
+          eventId: Integer,
+          timestamp: DateTime,
+          trigger: z.enum(['Alerting', 'Delta', 'Periodic']),
+          cause: Integer.optional(),
+          actualValue: text(2500),
+          techCode: text(50).optional(),
+          techInfo: text(500).optional(),
+          cleared: z.boolean().optional(),
+          transactionId: text(36).optional(),
+          component: Component,
+          variableMonitoringId: Integer.optional(),
+          eventNotificationType: z.enum(['HardWiredNotification', 'HardWiredMonitor', 'PreconfiguredMonitor', 'CustomMonitor']),
+          variable: Variable,
+        }),
+      )
+      .min(1),
+  }),
+  response: pdu({}),
+};
+
+export const ReportData = pdu({
+  component: Component,
+  variable: Variable,
+  variableAttribute: z
+    .array(
+      pdu({
+        type: AttributeType.optional(),
+        value: text(2500).optional(),
+        mutability: z.enum(['ReadOnly', 'WriteOnly', 'ReadWrite']).optional(),
+        persistent: z.boolean().optional(),
+        constant: z.boolean().optional(),
+      }),
+    )
+    .min(1)
+    .max(4),
+  variableCharacteristics: pdu({
+    unit: text(16).optional(),
+    dataType: z.enum(['string', 'decimal', 'integer', 'dateTime', 'boolean', 'OptionList', 'SequenceList', 'MemberList']),
+    minLimit: z.number().optional(),
+    maxLimit: z.number().optional(),
+    valuesList: text(1000).optional(),
+    supportsMonitoring: z.boolean(),
+  }).optional(),
+});
+
+const NotifyReport = {
+  request: pdu({ requestId: Integer, generatedAt: DateTime, reportData: z.array(ReportData).min(1).optional(), tbc: z.boolean().optional(), seqNo: Integer }),
+  response: pdu({}),
+};
+
+const Reset = {
+  request: pdu({ type: z.enum(['Immediate', 'OnIdle']), evseId: Integer.optional() }),
+  response: statusReply(['Accepted', 'Rejected', 'Scheduled']),
+};
+
+const ChangeAvailability = {
+  request: pdu({ evse: EVSE.optional(), operationalStatus: z.enum(['Inoperative', 'Operative']) }),
+  response: statusReply(['Accepted', 'Rejected', 'Scheduled']),
+};
+
+const UnlockConnector = {
+  request: pdu({ evseId: Integer, connectorId: Integer }),
+  response: statusReply(['Unlocked', 'UnlockFailed', 'OngoingAuthorizedTransaction', 'UnknownConnector']),
+};
+
+export const MessageTrigger = z.enum([
+  'BootNotification', 'LogStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'SignChargingStationCertificate',
+  'SignV2GCertificate', 'StatusNotification', 'TransactionEvent', 'SignCombinedCertificate', 'PublishFirmwareStatusNotification',
+]);
+const TriggerMessage = {
+  request: pdu({ evse: EVSE.optional(), requestedMessage: MessageTrigger }),
+  response: statusReply(['Accepted', 'Rejected', 'NotImplemented']),
+};
+
+const GetVariables = {
+  request: pdu({ getVariableData: z.array(pdu({ attributeType: AttributeType.optional(), component: Component, variable: Variable })).min(1) }),
+  response: pdu({
+    getVariableResult: z
+      .array(
+        pdu({
+          attributeStatusInfo: StatusInfo.optional(),
+          attributeStatus: z.enum(['Accepted', 'Rejected', 'UnknownComponent', 'UnknownVariable', 'NotSupportedAttributeType']),
+          attributeType: AttributeType.optional(),
+          attributeValue: text(2500).optional(),
+          component: Component,
+          variable: Variable,
+        }),
+      )
+      .min(1),
+  }),
+};
+
+const SetVariables = {
+  request: pdu({
+    setVariableData: z.array(pdu({ attributeType: AttributeType.optional(), attributeValue: text(1000), component: Component, variable: Variable })).min(1),
+  }),
+  response: pdu({
+    setVariableResult: z
+      .array(
+        pdu({
+          attributeType: AttributeType.optional(),
+          attributeStatus: z.enum(['Accepted', 'Rejected', 'UnknownComponent', 'UnknownVariable', 'NotSupportedAttributeType', 'RebootRequired']),
+          attributeStatusInfo: StatusInfo.optional(),
+          component: Component,
+          variable: Variable,
+        }),
+      )
+      .min(1),
+  }),
+};
+
+const GetBaseReport = {
+  request: pdu({ requestId: Integer, reportBase: z.enum(['ConfigurationInventory', 'FullInventory', 'SummaryInventory']) }),
+  response: statusReply(['Accepted', 'Rejected', 'NotSupported', 'EmptyResultSet']),
+};
+
+const GetTransactionStatus = {
+  request: pdu({ transactionId: text(36).optional() }),
+  response: pdu({ ongoingIndicator: z.boolean().optional(), messagesInQueue: z.boolean() }),
+};
+
+const SetDisplayMessage = {
+  request: pdu({
+    message: pdu({
+      display: Component.optional(),
+      id: Integer,
+      priority: z.enum(['AlwaysFront', 'InFront', 'NormalCycle']),
+      state: z.enum(['Charging', 'Faulted', 'Idle', 'Unavailable']).optional(),
+      startDateTime: DateTime.optional(),
+      endDateTime: DateTime.optional(),
+      transactionId: text(36).optional(),
+      message: MessageContent,
+    }),
+  }),
+  response: statusReply(['Accepted', 'NotSupportedMessageFormat', 'Rejected', 'NotSupportedPriority', 'NotSupportedState', 'UnknownTransaction']),
+};
+
+const ClearDisplayMessage = { request: pdu({ id: Integer }), response: statusReply(['Accepted', 'Unknown']) };
+
+const CostUpdated = { request: pdu({ totalCost: z.number(), transactionId: text(36) }), response: pdu({}) };
+
 export const chargerToCsms = {
   Authorize,
   BootNotification,
@@ -239,11 +397,28 @@ export const chargerToCsms = {
   FirmwareStatusNotification,
   Heartbeat,
   LogStatusNotification,
+  MeterValues,
+  NotifyEvent,
+  NotifyReport,
   SecurityEventNotification,
   StatusNotification,
   TransactionEvent,
 } as const satisfies Record<string, MessageSchemas>;
-export const csmsToCharger = { RequestStartTransaction, RequestStopTransaction } as const satisfies Record<string, MessageSchemas>;
+export const csmsToCharger = {
+  ChangeAvailability,
+  ClearDisplayMessage,
+  CostUpdated,
+  GetBaseReport,
+  GetTransactionStatus,
+  GetVariables,
+  RequestStartTransaction,
+  RequestStopTransaction,
+  Reset,
+  SetDisplayMessage,
+  SetVariables,
+  TriggerMessage,
+  UnlockConnector,
+} as const satisfies Record<string, MessageSchemas>;
 
 type Messages<R extends Record<string, MessageSchemas>> = {
   [A in keyof R]: { request: z.infer<R[A]['request']>; response: z.infer<R[A]['response']> };

@@ -3,17 +3,19 @@
  * StartTransaction, MeterValues and StopTransaction give, so that the session workflow, pricing
  * and the reader's screens serve both versions:
  * - our transaction starts with the first event that names the charger's transaction and
- *   carries an idToken and an EVSE (Started, or an Updated once authorized), its meter start
- *   that event's energy register; the charger's transaction id is linked to ours;
+ *   carries an idToken, or the remoteStartId of our remote start, and an EVSE (Started, or an
+ *   Updated once authorized), its meter start that event's energy register; the charger's
+ *   transaction id is linked to ours;
  * - the readings of every event are the transaction's meter values;
  * - Ended stops it, its meter stop the event's register or else the last one seen;
- * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md).
+ * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md);
+ * - the answers to Updated and Ended carry the session's cost for the charger's own display.
  * A replayed event (the same seqNo again, live or queued offline) changes nothing and tells the
  * session nothing; its id token is answered again.
  */
 import type { ChargingStations } from '../../csms/charging-stations';
 import { latestEnergyReading } from '../../csms/charging-stations';
-import type { ConnectorState, MeterReading } from '../../csms/model';
+import type { ConnectorState, MeterReading, Transaction } from '../../csms/model';
 import type { ChargerToCsmsMessages, ChargingState, MeterValue } from './schemas';
 import type { z } from 'zod';
 
@@ -53,11 +55,15 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
   let response: Response = {};
   if (!transaction) {
-    // Before authorization (a cable plugged in first) there is nothing to pay for yet.
-    if (!req.idToken || !req.evse) return {};
-    const start = { connectorId: req.evse.id, idTag: req.idToken.idToken, meterStart: energy ?? 0, timestamp: req.timestamp };
+    // Before authorization (a cable plugged in first) there is nothing to pay for yet. A remote
+    // start's events may carry only its remoteStartId: the id tag it issued.
+    const { remoteStartId } = req.transactionInfo;
+    const idTag = req.idToken?.idToken ?? (remoteStartId === undefined ? undefined : await stations.remoteStartIdTag(stationId, remoteStartId));
+    if (idTag === undefined || !req.evse) return {};
+    const start = { connectorId: req.evse.id, idTag, meterStart: energy ?? 0, timestamp: req.timestamp };
     const { transactionId, idTagStatus } = await stations.startChargerTransaction(stationId, chargerTransactionId, start);
-    response = { idTokenInfo: { status: idTagStatus } };
+    // idTokenInfo answers an idToken the event carried.
+    if (req.idToken) response = { idTokenInfo: { status: idTagStatus } };
     transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
     if (!transaction) throw new Error(`transaction ${transactionId} linked but not found`);
   }
@@ -77,5 +83,23 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   } else if (readings.length > 0) {
     await stations.meterValues(stationId, { connectorId, transactionId, readings });
   }
-  return response;
+  if (req.eventType === 'Started') return response;
+  // The transaction as read before this event, but for its end: the cost needs no more of it.
+  const current = req.eventType === 'Ended' ? { ...transaction, status: 'stopped' as const } : transaction;
+  return { ...response, ...(await costOnDisplay(stations, stationId, current)) };
+}
+
+/**
+ * The session's running cost while charging and its final cost at Ended, for the charger's
+ * display: `totalCost` always, the driver's message only to a station that may show it (not one
+ * its installer or its NotifyReport's DisplayMessageCtrlr says has no display).
+ */
+async function costOnDisplay(stations: ChargingStations, stationId: string, transaction: Transaction): Promise<Response> {
+  const shown = await stations.costToShow(stationId, transaction);
+  if (!shown) return {};
+  const { cost, display } = shown;
+  return {
+    totalCost: Number(cost.amount),
+    ...(display && { updatedPersonalMessage: { format: 'UTF8', language: cost.language, content: cost.text } }),
+  };
 }
