@@ -247,6 +247,19 @@ export class SimulatedCharger {
     await this.status(1, 'Available');
   }
 
+  /**
+   * This charger is `before` back on a new connection (a new client, no reboot): its
+   * transaction carries on, on 2.0.1 with its seqNo counting on.
+   */
+  resume(before: SimulatedCharger): this {
+    this.transactionId = before.transactionId;
+    this.idTag = before.idTag;
+    this.startAnswered = before.startAnswered;
+    this.stopped = before.stopped;
+    this.seqNo = before.seqNo;
+    return this;
+  }
+
   /** Ready for the next transaction on the same connection (the script set with `setScript`). */
   nextTransaction(): void {
     this.transactionId = undefined;
