@@ -87,7 +87,7 @@ export class SimulatedCharger {
   heartbeatIntervalSeconds: number | undefined;
   /** 2.0.1: the remoteStartId of the last RequestStartTransaction, which the Started event carries back. */
   private remoteStartId: number | undefined;
-  /** 2.0.1: the seqNo of the next TransactionEvent (one counter for the connection's life, as OCPP 2.0.1 E01 allows). */
+  /** 2.0.1: the seqNo of the current transaction's next TransactionEvent (0 at its Started). */
   private seqNo = 0;
   /** The CSMS has answered the start (StartTransaction, the Started event) or it is queued offline. */
   private startAnswered = false;
@@ -180,6 +180,7 @@ export class SimulatedCharger {
     if (this.ocpp === '2.0.1') {
       // The charger names its own transaction, and reports under it from the Started event on.
       this.transactionId = randomUUID();
+      this.seqNo = 0;
       const answer = await this.transactionEvent(
         'Started',
         'RemoteStart',
@@ -210,7 +211,7 @@ export class SimulatedCharger {
     return this.meterSamples([{ wh, timestamp }], connectorId);
   }
 
-  /** One MeterValues frame of several energy register samples (a charger's samples since its last frame). */
+  /** One MeterValues frame of several energy register samples (a charger's samples since its last frame); on 2.0.1 a TransactionEvent Updated while the transaction runs. */
   meterSamples(samples: readonly { readonly wh: number; readonly timestamp: string }[], connectorId = 1): Promise<unknown> {
     if (this.ocpp === '2.0.1') {
       const meterValue = samples.map(({ wh, timestamp }) => register201(wh, timestamp, 'Sample.Periodic'));
