@@ -1,9 +1,11 @@
 /**
  * `npm run serve` (and `npm start`): the whole CSMS on embedded engines on this machine.
  * Settings come from the environment variables of the README's "Settings" (docs/interfaces.md).
+ * `--demo` runs one paid session on a simulated OCPP 1.6J charger, `--demo --ocpp 2.0.1` on a 2.0.1 one.
  */
 import { runDemo } from '../lib/local/demo';
 import { DEFAULT_INSTALLER_TOKEN, startLocalRuntime } from '../lib/local/runtime';
+import { ocppVersionArgument } from '../lib/local/simulated-charger';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -22,6 +24,8 @@ function positive(name: string): number {
 }
 
 const demo = process.argv.includes('--demo');
+// Read before anything starts: a mistyped version stops here, not after the system is up.
+const demoOcpp = ocppVersionArgument(process.argv.slice(2));
 
 const runtime = await startLocalRuntime({
   // 127.0.0.1 unless told otherwise: the installer and ops APIs answer anyone who can reach them.
@@ -57,7 +61,7 @@ console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state ma
 
 if (demo) {
   try {
-    await runDemo(runtime, process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN);
+    await runDemo(runtime, process.env.INSTALLER_TOKEN ?? DEFAULT_INSTALLER_TOKEN, console.log, demoOcpp);
   } catch (error) {
     console.error(`The demo session failed: ${(error as Error).message}`);
     process.exitCode = 1;

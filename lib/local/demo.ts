@@ -1,12 +1,12 @@
 /**
  * `npm start`'s demonstration: a site, a charger and a Payter reader are set up through the
  * installer API exactly as an installer would, then one paid session runs end to end (the
- * simulated charger is a real OCPP peer, the reader is the Payter simulator), and its timeline
+ * simulated charger is a real OCPP 1.6J or 2.0.1 peer, the reader is the Payter simulator), and its timeline
  * is printed as it happens: workflow states, reader screens, OCPP calls, money.
  */
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_OPS_TOKEN, type LocalRuntime } from './runtime';
-import { SimulatedCharger, workedExample } from './simulated-charger';
+import { SimulatedCharger, subprotocolOf, workedExample, type OcppVersion } from './simulated-charger';
 
 /** docs/pricing.md's example site. */
 export const DEMO_SITE = {
@@ -18,12 +18,24 @@ export const DEMO_SITE = {
   tax: { ratePercent: '8.875', inclusive: false },
   revenueShare: { platformPercent: '10', platformFixedPerSession: 50 },
 };
-const STATION = 'DEMO-CP-1';
-const READER = 'DEMO-APOLLO-1';
+/** Each version's demo has its own station and reader, so both can run on one system. */
+const DEMO_STATIONS: Record<OcppVersion, { station: string; reader: string; words: { [step in 'name' | 'start' | 'meter']: string } }> = {
+  '1.6': {
+    station: 'DEMO-CP-1',
+    reader: 'DEMO-APOLLO-1',
+    words: { name: 'OCPP 1.6J', start: 'RemoteStartTransaction accepted, StartTransaction', meter: 'MeterValues' },
+  },
+  '2.0.1': {
+    station: 'DEMO-CP-201',
+    reader: 'DEMO-APOLLO-201',
+    words: { name: 'OCPP 2.0.1', start: 'RequestStartTransaction accepted, TransactionEvent Started', meter: 'TransactionEvent Updated with the meter values' },
+  },
+};
 const PASSWORD = 'demo-station-password';
 const CARD = 'card-4111-demo';
 
-export async function runDemo(runtime: LocalRuntime, installerToken: string, print: (line: string) => void = console.log): Promise<void> {
+export async function runDemo(runtime: LocalRuntime, installerToken: string, print: (line: string) => void = console.log, ocpp: OcppVersion = '1.6'): Promise<void> {
+  const { station: stationId, reader: serial, words } = DEMO_STATIONS[ocpp];
   const payter = runtime.payter;
   if (!payter) throw new Error('the demo drives the built-in Payter simulator; unset PAYTER_API_URL');
   const started = Date.now();
@@ -39,34 +51,35 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
     return answer;
   };
 
-  print('\nDemo: one paid charging session (docs/pricing.md\'s worked example)');
+  print(`\nDemo: one paid charging session (docs/pricing.md's worked example) on ${words.name}`);
   await api('PUT', '/installer/sites/demo-main-st', DEMO_SITE);
   say('installer: site demo-main-st saved ($0.35/kWh, $1.20/h, idle $6/h after 10 min, 8.875% tax, $50 hold)');
-  await api('PUT', `/installer/stations/${STATION}`, { siteId: 'demo-main-st', connectors: [1], password: PASSWORD });
-  say(`installer: station ${STATION} provisioned`);
+  // `protocols`: the subprotocols the station may speak; its charger offers just this one.
+  await api('PUT', `/installer/stations/${stationId}`, { siteId: 'demo-main-st', connectors: [1], password: PASSWORD, protocols: [subprotocolOf(ocpp)] });
+  say(`installer: station ${stationId} provisioned (protocols: ${subprotocolOf(ocpp)})`);
 
   // The charger's transaction: one hour, 12.345 kWh, 15 minutes of the car drawing nothing.
   const example = workedExample(Date.now() - 3_600_000);
-  const charger = new SimulatedCharger(runtime.ocppUrl, STATION, PASSWORD, example.script);
+  const charger = new SimulatedCharger(runtime.ocppUrl, stationId, PASSWORD, example.script, ocpp);
   await charger.connect();
-  say(`charger ${STATION}: connected (OCPP 1.6J, Basic auth), BootNotification accepted, connector 1 Available`);
+  say(`charger ${stationId}: connected (${words.name}, Basic auth), BootNotification accepted, connector 1 Available`);
 
-  payter.addReader(READER, { currency: 'USD' });
-  await api('PUT', `/installer/readers/${READER}`, { stationId: STATION, connectorIds: [1] });
-  say(`installer: Payter reader ${READER} commissioned; it shows: "${payter.reader(READER).reading?.uiMessageTitle}"`);
+  payter.addReader(serial, { currency: 'USD' });
+  await api('PUT', `/installer/readers/${serial}`, { stationId: stationId, connectorIds: [1] });
+  say(`installer: Payter reader ${serial} commissioned; it shows: "${payter.reader(serial).reading?.uiMessageTitle}"`);
 
-  const screensSeen = payter.screens(READER).length;
+  const screensSeen = payter.screens(serial).length;
   let shownScreens = screensSeen;
   const followScreens = () => {
-    for (const shown of payter.screens(READER).slice(shownScreens)) {
+    for (const shown of payter.screens(serial).slice(shownScreens)) {
       say(`reader screen "${shown.screen.id}": ${shown.screen.properties.title} | ${shown.screen.properties.message}`);
     }
-    shownScreens = payter.screens(READER).length;
+    shownScreens = payter.screens(serial).length;
   };
 
   say(`driver taps card ${CARD} on the reader`);
-  await payter.tap(READER, { cardId: CARD, maskedPan: '4111********1111' });
-  const reader = await api('GET', `/installer/readers/${READER}`);
+  await payter.tap(serial, { cardId: CARD, maskedPan: '4111********1111' });
+  const reader = await api('GET', `/installer/readers/${serial}`);
   const sessionId = reader.activeSessionId as string;
   say(`session ${sessionId} started: its Step Functions execution has the same name`);
 
@@ -95,19 +108,19 @@ export async function runDemo(runtime: LocalRuntime, installerToken: string, pri
   };
 
   await until(() => charger.transactionId !== undefined, 'the transaction');
-  say(`charger: RemoteStartTransaction accepted, StartTransaction -> transaction ${charger.transactionId}`);
-  await until(() => payter.reader(READER).state === 'READING' && payter.currentScreen(READER)?.id === 'charging', 'tap to stop');
+  say(`charger: ${words.start} -> transaction ${charger.transactionId}`);
+  await until(() => payter.reader(serial).state === 'READING' && payter.currentScreen(serial)?.id === 'charging', 'tap to stop');
   await example.pauseCar(charger);
   say('charger: the car paused 15 minutes (SuspendedEV), 5 of them billable after the grace period');
   await example.meterHour(charger);
-  say('charger: MeterValues of the hour, 12.345 kWh (the live screen shows them at once)');
+  say(`charger: ${words.meter} of the hour, 12.345 kWh (the live screen shows them at once)`);
   await followWorkflow();
   say(`driver taps the same card again to stop`);
-  await payter.tap(READER, { cardId: CARD });
+  await payter.tap(serial, { cardId: CARD });
   await until(() => status !== 'RUNNING', 'the end of the session');
   await followWorkflow();
 
-  const [hold] = payter.sessions(READER);
+  const [hold] = payter.sessions(serial);
   say(`Payter: hold of $${((hold?.authorizedAmount ?? 0) / 100).toFixed(2)} ${hold?.state} at $${((hold?.committedAmount ?? 0) / 100).toFixed(2)}`);
   print(`\nExecution ${status}: ${executionArn}`);
   print(`E-receipt: ${runtime.httpUrl}/receipts/${sessionId}`);

@@ -7,7 +7,7 @@
 import { FAST_WAITS } from '../support/paid-session';
 import { describe, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppTimestamp } from '../../lib/local/simulated-charger';
+import { OCPP_VERSIONS, SimulatedCharger, ocppTimestamp, type OcppVersion } from '../../lib/local/simulated-charger';
 import { demoSite, waitFor, type TestSystem } from '../support/local-system';
 import { useTestSystem } from '../support/world';
 
@@ -25,11 +25,11 @@ useTestSystem(
 );
 
 const t0 = Date.now() - 3_600_000;
-async function chargingSession(cardId: string) {
+async function chargingSession(cardId: string, ocpp: OcppVersion) {
   const site = await system.api('PUT', '/installer/sites/site-lost', { ...demoSite('site-lost'), limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: 5 } });
   expect(site.status).toBe(200);
   const script = { meterStart: 0, startedAt: ocppTimestamp(t0), stop: { meterStop: 1000, timestamp: ocppTimestamp(t0 + 3_600_000) } };
-  const { stationId, serial, charger } = await system.stationWithReader('L', PASSWORD, { script, siteId: 'site-lost' });
+  const { stationId, serial, charger } = await system.stationWithReader('L', PASSWORD, { script, siteId: 'site-lost', ocpp });
   expect(await payter.tap(serial, { cardId })).toBe(200);
   const sessionId = await waitFor(async () => (await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId as string | undefined, 5_000, 'session');
   await waitFor(async () => ((await system.sessionRecord(sessionId)).stopTaskToken ? true : undefined), 5_000, 'charging');
@@ -38,9 +38,9 @@ async function chargingSession(cardId: string) {
   return { stationId, serial, charger, script, sessionId };
 }
 
-describe('a charger lost mid-session', () => {
+describe.each(OCPP_VERSIONS)('a charger lost mid-session on OCPP %s', (ocpp) => {
   it("is billed from its last meter value within the site's chargerLostSeconds, and a StopTransaction replayed later never commits again", async () => {
-    const { stationId, serial, charger, script, sessionId } = await chargingSession('card-nia');
+    const { stationId, serial, charger, script, sessionId } = await chargingSession(`card-nia-${ocpp}`, ocpp);
     const lostAt = Date.now();
     await charger.close();
 
@@ -55,9 +55,8 @@ describe('a charger lost mid-session', () => {
     expect((await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId).toBeUndefined();
 
     // The charger comes back and replays its StopTransaction: recorded, never billed again.
-    const back = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
+    const back = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script, ocpp).resume(charger).connect();
     try {
-      back.transactionId = charger.transactionId;
       await back.stopTransaction();
       await waitFor(async () => (await system.sessionRecord(sessionId)).chargerReportedStop, 5_000, 'the late stop recorded');
       expect((await system.sessionRecord(sessionId)).chargerReportedStop).toMatchObject({ meterStop: 1000 });
@@ -75,16 +74,15 @@ describe('a charger lost mid-session', () => {
   });
 
   it('a charger back before the limit just carries on and is billed in full', async () => {
-    const { stationId, serial, charger, script, sessionId } = await chargingSession('card-oto');
+    const { stationId, serial, charger, script, sessionId } = await chargingSession(`card-oto-${ocpp}`, ocpp);
     await charger.close();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const back = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script).connect();
+    const back = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, script, ocpp).resume(charger).connect();
     try {
-      back.transactionId = charger.transactionId;
       // Longer than the limit since the disconnect, but the charger is back and talking.
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       expect((await system.sessionRecord(sessionId)).status).toBe('charging');
-      await payter.tap(serial, { cardId: 'card-oto' });
+      await payter.tap(serial, { cardId: `card-oto-${ocpp}` });
       expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
       // The whole hour, 1 kWh: 100 + 35 + 120 = 255, tax 23: 278.
       expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'COMMITTED', committedAmount: 278 })]);

@@ -1,8 +1,9 @@
-/** `npm start`'s demo session, run against the same local system: it must keep working. */
+/** `npm start`'s demo session (and `npm start -- --ocpp 2.0.1`'s), run against the same local system: it must keep working. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../lib/local/demo';
+import { OCPP_VERSIONS } from '../../lib/local/simulated-charger';
 import { DEFAULT_INSTALLER_TOKEN, DEFAULT_OPS_TOKEN } from '../../lib/local/runtime';
 import { startTestSystem, type TestSystem } from '../support/local-system';
 
@@ -17,10 +18,12 @@ afterAll(async () => {
   await system?.close();
 });
 
-it('runs one paid session end to end and prints its timeline', async () => {
+it.each(OCPP_VERSIONS)('runs one paid session end to end on OCPP %s and prints its timeline', async (ocpp) => {
   const lines: string[] = [];
-  await runDemo(system.runtime, DEFAULT_INSTALLER_TOKEN, (line) => lines.push(line));
+  await runDemo(system.runtime, DEFAULT_INSTALLER_TOKEN, (line) => lines.push(line), ocpp);
   const timeline = lines.join('\n');
+  expect(timeline).toMatch(ocpp === '1.6' ? /connected \(OCPP 1\.6J, Basic auth\)/ : /connected \(OCPP 2\.0\.1, Basic auth\)/);
+  expect(timeline).toMatch(ocpp === '1.6' ? /StartTransaction -> transaction \d+/ : /TransactionEvent Started -> transaction [0-9a-f-]{36}/);
   expect(timeline).toContain('workflow: AuthorizeHold');
   // The live screen shows the energy the charger reported before the driver stops, not 0.00 kWh.
   expect(timeline).toMatch(/reader screen "charging": Charging \| 12\.35 kWh · 1:00:0\d · \$7\.64/);

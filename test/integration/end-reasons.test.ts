@@ -1,11 +1,11 @@
 /**
  * Every way a session ends records why (`END_REASONS` of lambdas/sessions/model.ts), for the
- * operators who read it: one row per path, each driven through the outward interfaces (the
+ * operators who read it: one row per path and OCPP version (1.6J, 2.0.1), each driven through the outward interfaces (the
  * Payter simulator, a real OCPP charger peer, the ops API) on the whole local system.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
+import { OCPP_VERSIONS, SimulatedCharger, ocppTimestamp, type ChargerScript } from '../../lib/local/simulated-charger';
 import { END_REASONS, type EndReason } from '../../lambdas/sessions/model';
 import { FAST_WAITS } from '../support/paid-session';
 import { demoSite, startTestSystem, waitFor, type TestSystem } from '../support/local-system';
@@ -38,7 +38,7 @@ interface Path {
   readonly arrange?: (serial: string) => void;
   /** From the tap on, until the session ends by itself. */
   readonly drive?: (ctx: { sessionId: string; serial: string; charger: SimulatedCharger; cardId: string }) => Promise<void>;
-  /** The OCPP reason of the charger's StopTransaction, shown beside the end reason. */
+  /** The OCPP reason of the charger's StopTransaction (2.0.1: its Ended event's stoppedReason), shown beside the end reason. */
   readonly stopReason?: string;
 }
 
@@ -115,16 +115,17 @@ it('declares every end reason once, and every one is driven here or in its own t
 });
 
 let stations = 0;
-it.each(Object.entries(PATHS).filter((entry): entry is [EndReason, Path] => entry[1] !== 'elsewhere'))(
-  '%s is recorded on the session',
-  async (endReason, path) => {
+const driven = Object.entries(PATHS).filter((entry): entry is [EndReason, Path] => entry[1] !== 'elsewhere');
+it.each(OCPP_VERSIONS.flatMap((ocpp) => driven.map(([endReason, path]) => [endReason, ocpp, path] as const)))(
+  '%s is recorded on the session (OCPP %s)',
+  async (endReason, ocpp, path) => {
     stations += 1;
     const stationId = `CP-END${stations}`;
     const serial = `READER-END${stations}`;
-    const cardId = `card-end-${endReason}`;
+    const cardId = `card-end-${endReason}-${ocpp}`;
     const station = await system.api('PUT', `/installer/stations/${stationId}`, { siteId: path.site ?? 'site-main-st', connectors: [1], password: PASSWORD });
     expect(station.status).toBe(200);
-    const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, path.script ?? {}).connect();
+    const charger = await new SimulatedCharger(system.runtime.ocppUrl, stationId, PASSWORD, path.script ?? {}, ocpp).connect();
     try {
       payter.addReader(serial, { currency: path.readerCurrency ?? 'USD' });
       expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId, connectorIds: [1] })).status).toBe(200);

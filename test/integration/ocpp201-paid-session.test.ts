@@ -2,10 +2,11 @@
  * The paid session of docs/pricing.md's worked example on a strict OCPP 2.0.1 charger (an
  * ocpp-rpc peer with the official 2.0.1 schemas), on the local system with the Payter
  * simulator and the session workflow: the same 764 a 1.6 charger reporting the same commits
- * (test/integration/charging-session.test.ts).
+ * (test/integration/charging-session.test.ts runs every session path on both versions), also
+ * when the charger ran the whole transaction offline and replays it late.
  */
 import { describe, expect, it } from 'vitest';
-import { ocppTimestamp } from '../../lib/local/simulated-charger';
+import { ocppTimestamp, workedExample } from '../../lib/local/simulated-charger';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { waitFor, type TestSystem } from '../support/local-system';
 import { FAST_WORKFLOW } from '../support/paid-session';
@@ -121,5 +122,55 @@ describe('a paid session on a strict OCPP 2.0.1 charger', () => {
     } finally {
       await charger.close();
     }
+  });
+
+  it('settles a whole transaction replayed late from the offline queue (offline: true, a gap in seqNo) as it settles the same live', async () => {
+    /** The worked example on a fresh station, the driver stopping at the charger; offline: all of it queued, replayed after. */
+    const session = async (offline: boolean) => {
+      const example = workedExample(Date.now() - 3_600_000);
+      const script = { ...example.script, plugIn: !offline };
+      const { serial, charger } = await system.stationWithReader('OFF', PASSWORD, { script, ocpp: '2.0.1' });
+      try {
+        expect(await payter.tap(serial, { cardId: 'card-olivia', maskedPan: '4111********1111' })).toBe(200);
+        const sessionId = await system.activeSession(serial);
+        if (offline) {
+          // The charger accepts the remote start, then loses its connection and charges offline.
+          const idTag = await waitFor(() => charger.remoteStartIdTag, 10_000, 'RequestStartTransaction');
+          await charger.goOffline();
+          await charger.startTransaction(1, idTag);
+        } else {
+          await charger.waitForTransaction();
+        }
+        await example.pauseCar(charger);
+        await example.meterHour(charger);
+        await charger.stopTransaction('Local');
+        // Its queue was full: the meter samples' Updated event was dropped, the others come late.
+        const replayed = offline ? await charger.backOnline((e) => e.triggerReason === 'MeterValuePeriodic') : undefined;
+        expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+        const record = await system.sessionRecord(sessionId);
+        const transaction = (await system.api('GET', `/ops/transactions/${record.transactionId}`)).body;
+        return {
+          replayed,
+          hold: payter.sessions(serial).map(({ state, authorizedAmount, committedAmount }) => ({ state, authorizedAmount, committedAmount })),
+          session: { status: record.status, endReason: record.endReason, paymentState: record.paymentState, committedAmount: record.committedAmount, split: record.split },
+          receipt: (record.receipt as { lines: { amount: { minor: number } }[] }).lines.map((l) => l.amount.minor),
+          transaction: {
+            meterStart: transaction.meterStart,
+            meterStop: transaction.meterStop,
+            seconds: (Date.parse(transaction.stoppedAt) - Date.parse(transaction.startedAt)) / 1000,
+            status: transaction.status,
+          },
+        };
+      } finally {
+        await charger.close();
+      }
+    };
+    const live = await session(false);
+    const replayed = await session(true);
+    expect(replayed.replayed).toEqual([0, 1, 2, 4]);
+    expect(live.hold).toEqual([{ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 }]);
+    expect(live.receipt).toEqual([100, 432, 120, 50]);
+    expect(live.transaction).toEqual({ meterStart: 0, meterStop: 12345, seconds: 3600, status: 'stopped' });
+    expect({ ...replayed, replayed: undefined }).toEqual(live);
   });
 });

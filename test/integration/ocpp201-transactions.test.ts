@@ -98,8 +98,8 @@ describe('TransactionEvents of a strict OCPP 2.0.1 charger', () => {
         stopReason: 'Remote',
         chargerTransactionId: 'a7f3-201-tx',
       });
+      // The Started event's Transaction.Begin register is the meter start, as on 1.6.
       expect(after.body.meterValues.map((r: { timestamp: string }) => r.timestamp).sort()).toEqual([
-        '2026-12-01T10:00:00Z',
         '2026-12-01T10:45:00Z',
         '2026-12-01T11:00:00Z',
       ]);

@@ -1,7 +1,7 @@
 /**
  * Test support: the whole local system (one per test file, as the handlers keep their clients
  * per process), a provisioning client for the installer API, and chargers that are real
- * OCPP 1.6J peers (ocpp-rpc in strict mode, validating every payload against the official
+ * OCPP 1.6J or 2.0.1 peers (ocpp-rpc in strict mode, validating every payload against the official
  * JSON schemas in both directions).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,7 +10,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type D
 import { DEMO_SITE } from '../../lib/local/demo';
 import { waitFor } from '../../lib/local/wait-for';
 import type { PayterSimulator, ReaderOptions } from '../../lib/local/payter-simulator';
-import { SimulatedCharger, ocppCharger, type Charger, type ChargerScript } from '../../lib/local/simulated-charger';
+import { SimulatedCharger, ocppCharger, type Charger, type ChargerScript, type OcppVersion } from '../../lib/local/simulated-charger';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lib/local/runtime';
 
 export type { Charger };
@@ -135,12 +135,12 @@ export class TestSystem {
   /**
    * Where a whole-session test starts: a fresh station `CP-<tag><n>` with one connector (on
    * `siteId` as that site stands, else on the demo site), its simulated charger online running
-   * `script`, and reader `READER-<tag><n>` commissioned to it.
+   * `script` on OCPP `ocpp` (default 1.6), and reader `READER-<tag><n>` commissioned to it.
    */
   async stationWithReader(
     tag: string,
     password: string,
-    { script = {}, siteId = 'site-main-st', terminal }: { script?: ChargerScript; siteId?: string; terminal?: ReaderOptions } = {},
+    { script = {}, siteId = 'site-main-st', terminal, ocpp = '1.6' }: { script?: ChargerScript; siteId?: string; terminal?: ReaderOptions; ocpp?: OcppVersion } = {},
   ): Promise<{ stationId: string; serial: string; charger: SimulatedCharger }> {
     const n = (this.stations.get(tag) ?? 0) + 1;
     this.stations.set(tag, n);
@@ -152,7 +152,7 @@ export class TestSystem {
       const moved = await this.api('PUT', `/installer/stations/${stationId}`, { siteId, connectors: [1], password });
       if (moved.status !== 200) throw new Error(`station: ${JSON.stringify(moved.body)}`);
     }
-    const charger = await new SimulatedCharger(this.runtime.ocppUrl, stationId, password, script).connect();
+    const charger = await new SimulatedCharger(this.runtime.ocppUrl, stationId, password, script, ocpp).connect();
     try {
       await this.commissionReader(serial, stationId, [1], terminal);
     } catch (error) {

@@ -1,8 +1,8 @@
 /**
  * Test support: a finished paid session on the local system (docs/pricing.md's worked example,
- * committed at 764 on a fresh station and reader), for the tests of what operators do after.
+ * committed at 764 on a fresh station (OCPP 1.6 unless told) and reader), for the tests of what operators do after.
  */
-import { workedExample } from '../../lib/local/simulated-charger';
+import { workedExample, type OcppVersion } from '../../lib/local/simulated-charger';
 import type { LocalTimeScale } from '../../lib/local/step-functions';
 import { waitFor, type TestSystem } from './local-system';
 
@@ -14,10 +14,10 @@ export const FAST_WORKFLOW: LocalTimeScale = { ...FAST_WAITS, timeoutScale: 0.02
 
 const PASSWORD = 'paid-session-secret';
 
-export async function paidSession(system: TestSystem, cardId: string): Promise<{ sessionId: string; serial: string; stationId: string }> {
+export async function paidSession(system: TestSystem, cardId: string, ocpp: OcppVersion = '1.6'): Promise<{ sessionId: string; serial: string; stationId: string }> {
   const payter = system.payter;
   const example = workedExample(Date.now() - 3_600_000);
-  const { stationId, serial, charger } = await system.stationWithReader('P', PASSWORD, { script: example.script });
+  const { stationId, serial, charger } = await system.stationWithReader('P', PASSWORD, { script: example.script, ocpp });
   try {
     if ((await payter.tap(serial, { cardId })) !== 200) throw new Error('the tap was not taken');
     const sessionId = await system.activeSession(serial);

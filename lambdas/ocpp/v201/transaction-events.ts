@@ -6,7 +6,8 @@
  *   carries an idToken, or the remoteStartId of our remote start, and an EVSE (Started, or an
  *   Updated once authorized), its meter start that event's energy register; the charger's
  *   transaction id is linked to ours;
- * - the readings of every event are the transaction's meter values;
+ * - the readings of every event are the transaction's meter values, but for the starting
+ *   event's Transaction.Begin register, which is the meter start (as 1.6's meterStart is);
  * - Ended stops it, its meter stop the event's register or else the last one seen;
  * - chargingState is the EVSE's connector state (SuspendedEV: idle, docs/pricing.md);
  * - the answers to Updated and Ended carry the session's cost for the charger's own display.
@@ -54,6 +55,7 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   const energy = latestEnergyReading(readings)?.wh;
   let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
   let response: Response = {};
+  let metered = readings;
   if (!transaction) {
     // Before authorization (a cable plugged in first) there is nothing to pay for yet. A remote
     // start's events may carry only its remoteStartId: the id tag it issued.
@@ -66,6 +68,9 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
     if (req.idToken) response = { idTokenInfo: { status: idTagStatus } };
     transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
     if (!transaction) throw new Error(`transaction ${transactionId} linked but not found`);
+    // Told as a meter value, the start register would be the charging screen's first reading
+    // and hold back the first energy drawn for the screen's 30 s.
+    metered = readings.filter((reading) => !reading.sampledValue.every((sample) => sample.context === 'Transaction.Begin'));
   }
   const { transactionId, connectorId } = transaction;
   const { chargingState } = req.transactionInfo;
@@ -80,8 +85,8 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
       ...(req.transactionInfo.stoppedReason !== undefined && { reason: req.transactionInfo.stoppedReason }),
       ...(readings.length > 0 && { readings }),
     });
-  } else if (readings.length > 0) {
-    await stations.meterValues(stationId, { connectorId, transactionId, readings });
+  } else if (metered.length > 0) {
+    await stations.meterValues(stationId, { connectorId, transactionId, readings: metered });
   }
   if (req.eventType === 'Started') return response;
   // The transaction as read before this event, but for its end: the cost needs no more of it.
