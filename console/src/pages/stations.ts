@@ -4,6 +4,7 @@ import { api, ApiError, session } from '../api';
 import { time } from '../format';
 import { Field, FormError, usePoll } from '../ui';
 import { SessionTable } from './overview';
+import { COMMAND_GROUPS } from '../station-commands';
 
 /** A charger's password: 24 random characters, shown once, never stored here nor answered back by the API. */
 function generatePassword(): string {
@@ -95,15 +96,7 @@ function StationSessions(props: { stationId: string }) {
   </section>`;
 }
 
-/** What an installer asks of a charger, with an example payload each (OCPP 1.6J). */
-const COMMANDS: Record<string, object> = {
-  TriggerMessage: { requestedMessage: 'StatusNotification', connectorId: 1 },
-  Reset: { type: 'Soft' },
-  ChangeAvailability: { connectorId: 1, type: 'Operative' },
-  UnlockConnector: { connectorId: 1 },
-  GetConfiguration: {},
-  ChangeConfiguration: { key: 'HeartbeatInterval', value: '300' },
-};
+const COMMANDS: Record<string, object> = Object.assign({}, ...COMMAND_GROUPS.map((group) => group.commands));
 
 /** The operators' share of a station: each connector's status history, and OCPP commands with the charger's answer. */
 function StationOperations(props: { station: any }) {
@@ -158,7 +151,9 @@ function StationOperations(props: { station: any }) {
               setPayload(JSON.stringify(COMMANDS[chosen] ?? {}));
             }}
           >
-            ${Object.keys(COMMANDS).map((name) => html`<option value=${name}>${name}</option>`)}
+            ${COMMAND_GROUPS.map(
+              (group) => html`<optgroup label=${group.label}>${Object.keys(group.commands).map((name) => html`<option value=${name}>${name}</option>`)}</optgroup>`,
+            )}
           </select>
         </div>
         <div class=${`field${payloadError ? ' invalid' : ''}`}>
