@@ -190,3 +190,88 @@ describe('a kiosk reader serving two stations', () => {
     }
   });
 });
+
+/** Two stations of one connector each, online, with their worked-example chargers, and a kiosk reader serving both. */
+async function kiosk(startFlow: string, t0: number) {
+  stations += 1;
+  const [first, second] = [`CP-M${stations}A`, `CP-M${stations}B`];
+  const serial = `READER-M${stations}`;
+  await system.provisionStation(first, PASSWORD, 'site-main-st', [1]);
+  await system.provisionStation(second, PASSWORD, 'site-main-st', [1]);
+  const chargerA = await new SimulatedCharger(system.runtime.ocppUrl, first, PASSWORD, workedExample(t0).script).connect();
+  const chargerB = await new SimulatedCharger(system.runtime.ocppUrl, second, PASSWORD, workedExample(t0).script).connect();
+  payter.addReader(serial, { currency: 'USD' });
+  const body = {
+    startFlow,
+    connectors: [
+      { stationId: first, connectorId: 1, label: 'Bay A' },
+      { stationId: second, connectorId: 1, label: 'Bay B' },
+    ],
+  };
+  expect((await system.api('PUT', `/installer/readers/${serial}`, body)).status).toBe(200);
+  return { first, second, serial, chargerA, chargerB };
+}
+
+/** The sessions running on the reader, as the installer API shows it. */
+const runningOn = async (serial: string): Promise<Record<string, string>> =>
+  (await system.api('GET', `/installer/readers/${serial}`)).body.sessionsByConnector ?? {};
+
+/** The worked example's idle quarter on the charger's connector 1, charging again by the end. */
+async function idleQuarter(t0: number, charger: SimulatedCharger) {
+  await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+  await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+}
+
+describe('a kiosk reader running several sessions at once', () => {
+  it('charges two stations at once, each stopped by its own card, each paying the worked example', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { first, second, serial, chargerA, chargerB } = await kiosk('tapToStart', t0);
+    try {
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the tap-card reading');
+      await chargerA.status(1, 'Preparing');
+      expect(await payter.tap(serial, { cardId: 'card-ann' })).toBe(200);
+      const sessionA = await system.activeSession(serial);
+      await chargerA.waitForTransaction();
+      await idleQuarter(t0, chargerA);
+      // Bay B is free: the reader reads again for the next driver, the hold shown.
+      await waitFor(async () => ((await system.sessionRecord(sessionA)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'reading while A charges');
+      expect(payter.reader(serial).reading).toMatchObject({ hideAmount: false, authorizedAmount: 5000 });
+
+      await chargerB.status(1, 'Preparing');
+      expect(await payter.tap(serial, { cardId: 'card-ben' })).toBe(200);
+      const sessionB = await waitFor(async () => Object.values(await runningOn(serial)).find((id) => id !== sessionA), 5_000, 'the second session');
+      await chargerB.waitForTransaction();
+      await idleQuarter(t0, chargerB);
+      await waitFor(async () => ((await system.sessionRecord(sessionB)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'both charging');
+      expect(await runningOn(serial)).toEqual({ [`${first}#1`]: sessionA, [`${second}#1`]: sessionB });
+      expect(payter.sessions(serial).map((s) => s.state)).toEqual(['AUTHORIZED', 'AUTHORIZED']);
+
+      // Ann's card stops Ann's session only; Ben's goes on charging.
+      expect(await payter.tap(serial, { cardId: 'card-ann' })).toBe(200);
+      expect((await system.executionEnded(sessionA)).status).toBe('SUCCEEDED');
+      expect((await system.sessionRecord(sessionB)).status).toBe('charging');
+      expect(chargerB.remoteStops).toEqual([]);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Ben');
+      expect(await payter.tap(serial, { cardId: 'card-ben' })).toBe(200);
+      expect((await system.executionEnded(sessionB)).status).toBe('SUCCEEDED');
+
+      const byCard = Object.fromEntries(payter.sessions(serial).map((s) => [s.cardId, s]));
+      for (const [sessionId, cardId, stationId] of [[sessionA, 'card-ann', first], [sessionB, 'card-ben', second]] as const) {
+        expect(byCard[cardId]).toMatchObject({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 });
+        expect(await system.sessionRecord(sessionId)).toMatchObject({
+          stationId,
+          cardId,
+          status: 'completed',
+          paymentState: 'committed',
+          committedAmount: 764,
+          split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+        });
+      }
+      expect(payter.sessions(serial)).toHaveLength(2);
+      expect(await runningOn(serial)).toEqual({});
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+});

@@ -197,7 +197,7 @@ describe('a tap on an idle reader', () => {
     // While this tap looks at the connectors, another one binds the reader to its session.
     const statuses = w.stations.getConnectorStatuses.bind(w.stations);
     w.stations.getConnectorStatuses = async (stationId) => {
-      await w.readers.attachSession(SERIAL, 'session-other');
+      await w.readers.attachSession(SERIAL, 'session-other', { stationId: STATION_ID, connectorId: 1 });
       return statuses(stationId);
     };
     const result = await w.tap();
@@ -298,7 +298,7 @@ describe('a tap on a reader that serves a session', () => {
     const w = await chargingReader({ status: sessionStatus });
     const result = await w.tap(cardId);
 
-    expect(result).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
+    expect(result).toEqual({ action: 'ignored', reason: cardId === 'card-1' ? 'the card has a session on this reader' : 'the reader serves another session' });
     expect(w.session('session-1').status).toBe(sessionStatus);
     expect(w.remoteStops).toEqual([]);
     expect(w.payter.trace()).toEqual([`stopReading ${SERIAL}`]);
@@ -522,13 +522,17 @@ describe('which connector a tap charges', () => {
     timestamp: '2026-11-23T10:00:00Z',
     receivedAt: '2026-11-23T10:00:00Z',
   });
+  const served = (ids: number[]) => ids.map((connectorId) => ({ stationId: 'CP', connectorId, label: String(connectorId) }));
   it.each([
-    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], 2],
-    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], 2],
-    ['a connector never reported as available', [1, 2], [], 1],
+    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], { connector: 2 }],
+    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], { connector: 2 }],
+    ['a connector never reported as available', [1, 2], [], { connector: 1 }],
     ['none when all are busy or broken', [1, 2], [status(1, 'Faulted'), status(2, 'SuspendedEV')], undefined],
-    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], 2],
+    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], { connector: 2 }],
+    ['no guess between two cars plugged in: the driver chooses', [1, 2, 3], [status(1, 'Preparing'), status(2, 'Available'), status(3, 'Preparing')], { ask: [1, 3] }],
   ])('picks %s', (_case, connectorIds, statuses, expected) => {
-    expect(chooseConnector(connectorIds, statuses)).toBe(expected);
+    const choice = chooseConnector(served(connectorIds), statuses);
+    const ids = choice && ('ask' in choice ? { ask: choice.ask.map((c) => c.connectorId) } : { connector: choice.connector.connectorId });
+    expect(ids).toEqual(expected);
   });
 });
