@@ -91,6 +91,41 @@ describe('plug in to start', () => {
   });
 });
 
+describe('tap to start', () => {
+  it('never guesses between two cars plugged in: the tap asks which, and the session charges the one picked', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { stationId, serial, charger } = await twoConnectorStation(workedExample(t0).script, (stationId) => ({
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await charger.status(1, 'Preparing');
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the tap-card reading');
+      expect(await payter.tap(serial, { cardId: 'card-eve' })).toBe(200);
+      // No session and no hold yet: the card is let go and the driver is asked.
+      expect(payter.currentScreen(serial)).toMatchObject({ type: 'selection', properties: { 'items.0.label': 'Left', 'items.1.label': 'Right' } });
+      expect(payter.reader(serial).state).not.toBe('CARD');
+      expect(payter.sessions(serial)).toEqual([]);
+      expect((await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId).toBeUndefined();
+
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Right');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Right: /);
+      expect(await payter.tap(serial, { cardId: 'card-eve' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-eve');
+      await expectPaidWorkedExample(sessionId, serial, 'card-eve');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
+});
+
 describe('UI start', () => {
   it('lists the free connectors by label with the price; with both plugged in it charges the one the driver picked', async () => {
     const t0 = Date.now() - 3_600_000;
