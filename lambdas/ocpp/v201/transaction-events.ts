@@ -53,8 +53,12 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   let transaction = await stations.chargerTransaction(stationId, chargerTransactionId);
   let response: Response = {};
   if (!transaction) {
-    // Before authorization (a cable plugged in first) there is nothing to pay for yet.
-    if (!req.idToken || !req.evse) return {};
+    // Before authorization (a cable plugged in first) there is nothing to pay for yet, but the
+    // EVSE's state counts: EVConnected is a car plugged in, what plug in to start waits for.
+    if (!req.idToken || !req.evse) {
+      if (req.evse) await recordChargingState(stations, stationId, req.evse.id, req);
+      return {};
+    }
     const start = { connectorId: req.evse.id, idTag: req.idToken.idToken, meterStart: energy ?? 0, timestamp: req.timestamp };
     const { transactionId, idTagStatus } = await stations.startChargerTransaction(stationId, chargerTransactionId, start);
     response = { idTokenInfo: { status: idTagStatus } };
@@ -62,10 +66,7 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
     if (!transaction) throw new Error(`transaction ${transactionId} linked but not found`);
   }
   const { transactionId, connectorId } = transaction;
-  const { chargingState } = req.transactionInfo;
-  if (chargingState !== undefined && req.eventType !== 'Ended') {
-    await stations.connectorStatus(stationId, { connectorId, state: CHARGING_STATES[chargingState], status: chargingState, errorCode: 'NoError', timestamp: req.timestamp });
-  }
+  await recordChargingState(stations, stationId, connectorId, req);
   if (req.eventType === 'Ended') {
     await stations.stopTransaction(stationId, {
       transactionId,
@@ -78,4 +79,11 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
     await stations.meterValues(stationId, { connectorId, transactionId, readings });
   }
   return response;
+}
+
+/** The EVSE's chargingState as its connector's status (an Ended transaction's says nothing new). */
+async function recordChargingState(stations: ChargingStations, stationId: string, connectorId: number, req: Request): Promise<void> {
+  const { chargingState } = req.transactionInfo;
+  if (chargingState === undefined || req.eventType === 'Ended') return;
+  await stations.connectorStatus(stationId, { connectorId, state: CHARGING_STATES[chargingState], status: chargingState, errorCode: 'NoError', timestamp: req.timestamp });
 }
