@@ -89,6 +89,38 @@ describe('plug in to start', () => {
       await charger.close();
     }
   });
+
+  it('is never stuck: a car plugged in while another charges is read for, also once that session ends', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { stationId, serial, charger } = await twoConnectorStation(workedExample(t0).script, (stationId) => ({
+      stationId,
+      connectorIds: [1, 2],
+      startFlow: 'plugInToStart',
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+      await charger.status(1, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for connector 1');
+      expect(await payter.tap(serial, { cardId: 'card-fay' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await charger.waitForTransaction();
+      await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+      await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+      await waitFor(async () => ((await system.sessionRecord(sessionId)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'charging');
+
+      // Gus plugs into connector 2 while Fay charges: the reader reads for his car, and Fay's card still stops hers.
+      await charger.status(2, 'Preparing');
+      await waitFor(() => /^2: /.test(payter.reader(serial).reading?.uiMessage ?? '') || undefined, 5_000, 'reading for connector 2');
+      expect(await payter.tap(serial, { cardId: 'card-fay' })).toBe(200);
+      await expectPaidWorkedExample(sessionId, serial, 'card-fay');
+      // Fay's session is over (her connector unplugged): the reader goes on reading for Gus's car, not back to idle.
+      await waitFor(async () => ((await system.api('GET', `/installer/readers/${serial}`)).body.sessionsByConnector?.[`${stationId}#1`] === undefined) || undefined, 5_000, 'released');
+      await waitFor(() => (payter.reader(serial).state === 'READING' && /^2: /.test(payter.reader(serial).reading?.uiMessage ?? '')) || undefined, 5_000, 'reading for connector 2 again');
+      expect(payter.currentScreen(serial)?.id).not.toBe('plugInFirst');
+    } finally {
+      await charger.close();
+    }
+  });
 });
 
 describe('tap to start', () => {
@@ -304,6 +336,39 @@ describe('a kiosk reader running several sessions at once', () => {
       }
       expect(payter.sessions(serial)).toHaveLength(2);
       expect(await runningOn(serial)).toEqual({});
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+
+  it('two taps racing for one connector: one session gets it; racing for two, each gets its own; a record from before kiosks stays its session\'s', async () => {
+    const { DynamoReaderRepository } = await import('../../lambdas/aws/reader-repository');
+    const readers = new DynamoReaderRepository();
+    const { first, second, serial, chargerA, chargerB } = await kiosk('tapToStart', Date.now());
+    try {
+      const bayA = { stationId: first, connectorId: 1 };
+      const bayB = { stationId: second, connectorId: 1 };
+      // A fresh record (no sessions yet): both writers make its map at once and neither loses the other.
+      expect(await Promise.all([readers.attachSession(serial, 's-ann', bayA), readers.attachSession(serial, 's-ben', bayB)])).toEqual([true, true]);
+      expect(await Promise.all([readers.attachSession(serial, 's-cy', bayA), readers.attachSession(serial, 's-di', bayA)])).toEqual([false, false]);
+      await readers.detachSession(serial, 's-ann', bayA);
+      const raced = await Promise.all([readers.attachSession(serial, 's-cy', bayA), readers.attachSession(serial, 's-di', bayA)]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      const winner = raced[0] ? 's-cy' : 's-di';
+      expect(await runningOn(serial)).toEqual({ [`${first}#1`]: winner, [`${second}#1`]: 's-ben' });
+
+      // Stored before kiosks: one session and no map. It holds the whole reader until it ends.
+      const { localDynamoDb } = await import('../support/local-system');
+      const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+      await localDynamoDb().send(
+        new UpdateCommand({ TableName: process.env.READERS_TABLE!, Key: { serialNumber: serial }, UpdateExpression: 'SET activeSessionId = :s REMOVE sessionsByConnector', ExpressionAttributeValues: { ':s': 's-old' } }),
+      );
+      expect(await readers.attachSession(serial, 's-new', bayB)).toBe(false);
+      expect(await system.api('PUT', `/installer/readers/${serial}`, { stationId: first, connectorIds: [1] })).toMatchObject({ status: 409 });
+      await readers.detachSession(serial, 's-old', bayA);
+      expect(await readers.attachSession(serial, 's-new', bayB)).toBe(true);
+      expect(await runningOn(serial)).toEqual({ [`${second}#1`]: 's-new' });
     } finally {
       await chargerA.close();
       await chargerB.close();
