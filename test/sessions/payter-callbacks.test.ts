@@ -536,3 +536,54 @@ describe('which connector a tap charges', () => {
     expect(ids).toEqual(expected);
   });
 });
+
+describe('a kiosk reader running two sessions at once', () => {
+  async function twoCharging(): Promise<World> {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-1', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.givenSession({ sessionId: 'session-2', status: 'charging', connectorId: 2, transactionId: 8, cardId: 'card-2' }, { hold: true });
+    w.readers.seed({ ...w.reader(), activeSessionId: 'session-2', sessionsByConnector: { [`${STATION_ID}#1`]: 'session-1', [`${STATION_ID}#2`]: 'session-2' } });
+    await w.display.showStartScreen(w.reader(), w.site);
+    w.payter.calls.length = 0;
+    return w;
+  }
+
+  it("Stop on the shared screen asks for the card, and the card stops only its own session", async () => {
+    const w = await twoCharging();
+    // The screen shows session 2, but whoever pressed Stop proves their session with their card.
+    expect(await w.pressButton('session-2', 'charging', 'stop')).toEqual({ action: 'tap-to-stop' });
+    expect(w.remoteStops).toEqual([]);
+    expect(w.reader()).toMatchObject({ screen: 'tapToStop', reading: { state: 'open' } });
+
+    expect(await w.tap('card-1')).toEqual({ action: 'stopping', sessionId: 'session-1' });
+    expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }]);
+    expect(w.session('session-1')).toMatchObject({ status: 'stopping', endReason: 'driverTap' });
+    expect(w.session('session-2').status).toBe('charging');
+    // Still reading for the other driver's stop.
+    expect(w.reader()).toMatchObject({ reading: { state: 'open' } });
+    expect(await w.tap('card-2')).toEqual({ action: 'stopping', sessionId: 'session-2' });
+    expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }, { stationId: STATION_ID, transactionId: 8 }]);
+  });
+
+  it('another card with every connector taken starts nothing and stops nobody', async () => {
+    const w = await twoCharging();
+    expect(await w.tap('card-3')).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
+    expect(w.remoteStops).toEqual([]);
+    expect(w.sessions.all()).toHaveLength(2);
+    expect(w.reader()).toMatchObject({ screen: 'tapToStop', reading: { state: 'open' } });
+  });
+
+  it('another card with a connector free starts a session there, beside the one charging', async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.readers.seed({ ...w.reader(), sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    await w.display.showStartScreen(w.reader(), w.site);
+    expect(w.reader()).toMatchObject({ screen: 'tapCard' });
+    const started = await w.tap('card-3');
+    expect(started).toMatchObject({ action: 'started' });
+    const sessionId = (started as { sessionId: string }).sessionId;
+    expect(w.session(sessionId)).toMatchObject({ connectorId: 2, cardId: 'card-3', status: 'authorizing' });
+    expect(w.session('session-a').status).toBe('charging');
+    expect(w.reader()).toMatchObject({ activeSessionId: sessionId, sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a', [`${STATION_ID}#2`]: sessionId } });
+  });
+});
