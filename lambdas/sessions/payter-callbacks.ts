@@ -99,10 +99,12 @@ export class PayterCallbacks {
     else await this.deps.display.releaseCard(reader);
   }
 
-  /** A card read on an idle reader that starts nothing: let the card go and take cards again. */
+  /** A card read that starts nothing: let the card go and take cards again. */
   private async freeReader(reader: Reader): Promise<void> {
     const current = await this.deps.readers.get(reader.serialNumber);
-    if (!current || current.activeSessionId) return; // a session took the reader's screens meanwhile: it drives them
+    const before = new Set(runningSessionIds(reader));
+    // A session that took the reader meanwhile drives its screens (and its card).
+    if (!current || runningSessionIds(current).some((id) => !before.has(id))) return;
     await this.deps.display.releaseCard(current);
     await this.showStartScreen(current);
   }

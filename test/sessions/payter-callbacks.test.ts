@@ -586,4 +586,17 @@ describe('a kiosk reader running two sessions at once', () => {
     expect(w.session('session-a').status).toBe('charging');
     expect(w.reader()).toMatchObject({ activeSessionId: sessionId, sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a', [`${STATION_ID}#2`]: sessionId } });
   });
+
+  it('another card when the only connector left is faulted: the card is let go and the reader reads on', async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.readers.seed({ ...w.reader(), sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    await w.stations.putConnectorStatus(status(2, 'Faulted'));
+    await w.display.showStartScreen(w.reader(), w.site);
+    w.payter.calls.length = 0;
+    expect(await w.tap('card-3')).toEqual({ action: 'ignored', reason: 'no connector of the reader is free' });
+    expect(w.sessions.all()).toHaveLength(1);
+    expect(w.payter.trace()[0]).toBe(`stopReading ${SERIAL}`);
+    expect(w.reader()).toMatchObject({ reading: { state: 'open' } });
+  });
 });
