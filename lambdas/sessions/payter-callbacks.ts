@@ -132,6 +132,9 @@ export class PayterCallbacks {
     }
     // UI start's list, or the choice a tap to start asked for (two cars plugged in).
     if (press.screenId === 'selection' && contextId === SELECTION_CONTEXT && (startFlowOf(reader) === 'uiStart' || reader.screen === 'selection')) {
+      // A stale pick must not open a reading while a driver's card waits for its authorize (the new reading would let it go).
+      const shown = reader.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
+      if (shown?.status === 'authorizing') return { action: 'ignored' };
       return this.selectConnector(reader, press.response);
     }
     if (press.screenId === 'receipt' && !running.length) {

@@ -599,4 +599,12 @@ describe('a kiosk reader running two sessions at once', () => {
     expect(w.payter.trace()[0]).toBe(`stopReading ${SERIAL}`);
     expect(w.reader()).toMatchObject({ reading: { state: 'open' } });
   });
+
+  it("a stale selection pick while another driver's card is being authorized opens no reading (it would let that card go)", async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'authorizing', connectorId: 1, cardId: 'card-1' });
+    w.readers.seed({ ...w.reader(), screen: 'selection', sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    expect(await w.pressButton('selection', 'selection', '1')).toEqual({ action: 'ignored' });
+    expect(w.payter.calls).toEqual([]);
+  });
 });
