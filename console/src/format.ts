@@ -26,3 +26,19 @@ export function duration(seconds: number | undefined | null): string {
   const s = Math.floor(seconds % 60);
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
+
+interface RunningOnReader {
+  readonly activeSessionId?: string;
+  readonly sessionsByConnector?: Readonly<Record<string, string>>;
+  readonly connectors?: readonly { readonly stationId: string; readonly connectorId: number; readonly label: string }[];
+}
+
+/** Every session running on a reader, by the connector's label (a kiosk runs several; a record from before kiosks, its one). */
+export function readerSessions(reader: RunningOnReader): { sessionId: string; connector?: string }[] {
+  const running = Object.entries(reader.sessionsByConnector ?? {}).map(([key, sessionId]) => {
+    const label = reader.connectors?.find((c) => `${c.stationId}#${c.connectorId}` === key)?.label;
+    return { sessionId, connector: label ?? key.replace('#', ' / ') };
+  });
+  const legacy = reader.activeSessionId !== undefined && !running.some((r) => r.sessionId === reader.activeSessionId);
+  return legacy ? [...running, { sessionId: reader.activeSessionId! }] : running;
+}

@@ -1,7 +1,10 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CardReading, Reader } from '../readers/model';
+import { connectorKey, type CardReading, type Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import { dynamo, getItem, getItems, ifConditionHolds, pages, tableName } from './dynamo';
+
+/** No session runs on the reader: none shown, none on any connector (`:none` is 0). */
+const NO_SESSION = 'attribute_not_exists(activeSessionId) AND (attribute_not_exists(sessionsByConnector) OR size(sessionsByConnector) = :none)';
 
 export class DynamoReaderRepository implements ReaderRepository {
   constructor(
@@ -37,8 +40,8 @@ export class DynamoReaderRepository implements ReaderRepository {
           TableName: this.table,
           Item: reader,
           // Never over a session's binding: that session's Release would lose its reader.
-          ConditionExpression: 'attribute_not_exists(serialNumber) OR (stationId = :station AND attribute_not_exists(activeSessionId))',
-          ExpressionAttributeValues: { ':station': reader.stationId },
+          ConditionExpression: `attribute_not_exists(serialNumber) OR (stationId = :station AND ${NO_SESSION})`,
+          ExpressionAttributeValues: { ':station': reader.stationId, ':none': 0 },
         }),
       ),
     );
@@ -47,7 +50,7 @@ export class DynamoReaderRepository implements ReaderRepository {
 
   async restore(reader: Reader): Promise<void> {
     await ifConditionHolds(
-      this.db.send(new PutCommand({ TableName: this.table, Item: reader, ConditionExpression: 'attribute_not_exists(activeSessionId)' })),
+      this.db.send(new PutCommand({ TableName: this.table, Item: reader, ConditionExpression: NO_SESSION, ExpressionAttributeValues: { ':none': 0 } })),
     );
   }
 
@@ -73,16 +76,29 @@ export class DynamoReaderRepository implements ReaderRepository {
     );
   }
 
-  async attachSession(serialNumber: string, sessionId: string): Promise<boolean> {
-    return this.update(
+  async attachSession(serialNumber: string, sessionId: string, connector: { stationId: string; connectorId: number }): Promise<boolean> {
+    const claim = () =>
+      this.update(
+        serialNumber,
+        'SET sessionsByConnector.#c = :s, activeSessionId = :s',
+        { ':s': sessionId },
+        'attribute_exists(sessionsByConnector) AND (attribute_not_exists(sessionsByConnector.#c) OR sessionsByConnector.#c = :s)',
+        { '#c': connectorKey(connector) },
+      );
+    if (await claim()) return true;
+    // A reader's first session makes its map (DynamoDB sets no path inside a missing map); never
+    // beside a session stored before kiosks, which holds the whole reader.
+    const made = await this.update(
       serialNumber,
-      'SET activeSessionId = :s',
-      { ':s': sessionId },
-      'attribute_not_exists(activeSessionId) OR activeSessionId = :s',
+      'SET sessionsByConnector = if_not_exists(sessionsByConnector, :empty)',
+      { ':empty': {}, ':s': sessionId },
+      'attribute_exists(sessionsByConnector) OR attribute_not_exists(activeSessionId) OR activeSessionId = :s',
     );
+    return made && claim();
   }
 
-  async detachSession(serialNumber: string, sessionId: string): Promise<void> {
+  async detachSession(serialNumber: string, sessionId: string, connector: { stationId: string; connectorId: number }): Promise<void> {
+    await this.update(serialNumber, 'REMOVE sessionsByConnector.#c', { ':s': sessionId }, 'sessionsByConnector.#c = :s', { '#c': connectorKey(connector) });
     await this.update(serialNumber, 'REMOVE activeSessionId', { ':s': sessionId }, 'activeSessionId = :s');
   }
 

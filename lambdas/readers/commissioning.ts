@@ -10,7 +10,7 @@ import type { Clock } from '../shared/clock';
 import type { StoredSite } from '../sites/site-settings';
 import type { PayterClient } from '../payter/cps-client';
 import { BadReferenceError, ConflictError, NotFoundError, PayterUnavailableError } from '../shared/errors';
-import { servedConnectors, type Reader, type ServedConnector, type StartFlow } from './model';
+import { runningSessionIds, servedConnectors, type Reader, type ServedConnector, type StartFlow } from './model';
 import type { ReaderRepository } from './ports';
 import { describeOutcome, type ReaderDisplay } from './reader-display';
 
@@ -57,8 +57,9 @@ export class ReaderCommissioning {
     if (existing && existing.stationId !== station.stationId) {
       throw new ConflictError('serialNumber', `reader ${serialNumber} is commissioned to station ${existing.stationId}; decommission it first`);
     }
-    if (existing?.activeSessionId) {
-      throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${existing.activeSessionId}; commission it again when that session has ended`);
+    const running = existing ? runningSessionIds(existing) : [];
+    if (running.length) {
+      throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${running.join(', ')}; commission it again when that session has ended`);
     }
     // Every reader, not the station's: a kiosk serves stations other than the one it is indexed by (commissioning is rare).
     for (const other of await this.deps.readers.list()) {
@@ -117,8 +118,9 @@ export class ReaderCommissioning {
   async decommission(serialNumber: string): Promise<void> {
     const reader = await this.deps.readers.get(serialNumber);
     if (!reader) throw new NotFoundError(`reader ${serialNumber} is not commissioned`);
-    if (reader.activeSessionId) {
-      throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${reader.activeSessionId}; wait for it to end`);
+    const running = runningSessionIds(reader);
+    if (running.length) {
+      throw new ConflictError('serialNumber', `reader ${serialNumber} serves session ${running.join(', ')}; wait for it to end`);
     }
     const stopped = await this.deps.payter.stopReading({ serial: serialNumber });
     // A terminal Payter no longer knows (404) takes no cards either: nothing to stop.

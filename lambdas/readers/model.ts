@@ -36,7 +36,16 @@ export interface Reader {
   readonly commissionedAt: string;
   readonly updatedAt: string;
   readonly reading?: CardReading;
+  /**
+   * The session whose screens the reader shows: the last one started, until it ends. On readers
+   * stored before kiosks (no `sessionsByConnector`), the reader's one session, its connector unknown.
+   */
   readonly activeSessionId?: string;
+  /**
+   * Every session running on the reader, by the connector it charges (`connectorKey`): at most
+   * one a connector, so a kiosk runs one session per connector it serves at once.
+   */
+  readonly sessionsByConnector?: Readonly<Record<string, string>>;
   /** As last reported by Payter's terminal-state web hook. */
   readonly online?: boolean;
   /** The id of the last screen we put on it, for operators. */
@@ -61,3 +70,31 @@ export const servesConnector = (reader: Reader, stationId: string, connectorId: 
   servedConnectors(reader).some((c) => c.stationId === stationId && c.connectorId === connectorId);
 
 export const servesStation = (reader: Reader, stationId: string): boolean => servedConnectors(reader).some((c) => c.stationId === stationId);
+
+type ConnectorRef = { readonly stationId: string; readonly connectorId: number };
+
+/** How `sessionsByConnector` names a connector. */
+export const connectorKey = (c: ConnectorRef): string => `${c.stationId}#${c.connectorId}`;
+
+/** Stored before kiosks with a session: that one session holds the whole reader. */
+const heldWhole = (reader: Pick<Reader, 'activeSessionId' | 'sessionsByConnector'>): boolean =>
+  reader.activeSessionId !== undefined && !Object.values(reader.sessionsByConnector ?? {}).includes(reader.activeSessionId);
+
+/** Every session running on the reader, for records stored before and after kiosks alike. */
+export function runningSessionIds(reader: Pick<Reader, 'activeSessionId' | 'sessionsByConnector'>): readonly string[] {
+  const ids = new Set(Object.values(reader.sessionsByConnector ?? {}));
+  if (reader.activeSessionId !== undefined) ids.add(reader.activeSessionId);
+  return [...ids];
+}
+
+/** The served connectors no session of the reader charges (none while a session from before kiosks runs). */
+export function freeConnectors(reader: Reader): readonly ServedConnector[] {
+  if (heldWhole(reader)) return [];
+  return servedConnectors(reader).filter((c) => reader.sessionsByConnector?.[connectorKey(c)] === undefined);
+}
+
+/** What `ReaderRepository.attachSession` writes only if: the connector is free (or the session's already). */
+export function mayAttach(reader: Reader, sessionId: string, connector: ConnectorRef): boolean {
+  const holder = reader.sessionsByConnector?.[connectorKey(connector)];
+  return (holder === undefined || holder === sessionId) && (!heldWhole(reader) || reader.activeSessionId === sessionId);
+}

@@ -1,5 +1,7 @@
 import type { CardReading, Reader } from './model';
 
+type ConnectorRef = { readonly stationId: string; readonly connectorId: number };
+
 export interface ReaderRepository {
   get(serialNumber: string): Promise<Reader | undefined>;
   /** The readers of a site (a kiosk's stations are all of its site). */
@@ -7,7 +9,7 @@ export interface ReaderRepository {
   /** Every commissioned reader, in no particular order (the operators' overview: a scan). */
   list(): Promise<Reader[]>;
   /**
-   * Creates the reader, or replaces it when it serves the same station and no session;
+   * Creates the reader, or replaces it when it serves the same station and no session runs on it;
    * false if it serves another station or a session (a binding is never overwritten).
    */
   commission(reader: Reader): Promise<boolean>;
@@ -18,9 +20,14 @@ export interface ReaderRepository {
   openReading(serialNumber: string, reading: CardReading, screen: string): Promise<void>;
   /** Moves the reading `readingId` from open to card; false if it is not the open reading. */
   claimReading(serialNumber: string, readingId: string): Promise<boolean>;
-  /** Sets the active session if the reader has none (or `sessionId` already); false otherwise. */
-  attachSession(serialNumber: string, sessionId: string): Promise<boolean>;
-  detachSession(serialNumber: string, sessionId: string): Promise<void>;
+  /**
+   * Gives `connector` to the session (and the reader's screens) if no session of the reader
+   * charges it (or `sessionId` already does); false otherwise. A conditional write: of two taps
+   * racing for one connector, one wins.
+   */
+  attachSession(serialNumber: string, sessionId: string, connector: ConnectorRef): Promise<boolean>;
+  /** Frees the session's connector, and the reader's screens if they are the session's. */
+  detachSession(serialNumber: string, sessionId: string, connector: ConnectorRef): Promise<void>;
   recordOnline(serialNumber: string, online: boolean): Promise<boolean | undefined>;
   recordScreen(serialNumber: string, screen: string): Promise<void>;
   markOutOfService(serialNumber: string, since: string, reason: string): Promise<void>;

@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock';
 import type { SiteSettings } from '../sites/site-settings';
 import type { CallbackUrls } from './callback-urls';
 import type { ConnectorState, ConnectorStatus } from '../csms/model';
-import { servedConnectors, startFlowOf, type CardReading, type Reader, type ServedConnector } from './model';
+import { freeConnectors, runningSessionIds, servedConnectors, startFlowOf, type CardReading, type Reader, type ServedConnector } from './model';
 import type { ReaderRepository } from './ports';
 
 export interface ReaderDisplayDeps {
@@ -42,16 +42,28 @@ export class ReaderDisplay {
   constructor(private readonly deps: ReaderDisplayDeps) {}
 
   /**
-   * The start screen: a fresh card reading (its own callback URL) for the site's hold amount,
-   * with the site's price summary as the message.
+   * What the reader offers the next driver: a fresh card reading (its own callback URL) for the
+   * site's hold amount with the site's price summary, or the flow's screen before one. A reader
+   * charging other cars (a kiosk) keeps reading cards: their own card stops them, and another
+   * card starts a connector still free; with none free (or UI start's list taken by the live
+   * screen) it reads only to stop.
    */
   async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
-    if (startFlowOf(reader) === 'plugInToStart') {
+    const free = freeConnectors(reader);
+    const running = runningSessionIds(reader).length > 0;
+    const flow = startFlowOf(reader);
+    if (running && (!free.length || flow === 'uiStart')) return this.armTapToStop(reader, site);
+    if (flow === 'plugInToStart') {
+      // A car left plugged in and waiting (one plugged in while the reader was busy, or one whose
+      // session ended but the charger offers it again) is read for at once; else idle until a car.
+      const [waiting] = await this.pluggedIn(free);
+      if (waiting) return this.showStartScreenFor(reader, site, waiting);
+      if (running) return this.armTapToStop(reader, site);
       // No card is taken before a car is plugged in: that car's connector is what the card pays for.
       await this.releaseCard(reader);
       return this.show(reader, site, 'plugInFirst', {}, reader.reading?.id ?? 'plug-in-first');
     }
-    if (startFlowOf(reader) === 'uiStart') return this.showSelection(reader, site);
+    if (flow === 'uiStart') return this.showSelection(reader, site);
     const screen = this.render(site, 'tapCard', {
       tariff: site.tariff,
       tax: site.tax,
@@ -60,17 +72,28 @@ export class ReaderDisplay {
     return this.openReading(reader, site, 'tapCard', screen.properties, false);
   }
 
-  /**
-   * UI start: the served connectors free now, by label, with the price; the driver's pick comes
-   * back as the item id (its index among the served connectors). None free: out of order, until
-   * a connector's status changes.
-   */
-  private async showSelection(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
-    const served = servedConnectors(reader);
+  /** The connectors among `connectors` with a car plugged in and no charge yet (1.6 Preparing, 2.0.1 Occupied / EVConnected). */
+  async pluggedIn(connectors: readonly ServedConnector[]): Promise<ServedConnector[]> {
+    const states = await this.statesOf(connectors);
+    return connectors.filter((c) => states(c) === 'preparing');
+  }
+
+  private async statesOf(connectors: readonly ServedConnector[]): Promise<(c: ServedConnector) => ConnectorState | undefined> {
     const states = new Map<string, readonly ConnectorStatus[]>();
-    for (const stationId of new Set(served.map((c) => c.stationId))) states.set(stationId, (await this.deps.connectorStates?.(stationId)) ?? []);
-    const stateOf = (c: ServedConnector) => states.get(c.stationId)?.find((s) => s.connectorId === c.connectorId)?.state;
-    const items = served.flatMap((c, index) => (FREE.has(stateOf(c)) ? [[`items.${index}.label`, c.label] as const] : []));
+    for (const stationId of new Set(connectors.map((c) => c.stationId))) states.set(stationId, (await this.deps.connectorStates?.(stationId)) ?? []);
+    return (c) => states.get(c.stationId)?.find((s) => s.connectorId === c.connectorId)?.state;
+  }
+
+  /**
+   * UI start, or a tap that would have to guess: the connectors `among` (all free ones) that can
+   * take a session now, by label, with the price; the driver's pick comes back as the item id
+   * (its index among the served connectors). None: out of order, until a connector's status changes.
+   */
+  async showSelection(reader: Reader, site: SiteSettings, among: readonly ServedConnector[] = freeConnectors(reader)): Promise<PayterOutcome<void>> {
+    const served = servedConnectors(reader);
+    const stateOf = await this.statesOf(among);
+    const listed = (c: ServedConnector) => among.some((a) => a.stationId === c.stationId && a.connectorId === c.connectorId) && FREE.has(stateOf(c));
+    const items = served.flatMap((c, index) => (listed(c) ? [[`items.${index}.label`, c.label] as const] : []));
     if (!items.length) return this.showOutOfOrder(reader, site);
     await this.releaseCard(reader);
     const price = this.render(site, 'tapCard', { tariff: site.tariff, tax: site.tax, hold: Money.of(site.holdAmount, site.currency) });

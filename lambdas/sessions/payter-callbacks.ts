@@ -16,7 +16,7 @@ import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from './model';
 import type { SessionRepository } from './ports';
-import { servedConnectors, startFlowOf, type Reader } from '../readers/model';
+import { freeConnectors, runningSessionIds, servedConnectors, startFlowOf, type Reader, type ServedConnector } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import { SELECTION_CONTEXT, type ReaderDisplay } from '../readers/reader-display';
 
@@ -39,6 +39,7 @@ export interface PayterCallbacksDeps {
 
 export type CardReadResult =
   | { readonly action: 'started'; readonly sessionId: string }
+  | { readonly action: 'choosing' }
   | { readonly action: 'stopping'; readonly sessionId: string }
   | { readonly action: 'ignored'; readonly reason: string };
 
@@ -57,33 +58,53 @@ export class PayterCallbacks {
       throw new NotFoundError('no such reading');
     }
 
-    if (reader.activeSessionId) {
-      const session = await this.deps.sessions.get(reader.activeSessionId);
-      if (session && session.cardId === card.cardId && session.status === 'charging') {
-        await this.stop(session, 'driverTap');
-        const site = await this.deps.sites.get(reader.siteId);
-        if (site) await this.deps.display.showStopping(reader, site, session.sessionId);
-        return { action: 'stopping', sessionId: session.sessionId };
-      }
+    const own = await this.sessionOfCard(reader, card.cardId);
+    if (own?.status === 'charging') {
+      await this.stop(own, 'driverTap');
       const site = await this.deps.sites.get(reader.siteId);
-      if (session?.status === 'charging' && site) {
-        // Another card: let it go and keep the reader ready for the driver's own card.
-        await this.deps.display.armTapToStop(reader, site);
-      } else {
-        // Stopping or stopped: no session will authorize this card, so the reader must not keep it.
-        await this.deps.display.releaseCard(reader);
-      }
-      return { action: 'ignored', reason: 'the reader serves another session' };
+      if (site) await this.deps.display.showStopping(reader, site, own.sessionId);
+      // A kiosk charging other cars goes on reading for their drivers.
+      const current = await this.deps.readers.get(reader.serialNumber);
+      if (site && current && runningSessionIds(current).some((id) => id !== own.sessionId)) await this.deps.display.showStartScreen(current, site);
+      return { action: 'stopping', sessionId: own.sessionId };
+    }
+    // Its own session starting or ending, or no connector left for another card: it starts nothing.
+    if (own || (runningSessionIds(reader).length > 0 && !freeConnectors(reader).length)) {
+      await this.keepReading(reader);
+      return { action: 'ignored', reason: own ? 'the card has a session on this reader' : 'the reader serves another session' };
     }
     const started = await this.startSession(reader, readingId, card);
     if (started.action === 'ignored') await this.freeReader(reader);
     return started;
   }
 
-  /** A card read on an idle reader that starts nothing: let the card go and take cards again. */
+  /**
+   * The session of `cardId` among those running on the reader: how a tap (and the Stop button's
+   * tap) finds the driver's own session when a kiosk runs several, and never someone else's.
+   */
+  async sessionOfCard(reader: Reader, cardId: string): Promise<ChargingSession | undefined> {
+    for (const sessionId of runningSessionIds(reader)) {
+      const session = await this.deps.sessions.get(sessionId);
+      if (session?.cardId === cardId) return session;
+    }
+    return undefined;
+  }
+
+  /** A card that starts nothing while sessions run: let it go, and read again for drivers who may tap to stop. */
+  private async keepReading(reader: Reader): Promise<void> {
+    const sessions = await Promise.all(runningSessionIds(reader).map((id) => this.deps.sessions.get(id)));
+    const site = await this.deps.sites.get(reader.siteId);
+    // Stopping or stopped: no session will authorize this card, so the reader must not keep it.
+    if (site && sessions.some((s) => s?.status === 'charging')) await this.deps.display.showStartScreen(reader, site);
+    else await this.deps.display.releaseCard(reader);
+  }
+
+  /** A card read that starts nothing: let the card go and take cards again. */
   private async freeReader(reader: Reader): Promise<void> {
     const current = await this.deps.readers.get(reader.serialNumber);
-    if (!current || current.activeSessionId) return; // a session took the reader meanwhile: it drives the screens
+    const before = new Set(runningSessionIds(reader));
+    // A session that took the reader meanwhile drives its screens (and its card).
+    if (!current || runningSessionIds(current).some((id) => !before.has(id))) return;
     await this.deps.display.releaseCard(current);
     await this.showStartScreen(current);
   }
@@ -93,8 +114,15 @@ export class PayterCallbacks {
     if (!reader || !this.deps.urls.verify(token, { kind: 'ui', serialNumber: press.serialNumber, contextId })) {
       throw new NotFoundError('no such screen');
     }
-    const session = contextId === reader.activeSessionId ? await this.deps.sessions.get(contextId) : undefined;
+    const running = runningSessionIds(reader);
+    const session = running.includes(contextId) ? await this.deps.sessions.get(contextId) : undefined;
     if (session && press.screenId === 'charging' && press.response === 'stop' && session.status === 'charging') {
+      if (running.length > 1) {
+        // A kiosk's screen is shared: the Stop button asks for the card, which finds the driver's own session.
+        const site = await this.deps.sites.get(reader.siteId);
+        if (site) await this.deps.display.armTapToStop(reader, site);
+        return { action: 'tap-to-stop' };
+      }
       await this.stop(session, 'driverStopButton');
       return { action: 'stopping' };
     }
@@ -102,10 +130,14 @@ export class PayterCallbacks {
       await this.deps.workflow.fail(session.startTaskToken, 'DriverCancelled', 'the driver cancelled before plugging in');
       return { action: 'cancelling' };
     }
-    if (press.screenId === 'selection' && contextId === SELECTION_CONTEXT && !reader.activeSessionId && startFlowOf(reader) === 'uiStart') {
+    // UI start's list, or the choice a tap to start asked for (two cars plugged in).
+    if (press.screenId === 'selection' && contextId === SELECTION_CONTEXT && (startFlowOf(reader) === 'uiStart' || reader.screen === 'selection')) {
+      // A stale pick must not open a reading while a driver's card waits for its authorize (the new reading would let it go).
+      const shown = reader.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
+      if (shown?.status === 'authorizing') return { action: 'ignored' };
       return this.selectConnector(reader, press.response);
     }
-    if (press.screenId === 'receipt' && !reader.activeSessionId) {
+    if (press.screenId === 'receipt' && !running.length) {
       await this.showStartScreen(reader);
       return { action: 'start-screen' };
     }
@@ -114,7 +146,8 @@ export class PayterCallbacks {
 
   /** UI start: the driver picked a connector; the reader reads a card for exactly that one, if it is still free. */
   private async selectConnector(reader: Reader, response: string): Promise<{ action: string }> {
-    const connector = /^\d{1,2}$/.test(response) ? servedConnectors(reader)[Number(response)] : undefined;
+    const picked = /^\d{1,2}$/.test(response) ? servedConnectors(reader)[Number(response)] : undefined;
+    const connector = picked && freeConnectors(reader).find((c) => c.stationId === picked.stationId && c.connectorId === picked.connectorId);
     const site = await this.deps.sites.get(reader.siteId);
     if (!connector || !site) return { action: 'ignored' };
     const state = (await this.deps.stations.getConnectorStatuses(connector.stationId)).find((s) => s.connectorId === connector.connectorId)?.state;
@@ -129,15 +162,30 @@ export class PayterCallbacks {
   private async startSession(reader: Reader, readingId: string, card: CardReadCallback): Promise<CardReadResult> {
     const site = await this.deps.sites.get(reader.siteId);
     if (!site) return { action: 'ignored', reason: `site ${reader.siteId} is missing` };
-    // A reading opened for one connector (plug in to start, UI start) charges exactly that one.
+    // A reading opened for one connector (plug in to start, UI start, a choice) charges exactly that one.
     const chosen = reader.reading?.connector;
     if (!chosen && startFlowOf(reader) !== 'tapToStart') return { action: 'ignored', reason: 'the reading names no connector' };
-    const stationId = chosen?.stationId ?? reader.stationId;
-    const connectorId = chosen?.connectorId ?? chooseConnector(reader.connectorIds, await this.deps.stations.getConnectorStatuses(reader.stationId));
-    if (connectorId === undefined) return { action: 'ignored', reason: 'no connector of the reader is free' };
+    const free = freeConnectors(reader);
+    let connector: { readonly stationId: string; readonly connectorId: number } | undefined;
+    if (chosen) {
+      connector = free.find((c) => c.stationId === chosen.stationId && c.connectorId === chosen.connectorId);
+    } else {
+      const statuses = (await Promise.all([...new Set(free.map((c) => c.stationId))].map((id) => this.deps.stations.getConnectorStatuses(id)))).flat();
+      const choice = chooseConnector(free, statuses);
+      if (choice && 'ask' in choice) {
+        // Two cars plugged in: never a guess. The card is let go; the driver picks, then taps for that one.
+        await this.deps.display.releaseCard(reader);
+        await this.deps.display.showSelection(reader, site, choice.ask);
+        return { action: 'choosing' };
+      }
+      connector = choice?.connector;
+    }
+    if (connector === undefined) return { action: 'ignored', reason: 'no connector of the reader is free' };
+    const { stationId, connectorId } = connector;
 
     const sessionId = (this.deps.newSessionId ?? randomUUID)();
-    if (!(await this.deps.readers.attachSession(reader.serialNumber, sessionId))) {
+    // Conditional: of two taps racing for one connector, one session gets it; the other card is let go.
+    if (!(await this.deps.readers.attachSession(reader.serialNumber, sessionId, connector))) {
       return { action: 'ignored', reason: 'the reader serves another session' };
     }
     const now = this.deps.clock.now().toISOString();
@@ -175,7 +223,7 @@ export class PayterCallbacks {
       await this.deps.sessions.transition(sessionId, ['authorizing'], 'failed', this.deps.clock.now().toISOString(), {
         endReason: 'workflowNotStarted',
       });
-      await this.deps.readers.detachSession(reader.serialNumber, sessionId);
+      await this.deps.readers.detachSession(reader.serialNumber, sessionId, connector);
       await this.deps.display.showStartScreen(reader, site);
       throw error;
     }
@@ -195,13 +243,19 @@ export class PayterCallbacks {
   }
 }
 
-/** A connector the car is already plugged into comes first, then an available one. */
-export function chooseConnector(connectorIds: readonly number[], statuses: readonly ConnectorStatus[]): number | undefined {
-  const stateOf = (id: number) => statuses.find((s) => s.connectorId === id)?.state;
-  return (
-    connectorIds.find((id) => stateOf(id) === 'preparing') ??
-    connectorIds.find((id) => !UNUSABLE.has(stateOf(id) ?? 'available'))
-  );
+/** Which connector a tap to start charges: one to charge, several for the driver to choose from, or none. */
+export type ConnectorChoice = { readonly connector: ServedConnector } | { readonly ask: readonly ServedConnector[] } | undefined;
+
+/**
+ * Never a guess between cars: the one plugged in; two or more plugged in, the driver chooses
+ * among them; none plugged in yet, the first usable one (the driver plugs in after the tap).
+ */
+export function chooseConnector(free: readonly ServedConnector[], statuses: readonly ConnectorStatus[]): ConnectorChoice {
+  const stateOf = (c: ServedConnector) => statuses.find((s) => s.stationId === c.stationId && s.connectorId === c.connectorId)?.state;
+  const plugged = free.filter((c) => stateOf(c) === 'preparing');
+  if (plugged.length > 1) return { ask: plugged };
+  const connector = plugged[0] ?? free.find((c) => !UNUSABLE.has(stateOf(c) ?? 'available'));
+  return connector && { connector };
 }
 
 /** An OCPP id tag (CiString20) that names the session at the charger and cannot be guessed. */

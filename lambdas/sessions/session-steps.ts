@@ -15,7 +15,7 @@ import type { MetricName } from '../shared/metric-names';
 import { PayterFinalizeError, classifyFinalizeOutcome } from '../payter/retry-schedule';
 import { splitRevenue } from '../pricing/capture';
 import { receiptView } from '../pricing/receipt';
-import type { Reader } from '../readers/model';
+import { runningSessionIds, servedConnectors, type Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
@@ -207,7 +207,8 @@ export class SessionSteps {
 
   private async showCharging(sessionId: string): Promise<void> {
     const { session, reader, site } = await this.load(sessionId);
-    await this.deps.display.armTapToStop(reader, site);
+    // Tap to stop; on a kiosk with a connector still free, also tap to start there.
+    await this.deps.display.showStartScreen(reader, site);
     const now = this.deps.clock.now();
     const { usage, total, metered } = (await sessionCostSoFar(this.deps, site, session, now)) ?? {
       usage: { energyWh: 0, durationSeconds: 0 },
@@ -349,10 +350,11 @@ export class SessionSteps {
     if (status !== session.status || endReason !== session.endReason) {
       await this.deps.sessions.update(sessionId, { status, ...(endReason && { endReason }) }, this.now());
     }
-    await this.deps.readers.detachSession(reader.serialNumber, sessionId);
+    await this.deps.readers.detachSession(reader.serialNumber, sessionId, session);
     const station = await this.deps.stations.get(session.stationId);
     const free = (await this.deps.readers.get(reader.serialNumber)) ?? reader;
-    if (station?.online) await this.deps.display.showStartScreen(free, site);
+    // A kiosk still charging other cars keeps taking their cards, whatever this station does.
+    if (station?.online || runningSessionIds(free).length > 0) await this.deps.display.showStartScreen(free, site);
     else await this.deps.display.showOutOfOrder(free, site);
     return { status };
   }
@@ -370,7 +372,7 @@ export class SessionSteps {
     const open = listed.value.filter((hold) => hold.state === 'AUTHORIZED');
     if (!open.length) return;
     const before = new Set(session.holdsBeforeAuthorize ?? []);
-    const claimed = answerLost ? await this.claimedByOthers(session) : new Set<string>();
+    const claimed = answerLost ? await this.claimedByOthers(reader, session) : new Set<string>();
     for (const hold of open) {
       const own = hold.sessionId === session.payterSessionId;
       // Our own hold once committed (Payter may still list it) or flagged unfinalized is not swept.
@@ -385,11 +387,18 @@ export class SessionSteps {
     }
   }
 
-  /** Payter session ids our other sessions at this station hold (from this session's time on). */
-  private async claimedByOthers(session: ChargingSession): Promise<Set<string>> {
+  /**
+   * Payter session ids our other sessions hold (from this session's time on) at every station the
+   * reader serves: a kiosk's holds on one terminal belong to sessions of several stations.
+   */
+  private async claimedByOthers(reader: Reader, session: ChargingSession): Promise<Set<string>> {
     const since = new Date(Date.parse(session.createdAt) - CLAIM_LOOKBACK_MS).toISOString();
-    const others = await this.deps.sessions.list({ stationId: session.stationId, from: since, limit: 1000 });
-    return new Set(others.filter((s) => s.sessionId !== session.sessionId && s.payterSessionId).map((s) => s.payterSessionId!));
+    const claimed = new Set<string>();
+    for (const stationId of new Set([session.stationId, ...servedConnectors(reader).map((c) => c.stationId)])) {
+      const others = await this.deps.sessions.list({ stationId, from: since, limit: 1000 });
+      for (const other of others) if (other.sessionId !== session.sessionId && other.payterSessionId) claimed.add(other.payterSessionId);
+    }
+    return claimed;
   }
 
   private async finalized(

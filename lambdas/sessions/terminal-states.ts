@@ -11,6 +11,7 @@ import type { StoredSite } from '../sites/site-settings';
 import type { CallbackUrls } from '../readers/callback-urls';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
+import { runningSessionIds } from '../readers/model';
 
 export interface TerminalStatesDeps {
   readonly readers: ReaderRepository;
@@ -32,14 +33,14 @@ export class TerminalStates {
     if (state.online && wasOnline !== true) {
       const reader = await this.deps.readers.get(state.serialNumber);
       const site = reader ? await this.deps.sites.get(reader.siteId) : undefined;
-      if (reader && !reader.activeSessionId) {
+      if (reader && !runningSessionIds(reader).length) {
         if (site) await this.deps.display.showStartScreen(reader, site);
         return { action: 'start-screen' };
       }
-      const session = reader?.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
-      if (reader && site && session?.status === 'charging') {
-        // Rebooted mid-session: take cards again so the driver can still tap to stop.
-        await this.deps.display.armTapToStop(reader, site);
+      const shown = reader?.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
+      if (reader && site && (!reader.activeSessionId || shown?.status === 'charging')) {
+        // Rebooted mid-session: take cards again so drivers can still tap to stop (and, on a kiosk, to start).
+        await this.deps.display.showStartScreen(reader, site);
         return { action: 'tap-to-stop' };
       }
     }

@@ -16,6 +16,7 @@ const PASSWORD = 'session-station-secret-201';
 const STATION = 'CP-201-PAID';
 const SERIAL = 'READER-201-PAID';
 const REJECTING = 'CP-201-REJECTS';
+const PLUGGED = ['CP-201-OCCUPIED', 'CP-201-EVCONNECTED'] as const;
 let system: TestSystem;
 let payter: PayterSimulator;
 
@@ -24,6 +25,7 @@ useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (start
   payter = system.payter;
   await system.provisionStation(STATION, PASSWORD, 'site-main-st', [1]);
   await system.provisionStation(REJECTING, PASSWORD, 'site-main-st', [1]);
+  for (const station of PLUGGED) await system.provisionStation(station, PASSWORD, 'site-main-st', [1, 2]);
 });
 
 const register = (wh: number, at: string, context: string) => [
@@ -172,5 +174,51 @@ describe('a paid session on a strict OCPP 2.0.1 charger', () => {
     expect(live.receipt).toEqual([100, 432, 120, 50]);
     expect(live.transaction).toEqual({ meterStart: 0, meterStop: 12345, seconds: 3600, status: 'stopped' });
     expect({ ...replayed, replayed: undefined }).toEqual(live);
+  });
+
+  it.each([
+    ['Occupied (StatusNotification)', PLUGGED[0], 'occupied'],
+    ['EVConnected (the cable-plugged TransactionEvent, before any id token)', PLUGGED[1], 'evConnected'],
+  ] as const)('plug in to start: %s counts as plugged in, and the tap charges that EVSE', async (_case, station, signal) => {
+    const serial = `READER-${station}`;
+    const charger = system.charger(station, PASSWORD, ['ocpp2.0.1']);
+    const starts: { evseId?: number; idToken: { idToken: string } }[] = [];
+    charger.handle('RequestStartTransaction', ({ params }: { params: (typeof starts)[number] }) => {
+      starts.push(params);
+      return { status: 'Rejected' };
+    });
+    await charger.connect();
+    try {
+      const now = ocppTimestamp(Date.now());
+      await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
+      for (const evseId of [1, 2]) await charger.call('StatusNotification', { timestamp: now, connectorStatus: 'Available', evseId, connectorId: 1 });
+      payter.addReader(serial, { currency: 'USD' });
+      expect((await system.api('PUT', `/installer/readers/${serial}`, { stationId: station, connectorIds: [1, 2], startFlow: 'plugInToStart' })).status).toBe(200);
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+
+      if (signal === 'occupied') await charger.call('StatusNotification', { timestamp: now, connectorStatus: 'Occupied', evseId: 2, connectorId: 1 });
+      else {
+        await charger.call('TransactionEvent', {
+          eventType: 'Started',
+          triggerReason: 'CablePluggedIn',
+          seqNo: 0,
+          timestamp: now,
+          evse: { id: 2, connectorId: 1 },
+          transactionInfo: { transactionId: `tx-${serial}`, chargingState: 'EVConnected' },
+        });
+      }
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for EVSE 2');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^2: /);
+      expect(await payter.tap(serial, { cardId: 'card-cleo' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await waitFor(() => starts[0], 10_000, 'RequestStartTransaction');
+      expect(starts[0]).toMatchObject({ evseId: 2 });
+      // Refused by the charger: the hold is cancelled, as for any start that never happens.
+      expect((await system.executionEnded(sessionId)).status).toBe('SUCCEEDED');
+      expect(payter.sessions(serial)).toEqual([expect.objectContaining({ state: 'CANCELLED', authorizedAmount: 5000, cardId: 'card-cleo' })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ connectorId: 2, status: 'cancelled', paymentState: 'cancelled' });
+    } finally {
+      await charger.close();
+    }
   });
 });

@@ -89,6 +89,73 @@ describe('plug in to start', () => {
       await charger.close();
     }
   });
+
+  it('is never stuck: a car plugged in while another charges is read for, also once that session ends', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { stationId, serial, charger } = await twoConnectorStation(workedExample(t0).script, (stationId) => ({
+      stationId,
+      connectorIds: [1, 2],
+      startFlow: 'plugInToStart',
+    }));
+    try {
+      await waitFor(() => payter.currentScreen(serial)?.id === 'plugInFirst' || undefined, 5_000, 'the plug-in-first screen');
+      await charger.status(1, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for connector 1');
+      expect(await payter.tap(serial, { cardId: 'card-fay' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await charger.waitForTransaction();
+      await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+      await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+      await waitFor(async () => ((await system.sessionRecord(sessionId)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'charging');
+
+      // Gus plugs into connector 2 while Fay charges: the reader reads for his car, and Fay's card still stops hers.
+      await charger.status(2, 'Preparing');
+      await waitFor(() => /^2: /.test(payter.reader(serial).reading?.uiMessage ?? '') || undefined, 5_000, 'reading for connector 2');
+      expect(await payter.tap(serial, { cardId: 'card-fay' })).toBe(200);
+      await expectPaidWorkedExample(sessionId, serial, 'card-fay');
+      // Fay's session is over (her connector unplugged): the reader goes on reading for Gus's car, not back to idle.
+      await waitFor(async () => ((await system.api('GET', `/installer/readers/${serial}`)).body.sessionsByConnector?.[`${stationId}#1`] === undefined) || undefined, 5_000, 'released');
+      await waitFor(() => (payter.reader(serial).state === 'READING' && /^2: /.test(payter.reader(serial).reading?.uiMessage ?? '')) || undefined, 5_000, 'reading for connector 2 again');
+      expect(payter.currentScreen(serial)?.id).not.toBe('plugInFirst');
+    } finally {
+      await charger.close();
+    }
+  });
+});
+
+describe('tap to start', () => {
+  it('never guesses between two cars plugged in: the tap asks which, and the session charges the one picked', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { stationId, serial, charger } = await twoConnectorStation(workedExample(t0).script, (stationId) => ({
+      connectors: [
+        { stationId, connectorId: 1, label: 'Left' },
+        { stationId, connectorId: 2, label: 'Right' },
+      ],
+    }));
+    try {
+      await charger.status(1, 'Preparing');
+      await charger.status(2, 'Preparing');
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the tap-card reading');
+      expect(await payter.tap(serial, { cardId: 'card-eve' })).toBe(200);
+      // No session and no hold yet: the card is let go and the driver is asked.
+      expect(payter.currentScreen(serial)).toMatchObject({ type: 'selection', properties: { 'items.0.label': 'Left', 'items.1.label': 'Right' } });
+      expect(payter.reader(serial).state).not.toBe('CARD');
+      expect(payter.sessions(serial)).toEqual([]);
+      expect((await system.api('GET', `/installer/readers/${serial}`)).body.activeSessionId).toBeUndefined();
+
+      expect(await payter.pressButton(serial, 'selection', '1')).toBe(200);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Right');
+      expect(payter.reader(serial).reading?.uiMessage).toMatch(/^Right: /);
+      expect(await payter.tap(serial, { cardId: 'card-eve' })).toBe(200);
+      const sessionId = await system.activeSession(serial);
+      await chargeTheHourAndStop(t0, charger, serial, 2, 'card-eve');
+      await expectPaidWorkedExample(sessionId, serial, 'card-eve');
+      expect(charger.remoteStarts).toEqual([expect.objectContaining({ connectorId: 2 })]);
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId, connectorId: 2 });
+    } finally {
+      await charger.close();
+    }
+  });
 });
 
 describe('UI start', () => {
@@ -184,6 +251,130 @@ describe('a kiosk reader serving two stations', () => {
       expect(chargerA.remoteStarts).toEqual([]);
       expect(chargerB.remoteStarts).toEqual([expect.objectContaining({ connectorId: 1 })]);
       expect(await system.sessionRecord(sessionId)).toMatchObject({ stationId: second, connectorId: 1 });
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+});
+
+/** Two stations of one connector each, online, with their worked-example chargers, and a kiosk reader serving both. */
+async function kiosk(startFlow: string, t0: number) {
+  stations += 1;
+  const [first, second] = [`CP-M${stations}A`, `CP-M${stations}B`];
+  const serial = `READER-M${stations}`;
+  await system.provisionStation(first, PASSWORD, 'site-main-st', [1]);
+  await system.provisionStation(second, PASSWORD, 'site-main-st', [1]);
+  const chargerA = await new SimulatedCharger(system.runtime.ocppUrl, first, PASSWORD, workedExample(t0).script).connect();
+  const chargerB = await new SimulatedCharger(system.runtime.ocppUrl, second, PASSWORD, workedExample(t0).script).connect();
+  payter.addReader(serial, { currency: 'USD' });
+  const body = {
+    startFlow,
+    connectors: [
+      { stationId: first, connectorId: 1, label: 'Bay A' },
+      { stationId: second, connectorId: 1, label: 'Bay B' },
+    ],
+  };
+  expect((await system.api('PUT', `/installer/readers/${serial}`, body)).status).toBe(200);
+  return { first, second, serial, chargerA, chargerB };
+}
+
+/** The sessions running on the reader, as the installer API shows it. */
+const runningOn = async (serial: string): Promise<Record<string, string>> =>
+  (await system.api('GET', `/installer/readers/${serial}`)).body.sessionsByConnector ?? {};
+
+/** The worked example's idle quarter on the charger's connector 1, charging again by the end. */
+async function idleQuarter(t0: number, charger: SimulatedCharger) {
+  await charger.status(1, 'SuspendedEV', ocppTimestamp(t0 + 1_800_000));
+  await charger.status(1, 'Charging', ocppTimestamp(t0 + 2_700_000));
+}
+
+describe('a kiosk reader running several sessions at once', () => {
+  it('charges two stations at once, each stopped by its own card, each paying the worked example', async () => {
+    const t0 = Date.now() - 3_600_000;
+    const { first, second, serial, chargerA, chargerB } = await kiosk('tapToStart', t0);
+    try {
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'the tap-card reading');
+      await chargerA.status(1, 'Preparing');
+      expect(await payter.tap(serial, { cardId: 'card-ann' })).toBe(200);
+      const sessionA = await system.activeSession(serial);
+      await chargerA.waitForTransaction();
+      await idleQuarter(t0, chargerA);
+      // Bay B is free: the reader reads again for the next driver, the hold shown.
+      await waitFor(async () => ((await system.sessionRecord(sessionA)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'reading while A charges');
+      expect(payter.reader(serial).reading).toMatchObject({ hideAmount: false, authorizedAmount: 5000 });
+
+      await chargerB.status(1, 'Preparing');
+      // Ben's tap delivered twice at once (Payter delivers at least once): the two race, one session wins.
+      payter.setDeliveries(2);
+      try {
+        expect(await payter.tap(serial, { cardId: 'card-ben' })).toBe(200);
+      } finally {
+        payter.setDeliveries(1);
+      }
+      const sessionB = await waitFor(async () => Object.values(await runningOn(serial)).find((id) => id !== sessionA), 5_000, 'the second session');
+      await chargerB.waitForTransaction();
+      await idleQuarter(t0, chargerB);
+      await waitFor(async () => ((await system.sessionRecord(sessionB)).status === 'charging' && payter.reader(serial).state === 'READING') || undefined, 5_000, 'both charging');
+      expect(await runningOn(serial)).toEqual({ [`${first}#1`]: sessionA, [`${second}#1`]: sessionB });
+      expect(payter.sessions(serial).map((s) => s.state)).toEqual(['AUTHORIZED', 'AUTHORIZED']);
+
+      // Ann's card stops Ann's session only; Ben's goes on charging.
+      expect(await payter.tap(serial, { cardId: 'card-ann' })).toBe(200);
+      expect((await system.executionEnded(sessionA)).status).toBe('SUCCEEDED');
+      expect((await system.sessionRecord(sessionB)).status).toBe('charging');
+      expect(chargerB.remoteStops).toEqual([]);
+      await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'reading for Ben');
+      expect(await payter.tap(serial, { cardId: 'card-ben' })).toBe(200);
+      expect((await system.executionEnded(sessionB)).status).toBe('SUCCEEDED');
+
+      const byCard = Object.fromEntries(payter.sessions(serial).map((s) => [s.cardId, s]));
+      for (const [sessionId, cardId, stationId] of [[sessionA, 'card-ann', first], [sessionB, 'card-ben', second]] as const) {
+        expect(byCard[cardId]).toMatchObject({ state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 });
+        expect(await system.sessionRecord(sessionId)).toMatchObject({
+          stationId,
+          cardId,
+          status: 'completed',
+          paymentState: 'committed',
+          committedAmount: 764,
+          split: { captured: { minor: 764 }, taxCollected: { minor: 62 }, platformFee: { minor: 120 }, hostRevenue: { minor: 582 } },
+        });
+      }
+      expect(payter.sessions(serial)).toHaveLength(2);
+      expect(await runningOn(serial)).toEqual({});
+    } finally {
+      await chargerA.close();
+      await chargerB.close();
+    }
+  });
+
+  it('two taps racing for one connector: one session gets it; racing for two, each gets its own; a record from before kiosks stays its session\'s', async () => {
+    const { DynamoReaderRepository } = await import('../../lambdas/aws/reader-repository');
+    const readers = new DynamoReaderRepository();
+    const { first, second, serial, chargerA, chargerB } = await kiosk('tapToStart', Date.now());
+    try {
+      const bayA = { stationId: first, connectorId: 1 };
+      const bayB = { stationId: second, connectorId: 1 };
+      // A fresh record (no sessions yet): both writers make its map at once and neither loses the other.
+      expect(await Promise.all([readers.attachSession(serial, 's-ann', bayA), readers.attachSession(serial, 's-ben', bayB)])).toEqual([true, true]);
+      expect(await Promise.all([readers.attachSession(serial, 's-cy', bayA), readers.attachSession(serial, 's-di', bayA)])).toEqual([false, false]);
+      await readers.detachSession(serial, 's-ann', bayA);
+      const raced = await Promise.all([readers.attachSession(serial, 's-cy', bayA), readers.attachSession(serial, 's-di', bayA)]);
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      const winner = raced[0] ? 's-cy' : 's-di';
+      expect(await runningOn(serial)).toEqual({ [`${first}#1`]: winner, [`${second}#1`]: 's-ben' });
+
+      // Stored before kiosks: one session and no map. It holds the whole reader until it ends.
+      const { localDynamoDb } = await import('../support/local-system');
+      const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+      await localDynamoDb().send(
+        new UpdateCommand({ TableName: process.env.READERS_TABLE!, Key: { serialNumber: serial }, UpdateExpression: 'SET activeSessionId = :s REMOVE sessionsByConnector', ExpressionAttributeValues: { ':s': 's-old' } }),
+      );
+      expect(await readers.attachSession(serial, 's-new', bayB)).toBe(false);
+      expect(await system.api('PUT', `/installer/readers/${serial}`, { stationId: first, connectorIds: [1] })).toMatchObject({ status: 409 });
+      await readers.detachSession(serial, 's-old', bayA);
+      expect(await readers.attachSession(serial, 's-new', bayB)).toBe(true);
+      expect(await runningOn(serial)).toEqual({ [`${second}#1`]: 's-new' });
     } finally {
       await chargerA.close();
       await chargerB.close();

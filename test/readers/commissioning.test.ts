@@ -163,7 +163,7 @@ describe('an installer mistake is refused and nothing is stored', () => {
     // The tap's binding lands between the check and the write.
     const terminal = w.payter.getTerminal.bind(w.payter);
     w.payter.getTerminal = async (request) => {
-      await w.readers.attachSession(SERIAL, 'session-1');
+      await w.readers.attachSession(SERIAL, 'session-1', { stationId: STATION_ID, connectorId: 1 });
       return terminal(request);
     };
     expect(await answerOf(w.commissioning.commission(SERIAL, { stationId: STATION_ID, connectorIds: [2] }))).toEqual({

@@ -75,19 +75,26 @@ describe('in-memory sessions', () => {
 describe('in-memory readers', () => {
   const reader = { serialNumber: 'R1', stationId: 'CP-1', siteId: 's', connectorIds: [1], commissionedAt: AT, updatedAt: AT };
 
-  it('binds one session at a time, claims only the open reading, never commissions over a binding', async () => {
+  it('binds one session a connector, claims only the open reading, never commissions over a binding', async () => {
     const readers = new InMemoryReaderRepository();
+    const [one, two] = [{ stationId: 'CP-1', connectorId: 1 }, { stationId: 'CP-1', connectorId: 2 }];
     expect(await readers.commission(reader)).toBe(true);
-    expect(await readers.attachSession('R1', 's1')).toBe(true);
-    expect(await readers.attachSession('R1', 's1')).toBe(true);
-    expect(await readers.attachSession('R1', 's2')).toBe(false);
+    expect(await readers.attachSession('R1', 's1', one)).toBe(true);
+    expect(await readers.attachSession('R1', 's1', one)).toBe(true);
+    expect(await readers.attachSession('R1', 's2', one)).toBe(false);
     expect(await readers.commission(reader)).toBe(false);
     await readers.restore(reader); // a session took it since: not put back
     expect(readers.record('R1').activeSessionId).toBe('s1');
-    await readers.detachSession('R1', 's2');
+    await readers.detachSession('R1', 's2', one);
     expect(readers.record('R1').activeSessionId).toBe('s1');
-    await readers.detachSession('R1', 's1');
+    expect(await readers.attachSession('R1', 's2', two)).toBe(true);
+    expect(readers.record('R1')).toMatchObject({ activeSessionId: 's2', sessionsByConnector: { 'CP-1#1': 's1', 'CP-1#2': 's2' } });
+    await readers.detachSession('R1', 's2', two);
+    expect(readers.record('R1')).toMatchObject({ sessionsByConnector: { 'CP-1#1': 's1' } });
     expect(readers.record('R1').activeSessionId).toBeUndefined();
+    expect(await readers.commission(reader)).toBe(false); // s1 still runs
+    await readers.detachSession('R1', 's1', one);
+    expect(readers.record('R1').sessionsByConnector).toEqual({});
     expect(await readers.commission({ ...reader, stationId: 'CP-2' })).toBe(false);
 
     await readers.openReading('R1', { id: 'x', state: 'open', startedAt: AT }, 'tapCard');
@@ -97,7 +104,7 @@ describe('in-memory readers', () => {
     expect(await readers.recordOnline('R1', false)).toBeUndefined(); // never reported before
     expect(await readers.recordOnline('R1', true)).toBe(false);
     expect(await readers.recordOnline('R9', true)).toBeUndefined();
-    expect(await readers.attachSession('R9', 's1')).toBe(false);
+    expect(await readers.attachSession('R9', 's1', { stationId: 'CP-1', connectorId: 1 })).toBe(false);
   });
 });
 

@@ -197,7 +197,7 @@ describe('a tap on an idle reader', () => {
     // While this tap looks at the connectors, another one binds the reader to its session.
     const statuses = w.stations.getConnectorStatuses.bind(w.stations);
     w.stations.getConnectorStatuses = async (stationId) => {
-      await w.readers.attachSession(SERIAL, 'session-other');
+      await w.readers.attachSession(SERIAL, 'session-other', { stationId: STATION_ID, connectorId: 1 });
       return statuses(stationId);
     };
     const result = await w.tap();
@@ -298,7 +298,7 @@ describe('a tap on a reader that serves a session', () => {
     const w = await chargingReader({ status: sessionStatus });
     const result = await w.tap(cardId);
 
-    expect(result).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
+    expect(result).toEqual({ action: 'ignored', reason: cardId === 'card-1' ? 'the card has a session on this reader' : 'the reader serves another session' });
     expect(w.session('session-1').status).toBe(sessionStatus);
     expect(w.remoteStops).toEqual([]);
     expect(w.payter.trace()).toEqual([`stopReading ${SERIAL}`]);
@@ -522,13 +522,89 @@ describe('which connector a tap charges', () => {
     timestamp: '2026-11-23T10:00:00Z',
     receivedAt: '2026-11-23T10:00:00Z',
   });
+  const served = (ids: number[]) => ids.map((connectorId) => ({ stationId: 'CP', connectorId, label: String(connectorId) }));
   it.each([
-    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], 2],
-    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], 2],
-    ['a connector never reported as available', [1, 2], [], 1],
+    ['the one the car is plugged into', [1, 2], [status(1, 'Available'), status(2, 'Preparing')], { connector: 2 }],
+    ['the first available', [1, 2], [status(1, 'Charging'), status(2, 'Available')], { connector: 2 }],
+    ['a connector never reported as available', [1, 2], [], { connector: 1 }],
     ['none when all are busy or broken', [1, 2], [status(1, 'Faulted'), status(2, 'SuspendedEV')], undefined],
-    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], 2],
+    ['only those the reader serves', [2], [status(1, 'Preparing'), status(2, 'Available')], { connector: 2 }],
+    ['no guess between two cars plugged in: the driver chooses', [1, 2, 3], [status(1, 'Preparing'), status(2, 'Available'), status(3, 'Preparing')], { ask: [1, 3] }],
   ])('picks %s', (_case, connectorIds, statuses, expected) => {
-    expect(chooseConnector(connectorIds, statuses)).toBe(expected);
+    const choice = chooseConnector(served(connectorIds), statuses);
+    const ids = choice && ('ask' in choice ? { ask: choice.ask.map((c) => c.connectorId) } : { connector: choice.connector.connectorId });
+    expect(ids).toEqual(expected);
+  });
+});
+
+describe('a kiosk reader running two sessions at once', () => {
+  async function twoCharging(): Promise<World> {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-1', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.givenSession({ sessionId: 'session-2', status: 'charging', connectorId: 2, transactionId: 8, cardId: 'card-2' }, { hold: true });
+    w.readers.seed({ ...w.reader(), activeSessionId: 'session-2', sessionsByConnector: { [`${STATION_ID}#1`]: 'session-1', [`${STATION_ID}#2`]: 'session-2' } });
+    await w.display.showStartScreen(w.reader(), w.site);
+    w.payter.calls.length = 0;
+    return w;
+  }
+
+  it("Stop on the shared screen asks for the card, and the card stops only its own session", async () => {
+    const w = await twoCharging();
+    // The screen shows session 2, but whoever pressed Stop proves their session with their card.
+    expect(await w.pressButton('session-2', 'charging', 'stop')).toEqual({ action: 'tap-to-stop' });
+    expect(w.remoteStops).toEqual([]);
+    expect(w.reader()).toMatchObject({ screen: 'tapToStop', reading: { state: 'open' } });
+
+    expect(await w.tap('card-1')).toEqual({ action: 'stopping', sessionId: 'session-1' });
+    expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }]);
+    expect(w.session('session-1')).toMatchObject({ status: 'stopping', endReason: 'driverTap' });
+    expect(w.session('session-2').status).toBe('charging');
+    // Still reading for the other driver's stop.
+    expect(w.reader()).toMatchObject({ reading: { state: 'open' } });
+    expect(await w.tap('card-2')).toEqual({ action: 'stopping', sessionId: 'session-2' });
+    expect(w.remoteStops).toEqual([{ stationId: STATION_ID, transactionId: 7 }, { stationId: STATION_ID, transactionId: 8 }]);
+  });
+
+  it('another card with every connector taken starts nothing and stops nobody', async () => {
+    const w = await twoCharging();
+    expect(await w.tap('card-3')).toEqual({ action: 'ignored', reason: 'the reader serves another session' });
+    expect(w.remoteStops).toEqual([]);
+    expect(w.sessions.all()).toHaveLength(2);
+    expect(w.reader()).toMatchObject({ screen: 'tapToStop', reading: { state: 'open' } });
+  });
+
+  it('another card with a connector free starts a session there, beside the one charging', async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.readers.seed({ ...w.reader(), sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    await w.display.showStartScreen(w.reader(), w.site);
+    expect(w.reader()).toMatchObject({ screen: 'tapCard' });
+    const started = await w.tap('card-3');
+    expect(started).toMatchObject({ action: 'started' });
+    const sessionId = (started as { sessionId: string }).sessionId;
+    expect(w.session(sessionId)).toMatchObject({ connectorId: 2, cardId: 'card-3', status: 'authorizing' });
+    expect(w.session('session-a').status).toBe('charging');
+    expect(w.reader()).toMatchObject({ activeSessionId: sessionId, sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a', [`${STATION_ID}#2`]: sessionId } });
+  });
+
+  it('another card when the only connector left is faulted: the card is let go and the reader reads on', async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'charging', connectorId: 1, transactionId: 7, cardId: 'card-1' }, { hold: true });
+    w.readers.seed({ ...w.reader(), sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    await w.stations.putConnectorStatus(status(2, 'Faulted'));
+    await w.display.showStartScreen(w.reader(), w.site);
+    w.payter.calls.length = 0;
+    expect(await w.tap('card-3')).toEqual({ action: 'ignored', reason: 'no connector of the reader is free' });
+    expect(w.sessions.all()).toHaveLength(1);
+    expect(w.payter.trace()[0]).toBe(`stopReading ${SERIAL}`);
+    expect(w.reader()).toMatchObject({ reading: { state: 'open' } });
+  });
+
+  it("a stale selection pick while another driver's card is being authorized opens no reading (it would let that card go)", async () => {
+    const w = givenWorld({ connectors: [1, 2] });
+    w.givenSession({ sessionId: 'session-a', status: 'authorizing', connectorId: 1, cardId: 'card-1' });
+    w.readers.seed({ ...w.reader(), screen: 'selection', sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
+    expect(await w.pressButton('selection', 'selection', '1')).toEqual({ action: 'ignored' });
+    expect(w.payter.calls).toEqual([]);
   });
 });

@@ -899,6 +899,14 @@ describe('release: the reader free for the next driver', () => {
       expect(states(w)).toEqual({ [ids.claimed!]: swept ? 'CANCELLED' : 'AUTHORIZED' });
     });
 
+    it("a claim by a session at another station the kiosk reader serves: that session's hold on the same terminal, kept", async () => {
+      const { w, id, ids } = ended({ authorizeAnswerLost: true, holdsBeforeAuthorize: [] }, { claimed: {} });
+      w.readers.seed({ ...w.reader(), connectors: [{ stationId: STATION_ID, connectorId: 1, label: 'A' }, { stationId: 'CP-2', connectorId: 1, label: 'B' }] });
+      w.givenSession({ sessionId: 'other', status: 'charging', stationId: 'CP-2', payterSessionId: ids.claimed!, createdAt: minutesAfterT0(2) }, { attach: false });
+      await w.steps.release(id);
+      expect(states(w)).toEqual({ [ids.claimed!]: 'AUTHORIZED' });
+    });
+
     it('its own payter session id claimed by itself is no claim', async () => {
       const { w, id, ids } = ended({ authorizeAnswerLost: true, holdsBeforeAuthorize: [], payterSessionId: 'own', paymentState: 'authorized' }, { own: {} });
       await w.steps.release(id);

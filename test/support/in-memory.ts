@@ -42,7 +42,7 @@ import type {
 import type { Authorization, Cancellation, CommitAnswer, PayterScreen, PayterSession, Terminal } from '../../lambdas/payter/cps-contract';
 import type { Refund } from '../../lambdas/payter/cps-assumed';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
-import type { CardReading, Reader } from '../../lambdas/readers/model';
+import { connectorKey, mayAttach, runningSessionIds, type CardReading, type Reader } from '../../lambdas/readers/model';
 import type { ReaderRepository } from '../../lambdas/readers/ports';
 import { PayterCallbacks } from '../../lambdas/sessions/payter-callbacks';
 import { TerminalStates } from '../../lambdas/sessions/terminal-states';
@@ -428,14 +428,15 @@ export class InMemoryReaderRepository extends InMemoryRecords<ReaderMethod, Read
     this.maybeFail('commission');
     const existing = this.items.get(reader.serialNumber);
     // Never over another station's reader or a session's binding.
-    if (existing && (existing.stationId !== reader.stationId || existing.activeSessionId !== undefined)) return false;
+    if (existing && (existing.stationId !== reader.stationId || runningSessionIds(existing).length > 0)) return false;
     this.items.set(reader.serialNumber, copy(withoutUndefined(reader)));
     return true;
   }
 
   async restore(reader: Reader): Promise<void> {
     this.maybeFail('restore');
-    if (this.items.get(reader.serialNumber)?.activeSessionId !== undefined) return; // a session took it since
+    const current = this.items.get(reader.serialNumber);
+    if (current && runningSessionIds(current).length > 0) return; // a session took it since
     this.items.set(reader.serialNumber, copy(withoutUndefined(reader)));
   }
 
@@ -458,17 +459,24 @@ export class InMemoryReaderRepository extends InMemoryRecords<ReaderMethod, Read
     );
   }
 
-  async attachSession(serialNumber: string, sessionId: string): Promise<boolean> {
+  async attachSession(serialNumber: string, sessionId: string, connector: { stationId: string; connectorId: number }): Promise<boolean> {
     this.maybeFail('attachSession');
+    const key = connectorKey(connector);
     return this.change(
       serialNumber,
-      (r) => r.activeSessionId === undefined || r.activeSessionId === sessionId,
-      (r) => ({ ...r, activeSessionId: sessionId }),
+      (r) => mayAttach(r, sessionId, connector),
+      (r) => ({ ...r, activeSessionId: sessionId, sessionsByConnector: { ...r.sessionsByConnector, [key]: sessionId } }),
     );
   }
 
-  async detachSession(serialNumber: string, sessionId: string): Promise<void> {
+  async detachSession(serialNumber: string, sessionId: string, connector: { stationId: string; connectorId: number }): Promise<void> {
     this.maybeFail('detachSession');
+    const key = connectorKey(connector);
+    this.change(
+      serialNumber,
+      (r) => r.sessionsByConnector?.[key] === sessionId,
+      (r) => ({ ...r, sessionsByConnector: Object.fromEntries(Object.entries(r.sessionsByConnector ?? {}).filter(([k]) => k !== key)) }),
+    );
     this.change(
       serialNumber,
       (r) => r.activeSessionId === sessionId,

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { api } from '../api';
-import { duration, kwh, money, time } from '../format';
+import { duration, kwh, money, readerSessions, time } from '../format';
 import { FormError, Status, usePoll } from '../ui';
 
 const IN_PROGRESS = ['authorizing', 'starting', 'charging', 'stopping'];
@@ -38,7 +38,7 @@ export function Overview() {
       ${data &&
       data.live.length > 0 &&
       html`<div class="table"><table>
-        <thead><tr><th scope="col">Session</th><th scope="col">Station</th><th scope="col">Status</th><th scope="col">Energy</th><th scope="col">Time</th><th scope="col">Running total</th></tr></thead>
+        <thead><tr><th scope="col">Sessions</th><th scope="col">Station</th><th scope="col">Status</th><th scope="col">Energy</th><th scope="col">Time</th><th scope="col">Running total</th></tr></thead>
         <tbody>
           ${data.live.map(
             (s) => html`<tr>
@@ -80,7 +80,7 @@ export function Overview() {
       ${data &&
       data.readers.length > 0 &&
       html`<div class="table"><table>
-        <thead><tr><th scope="col">Reader</th><th scope="col">Station</th><th scope="col">Payter</th><th scope="col">Screen now</th><th scope="col">Session</th></tr></thead>
+        <thead><tr><th scope="col">Reader</th><th scope="col">Station</th><th scope="col">Payter</th><th scope="col">Screen now</th><th scope="col">Sessions</th></tr></thead>
         <tbody>
           ${data.readers.map(
             (r) => html`<tr data-reader=${r.serialNumber}>
@@ -88,7 +88,11 @@ export function Overview() {
               <td>${r.stationId} / ${(r.connectorIds ?? []).join(', ')}</td>
               <td><${Status} status=${r.online === false ? 'offline' : r.online ? 'online' : 'unknown'} /></td>
               <td>${r.outOfService ? html`<strong>out of service</strong>: ${r.outOfService.reason}` : (r.screen ?? '–')}</td>
-              <td>${r.activeSessionId ? html`<a href=${`#/sessions/${encodeURIComponent(r.activeSessionId)}`}>${r.activeSessionId.slice(0, 8)}</a>` : '–'}</td>
+              <td>${readerSessions(r).length
+                ? readerSessions(r).map(
+                    (s, i) => html`${i > 0 && ', '}${s.connector && `${s.connector}: `}<a href=${`#/sessions/${encodeURIComponent(s.sessionId)}`}>${s.sessionId.slice(0, 8)}</a>`,
+                  )
+                : '–'}</td>
             </tr>`,
           )}
         </tbody>
@@ -141,7 +145,7 @@ export const currencyOf = (s: any): string => s.currency ?? s.receipt?.currency 
 
 export function SessionTable(props: { sessions: any[] }) {
   return html`<div class="table"><table>
-    <thead><tr><th scope="col">Session</th><th scope="col">Started</th><th scope="col">Site</th><th scope="col">Station</th><th scope="col">Status</th><th scope="col">Total</th><th scope="col">Captured</th></tr></thead>
+    <thead><tr><th scope="col">Sessions</th><th scope="col">Started</th><th scope="col">Site</th><th scope="col">Station</th><th scope="col">Status</th><th scope="col">Total</th><th scope="col">Captured</th></tr></thead>
     <tbody>
       ${props.sessions.map(
         (s) => html`<tr>

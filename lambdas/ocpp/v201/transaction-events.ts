@@ -57,11 +57,15 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
   let response: Response = {};
   let metered = readings;
   if (!transaction) {
-    // Before authorization (a cable plugged in first) there is nothing to pay for yet. A remote
-    // start's events may carry only its remoteStartId: the id tag it issued.
+    // Before authorization (a cable plugged in first) there is nothing to pay for yet, but the
+    // EVSE's state counts: EVConnected is a car plugged in, what plug in to start waits for. A
+    // remote start's events may carry only its remoteStartId: the id tag it issued.
     const { remoteStartId } = req.transactionInfo;
     const idTag = req.idToken?.idToken ?? (remoteStartId === undefined ? undefined : await stations.remoteStartIdTag(stationId, remoteStartId));
-    if (idTag === undefined || !req.evse) return {};
+    if (idTag === undefined || !req.evse) {
+      if (req.evse) await recordChargingState(stations, stationId, req.evse.id, req);
+      return {};
+    }
     const start = { connectorId: req.evse.id, idTag, meterStart: energy ?? 0, timestamp: req.timestamp };
     const { transactionId, idTagStatus } = await stations.startChargerTransaction(stationId, chargerTransactionId, start);
     // idTokenInfo answers an idToken the event carried.
@@ -73,10 +77,7 @@ export async function transactionEvent(stations: ChargingStations, stationId: st
     metered = readings.filter((reading) => !reading.sampledValue.every((sample) => sample.context === 'Transaction.Begin'));
   }
   const { transactionId, connectorId } = transaction;
-  const { chargingState } = req.transactionInfo;
-  if (chargingState !== undefined && req.eventType !== 'Ended') {
-    await stations.connectorStatus(stationId, { connectorId, state: CHARGING_STATES[chargingState], status: chargingState, errorCode: 'NoError', timestamp: req.timestamp });
-  }
+  await recordChargingState(stations, stationId, connectorId, req);
   if (req.eventType === 'Ended') {
     await stations.stopTransaction(stationId, {
       transactionId,
@@ -107,4 +108,11 @@ async function costOnDisplay(stations: ChargingStations, stationId: string, tran
     totalCost: Number(cost.amount),
     ...(display && { updatedPersonalMessage: { format: 'UTF8', language: cost.language, content: cost.text } }),
   };
+}
+
+/** The EVSE's chargingState as its connector's status (an Ended transaction's says nothing new). */
+async function recordChargingState(stations: ChargingStations, stationId: string, connectorId: number, req: Request): Promise<void> {
+  const { chargingState } = req.transactionInfo;
+  if (chargingState === undefined || req.eventType === 'Ended') return;
+  await stations.connectorStatus(stationId, { connectorId, state: CHARGING_STATES[chargingState], status: chargingState, errorCode: 'NoError', timestamp: req.timestamp });
 }
