@@ -238,7 +238,14 @@ export const callbacks = /* @__PURE__ */ lazy(async (): Promise<PayterCallbacks>
       if (session.transactionId !== undefined) await stop(session.stationId, session.transactionId);
     },
     clock: systemClock,
+    receiptUrl: receiptUrl(),
   });
+});
+
+/** The driver's e-receipt of a session, the address the reader's receipt screen shows as a QR code. */
+const receiptUrl = /* @__PURE__ */ lazy((): ((sessionId: string) => string) => {
+  const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  return (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`;
 });
 
 /** Payter's terminal-state web hook. */
@@ -261,14 +268,13 @@ export const stationReaders = /* @__PURE__ */ lazy(async (): Promise<StationRead
 
 export const sessionSteps = /* @__PURE__ */ lazy(async (): Promise<SessionSteps> => {
   const wired = { sessions: sessions(), readers: readers(), sites: sites(), stations: stations(), transactions: transactions(), workflow: workflow() };
-  const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
   const [client, readerDisplay] = await Promise.all([payter(), display()]);
   return new SessionSteps({
     ...wired,
     payter: client,
     display: readerDisplay,
     clock: systemClock,
-    receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
+    receiptUrl: receiptUrl(),
     log: logger,
     alert: countEvent,
   });

@@ -5,8 +5,20 @@
  * self-contained HTML page in the driver's language.
  */
 import { Money } from '../money/money';
-import { cancelledView, receiptFacts, settlementView, type ReceiptFact } from '../pricing/receipt';
-import { OPEN_SESSION_STATUSES, type ChargingSession } from './model';
+import { cancelledView, receiptFacts, settlementView, type NothingChargedReason, type ReceiptFact } from '../pricing/receipt';
+import { OPEN_SESSION_STATUSES, type ChargingSession, type EndReason } from './model';
+
+/** Why a session that charged nothing never charged, in the driver's words (a stopped session: see below). */
+const NOTHING_CHARGED_BECAUSE: Partial<Record<EndReason, NothingChargedReason>> = {
+  declined: 'declined',
+  noTransaction: 'notStarted',
+  cardNotPresent: 'cardNotRead',
+  payterUnavailable: 'paymentFailed',
+  payterRefused: 'paymentFailed',
+  authorizeFailed: 'paymentFailed',
+  workflowNotStarted: 'paymentFailed',
+  currencyMismatch: 'readerCurrency',
+};
 
 interface ViewAmount {
   label: string;
@@ -65,7 +77,10 @@ export function renderReceiptPage(session: ChargingSession, site: ReceiptSite): 
   let heading: string | undefined;
   if (ended && chargedNothing) {
     const held = session.paymentState === 'cancelled' && session.authorizedAmount ? Money.of(session.authorizedAmount, currency) : undefined;
-    const cancelled = cancelledView(held, language);
+    // A stop that priced something yet charged nothing: the hold was cancelled at Payter before the commit.
+    const stopped: NothingChargedReason = (session.payment?.captured.minor ?? 0) > 0 ? 'paymentNotTaken' : 'nothingUsed';
+    const why = session.endReason && (NOTHING_CHARGED_BECAUSE[session.endReason] ?? stopped);
+    const cancelled = cancelledView(held, language, why);
     heading = cancelled.title;
     sections.push(cancelled.messages.map((message) => `<p class="note">${escape(message)}</p>`).join('\n'));
   }

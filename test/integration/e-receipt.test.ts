@@ -44,7 +44,7 @@ it('shows the charge, each refund and the final amount, times in the site time z
   expect(text).toMatch(/Idle fee .*0:05:00 × \$6\.00\/h/);
 });
 
-it("says that nothing was charged and the hold was released, in the site's language", async () => {
+it("says why nothing was charged and that the hold was released, in the site's language", async () => {
   await system.provisionStation('CP-RECEIPT-NL', 'receipt-station-secret', 'site-nl', [1]);
   expect((await system.api('PUT', '/installer/sites/site-nl', { ...demoSite('site-nl'), language: 'nl', timeZone: 'Europe/Amsterdam' })).status).toBe(200);
   const charger = await new SimulatedCharger(system.runtime.ocppUrl, 'CP-RECEIPT-NL', 'receipt-station-secret', { remoteStart: 'Rejected' }).connect();
@@ -62,6 +62,8 @@ it("says that nothing was charged and the hold was released, in the site's langu
 
     const text = await receiptPage(sessionId);
     expect(text).toContain('Laadsessie geannuleerd');
+    // Why, then what happened to the money.
+    expect(text).toMatch(/Het laden is niet begonnen\.\s+Er is niets van uw kaart afgeschreven\./);
     expect(text).toContain('Er is niets van uw kaart afgeschreven.');
     expect(text).toMatch(/De reservering van .*50,00 op uw kaart is vrijgegeven\./);
     expect(text).toContain('Tijden in Europe/Amsterdam');

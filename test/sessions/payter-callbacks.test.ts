@@ -69,7 +69,7 @@ describe('a card callback without the capability of its URL', () => {
 
 describe('a tap on an idle reader', () => {
   it('starts one session for the card on the reader connector, and its workflow named after it', async () => {
-    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 240, chargerLostSeconds: 300 } } });
+    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 240, chargerLostSeconds: 300, receiptTapMinutes: 10 } } });
     w.clock.advance({ seconds: 30 });
     const result = await w.tap('card-7', { maskedPan: '****1234', ifd: 'CHIP' });
 
@@ -146,6 +146,7 @@ describe('a tap on an idle reader', () => {
       workflow: w.workflow,
       stopCharging: async () => undefined,
       clock: w.clock,
+      receiptUrl: (sessionId) => `https://csms.test/receipts/${sessionId}`,
     });
     const result = await callbacks.cardRead(tokenOf(w.urls.card(SERIAL, 'reading-1')), 'reading-1', card());
     expect(result).toEqual({ action: 'started', sessionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
