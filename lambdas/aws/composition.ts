@@ -38,6 +38,7 @@ import { SessionEvents } from '../sessions/session-events';
 import { SessionOperations } from '../sessions/session-operations';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionSweeper } from '../sessions/session-sweeper';
+import { ReceiptEmails } from '../sessions/receipt-email';
 import type { SiteRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
 import { systemClock } from '../shared/clock';
@@ -57,6 +58,7 @@ import { DynamoSiteRepository } from './site-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoStationRepository } from './station-repository';
 import { DynamoTransactionRepository } from './transaction-repository';
+import { SesReceiptMailer } from './ses-mailer';
 import { StepFunctionsSessionWorkflow } from './step-functions-workflow';
 
 /** 8 days: Payter's commit and cancel retries run 7. */
@@ -247,6 +249,11 @@ const receiptUrl = /* @__PURE__ */ lazy((): ((sessionId: string) => string) => {
   const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
   return (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`;
 });
+
+/** The e-receipt page's e-mail form, sent through Amazon SES. */
+export const receiptEmails = /* @__PURE__ */ lazy(
+  (): ReceiptEmails => new ReceiptEmails({ sessions: sessions(), sites: sites(), mailer: new SesReceiptMailer(), clock: systemClock }),
+);
 
 /** Payter's terminal-state web hook. */
 export const terminalStates = /* @__PURE__ */ lazy(async (): Promise<TerminalStates> => {

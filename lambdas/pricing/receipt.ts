@@ -70,6 +70,19 @@ interface ReceiptWording {
   readonly holdReleased: string;
   /** Why a session charged nothing. */
   readonly why: Readonly<Record<NothingChargedReason, string>>;
+  readonly email: EmailWording;
+}
+
+/** The e-receipt page's e-mail form, its answers, and the e-mail's subject (`{site}`: the site's name). */
+export interface EmailWording {
+  readonly heading: string;
+  readonly address: string;
+  readonly send: string;
+  readonly sent: string;
+  readonly invalid: string;
+  readonly tooMany: string;
+  readonly back: string;
+  readonly subject: string;
 }
 
 /** Why a session charged nothing, as the driver is told on its receipt. */
@@ -100,6 +113,16 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Session cancelled',
     nothingCharged: 'Nothing was charged to your card.',
     holdReleased: 'The hold of {amount} placed on your card was released.',
+    email: {
+      heading: 'E-mail this receipt',
+      address: 'Your e-mail address',
+      send: 'Send',
+      sent: 'The receipt is on its way to your e-mail address. We do not keep the address.',
+      invalid: 'That is not an e-mail address. Please check it and try again.',
+      tooMany: 'This receipt has been e-mailed as often as it can be.',
+      back: 'Back to the receipt',
+      subject: 'Your charging receipt from {site}',
+    },
     why: {
       declined: 'Your card was declined.',
       notStarted: 'Charging did not start.',
@@ -133,6 +156,16 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Laadsessie geannuleerd',
     nothingCharged: 'Er is niets van uw kaart afgeschreven.',
     holdReleased: 'De reservering van {amount} op uw kaart is vrijgegeven.',
+    email: {
+      heading: 'Deze bon e-mailen',
+      address: 'Uw e-mailadres',
+      send: 'Versturen',
+      sent: 'De bon is onderweg naar uw e-mailadres. We bewaren het adres niet.',
+      invalid: 'Dat is geen e-mailadres. Controleer het en probeer het opnieuw.',
+      tooMany: 'Deze bon is al zo vaak gemaild als mogelijk is.',
+      back: 'Terug naar de bon',
+      subject: 'Uw laadbon van {site}',
+    },
     why: {
       declined: 'Uw kaart is geweigerd.',
       notStarted: 'Het laden is niet begonnen.',
@@ -166,6 +199,16 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Ladevorgang abgebrochen',
     nothingCharged: 'Ihre Karte wurde nicht belastet.',
     holdReleased: 'Die Reservierung von {amount} auf Ihrer Karte wurde freigegeben.',
+    email: {
+      heading: 'Diesen Beleg per E-Mail senden',
+      address: 'Ihre E-Mail-Adresse',
+      send: 'Senden',
+      sent: 'Der Beleg ist unterwegs an Ihre E-Mail-Adresse. Wir speichern die Adresse nicht.',
+      invalid: 'Das ist keine E-Mail-Adresse. Bitte prüfen Sie sie und versuchen Sie es erneut.',
+      tooMany: 'Dieser Beleg wurde so oft per E-Mail gesendet wie möglich.',
+      back: 'Zurück zum Beleg',
+      subject: 'Ihr Ladebeleg von {site}',
+    },
     why: {
       declined: 'Ihre Karte wurde abgelehnt.',
       notStarted: 'Der Ladevorgang hat nicht begonnen.',
@@ -294,4 +337,9 @@ export function cancelledView(
       ...(heldAndReleased ? [wording.holdReleased.replace('{amount}', formatMoney(heldAndReleased, lang))] : []),
     ],
   };
+}
+
+/** The e-receipt's e-mail wording in the site's language. */
+export function emailWording(language?: string): EmailWording {
+  return WORDING[resolveLanguage(language)].email;
 }

@@ -108,6 +108,8 @@ export interface ChargingSession {
   readonly endedAt?: string;
   /** A tap of its card on the idle reader showed its receipt (the card's next tap charges again). */
   readonly receiptShownOnTapAt?: string;
+  /** How often the driver had the e-receipt e-mailed (the addresses are kept nowhere). */
+  readonly receiptEmails?: number;
 
   /** Callback task tokens of the workflow, waiting for the charger's StartTransaction / StopTransaction. */
   readonly startTaskToken?: string;
