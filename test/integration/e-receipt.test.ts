@@ -125,4 +125,10 @@ it('e-mails the receipt once to the address entered on its page, and keeps the a
   expect(mine[0]!.html).toContain(sessionId);
   expect(mine[0]!.html).not.toContain('<form');
   expect(await everythingStored()).not.toContain(address.split('@')[0]);
+
+  // The page is public to whoever has its link: it e-mails a receipt a few times, not as a relay.
+  for (const n of [2, 3]) expect((await emailForm(sessionId, `again-${n}@example.org`)).status).toBe(200);
+  const tooMany = await emailForm(sessionId, 'once-more@example.org');
+  expect(tooMany.status).toBe(429);
+  expect(outbox().filter((message) => message.to.includes('once-more@example.org'))).toEqual([]);
 });

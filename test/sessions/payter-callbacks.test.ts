@@ -533,3 +533,37 @@ describe('which connector a tap charges', () => {
     expect(chooseConnector(connectorIds, statuses)).toBe(expected);
   });
 });
+
+describe('a tap of a card whose session at this reader has ended', () => {
+  const minutesBefore = (minutes: number) => new Date(Date.parse(T0) - minutes * 60_000).toISOString();
+  /** An idle reader, and an ended session of `card-1` on it. */
+  async function afterSession(endedMinutesAgo: number, receiptTapMinutes = 10) {
+    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: 900, receiptTapMinutes } } });
+    w.givenSession({ sessionId: 'session-0', status: 'cancelled', paymentState: 'cancelled', cardId: 'card-1', createdAt: minutesBefore(60), endedAt: minutesBefore(endedMinutesAgo) });
+    return w;
+  }
+
+  it("within the site's receiptTapMinutes shows that session's receipt without a hold, once: the next tap charges", async () => {
+    const w = await afterSession(9);
+    expect(await w.tap('card-1')).toEqual({ action: 'receipt', sessionId: 'session-0' });
+    expect(w.payter.lastScreen(SERIAL)).toMatchObject({ id: 'nothingCharged', properties: { message: expect.stringContaining('https://csms.test/receipts/session-0') } });
+    expect(w.payter.callsOf('authorize')).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
+    // The reader reads cards again under the receipt.
+    expect(w.reader().reading).toMatchObject({ state: 'open' });
+    expect(await w.tap('card-1')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+
+  it.each([
+    ['after the window', 11, 10],
+    ['with the window 0', 1, 0],
+  ])('%s starts a new session', async (_case, endedMinutesAgo, receiptTapMinutes) => {
+    const w = await afterSession(endedMinutesAgo, receiptTapMinutes);
+    expect(await w.tap('card-1')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+
+  it('of another card starts a new session', async () => {
+    const w = await afterSession(1);
+    expect(await w.tap('card-2')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+});
