@@ -71,6 +71,9 @@ it("shows each card its own session's receipt when tapped on the idle reader, on
       expect.objectContaining({ cardId: 'card-receipt-a', state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 }),
       expect.objectContaining({ cardId: 'card-receipt-b', state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 }),
     ]);
+    for (const sessionId of [first, second]) {
+      expect(await system.sessionRecord(sessionId)).toMatchObject({ status: 'completed', paymentState: 'committed', committedAmount: 764, receiptShownOnTapAt: expect.any(String) });
+    }
 
     // The receipt was shown: the same card's next tap is a new charge (here one the charger refuses).
     charger.nextTransaction();
@@ -111,8 +114,13 @@ it("the menu's Receipt option reads a card and shows its last receipt; Done goes
 
     expect(await payter.pressButton(serial, 'menu', 'start')).toBe(200);
     await readingCards(serial);
-    const paid = await payWorkedExample(charger, serial, 'card-menu-c', Date.now() - 2 * HOUR);
+    const paid = await payWorkedExample(charger, serial, 'card-menu-c', Date.now() - 3 * HOUR);
     await waitFor(() => payter.currentScreen(serial)?.id === 'menu' || undefined, 5_000, 'the menu after the session');
+    // A later session of another card: the option still finds each card's own.
+    expect(await payter.pressButton(serial, 'menu', 'start')).toBe(200);
+    await readingCards(serial);
+    await payWorkedExample(charger, serial, 'card-menu-d', Date.now() - 1.5 * HOUR);
+    await waitFor(() => payter.currentScreen(serial)?.id === 'menu' || undefined, 5_000, 'the menu after the second session');
 
     expect(await payter.pressButton(serial, 'menu', 'receipt')).toBe(200);
     expect(payter.reader(serial)).toMatchObject({ state: 'READING', reading: { hideAmount: true } });
@@ -127,7 +135,10 @@ it("the menu's Receipt option reads a card and shows its last receipt; Done goes
     const stranger = await screensAfter(serial, () => payter.tap(serial, { cardId: 'card-menu-stranger' }));
     expect(stranger).toEqual([expect.objectContaining({ id: 'noReceipt' })]);
     expect(await screensAfter(serial, () => payter.pressButton(serial, 'noReceipt', 'done'))).toEqual([expect.objectContaining({ id: 'menu' })]);
-    expect(payter.sessions(serial)).toEqual([expect.objectContaining({ cardId: 'card-menu-c', state: 'COMMITTED', committedAmount: 764 })]);
+    expect(payter.sessions(serial)).toEqual([
+      expect.objectContaining({ cardId: 'card-menu-c', state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 }),
+      expect.objectContaining({ cardId: 'card-menu-d', state: 'COMMITTED', authorizedAmount: 5000, committedAmount: 764 }),
+    ]);
   } finally {
     await charger.close();
   }

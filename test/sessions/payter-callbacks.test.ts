@@ -567,3 +567,27 @@ describe('a tap of a card whose session at this reader has ended', () => {
     expect(await w.tap('card-2')).toEqual({ action: 'started', sessionId: expect.any(String) });
   });
 });
+
+describe("the menu's Stop", () => {
+  /** A reader with the menu, idle, its Stop pressed: a card reading to stop that card's session. */
+  async function stopPressed() {
+    const w = givenWorld();
+    w.readers.seed({ ...w.reader(), menu: true });
+    await w.display.showStartScreen(w.reader(), w.site);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('menu');
+    const menuContext = /\/ui\/([^/?]+)$/.exec(String(w.payter.callsOf('showUi').at(-1)!.callbackUrl))![1]!;
+    expect(await w.pressButton(menuContext, 'menu', 'stop')).toEqual({ action: 'reading-to-stop' });
+    w.payter.calls.length = 0;
+    return w;
+  }
+
+  it('with no session of the card here takes no hold and starts nothing: back to the menu', async () => {
+    const w = await stopPressed();
+    expect(w.reader().reading).toMatchObject({ state: 'open', purpose: 'stop' });
+    expect(await w.tap('card-9')).toEqual({ action: 'ignored', reason: 'no session of this card to stop' });
+    expect(w.sessions.all()).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
+    expect(w.payter.callsOf('authorize')).toEqual([]);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('menu');
+  });
+});
