@@ -24,6 +24,7 @@ new CsmsStack(app, 'PayterCsms', {
   disableExecuteApiEndpoint: booleanFromContext('disableExecuteApiEndpoint'),
   publicRouteRateLimit: numberFromContext('publicRouteRateLimit'),
   publicRouteBurstLimit: numberFromContext('publicRouteBurstLimit'),
+  receiptSender: stringFromContext('receiptSender'),
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails the synth.

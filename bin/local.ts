@@ -57,6 +57,7 @@ const unset = ['INSTALLER_TOKEN', 'OPS_TOKEN'].filter((name) => process.env[name
 if (!['127.0.0.1', '::1', 'localhost'].includes(host) && unset.length > 0) {
   console.warn(`HOST=${host}: the installer and ops APIs answer other machines with the default tokens; set ${unset.join(', ')}.`);
 }
+console.log(`E-mailed receipts: ${runtime.outboxFile} (the local outbox; nothing is sent)`);
 console.log(`Step Functions endpoint: ${runtime.stepFunctionsEndpoint} (state machine ${runtime.stateMachineArn})`);
 
 if (demo) {

@@ -4,32 +4,14 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { sessions, sites } from './aws/composition';
-import { siteTimeZone } from './sites/site-settings';
-import { renderReceiptPage } from './sessions/receipt-page';
+import { htmlPage, receiptNotFound, receiptSessionId } from './http/receipt-http';
+import { receiptSiteOf, renderReceiptPage } from './sessions/receipt-page';
 import { lambdaHandler } from './shared/lambda';
 
-
-const notFound: APIGatewayProxyStructuredResultV2 = {
-  statusCode: 404,
-  headers: { 'content-type': 'text/plain; charset=utf-8' },
-  body: 'No receipt here (yet): a receipt appears once the session has ended.',
-};
-
 export const handler = lambdaHandler(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const sessionId = event.pathParameters?.sessionId ?? '';
-  if (!/^[0-9a-f-]{36}$/.test(sessionId)) return notFound;
-  const session = await sessions().get(sessionId);
-  if (!session) return notFound;
-  const site = await sites().get(session.siteId);
-  const page = renderReceiptPage(session, {
-    name: site?.name ?? session.siteId,
-    timeZone: siteTimeZone(site),
-    ...(site && { language: site.language, currency: site.currency }),
-  });
-  if (!page) return notFound;
-  return {
-    statusCode: 200,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'private, max-age=300' },
-    body: page,
-  };
+  const sessionId = receiptSessionId(event);
+  const session = sessionId ? await sessions().get(sessionId) : undefined;
+  if (!session) return receiptNotFound;
+  const page = renderReceiptPage(session, receiptSiteOf(session, await sites().get(session.siteId)), { emailForm: true });
+  return page ? htmlPage(200, page, 'private, max-age=300') : receiptNotFound;
 });

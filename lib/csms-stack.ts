@@ -4,6 +4,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ConsoleAuth } from './constructs/console-auth';
 import { ConsoleSite } from './constructs/console-site';
 import { CsmsFunction } from './constructs/csms-function';
@@ -105,7 +106,15 @@ export interface CsmsStackProps extends StackProps {
    */
   readonly publicRouteRateLimit?: number;
   readonly publicRouteBurstLimit?: number;
+  /**
+   * The address drivers' e-receipts are e-mailed from: an Amazon SES identity verified in the
+   * stack's region (the address, or its domain). The e-mail function may send from it alone.
+   * @default 'receipts@example.com' (not verified: set it before drivers e-mail receipts)
+   */
+  readonly receiptSender?: string;
 }
+
+export const DEFAULT_RECEIPT_SENDER = 'receipts@example.com';
 
 /** The payment-integrated CSMS on AWS: data, OCPP gateway, session workflow, HTTP APIs, Payter. */
 export class CsmsStack extends Stack {
@@ -212,6 +221,7 @@ export class CsmsStack extends Stack {
       callTimeout: String(this.ocppGateway.csmsCallTimeoutSeconds),
       refundChannel: validateRefundChannel(props.payterRefunds ?? 'cps'),
       myPayterApi: this.myPayter.apiUrl,
+      receiptSender: validateReceiptSender(props.receiptSender ?? DEFAULT_RECEIPT_SENDER),
     };
     const secrets: Record<SecretName, Secret> = {
       payterApiKey: this.payter.apiKey,
@@ -224,6 +234,7 @@ export class CsmsStack extends Stack {
       this.tables.bind(fn, spec.tables);
       if (spec.stations) this.ocppGateway.bindStationConnections(fn, { close: spec.stations === 'close' });
       if (spec.workflow) this.sessionWorkflow.grant(fn, spec.workflow);
+      if (spec.email) grantSendEmail(fn, settings.receiptSender);
       for (const setting of spec.settings ?? []) fn.addEnvironment(SETTING_VARIABLES[setting], settings[setting]);
       for (const secret of spec.secrets ?? []) {
         fn.addEnvironment(SECRET_VARIABLES[secret], secrets[secret].secretArn);
@@ -333,4 +344,24 @@ function validateRefundChannel(value: string): string {
 /** The construct id of a function: `payter-card-read` is `PayterCardRead`. */
 function constructIdOf(name: string): string {
   return name.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}
+
+/** An e-mail address SES can send from: `name@domain`, nothing CloudFormation or IAM would read otherwise. */
+function validateReceiptSender(sender: string): string {
+  if (!/^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(sender)) {
+    throw new Error(`receiptSender must be an e-mail address such as receipts@example.com, got "${sender}"`);
+  }
+  return sender;
+}
+
+/** `ses:SendEmail` on the sender's identity (the address, or its verified domain) and from that address only. */
+function grantSendEmail(fn: CsmsFunction, sender: string): void {
+  const identity = (name: string) => Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [identity(sender), identity(sender.split('@')[1]!)],
+      conditions: { StringEquals: { 'ses:FromAddress': sender } },
+    }),
+  );
 }

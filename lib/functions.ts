@@ -50,6 +50,8 @@ export interface FunctionSpec {
   readonly stations?: 'send' | 'close';
   readonly workflow?: readonly WorkflowAction[];
   readonly secrets?: readonly SecretName[];
+  /** E-mails through Amazon SES: `ses:SendEmail` from the receipt sender's identity alone (with the `receiptSender` setting). */
+  readonly email?: 'send';
   /**
    * Settings the function reads: the CPS URL with the API key, the public base URL with the
    * callback secret, the heartbeat interval handed to chargers, how long a CALL waits for its
@@ -72,7 +74,7 @@ export interface FunctionSpec {
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 
-export type Setting = 'payterApi' | 'publicBaseUrl' | 'heartbeatInterval' | 'callTimeout' | 'refundChannel' | 'myPayterApi';
+export type Setting = 'payterApi' | 'publicBaseUrl' | 'heartbeatInterval' | 'callTimeout' | 'refundChannel' | 'myPayterApi' | 'receiptSender';
 
 /** The variable through which a function reads each setting. */
 export const SETTING_VARIABLES: Readonly<Record<Setting, string>> = {
@@ -82,6 +84,7 @@ export const SETTING_VARIABLES: Readonly<Record<Setting, string>> = {
   callTimeout: 'CSMS_CALL_TIMEOUT_SECONDS',
   refundChannel: 'PAYTER_REFUNDS',
   myPayterApi: 'MYPAYTER_API_URL',
+  receiptSender: 'RECEIPT_EMAIL_FROM',
 };
 
 /** The variable naming each secret's ARN on AWS. */
@@ -220,6 +223,21 @@ export const FUNCTIONS = {
       },
     },
     tables: { sessions: 'RO', sites: 'RO' },
+  },
+  'receipt-email': {
+    description: "The e-receipt page's e-mail form: the receipt sent once to the address given, which is kept nowhere",
+    trigger: {
+      http: {
+        path: '/receipts/{sessionId}/email',
+        methods: ['POST'],
+        publicBecause:
+          'Posted from the public e-receipt page by its reader; it sends only that session\'s receipt, at most 3 times a session, and the public-route throttle bounds the rate.',
+      },
+    },
+    // Counts the e-mails of a receipt (never the addresses).
+    tables: { sessions: 'RW', sites: 'RO' },
+    email: 'send',
+    settings: ['receiptSender'],
   },
   'installer-api': {
     description: 'The Installer Panel: sites, stations and the readers commissioned to them',

@@ -39,6 +39,7 @@ import { SessionEvents } from '../sessions/session-events';
 import { SessionOperations } from '../sessions/session-operations';
 import { SessionSteps } from '../sessions/session-steps';
 import { SessionSweeper } from '../sessions/session-sweeper';
+import { ReceiptEmails } from '../sessions/receipt-email';
 import type { SiteRepository } from '../csms/ports';
 import type { StoredSite } from '../sites/site-settings';
 import { systemClock } from '../shared/clock';
@@ -58,6 +59,7 @@ import { DynamoSiteRepository } from './site-repository';
 import { ApiGatewayStationLink } from './station-link';
 import { DynamoStationRepository } from './station-repository';
 import { DynamoTransactionRepository } from './transaction-repository';
+import { SesReceiptMailer } from './ses-mailer';
 import { StepFunctionsSessionWorkflow } from './step-functions-workflow';
 
 /** 8 days: Payter's commit and cancel retries run 7. */
@@ -248,8 +250,20 @@ export const callbacks = /* @__PURE__ */ lazy(async (): Promise<PayterCallbacks>
       if (session.transactionId !== undefined) await stop(session.stationId, session.transactionId);
     },
     clock: systemClock,
+    receiptUrl: receiptUrl(),
   });
 });
+
+/** The driver's e-receipt of a session, the address the reader's receipt screen shows as a QR code. */
+const receiptUrl = /* @__PURE__ */ lazy((): ((sessionId: string) => string) => {
+  const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  return (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`;
+});
+
+/** The e-receipt page's e-mail form, sent through Amazon SES. */
+export const receiptEmails = /* @__PURE__ */ lazy(
+  (): ReceiptEmails => new ReceiptEmails({ sessions: sessions(), sites: sites(), mailer: new SesReceiptMailer(), clock: systemClock }),
+);
 
 /** Payter's terminal-state web hook. */
 export const terminalStates = /* @__PURE__ */ lazy(async (): Promise<TerminalStates> => {
@@ -271,14 +285,13 @@ export const stationReaders = /* @__PURE__ */ lazy(async (): Promise<StationRead
 
 export const sessionSteps = /* @__PURE__ */ lazy(async (): Promise<SessionSteps> => {
   const wired = { sessions: sessions(), readers: readers(), sites: sites(), stations: stations(), transactions: transactions(), workflow: workflow() };
-  const publicBaseUrl = getStringFromEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
   const [client, readerDisplay] = await Promise.all([payter(), display()]);
   return new SessionSteps({
     ...wired,
     payter: client,
     display: readerDisplay,
     clock: systemClock,
-    receiptUrl: (sessionId) => `${publicBaseUrl}/receipts/${sessionId}`,
+    receiptUrl: receiptUrl(),
     log: logger,
     alert: countEvent,
   });

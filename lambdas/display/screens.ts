@@ -62,6 +62,12 @@ export interface ScreenParams {
   readonly plugInFirst: NoParams;
   /** The start screen naming the plugged-in connector the card will charge (plug in to start). */
   readonly tapCardAt: ScreenParams['tapCard'] & { readonly connector: string };
+  readonly menu: NoParams;
+  /** The Receipt option: the reader reads a card to find its last receipt. */
+  readonly receiptTap: NoParams;
+  /** The receipt of a session that charged nothing (declined, never started, cancelled). */
+  readonly nothingCharged: { readonly receiptUrl: string };
+  readonly noReceipt: NoParams;
 }
 
 /** A site's wording overrides, in the site's language: any screen's title, message or button labels. */
@@ -181,6 +187,13 @@ function text(ctx: RenderContext, source: object, name: string): string {
   return value.trim();
 }
 
+/** The e-receipt's address, which the reader shows as a QR code. */
+function httpUrl(ctx: RenderContext, source: object, name: string): string {
+  const value = text(ctx, source, name);
+  if (!/^https?:\/\/\S+$/.test(value)) throw new InvalidScreenParamError(ctx.screen, name, `must be an http(s) URL, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 function object(ctx: RenderContext, source: object, name: string): object {
   const value = required(ctx, source, name);
   if (typeof value !== 'object') throw new InvalidScreenParamError(ctx.screen, name, 'must be an object');
@@ -251,23 +264,21 @@ const PLACEHOLDER_VALUES: PlaceholderValues = {
   }),
   tapToStop: () => ({}),
   stopping: () => ({}),
-  receipt: (params, ctx) => {
-    const receiptUrl = text(ctx, params, 'receiptUrl');
-    if (!/^https?:\/\/\S+$/.test(receiptUrl)) {
-      throw new InvalidScreenParamError(ctx.screen, 'receiptUrl', `must be an http(s) URL, got ${JSON.stringify(receiptUrl)}`);
-    }
-    return {
-      total: formatMoney(money(ctx, params, 'total'), ctx.language),
-      tax: formatMoney(money(ctx, params, 'tax'), ctx.language),
-      energy: formatEnergy(nonNegativeInteger(ctx, params, 'energyWh'), ctx.language),
-      duration: formatElapsed(seconds(ctx, params, 'durationSeconds')),
-      receiptUrl,
-    };
-  },
+  receipt: (params, ctx) => ({
+    total: formatMoney(money(ctx, params, 'total'), ctx.language),
+    tax: formatMoney(money(ctx, params, 'tax'), ctx.language),
+    energy: formatEnergy(nonNegativeInteger(ctx, params, 'energyWh'), ctx.language),
+    duration: formatElapsed(seconds(ctx, params, 'durationSeconds')),
+    receiptUrl: httpUrl(ctx, params, 'receiptUrl'),
+  }),
   error: (params, ctx) => ({ reason: text(ctx, params, 'reason') }),
   outOfOrder: () => ({}),
   plugInFirst: () => ({}),
   tapCardAt: (params, ctx) => ({ ...tapCardValues(params, ctx), connector: text(ctx, params, 'connector') }),
+  menu: () => ({}),
+  receiptTap: () => ({}),
+  nothingCharged: (params, ctx) => ({ receiptUrl: httpUrl(ctx, params, 'receiptUrl') }),
+  noReceipt: () => ({}),
 };
 
 /**

@@ -20,6 +20,12 @@ export const SCREEN_KINDS = [
   // Plug in to start: idle until a car is plugged in, then a reading for that connector.
   'plugInFirst',
   'tapCardAt',
+  // Receipts: a reader's menu (Start, Stop, Receipt), the Receipt option's card reading, the
+  // receipt of a session that charged nothing, and a card with no receipt to show.
+  'menu',
+  'receiptTap',
+  'nothingCharged',
+  'noReceipt',
 ] as const;
 export type ScreenKind = (typeof SCREEN_KINDS)[number];
 
@@ -51,6 +57,10 @@ export const SCREEN_BUTTONS = {
   outOfOrder: [],
   plugInFirst: [],
   tapCardAt: [],
+  menu: ['start', 'stop', 'receipt'],
+  receiptTap: [],
+  nothingCharged: ['done'],
+  noReceipt: ['done'],
 } as const satisfies Record<ScreenKind, readonly string[]>;
 export type ButtonId = (typeof SCREEN_BUTTONS)[ScreenKind][number];
 
@@ -77,6 +87,10 @@ export const SCREEN_PLACEHOLDERS = {
   outOfOrder: {},
   plugInFirst: {},
   tapCardAt: { connector: 20, priceSummary: 90, hold: 12 },
+  menu: {},
+  receiptTap: {},
+  nothingCharged: { receiptUrl: 40 },
+  noReceipt: {},
 } as const satisfies Record<ScreenKind, Record<string, number>>;
 export type PlaceholderName<K extends ScreenKind> = keyof (typeof SCREEN_PLACEHOLDERS)[K] & string;
 
@@ -128,6 +142,18 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     outOfOrder: { title: 'Out of order', message: 'This charger is not available right now. Sorry for the inconvenience.' },
     plugInFirst: { title: 'Plug in to start', message: 'Plug the cable into your car; this reader then asks for your card.' },
     tapCardAt: { title: 'Tap your card to charge', message: '{connector}: {priceSummary}. Hold: {hold}.' },
+    menu: {
+      title: 'Welcome',
+      message: 'Start charging, stop your session, or see the receipt of your last one.',
+      buttons: { start: 'Start', stop: 'Stop', receipt: 'Receipt' },
+    },
+    receiptTap: { title: 'Your receipt', message: 'Tap the card you paid with to see its receipt.' },
+    nothingCharged: {
+      title: 'Nothing was charged',
+      message: 'Your card was not charged; any hold on it was released. Receipt: {receiptUrl}',
+      buttons: { done: 'Done' },
+    },
+    noReceipt: { title: 'No receipt found', message: 'This card has no recent session at this reader.', buttons: { done: 'Done' } },
   },
   nl: {
     tapCard: {
@@ -153,6 +179,18 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     outOfOrder: { title: 'Buiten gebruik', message: 'Deze laadpaal is nu niet beschikbaar. Excuses voor het ongemak.' },
     plugInFirst: { title: 'Steek de stekker in', message: 'Sluit de kabel aan op uw auto; daarna vraagt deze lezer om uw pas.' },
     tapCardAt: { title: 'Houd uw pas bij de lezer', message: '{connector}: {priceSummary}. Reservering: {hold}.' },
+    menu: {
+      title: 'Welkom',
+      message: 'Start met laden, stop uw sessie of bekijk de bon van uw laatste sessie.',
+      buttons: { start: 'Starten', stop: 'Stoppen', receipt: 'Bon' },
+    },
+    receiptTap: { title: 'Uw bon', message: 'Houd de kaart waarmee u betaalde bij de lezer om de bon te zien.' },
+    nothingCharged: {
+      title: 'Niets afgeschreven',
+      message: 'Er is niets van uw kaart afgeschreven; een reservering is vrijgegeven. Bon: {receiptUrl}',
+      buttons: { done: 'Klaar' },
+    },
+    noReceipt: { title: 'Geen bon gevonden', message: 'Deze kaart heeft geen recente sessie bij deze lezer.', buttons: { done: 'Klaar' } },
   },
   de: {
     tapCard: {
@@ -178,6 +216,18 @@ export const DEFAULT_TEMPLATES: Readonly<Record<Language, Readonly<Record<Screen
     outOfOrder: { title: 'Außer Betrieb', message: 'Diese Ladestation ist derzeit nicht verfügbar. Bitte entschuldigen Sie.' },
     plugInFirst: { title: 'Zum Start einstecken', message: 'Stecken Sie das Kabel in Ihr Auto; danach fragt dieses Terminal nach Ihrer Karte.' },
     tapCardAt: { title: 'Karte an das Lesegerät halten', message: '{connector}: {priceSummary}. Vorautorisierung: {hold}.' },
+    menu: {
+      title: 'Willkommen',
+      message: 'Laden starten, Ladevorgang beenden oder den Beleg des letzten Ladevorgangs ansehen.',
+      buttons: { start: 'Starten', stop: 'Beenden', receipt: 'Beleg' },
+    },
+    receiptTap: { title: 'Ihr Beleg', message: 'Halten Sie die Karte vor, mit der Sie bezahlt haben, um den Beleg zu sehen.' },
+    nothingCharged: {
+      title: 'Nichts abgebucht',
+      message: 'Ihre Karte wurde nicht belastet; eine Reservierung wurde freigegeben. Beleg: {receiptUrl}',
+      buttons: { done: 'Fertig' },
+    },
+    noReceipt: { title: 'Kein Beleg gefunden', message: 'Zu dieser Karte gibt es keinen aktuellen Ladevorgang an diesem Terminal.', buttons: { done: 'Fertig' } },
   },
 };
 

@@ -68,7 +68,25 @@ interface ReceiptWording {
   readonly nothingCharged: string;
   /** `{amount}`: the hold. */
   readonly holdReleased: string;
+  /** Why a session charged nothing. */
+  readonly why: Readonly<Record<NothingChargedReason, string>>;
+  readonly email: EmailWording;
 }
+
+/** The e-receipt page's e-mail form, its answers, and the e-mail's subject (`{site}`: the site's name). */
+export interface EmailWording {
+  readonly heading: string;
+  readonly address: string;
+  readonly send: string;
+  readonly sent: string;
+  readonly invalid: string;
+  readonly tooMany: string;
+  readonly back: string;
+  readonly subject: string;
+}
+
+/** Why a session charged nothing, as the driver is told on its receipt. */
+export type NothingChargedReason = 'declined' | 'notStarted' | 'cardNotRead' | 'paymentFailed' | 'readerCurrency' | 'nothingUsed' | 'paymentNotTaken';
 
 /** `{rate}` is the tax rate ("8.875"), `{minutes}` the idle grace period. */
 const WORDING: Readonly<Record<Language, ReceiptWording>> = {
@@ -95,6 +113,25 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Session cancelled',
     nothingCharged: 'Nothing was charged to your card.',
     holdReleased: 'The hold of {amount} placed on your card was released.',
+    email: {
+      heading: 'E-mail this receipt',
+      address: 'Your e-mail address',
+      send: 'Send',
+      sent: 'The receipt is on its way to your e-mail address. We do not keep the address.',
+      invalid: 'That is not an e-mail address. Please check it and try again.',
+      tooMany: 'This receipt has been e-mailed as often as it can be.',
+      back: 'Back to the receipt',
+      subject: 'Your charging receipt from {site}',
+    },
+    why: {
+      declined: 'Your card was declined.',
+      notStarted: 'Charging did not start.',
+      cardNotRead: 'The card was not read.',
+      paymentFailed: 'The payment could not be started.',
+      readerCurrency: 'This reader cannot take payments here.',
+      nothingUsed: 'The session used nothing to pay for.',
+      paymentNotTaken: 'The payment could not be taken from your card.',
+    },
   },
   nl: {
     lines: { sessionFee: 'Starttarief', energy: 'Energie', time: 'Laadtijd', idle: 'Stilstandtarief' },
@@ -119,6 +156,25 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Laadsessie geannuleerd',
     nothingCharged: 'Er is niets van uw kaart afgeschreven.',
     holdReleased: 'De reservering van {amount} op uw kaart is vrijgegeven.',
+    email: {
+      heading: 'Deze bon e-mailen',
+      address: 'Uw e-mailadres',
+      send: 'Versturen',
+      sent: 'De bon is onderweg naar uw e-mailadres. We bewaren het adres niet.',
+      invalid: 'Dat is geen e-mailadres. Controleer het en probeer het opnieuw.',
+      tooMany: 'Deze bon is al zo vaak gemaild als mogelijk is.',
+      back: 'Terug naar de bon',
+      subject: 'Uw laadbon van {site}',
+    },
+    why: {
+      declined: 'Uw kaart is geweigerd.',
+      notStarted: 'Het laden is niet begonnen.',
+      cardNotRead: 'De kaart is niet gelezen.',
+      paymentFailed: 'De betaling kon niet worden gestart.',
+      readerCurrency: 'Deze lezer kan hier geen betalingen aannemen.',
+      nothingUsed: 'Er is niets verbruikt om te betalen.',
+      paymentNotTaken: 'De betaling kon niet van uw kaart worden afgeschreven.',
+    },
   },
   de: {
     lines: { sessionFee: 'Startgebühr', energy: 'Energie', time: 'Ladezeit', idle: 'Standgebühr' },
@@ -143,6 +199,25 @@ const WORDING: Readonly<Record<Language, ReceiptWording>> = {
     cancelled: 'Ladevorgang abgebrochen',
     nothingCharged: 'Ihre Karte wurde nicht belastet.',
     holdReleased: 'Die Reservierung von {amount} auf Ihrer Karte wurde freigegeben.',
+    email: {
+      heading: 'Diesen Beleg per E-Mail senden',
+      address: 'Ihre E-Mail-Adresse',
+      send: 'Senden',
+      sent: 'Der Beleg ist unterwegs an Ihre E-Mail-Adresse. Wir speichern die Adresse nicht.',
+      invalid: 'Das ist keine E-Mail-Adresse. Bitte prüfen Sie sie und versuchen Sie es erneut.',
+      tooMany: 'Dieser Beleg wurde so oft per E-Mail gesendet wie möglich.',
+      back: 'Zurück zum Beleg',
+      subject: 'Ihr Ladebeleg von {site}',
+    },
+    why: {
+      declined: 'Ihre Karte wurde abgelehnt.',
+      notStarted: 'Der Ladevorgang hat nicht begonnen.',
+      cardNotRead: 'Die Karte wurde nicht gelesen.',
+      paymentFailed: 'Die Zahlung konnte nicht gestartet werden.',
+      readerCurrency: 'Dieses Terminal kann hier keine Zahlungen annehmen.',
+      nothingUsed: 'Es wurde nichts verbraucht, das zu bezahlen wäre.',
+      paymentNotTaken: 'Die Zahlung konnte nicht von Ihrer Karte abgebucht werden.',
+    },
   },
 };
 
@@ -246,12 +321,25 @@ export function settlementView(captured: Money, refunds: readonly DriverRefund[]
   return { refunds: rows, final: { label: wording.finalAmount, amount: final, text: formatMoney(final, lang) } };
 }
 
-/** A session that charged nothing: says so, and that the hold (when there was one) was released. */
-export function cancelledView(heldAndReleased: Money | undefined, language?: string): { readonly title: string; readonly messages: readonly string[] } {
+/** A session that charged nothing: why (when known), that nothing was charged, and that the hold (when there was one) was released. */
+export function cancelledView(
+  heldAndReleased: Money | undefined,
+  language?: string,
+  why?: NothingChargedReason,
+): { readonly title: string; readonly messages: readonly string[] } {
   const lang = resolveLanguage(language);
   const wording = WORDING[lang];
   return {
     title: wording.cancelled,
-    messages: [wording.nothingCharged, ...(heldAndReleased ? [wording.holdReleased.replace('{amount}', formatMoney(heldAndReleased, lang))] : [])],
+    messages: [
+      ...(why ? [wording.why[why]] : []),
+      wording.nothingCharged,
+      ...(heldAndReleased ? [wording.holdReleased.replace('{amount}', formatMoney(heldAndReleased, lang))] : []),
+    ],
   };
+}
+
+/** The e-receipt's e-mail wording in the site's language. */
+export function emailWording(language?: string): EmailWording {
+  return WORDING[resolveLanguage(language)].email;
 }

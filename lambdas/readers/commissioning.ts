@@ -20,6 +20,7 @@ export interface CommissionRequest {
   readonly connectorIds?: readonly number[];
   readonly connectors?: readonly ServedConnector[];
   readonly startFlow?: StartFlow;
+  readonly menu?: boolean;
 }
 
 export class ReaderCommissioning {
@@ -97,6 +98,7 @@ export class ReaderCommissioning {
       connectorIds: connectors.filter((c) => c.stationId === station.stationId).map((c) => c.connectorId),
       ...(request.startFlow !== undefined && { startFlow: request.startFlow }),
       ...(request.connectors !== undefined && { connectors: [...connectors] }),
+      ...(request.menu && { menu: true }),
       commissionedAt: existing?.commissionedAt ?? now,
       updatedAt: now,
       online: terminal.value.online,

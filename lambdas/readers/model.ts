@@ -10,6 +10,8 @@ export interface CardReading {
   readonly startedAt: string;
   /** The connector this reading charges (plug in to start, UI start); absent: tap to start chooses. */
   readonly connector?: { readonly stationId: string; readonly connectorId: number };
+  /** What a card read means besides paying: `receipt` (the Receipt option), `stop` (tap to stop, the menu's Stop). */
+  readonly purpose?: 'receipt' | 'stop';
 }
 
 /** A connector a reader serves, named as the site labels it for drivers. */
@@ -33,6 +35,8 @@ export interface Reader {
    * on readers commissioned before kiosks: `connectorIds` of `stationId`, labelled by number.
    */
   readonly connectors?: readonly ServedConnector[];
+  /** Its idle screen is the menu of Start, Stop and Receipt. */
+  readonly menu?: boolean;
   readonly commissionedAt: string;
   readonly updatedAt: string;
   readonly reading?: CardReading;

@@ -35,6 +35,16 @@ const FREE = new Set<ConnectorState | undefined>([undefined, 'available', 'prepa
 
 /** The context of UI start's selection screen in its callback URL. */
 export const SELECTION_CONTEXT = 'selection';
+/**
+ * A context for one showing of an idle reader's screen (the menu, a receipt) in its callback
+ * URL: the same button pressed on a later showing is a new press, not a redelivery.
+ */
+export const showingContext = (kind: 'menu' | 'receipt'): string => `${kind}-${randomUUID()}`;
+export const isMenuContext = (contextId: string): boolean => contextId.startsWith('menu-');
+
+export type ReceiptScreen =
+  | { readonly kind: 'receipt'; readonly params: ScreenParams['receipt'] }
+  | { readonly kind: 'nothingCharged'; readonly params: ScreenParams['nothingCharged'] };
 
 export const START_SCREEN_RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 
@@ -49,6 +59,13 @@ export class ReaderDisplay {
    * screen) it reads only to stop.
    */
   async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    // A reader with a menu offers Start, Stop and Receipt, whatever runs on it.
+    if (reader.menu) return this.showMenu(reader, site);
+    return this.showStartFlow(reader, site);
+  }
+
+  /** The start flow's own first screen (also the menu's Start). */
+  async showStartFlow(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
     const free = freeConnectors(reader);
     const running = runningSessionIds(reader).length > 0;
     const flow = startFlowOf(reader);
@@ -118,14 +135,27 @@ export class ReaderDisplay {
   }
 
   /**
-   * While a session charges: a reading whose card read means "stop" when it is the session's
-   * card (no new hold is taken, so the amount is hidden).
+   * While a session charges (or the menu's Stop): a reading whose card read means "stop" when
+   * it is the session's card (no new hold is taken, so the amount is hidden).
    */
   async armTapToStop(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
     // A card the reader holds (someone else's) must be let go before it reads again.
     await this.releaseCard(reader);
     const screen = this.render(site, 'tapToStop', {});
-    return this.openReading(reader, site, 'tapToStop', screen.properties, true);
+    return this.openReading(reader, site, 'tapToStop', screen.properties, true, undefined, 'stop');
+  }
+
+  /** The menu of Start, Stop and Receipt; no card is read until the driver picks one. */
+  async showMenu(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    await this.releaseCard(reader);
+    return this.show(reader, site, 'menu', {}, showingContext('menu'));
+  }
+
+  /** The Receipt option: a card reading that takes no hold; the card read shows that card's last receipt. */
+  async askForReceiptCard(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
+    await this.releaseCard(reader);
+    const screen = this.render(site, 'receiptTap', {});
+    return this.openReading(reader, site, 'receiptTap', screen.properties, true, undefined, 'receipt');
   }
 
   private async openReading(
@@ -135,11 +165,13 @@ export class ReaderDisplay {
     text: { title?: string; message?: string },
     hideAmount: boolean,
     connector?: CardReading['connector'],
+    purpose?: CardReading['purpose'],
   ): Promise<PayterOutcome<void>> {
     const readingId = (this.deps.newReadingId ?? randomUUID)();
     const startedAt = this.deps.clock.now().toISOString();
     // Stored before the reader starts reading, so even an instant tap finds its reading.
-    await this.deps.readers.openReading(reader.serialNumber, { id: readingId, state: 'open', startedAt, ...(connector && { connector }) }, screenId);
+    const reading: CardReading = { id: readingId, state: 'open', startedAt, ...(connector && { connector }), ...(purpose && { purpose }) };
+    await this.deps.readers.openReading(reader.serialNumber, reading, screenId);
     const request = {
       serial: reader.serialNumber,
       authorizedAmount: site.holdAmount,
@@ -188,6 +220,13 @@ export class ReaderDisplay {
     // A refresh of the screen it shows (the live cost) records nothing new.
     if (outcome.kind === 'ok' && reader.screen !== kind) await this.deps.readers.recordScreen(reader.serialNumber, kind);
     return outcome;
+  }
+
+  /** A session's receipt screen (`receiptScreen`): its QR code, the amount charged or that nothing was. */
+  async showReceipt(reader: Reader, site: SiteSettings, screen: ReceiptScreen, contextId: string): Promise<PayterOutcome<void>> {
+    return screen.kind === 'receipt'
+      ? this.show(reader, site, 'receipt', screen.params, contextId)
+      : this.show(reader, site, 'nothingCharged', screen.params, contextId);
   }
 
   /** The session's card stopped it: let the card go and say the session is ending. */

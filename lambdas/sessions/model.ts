@@ -104,6 +104,12 @@ export interface ChargingSession {
   readonly chargerReportedStop?: { readonly stoppedAt: string; readonly meterStop: number; readonly stopReason?: string };
   /** Why the session ended (`END_REASONS`). */
   readonly endReason?: EndReason;
+  /** When Release freed its reader: from then on its card's tap on that reader may show its receipt. */
+  readonly endedAt?: string;
+  /** A tap of its card on the idle reader showed its receipt (the card's next tap charges again). */
+  readonly receiptShownOnTapAt?: string;
+  /** How often the driver had the e-receipt e-mailed (the addresses are kept nowhere). */
+  readonly receiptEmails?: number;
 
   /** Callback task tokens of the workflow, waiting for the charger's StartTransaction / StopTransaction. */
   readonly startTaskToken?: string;

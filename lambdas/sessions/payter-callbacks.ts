@@ -15,10 +15,11 @@ import type { CardReadCallback, UiCallback } from '../payter/cps-contract';
 import type { CallbackUrls } from '../readers/callback-urls';
 import { NotFoundError } from '../shared/errors';
 import type { ChargingSession } from './model';
+import { RECEIPT_OPTION_HOURS, lastSessionOfCard, receiptScreen, receiptTapMinutes } from './card-receipts';
 import type { SessionRepository } from './ports';
 import { freeConnectors, runningSessionIds, servedConnectors, startFlowOf, type Reader, type ServedConnector } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
-import { SELECTION_CONTEXT, type ReaderDisplay } from '../readers/reader-display';
+import { SELECTION_CONTEXT, isMenuContext, showingContext, type ReaderDisplay } from '../readers/reader-display';
 
 /** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
 export type StopCharging = (session: ChargingSession) => Promise<void>;
@@ -34,6 +35,8 @@ export interface PayterCallbacksDeps {
   readonly workflow: Pick<SessionWorkflow, 'start' | 'fail'>;
   readonly stopCharging: StopCharging;
   readonly clock: Clock;
+  /** The e-receipt of a session, e.g. https://csms.example.com/receipts/{sessionId} (the receipt screen's QR code). */
+  readonly receiptUrl: (sessionId: string) => string;
   readonly newSessionId?: () => string;
 }
 
@@ -41,7 +44,11 @@ export type CardReadResult =
   | { readonly action: 'started'; readonly sessionId: string }
   | { readonly action: 'choosing' }
   | { readonly action: 'stopping'; readonly sessionId: string }
+  | { readonly action: 'receipt'; readonly sessionId: string }
   | { readonly action: 'ignored'; readonly reason: string };
+
+/** Screens whose Done puts the idle reader back in its start screen. */
+const RECEIPT_SCREENS: ReadonlySet<string> = new Set(['receipt', 'nothingCharged', 'noReceipt']);
 
 const UNUSABLE = new Set<ConnectorState>(['faulted', 'unavailable', 'charging', 'suspendedByVehicle', 'suspendedByCharger', 'finishing', 'reserved']);
 
@@ -73,6 +80,13 @@ export class PayterCallbacks {
       await this.keepReading(reader);
       return { action: 'ignored', reason: own ? 'the card has a session on this reader' : 'the reader serves another session' };
     }
+    const receipt = await this.receiptForCard(reader, card);
+    if (receipt) return receipt;
+    if (reader.reading?.purpose === 'stop') {
+      // The menu's Stop, and no session of this card runs here: nothing to stop, and no charge either.
+      await this.freeReader(reader);
+      return { action: 'ignored', reason: 'no session of this card to stop' };
+    }
     const started = await this.startSession(reader, readingId, card);
     if (started.action === 'ignored') await this.freeReader(reader);
     return started;
@@ -97,6 +111,36 @@ export class PayterCallbacks {
     // Stopping or stopped: no session will authorize this card, so the reader must not keep it.
     if (site && sessions.some((s) => s?.status === 'charging')) await this.deps.display.showStartScreen(reader, site);
     else await this.deps.display.releaseCard(reader);
+  }
+
+  /**
+   * A card read that shows a receipt instead of paying: the Receipt option's reading, or a tap
+   * on the idle reader's plain start reading by a card whose session here ended within the
+   * site's `receiptTapMinutes` (once: the card's next tap charges). Undefined: a card read to pay.
+   */
+  private async receiptForCard(reader: Reader, card: CardReadCallback): Promise<CardReadResult | undefined> {
+    const option = reader.reading?.purpose === 'receipt';
+    // A reading for a connector the driver picked or plugged into is always the driver's start.
+    if (!option && (reader.reading?.purpose !== undefined || reader.reading?.connector !== undefined)) return undefined;
+    const site = await this.deps.sites.get(reader.siteId);
+    const minutes = site && (option ? RECEIPT_OPTION_HOURS * 60 : receiptTapMinutes(site));
+    if (!site || !minutes) return undefined;
+    const now = this.deps.clock.now();
+    const since = new Date(now.getTime() - minutes * 60_000);
+    const session = await lastSessionOfCard(this.deps.sessions, reader, site, card.cardId, since, { unshownOnly: !option });
+    if (!session && !option) return undefined;
+    await this.deps.display.releaseCard(reader);
+    if (!session) {
+      await this.deps.display.show(reader, site, 'noReceipt', {}, showingContext('receipt'));
+      return { action: 'ignored', reason: 'no recent session of this card at this reader' };
+    }
+    if (!option) {
+      await this.deps.sessions.update(session.sessionId, { receiptShownOnTapAt: now.toISOString() }, now.toISOString());
+      // Cards are taken again under the receipt: the next driver need not press Done first.
+      await this.deps.display.showStartScreen(reader, site);
+    }
+    await this.deps.display.showReceipt(reader, site, receiptScreen(session, site.currency, this.deps.receiptUrl(session.sessionId)), showingContext('receipt'));
+    return { action: 'receipt', sessionId: session.sessionId };
   }
 
   /** A card read that starts nothing: let the card go and take cards again. */
@@ -137,11 +181,34 @@ export class PayterCallbacks {
       if (shown?.status === 'authorizing') return { action: 'ignored' };
       return this.selectConnector(reader, press.response);
     }
-    if (press.screenId === 'receipt' && !running.length) {
+    // The menu on screen now (a stale press, under a session's screens, changes nothing).
+    if (press.screenId === 'menu' && isMenuContext(contextId) && reader.menu && reader.screen === 'menu') {
+      return this.menuChoice(reader, press.response);
+    }
+    if (RECEIPT_SCREENS.has(press.screenId) && !running.length) {
       await this.showStartScreen(reader);
       return { action: 'start-screen' };
     }
     return { action: 'ignored' };
+  }
+
+  /** The menu: Start opens the start flow, Stop and Receipt a card reading for that purpose. */
+  private async menuChoice(reader: Reader, response: string): Promise<{ action: string }> {
+    const site = await this.deps.sites.get(reader.siteId);
+    if (!site) return { action: 'ignored' };
+    switch (response) {
+      case 'start':
+        await this.deps.display.showStartFlow(reader, site);
+        return { action: 'start-flow' };
+      case 'stop':
+        await this.deps.display.armTapToStop(reader, site);
+        return { action: 'reading-to-stop' };
+      case 'receipt':
+        await this.deps.display.askForReceiptCard(reader, site);
+        return { action: 'reading-for-receipt' };
+      default:
+        return { action: 'ignored' };
+    }
   }
 
   /** UI start: the driver picked a connector; the reader reads a card for exactly that one, if it is still free. */

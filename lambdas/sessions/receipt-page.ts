@@ -5,8 +5,21 @@
  * self-contained HTML page in the driver's language.
  */
 import { Money } from '../money/money';
-import { cancelledView, receiptFacts, settlementView, type ReceiptFact } from '../pricing/receipt';
-import { OPEN_SESSION_STATUSES, type ChargingSession } from './model';
+import { siteTimeZone, type StoredSite } from '../sites/site-settings';
+import { cancelledView, emailWording, receiptFacts, settlementView, type NothingChargedReason, type ReceiptFact } from '../pricing/receipt';
+import { OPEN_SESSION_STATUSES, type ChargingSession, type EndReason } from './model';
+
+/** Why a session that charged nothing never charged, in the driver's words (a stopped session: see below). */
+const NOTHING_CHARGED_BECAUSE: Partial<Record<EndReason, NothingChargedReason>> = {
+  declined: 'declined',
+  noTransaction: 'notStarted',
+  cardNotPresent: 'cardNotRead',
+  payterUnavailable: 'paymentFailed',
+  payterRefused: 'paymentFailed',
+  authorizeFailed: 'paymentFailed',
+  workflowNotStarted: 'paymentFailed',
+  currencyMismatch: 'readerCurrency',
+};
 
 interface ViewAmount {
   label: string;
@@ -37,6 +50,15 @@ export interface ReceiptSite {
   readonly currency?: string;
 }
 
+/** What the page shows of the session's site (the site's id alone if it is gone). */
+export function receiptSiteOf(session: Pick<ChargingSession, 'siteId'>, site: StoredSite | undefined): ReceiptSite {
+  return {
+    name: site?.name ?? session.siteId,
+    timeZone: siteTimeZone(site),
+    ...(site && { language: site.language, currency: site.currency }),
+  };
+}
+
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
@@ -44,7 +66,7 @@ const row = (item: ViewAmount | ReceiptFact, strong = false) =>
   `<tr${strong ? ' class="total"' : ''}><td>${escape(item.label)}${'detail' in item && item.detail ? `<br><small>${escape(item.detail)}</small>` : ''}</td><td>${escape(item.text)}</td></tr>`;
 
 /** The page, or undefined while there is nothing to show yet (the session is not priced, or still holds money). */
-export function renderReceiptPage(session: ChargingSession, site: ReceiptSite): string | undefined {
+export function renderReceiptPage(session: ChargingSession, site: ReceiptSite, options: { readonly emailForm?: boolean } = {}): string | undefined {
   const view = session.receiptView as StoredReceiptView | undefined;
   const chargedNothing = session.paymentState === 'cancelled' || (session.paymentState ?? 'none') === 'none';
   const ended = !OPEN_SESSION_STATUSES.includes(session.status);
@@ -65,7 +87,10 @@ export function renderReceiptPage(session: ChargingSession, site: ReceiptSite): 
   let heading: string | undefined;
   if (ended && chargedNothing) {
     const held = session.paymentState === 'cancelled' && session.authorizedAmount ? Money.of(session.authorizedAmount, currency) : undefined;
-    const cancelled = cancelledView(held, language);
+    // A stop that priced something yet charged nothing: the hold was cancelled at Payter before the commit.
+    const stopped: NothingChargedReason = (session.payment?.captured.minor ?? 0) > 0 ? 'paymentNotTaken' : 'nothingUsed';
+    const why = session.endReason && (NOTHING_CHARGED_BECAUSE[session.endReason] ?? stopped);
+    const cancelled = cancelledView(held, language, why);
     heading = cancelled.title;
     sections.push(cancelled.messages.map((message) => `<p class="note">${escape(message)}</p>`).join('\n'));
   }
@@ -89,14 +114,33 @@ export function renderReceiptPage(session: ChargingSession, site: ReceiptSite): 
     ];
     sections.push(`<table>\n${rows.join('\n')}\n</table>`);
   }
-  return `<!doctype html>
-<html lang="${escape(language ?? 'en')}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(site.name)}: receipt</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem 0;vertical-align:top}td+td{text-align:right}table{width:100%;border-collapse:collapse;margin-bottom:1rem}.total td{border-top:1px solid #888;font-weight:600}small{color:#666}.note{font-weight:600}</style>
-</head><body>
-<h1>${escape(site.name)}</h1>
+  if (options.emailForm) {
+    const email = emailWording(language);
+    // Relative: the page's own address, wherever the API is mounted, plus /email.
+    sections.push(
+      `<form method="post" action="${escape(session.sessionId)}/email"><label>${escape(email.heading)}<br><input type="email" name="email" required maxlength="254" autocomplete="email" placeholder="${escape(email.address)}"></label> <button type="submit">${escape(email.send)}</button></form>`,
+    );
+  }
+  return page(site.name, language, `<h1>${escape(site.name)}</h1>
 ${heading ? `<h2>${escape(heading)}</h2>\n` : ''}<p>${escape(session.stationId)}${session.maskedPan ? ` · ${escape(session.maskedPan)}` : ''}</p>
 ${sections.join('\n')}
-<p><small>${escape(timesIn)} · ${escape(session.sessionId)}</small></p>
+<p><small>${escape(timesIn)} · ${escape(session.sessionId)}</small></p>`);
+}
+
+/** The answer to the e-mail form: what happened, and the way back to the receipt. */
+export function renderEmailAnswerPage(sessionId: string, site: ReceiptSite, outcome: 'sent' | 'invalid' | 'tooMany'): string {
+  const email = emailWording(site.language);
+  return page(site.name, site.language, `<h1>${escape(site.name)}</h1>
+<p class="note">${escape(email[outcome])}</p>
+<p><a href="../${escape(sessionId)}">${escape(email.back)}</a></p>`);
+}
+
+function page(siteName: string, language: string | undefined, body: string): string {
+  return `<!doctype html>
+<html lang="${escape(language ?? 'en')}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escape(siteName)}: receipt</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem 0;vertical-align:top}td+td{text-align:right}table{width:100%;border-collapse:collapse;margin-bottom:1rem}.total td{border-top:1px solid #888;font-weight:600}small{color:#666}.note{font-weight:600}</style>
+</head><body>
+${body}
 </body></html>`;
 }

@@ -21,6 +21,7 @@ import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
 import { pricedSession } from './charger-cost';
 import { sessionCostSoFar } from './running-cost';
+import { receiptScreen } from './card-receipts';
 import type { SessionRepository } from './ports';
 
 /** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
@@ -310,20 +311,7 @@ export class SessionSteps {
     const { session, reader, site } = await this.load(sessionId);
     // Only a committed payment is a charge to show (a hold cancelled at Payter charged nothing).
     if (!session.payment || !session.receipt || session.paymentState !== 'committed') return;
-    const usage = (session.receipt as { usage: { energyWh: number; durationSeconds: number } }).usage;
-    await this.deps.display.show(
-      reader,
-      site,
-      'receipt',
-      {
-        total: Money.of(session.payment.captured.minor, site.currency),
-        tax: Money.of(session.payment.taxCollected.minor, site.currency),
-        energyWh: usage.energyWh,
-        durationSeconds: usage.durationSeconds,
-        receiptUrl: this.deps.receiptUrl(sessionId),
-      },
-      sessionId,
-    );
+    await this.deps.display.showReceipt(reader, site, receiptScreen(session, site.currency, this.deps.receiptUrl(sessionId)), sessionId);
   }
 
   /** Payter's retries ran out: the hold is still open. Flag it loudly for an operator. */
@@ -347,8 +335,8 @@ export class SessionSteps {
     await revokeIdTag(this.deps.transactions, session, this.now());
     const status = finalStatus(session);
     const endReason = session.endReason ?? unrecordedEndReason(session);
-    if (status !== session.status || endReason !== session.endReason) {
-      await this.deps.sessions.update(sessionId, { status, ...(endReason && { endReason }) }, this.now());
+    if (status !== session.status || endReason !== session.endReason || session.endedAt === undefined) {
+      await this.deps.sessions.update(sessionId, { status, ...(endReason && { endReason }), endedAt: session.endedAt ?? this.now() }, this.now());
     }
     await this.deps.readers.detachSession(reader.serialNumber, sessionId, session);
     const station = await this.deps.stations.get(session.stationId);

@@ -29,6 +29,8 @@ const percent = decimal.refine((v) => {
 
 /** Also the limit of sites stored before the setting existed. */
 export const DEFAULT_CHARGER_LOST_SECONDS = 900;
+/** Also the window of sites stored before the setting existed (lambdas/sessions/card-receipts.ts). */
+export const DEFAULT_RECEIPT_TAP_MINUTES = 10;
 /** Also the zone of sites stored before the setting existed. */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
@@ -70,8 +72,18 @@ export const siteSettingsSchema = z.strictObject({
       maxSessionMinutes: z.number().int().min(1).max(48 * 60).default(720),
       /** How long a charging session's station may be unreachable before it is billed from its last meter value. */
       chargerLostSeconds: z.number().int().min(5).max(86_400).default(DEFAULT_CHARGER_LOST_SECONDS),
+      /**
+       * How long after a session a tap of its card on the idle reader shows that session's
+       * receipt instead of starting a new one; 0: never (the Receipt option still does).
+       */
+      receiptTapMinutes: z.number().int().min(0).max(120).default(DEFAULT_RECEIPT_TAP_MINUTES),
     })
-    .default({ plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: DEFAULT_CHARGER_LOST_SECONDS }),
+    .default({
+      plugInWindowSeconds: 120,
+      maxSessionMinutes: 720,
+      chargerLostSeconds: DEFAULT_CHARGER_LOST_SECONDS,
+      receiptTapMinutes: DEFAULT_RECEIPT_TAP_MINUTES,
+    }),
   /** Per-screen wording of the reader, so operators change it without a deploy. */
   screens: screenOverridesSchema.optional(),
 });
@@ -144,6 +156,12 @@ export const readerCommissioningSchema = z
       .refine((c) => new Set(c.map((x) => x.label)).size === c.length, 'labels must be unique')
       .optional(),
     startFlow: z.enum(START_FLOWS).optional(),
+    /** The idle screen is a menu of Start, Stop and Receipt (Payter's UI start), instead of the start flow's own screen. */
+    menu: z.boolean().optional(),
+  })
+  .refine((r) => !(r.menu && r.startFlow === 'plugInToStart'), {
+    message: 'plug in to start begins when a car is plugged in, not with a menu: give menu with tapToStart or uiStart',
+    path: ['menu'],
   })
   .refine((r) => (r.connectors === undefined) !== (r.stationId === undefined && r.connectorIds === undefined), {
     message: 'give either connectors or stationId with connectorIds',

@@ -5,7 +5,8 @@
  * emulation). One runtime per process: the handlers read their configuration from the
  * process environment, as Lambda's do.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ import { startWebSocketGateway, type WebSocketGateway } from './websocket-gatewa
 import { startPayterSimulator, type PayterSimulator } from './payter-simulator';
 import { payterSimulatorRoutes } from './payter-simulator-routes';
 import { startMyPayterSimulator, type MyPayterSimulator } from './mypayter-simulator';
+import { startSesOutbox } from './ses-outbox';
 import type { MyPayterCredentials } from '../../lambdas/mypayter/data-api-client';
 import { CallbackUrls } from '../../lambdas/readers/callback-urls';
 import { MAX_HEARTBEAT_INTERVAL_SECONDS } from '../../lambdas/csms/charging-stations';
@@ -111,6 +113,11 @@ export interface LocalRuntimeOptions {
    * EventBridge schedule does in AWS. @default 300
    */
   readonly sessionSweepIntervalSeconds?: number;
+  /**
+   * Where e-mailed receipts land (lib/local/ses-outbox.ts), one JSON message a line.
+   * @default `outbox.jsonl` in `dataDir`, else in a fresh temporary directory
+   */
+  readonly outboxFile?: string;
 }
 
 export interface LocalRuntime {
@@ -123,6 +130,8 @@ export interface LocalRuntime {
   readonly payter?: PayterSimulator;
   /** The built-in MyPayter Data API simulator, unless a real one was configured (or no CPS simulator runs). */
   readonly myPayter?: MyPayterSimulator;
+  /** The file e-mailed receipts are appended to, instead of being sent. */
+  readonly outboxFile: string;
   /** The Lambda handlers as they run here (the bench observes their invocations). */
   readonly lambdas: LambdaHost;
   /** Runs the reconciliation job now (the `reconciliation-job` Lambda); its summary. */
@@ -220,6 +229,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       });
     } else delete process.env.MYPAYTER_API_URL;
 
+    // Amazon SES: the receipt e-mails go to a file.
+    const outbox = await startSesOutbox({
+      file:
+        options.outboxFile ??
+        (options.dataDir !== undefined ? join(options.dataDir, 'outbox.jsonl') : join(mkdtempSync(join(tmpdir(), 'ev-csms-outbox-')), 'outbox.jsonl')),
+    });
+    closers.push(() => outbox.close());
+    setEnvironment({ AWS_ENDPOINT_URL_SESV2: outbox.url, RECEIPT_EMAIL_FROM: process.env.RECEIPT_EMAIL_FROM ?? 'receipts@localhost.localdomain' });
+
     await lambdas.load();
     const reconcile = () => lambdas.invoke('reconciliation-job', SCHEDULED_EVENT);
 
@@ -286,6 +304,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stateMachineArn,
       stepFunctionsEndpoint: stepFunctions.url,
       dynamoDbEndpoint: dynamo.endpoint,
+      outboxFile: outbox.file,
       ...(payter && { payter }),
       ...(myPayter && { myPayter }),
       lambdas,

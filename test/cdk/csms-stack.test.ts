@@ -11,7 +11,7 @@ import { FUNCTION_NAMES, SETTING_VARIABLES, functionSpec, type Setting } from '.
 import { placeholdersOf } from '../../lib/constructs/session-workflow';
 import { FORWARDED_HANDSHAKE_HEADERS, OCPP_PATH_FUNCTION_FILE } from '../../lib/constructs/ocpp-gateway';
 import { logicalIdOf } from '../../lib/constructs/nag';
-import { CsmsStack } from '../../lib/csms-stack';
+import { CsmsStack, DEFAULT_RECEIPT_SENDER } from '../../lib/csms-stack';
 import { TABLES, type TableName } from '../../lib/tables';
 import { PAYTER_FINALIZE_RETRY_DELAYS_SECONDS } from '../support/asl-retries';
 
@@ -286,6 +286,7 @@ describe('the HTTP API', () => {
     ['POST /payter/{token}/ui/{contextId}', 'payter-ui-callback'],
     ['POST /payter/{token}/state', 'payter-terminal-state'],
     ['GET /receipts/{sessionId}', 'receipt-page'],
+    ['POST /receipts/{sessionId}/email', 'receipt-email'],
   ])('routes %s to lambdas/%s.ts without API Gateway authorization: the URL carries the capability', (routeKey, entry) => {
     expect(entryBehindRoute(routeKey)).toBe(entry);
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'NONE' });
@@ -303,6 +304,7 @@ describe('the HTTP API', () => {
       'POST /payter/{token}/card/{readingId}',
       'POST /payter/{token}/state',
       'POST /payter/{token}/ui/{contextId}',
+      'POST /receipts/{sessionId}/email',
     ]);
   });
 
@@ -465,6 +467,19 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets receipt-email alone send e-mail, with ses:SendEmail only, from the receipt sender (its address or domain identity) only', () => {
+    for (const entry of ENTRIES.filter((e) => e !== 'receipt-email')) expect(statementsWithAction(entry, 'ses:'), entry).toEqual([]);
+    const identity = (name: string) => `arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/${name}`;
+    expect(statementsWithAction('receipt-email', 'ses:').map((s) => ({ ...s, Resource: asList(s.Resource).map(flatten).sort() }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ses:SendEmail',
+        Resource: [identity('example.com'), identity(DEFAULT_RECEIPT_SENDER)],
+        Condition: { StringEquals: { 'ses:FromAddress': DEFAULT_RECEIPT_SENDER } },
+      },
+    ]);
+  });
+
   it('grants "*" to no function except for the X-Ray actions, which have no resource-level permissions', () => {
     for (const entry of ENTRIES) {
       const starred = statementsOf(entry).filter((s) => asList(s.Resource).includes('*'));
@@ -510,6 +525,7 @@ describe('the functions', () => {
       callTimeout: '30',
       refundChannel: 'cps',
       myPayterApi: DEFAULT_MYPAYTER_API_URL,
+      receiptSender: DEFAULT_RECEIPT_SENDER,
     };
     const handed = Object.fromEntries(
       (Object.keys(SETTING_VARIABLES) as Setting[]).flatMap((setting) =>

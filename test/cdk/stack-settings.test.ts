@@ -297,6 +297,7 @@ describe('the public HTTP routes', () => {
     'POST /payter/{token}/card/{readingId}',
     'POST /payter/{token}/state',
     'POST /payter/{token}/ui/{contextId}',
+    'POST /receipts/{sessionId}/email',
   ];
 
   function httpStageOf(stack: CsmsStack): { Properties: Record<string, any>; DependsOn?: string[] } {

@@ -60,6 +60,10 @@ function aUsdSite(): Site {
         hold: usd(5000),
         connector: 'Bay 2',
       },
+      menu: {},
+      receiptTap: {},
+      nothingCharged: { receiptUrl: 'https://r.example.com/s/7Hk2' },
+      noReceipt: {},
     },
   };
 }
@@ -328,7 +332,7 @@ describe('screenOverridesSchema', () => {
       'an unknown screen',
       { idle: { title: 'Hi' } },
       '',
-      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, tapToStop, stopping, receipt, error, outOfOrder, plugInFirst, tapCardAt',
+      'unknown screen(s) idle: expected tapCard, authorizing, declined, plugIn, charging, tapToStop, stopping, receipt, error, outOfOrder, plugInFirst, tapCardAt, menu, receiptTap, nothingCharged, noReceipt',
     ],
     [
       'a placeholder the screen does not provide',

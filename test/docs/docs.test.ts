@@ -54,7 +54,7 @@ describe(EXAMPLE_SITE, () => {
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     expect(parsed.data).toEqual(site);
     expect(Object.keys(site).sort()).toEqual(Object.keys(siteSettingsSchema.shape).filter((key) => key !== 'screens').sort());
-    expect(Object.keys(site.limits).sort()).toEqual(['chargerLostSeconds', 'maxSessionMinutes', 'plugInWindowSeconds']);
+    expect(Object.keys(site.limits).sort()).toEqual(['chargerLostSeconds', 'maxSessionMinutes', 'plugInWindowSeconds', 'receiptTapMinutes']);
   });
 
   it("charges as the demo's site (docs/pricing.md's example), so the README's session costs what npm start's does", () => {

@@ -3,10 +3,15 @@
  * charged, refunded and finally paid; times in the site's time zone with the zone named;
  * durations as h:mm:ss; a session that charged nothing says so, in the site's language.
  */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, it } from 'vitest';
+import type { OutboxMessage } from '../../lib/local/ses-outbox';
+import { TABLES } from '../../lib/tables';
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { SimulatedCharger } from '../../lib/local/simulated-charger';
-import { demoSite, waitFor, type TestSystem } from '../support/local-system';
+import { demoSite, localDynamoDb, waitFor, type TestSystem } from '../support/local-system';
 import { useTestSystem } from '../support/world';
 import { FAST_WAITS, paidSession } from '../support/paid-session';
 
@@ -44,7 +49,7 @@ it('shows the charge, each refund and the final amount, times in the site time z
   expect(text).toMatch(/Idle fee .*0:05:00 × \$6\.00\/h/);
 });
 
-it("says that nothing was charged and the hold was released, in the site's language", async () => {
+it("says why nothing was charged and that the hold was released, in the site's language", async () => {
   await system.provisionStation('CP-RECEIPT-NL', 'receipt-station-secret', 'site-nl', [1]);
   expect((await system.api('PUT', '/installer/sites/site-nl', { ...demoSite('site-nl'), language: 'nl', timeZone: 'Europe/Amsterdam' })).status).toBe(200);
   const charger = await new SimulatedCharger(system.runtime.ocppUrl, 'CP-RECEIPT-NL', 'receipt-station-secret', { remoteStart: 'Rejected' }).connect();
@@ -62,10 +67,68 @@ it("says that nothing was charged and the hold was released, in the site's langu
 
     const text = await receiptPage(sessionId);
     expect(text).toContain('Laadsessie geannuleerd');
+    // Why, then what happened to the money.
+    expect(text).toMatch(/Het laden is niet begonnen\.\s+Er is niets van uw kaart afgeschreven\./);
     expect(text).toContain('Er is niets van uw kaart afgeschreven.');
     expect(text).toMatch(/De reservering van .*50,00 op uw kaart is vrijgegeven\./);
     expect(text).toContain('Tijden in Europe/Amsterdam');
   } finally {
     await charger.close();
   }
+});
+
+const outbox = (): OutboxMessage[] =>
+  existsSync(system.runtime.outboxFile)
+    ? readFileSync(system.runtime.outboxFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as OutboxMessage)
+    : [];
+
+const emailForm = (sessionId: string, email: string) =>
+  fetch(`${system.runtime.httpUrl}/receipts/${sessionId}/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email }).toString(),
+  });
+
+/** Every item of every table, as text. */
+async function everythingStored(): Promise<string> {
+  const db = localDynamoDb();
+  const items: unknown[] = [];
+  for (const spec of Object.values(TABLES)) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(new ScanCommand({ TableName: process.env[spec.envVar]!, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  return JSON.stringify(items);
+}
+
+it('e-mails the receipt once to the address entered on its page, and keeps the address nowhere', async () => {
+  const { sessionId } = await paidSession(system, 'card-receipt-email');
+  const page = await (await fetch(`${system.runtime.httpUrl}/receipts/${sessionId}`)).text();
+  expect(page).toContain(`<form method="post" action="${sessionId}/email">`);
+
+  const refused = await emailForm(sessionId, 'not an address');
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain('That is not an e-mail address.');
+
+  const address = `driver-${randomUUID()}@example.org`;
+  const sent = await emailForm(sessionId, address);
+  expect(sent.status).toBe(200);
+  expect(await sent.text()).toContain('The receipt is on its way to your e-mail address.');
+
+  const mine = outbox().filter((message) => message.to.includes(address));
+  expect(mine).toEqual([expect.objectContaining({ to: [address], subject: `Your charging receipt from ${demoSite().name}` })]);
+  expect(mine[0]!.text).toMatch(/Energy 12\.35 kWh × \$0\.35\/kWh \$4\.32\nCharging time/);
+  expect(mine[0]!.text).toContain('Total $7.64');
+  expect(mine[0]!.html).toContain(sessionId);
+  expect(mine[0]!.html).not.toContain('<form');
+  expect(await everythingStored()).not.toContain(address.split('@')[0]);
+
+  // The page is public to whoever has its link: it e-mails a receipt a few times, not as a relay.
+  for (const n of [2, 3]) expect((await emailForm(sessionId, `again-${n}@example.org`)).status).toBe(200);
+  const tooMany = await emailForm(sessionId, 'once-more@example.org');
+  expect(tooMany.status).toBe(429);
+  expect(outbox().filter((message) => message.to.includes('once-more@example.org'))).toEqual([]);
 });

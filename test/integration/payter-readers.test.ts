@@ -288,6 +288,7 @@ describe('a tap whose workflow cannot be started', () => {
       workflow: new StepFunctionsSessionWorkflow(unreachable, system.runtime.stateMachineArn),
       stopCharging: async () => undefined,
       clock,
+      receiptUrl: (sessionId) => `${process.env.PUBLIC_BASE_URL}/receipts/${sessionId}`,
     });
     const token = /\/payter\/([^/]+)\//.exec(urls.card('APOLLO-N', readingId))![1]!;
     await expect(

@@ -69,7 +69,7 @@ describe('a card callback without the capability of its URL', () => {
 
 describe('a tap on an idle reader', () => {
   it('starts one session for the card on the reader connector, and its workflow named after it', async () => {
-    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 240, chargerLostSeconds: 300 } } });
+    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 240, chargerLostSeconds: 300, receiptTapMinutes: 10 } } });
     w.clock.advance({ seconds: 30 });
     const result = await w.tap('card-7', { maskedPan: '****1234', ifd: 'CHIP' });
 
@@ -146,6 +146,7 @@ describe('a tap on an idle reader', () => {
       workflow: w.workflow,
       stopCharging: async () => undefined,
       clock: w.clock,
+      receiptUrl: (sessionId) => `https://csms.test/receipts/${sessionId}`,
     });
     const result = await callbacks.cardRead(tokenOf(w.urls.card(SERIAL, 'reading-1')), 'reading-1', card());
     expect(result).toEqual({ action: 'started', sessionId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
@@ -606,5 +607,63 @@ describe('a kiosk reader running two sessions at once', () => {
     w.readers.seed({ ...w.reader(), screen: 'selection', sessionsByConnector: { [`${STATION_ID}#1`]: 'session-a' } });
     expect(await w.pressButton('selection', 'selection', '1')).toEqual({ action: 'ignored' });
     expect(w.payter.calls).toEqual([]);
+  });
+});
+
+describe('a tap of a card whose session at this reader has ended', () => {
+  const minutesBefore = (minutes: number) => new Date(Date.parse(T0) - minutes * 60_000).toISOString();
+  /** An idle reader, and an ended session of `card-1` on it. */
+  async function afterSession(endedMinutesAgo: number, receiptTapMinutes = 10) {
+    const w = await idleReader({ site: { limits: { plugInWindowSeconds: 120, maxSessionMinutes: 720, chargerLostSeconds: 900, receiptTapMinutes } } });
+    w.givenSession({ sessionId: 'session-0', status: 'cancelled', paymentState: 'cancelled', cardId: 'card-1', createdAt: minutesBefore(60), endedAt: minutesBefore(endedMinutesAgo) });
+    return w;
+  }
+
+  it("within the site's receiptTapMinutes shows that session's receipt without a hold, once: the next tap charges", async () => {
+    const w = await afterSession(9);
+    expect(await w.tap('card-1')).toEqual({ action: 'receipt', sessionId: 'session-0' });
+    expect(w.payter.lastScreen(SERIAL)).toMatchObject({ id: 'nothingCharged', properties: { message: expect.stringContaining('https://csms.test/receipts/session-0') } });
+    expect(w.payter.callsOf('authorize')).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
+    // The reader reads cards again under the receipt.
+    expect(w.reader().reading).toMatchObject({ state: 'open' });
+    expect(await w.tap('card-1')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+
+  it.each([
+    ['after the window', 11, 10],
+    ['with the window 0', 1, 0],
+  ])('%s starts a new session', async (_case, endedMinutesAgo, receiptTapMinutes) => {
+    const w = await afterSession(endedMinutesAgo, receiptTapMinutes);
+    expect(await w.tap('card-1')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+
+  it('of another card starts a new session', async () => {
+    const w = await afterSession(1);
+    expect(await w.tap('card-2')).toEqual({ action: 'started', sessionId: expect.any(String) });
+  });
+});
+
+describe("the menu's Stop", () => {
+  /** A reader with the menu, idle, its Stop pressed: a card reading to stop that card's session. */
+  async function stopPressed() {
+    const w = givenWorld();
+    w.readers.seed({ ...w.reader(), menu: true });
+    await w.display.showStartScreen(w.reader(), w.site);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('menu');
+    const menuContext = /\/ui\/([^/?]+)$/.exec(String(w.payter.callsOf('showUi').at(-1)!.callbackUrl))![1]!;
+    expect(await w.pressButton(menuContext, 'menu', 'stop')).toEqual({ action: 'reading-to-stop' });
+    w.payter.calls.length = 0;
+    return w;
+  }
+
+  it('with no session of the card here takes no hold and starts nothing: back to the menu', async () => {
+    const w = await stopPressed();
+    expect(w.reader().reading).toMatchObject({ state: 'open', purpose: 'stop' });
+    expect(await w.tap('card-9')).toEqual({ action: 'ignored', reason: 'no session of this card to stop' });
+    expect(w.sessions.all()).toEqual([]);
+    expect(w.workflow.starts).toEqual([]);
+    expect(w.payter.callsOf('authorize')).toEqual([]);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('menu');
   });
 });

@@ -84,7 +84,7 @@ async function priced(options: Parameters<typeof givenWorld>[0] = {}) {
 
 describe('authorize: the hold on the card', () => {
   it("holds the site's amount, moves the session to starting and asks the driver to plug in", async () => {
-    const { w, id } = authorizing({}, { site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 720, chargerLostSeconds: 900 } } });
+    const { w, id } = authorizing({}, { site: { limits: { plugInWindowSeconds: 90, maxSessionMinutes: 720, chargerLostSeconds: 900, receiptTapMinutes: 10 } } });
     expect(await w.steps.authorize(id)).toEqual({ outcome: 'approved' });
     expect(w.session(id)).toMatchObject({
       status: 'starting',
@@ -765,9 +765,26 @@ describe('release: the reader free for the next driver', () => {
     expect(w.payter.callsOf('listSessions')).toEqual([]); // nothing of its own could be open
   });
 
-  it('a session whose final status and reason are recorded already is not written again', async () => {
+  it('records when the session ended, once', async () => {
     const w = givenWorld();
-    const { sessionId } = w.givenSession({ status: 'completed', paymentState: 'committed', endReason: 'driverTap', updatedAt: minutesAfterT0(-5) });
+    const { sessionId } = w.givenSession({ status: 'completed', paymentState: 'committed', endReason: 'driverTap' });
+    w.clock.advance({ minutes: 1 });
+    await w.steps.release(sessionId);
+    expect(w.session(sessionId).endedAt).toBe(minutesAfterT0(1));
+    w.clock.advance({ minutes: 1 });
+    await w.steps.release(sessionId);
+    expect(w.session(sessionId).endedAt).toBe(minutesAfterT0(1));
+  });
+
+  it('a session whose final status, reason and end are recorded already is not written again', async () => {
+    const w = givenWorld();
+    const { sessionId } = w.givenSession({
+      status: 'completed',
+      paymentState: 'committed',
+      endReason: 'driverTap',
+      endedAt: minutesAfterT0(-5),
+      updatedAt: minutesAfterT0(-5),
+    });
     w.clock.advance({ minutes: 1 });
     await w.steps.release(sessionId);
     expect(w.session(sessionId).updatedAt).toBe(minutesAfterT0(-5));

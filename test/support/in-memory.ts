@@ -1213,6 +1213,7 @@ export function givenWorld(options: WorldOptions = {}) {
       if (session.transactionId !== undefined) await stopTransaction(session.stationId, session.transactionId);
     },
     clock,
+    receiptUrl: (sessionId) => `${PUBLIC_BASE_URL}/receipts/${sessionId}`,
     newSessionId: () => `session-${++sessionCount}`,
   });
   const events = new SessionEvents({ sessions, readers, sites, stations, display, workflow, stopTransaction, clock });

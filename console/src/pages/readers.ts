@@ -20,6 +20,7 @@ const servedOf = (reader: any): { stationId: string; connectorId: number; label:
 /** The Installer Panel's card-reader flow: commission a reader to a station's connectors, decommission it, look it up. */
 export function Readers() {
   const [form, setForm] = useState({ serialNumber: '', stationId: '', connectorIds: '1', kiosk: '', startFlow: 'tapToStart' });
+  const [menu, setMenu] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState<string | null>(null);
   const [reader, setReader] = useState<any>(null);
@@ -40,7 +41,7 @@ export function Readers() {
       const served = form.kiosk.trim()
         ? { connectors: kioskConnectors(form.kiosk) }
         : { stationId: form.stationId, connectorIds: connectorList(form.connectorIds) };
-      setReader(await api('PUT', path(), { body: { ...served, startFlow: form.startFlow } }));
+      setReader(await api('PUT', path(), { body: { ...served, startFlow: form.startFlow, ...(menu && { menu: true }) } }));
       setNote(`Reader ${form.serialNumber} commissioned to ${form.kiosk.trim() ? 'its kiosk connectors' : form.stationId}.`);
     });
   };
@@ -71,6 +72,10 @@ export function Readers() {
           ${Object.entries(START_FLOWS).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
         </select>
       </div>
+      <div class="field">
+        <label><input type="checkbox" name="menu" checked=${menu} onChange=${(event: Event) => setMenu((event.target as HTMLInputElement).checked)} /> Menu of Start, Stop and Receipt</label>
+        <p class="hint">The idle screen offers the three; Receipt shows the last receipt of the card then tapped.</p>
+      </div>
       <${FormError} error=${error} shown=${['serialNumber', 'stationId', 'connectorIds', 'connectors']} />
       ${note && html`<p class="alert ok" role="status">${note}</p>`}
       <div class="buttons">
@@ -83,6 +88,7 @@ export function Readers() {
     html`<dl class="facts" aria-label="Reader">
       <dt>Start flow</dt><dd>${START_FLOWS[(reader.startFlow ?? 'tapToStart') as keyof typeof START_FLOWS] ?? reader.startFlow}</dd>
       <dt>Connectors served</dt><dd>${servedOf(reader).map((c) => `${c.label}: ${c.stationId} connector ${c.connectorId}`).join(', ')}</dd>
+      <dt>Menu</dt><dd>${reader.menu ? 'Start, Stop, Receipt' : 'None: the start flow\'s own screen'}</dd>
       ${Object.entries(reader).map(([key, value]) => html`<dt>${key}</dt><dd>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>`)}
     </dl>`}`;
 }

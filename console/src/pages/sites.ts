@@ -20,6 +20,7 @@ const FIELDS = [
   { name: 'tax.ratePercent', label: 'Tax rate (%)' },
   { name: 'revenueShare.platformPercent', label: 'Platform share (%)' },
   { name: 'revenueShare.platformFixedPerSession', label: 'Platform fixed fee per session (minor units)', number: true },
+  { name: 'limits.receiptTapMinutes', label: 'Receipt on a tap of the same card (minutes after a session, 0: off)', number: true },
 ] as const;
 
 type Values = Record<string, string>;
