@@ -59,8 +59,9 @@ export class ReaderDisplay {
    * screen) it reads only to stop.
    */
   async showStartScreen(reader: Reader, site: SiteSettings): Promise<PayterOutcome<void>> {
-    // A reader with a menu offers Start, Stop and Receipt, whatever runs on it.
-    if (reader.menu) return this.showMenu(reader, site);
+    // A reader with a menu offers Start, Stop and Receipt when idle; while it charges, its card
+    // reading stops the driver's own session (and on a kiosk starts a free connector).
+    if (reader.menu && runningSessionIds(reader).length === 0) return this.showMenu(reader, site);
     return this.showStartFlow(reader, site);
   }
 
