@@ -20,8 +20,8 @@ import { measureUsage, type StatusChange } from '../pricing/usage';
 import type { Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
-import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
-import { sessionCostSoFar } from './running-cost';
+import { pricingAtTap, type ChargingSession, type EndReason, type PaymentState, type SessionStatus } from './model';
+import { sessionCostSoFar, sessionPrices } from './running-cost';
 import type { SessionRepository } from './ports';
 
 /** A step found the session in a state it cannot work from: a bug or a lost update, not a retry. */
@@ -131,6 +131,8 @@ export class SessionSteps {
           payterSessionId,
           authorizedAmount,
           currency: site.currency,
+          // The prices the driver tapped for hold to the end (docs/pricing.md).
+          pricing: pricingAtTap(site),
           authorizePending: false,
         });
         await this.deps.display.show(reader, site, 'plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }, sessionId);
@@ -210,7 +212,7 @@ export class SessionSteps {
     const { session, reader, site } = await this.load(sessionId);
     await this.deps.display.armTapToStop(reader, site);
     const now = this.deps.clock.now();
-    const { usage, total, metered } = (await sessionCostSoFar(this.deps, site, session, now)) ?? {
+    const { usage, total, metered } = (await sessionCostSoFar(this.deps, sessionPrices(session, site), session, now)) ?? {
       usage: { energyWh: 0, durationSeconds: 0 },
       total: Money.zero(site.currency),
       metered: false,
@@ -267,8 +269,10 @@ export class SessionSteps {
       { meterStart: session.meterStart, meterStop: session.meterStop, startedAt: session.startedAt, stoppedAt: session.stoppedAt },
       statusChanges,
     );
-    const receipt = priceSession(site, usage);
-    const payment = capture(receipt, Money.of(session.authorizedAmount ?? 0, site.currency));
+    // The prices kept at the tap, as the live cost used: the commit is what the screen showed.
+    const prices = sessionPrices(session, site);
+    const receipt = priceSession(prices, usage);
+    const payment = capture(receipt, Money.of(session.authorizedAmount ?? 0, prices.currency));
     const split = splitRevenue(payment, site.revenueShare);
     const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
     await this.deps.sessions.update(
