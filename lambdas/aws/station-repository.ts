@@ -209,7 +209,10 @@ export class DynamoStationRepository implements StationRepository {
       },
     });
     for await (const page of found) {
-      for (const { sk: _sk, [OPEN_TRANSACTION]: _open, ...item } of page) items.push(withState(item as ConnectorStatus));
+      for (const { sk: _sk, [OPEN_TRANSACTION]: _open, ...item } of page) {
+        // A connector whose transaction began before it reported any status has no status yet.
+        if (item.status !== undefined) items.push(withState(item as ConnectorStatus));
+      }
       if (newest !== undefined) break;
     }
     return items;

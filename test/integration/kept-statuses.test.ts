@@ -74,6 +74,16 @@ describe('the statuses a transaction keeps', () => {
     expect(compared).toBeGreaterThan(15);
   }, 60_000);
 
+  it('are kept for a connector that reported no status before its transaction, which shows none until it does', async () => {
+    const service = new ChargingStations({ stations: stations(), transactions: transactions(), sites: { get: async () => undefined }, clock: systemClock, heartbeatIntervalSeconds: 300 });
+    await system.provisionStation('CP-KEPT-FIRST', 'kept-statuses-secret', 'site-main-st', [1]);
+    const { transactionId } = await service.startTransaction('CP-KEPT-FIRST', { connectorId: 1, idTag: 'KEPT', meterStart: 0, timestamp: '2026-11-23T10:00:00Z' });
+    expect(await stations().getConnectorStatuses('CP-KEPT-FIRST')).toEqual([]);
+    await service.connectorStatus('CP-KEPT-FIRST', { connectorId: 1, state: 'suspendedByVehicle', status: 'SuspendedEV', errorCode: 'NoError', timestamp: '2026-11-23T10:05:00Z' });
+    expect((await stations().getConnectorStatuses('CP-KEPT-FIRST')).map((s) => s.status)).toEqual(['SuspendedEV']);
+    expect((await transactions().get(transactionId))?.statuses).toEqual([{ state: 'suspendedByVehicle', timestamp: '2026-11-23T10:05:00Z' }]);
+  });
+
   it('are no longer kept once the transaction stopped', async () => {
     const service = new ChargingStations({ stations: stations(), transactions: transactions(), sites: { get: async () => undefined }, clock: systemClock, heartbeatIntervalSeconds: 300 });
     await system.provisionStation('CP-KEPT-STOP', 'kept-statuses-secret', 'site-main-st', [1]);
