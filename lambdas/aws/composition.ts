@@ -298,7 +298,7 @@ export const sessionSteps = /* @__PURE__ */ lazy(async (): Promise<SessionSteps>
 });
 
 export const sessionEvents = /* @__PURE__ */ lazy(async (): Promise<SessionEvents> => {
-  const wired = { sessions: sessions(), readers: readers(), sites: sites(), stations: stations(), workflow: workflow(), stopTransaction: stopTransaction() };
+  const wired = { sessions: sessions(), sites: sites(), stations: stations(), workflow: workflow(), stopTransaction: stopTransaction() };
   return new SessionEvents({ ...wired, display: await display(), clock: systemClock });
 });
 

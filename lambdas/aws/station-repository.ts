@@ -20,6 +20,8 @@ const withState = (status: ConnectorStatus): ConnectorStatus => (status.state ? 
 
 /** Status history entries read a page at a time, newest first: a session's are a handful. */
 const HISTORY_PAGE = 16;
+/** On a connector's current status: the transaction whose statuses are kept (csms/model.ts `Transaction.statuses`). */
+const OPEN_TRANSACTION = 'openTransactionId';
 
 export class DynamoStationRepository implements StationRepository {
   constructor(
@@ -121,7 +123,7 @@ export class DynamoStationRepository implements StationRepository {
     return marked !== undefined;
   }
 
-  async putConnectorStatus(status: ConnectorStatus): Promise<void> {
+  async putConnectorStatus(status: ConnectorStatus): Promise<number | undefined> {
     // The current status and one history entry: two single-item writes (dynalite has no
     // transactions). The first also counts the connector's notifications, so the history entry
     // is keyed by its time and then its arrival: two statuses of the same second keep the
@@ -137,7 +139,8 @@ export class DynamoStationRepository implements StationRepository {
         UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')} ADD arrival :one${remove.length ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : ''}`,
         ExpressionAttributeNames: Object.fromEntries([...set.map(([name]) => name), ...remove].map((name) => [`#${name}`, name])),
         ExpressionAttributeValues: { ...Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])), ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
+        // ALL_NEW: the connector's open transaction comes back with the count, at no extra call.
+        ReturnValues: 'ALL_NEW',
       }),
     );
     const arrival = Attributes?.arrival as number;
@@ -145,6 +148,19 @@ export class DynamoStationRepository implements StationRepository {
       new PutCommand({
         TableName: this.table,
         Item: { ...status, arrival, sk: `${historyPrefix(status.connectorId)}${utc(status.timestamp)}#${String(arrival).padStart(ARRIVAL_DIGITS, '0')}` },
+      }),
+    );
+    return Attributes?.[OPEN_TRANSACTION] as number | undefined;
+  }
+
+  async openConnectorTransaction(stationId: string, connectorId: number, transactionId: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { stationId, sk: connectorKey(connectorId) },
+        UpdateExpression: 'SET #t = :t',
+        ExpressionAttributeNames: { '#t': OPEN_TRANSACTION },
+        ExpressionAttributeValues: { ':t': transactionId },
       }),
     );
   }
@@ -198,7 +214,10 @@ export class DynamoStationRepository implements StationRepository {
       },
     });
     for await (const page of found) {
-      for (const { sk: _sk, ...item } of page) items.push(withState(item as ConnectorStatus));
+      for (const { sk: _sk, [OPEN_TRANSACTION]: _open, ...item } of page) {
+        // A connector whose transaction began before it reported any status has no status yet.
+        if (item.status !== undefined) items.push(withState(item as ConnectorStatus));
+      }
       if (newest !== undefined) break;
     }
     return items;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newTransaction, type IssuedIdTag, type MeterReading, type StartTransactionInput, type StopTransactionInput, type Transaction } from '../csms/model';
+import { MAX_KEPT_STATUSES, newTransaction, type IssuedIdTag, type KeptStatus, type MeterReading, type StartTransactionInput, type StopTransactionInput, type Transaction } from '../csms/model';
 import type { TransactionRepository } from '../csms/ports';
 import { dynamo, getItem, ifConditionHolds, pages, tableName } from './dynamo';
 
@@ -139,6 +139,23 @@ export class DynamoTransactionRepository implements TransactionRepository {
       ),
     );
     return toTransaction(recorded?.Attributes);
+  }
+
+  async keepStatus(transactionId: number, status: KeptStatus): Promise<void> {
+    // A failed condition: the transaction has stopped (its connector still names it) or kept
+    // its fill; then the history is read instead (`keptStatuses`).
+    await ifConditionHolds(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: txKey(transactionId),
+          UpdateExpression: 'SET statuses = list_append(if_not_exists(statuses, :none), :status)',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :active AND (attribute_not_exists(statuses) OR size(statuses) < :max)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':none': [], ':status': [{ state: status.state, timestamp: status.timestamp }], ':active': 'active', ':max': MAX_KEPT_STATUSES },
+        }),
+      ),
+    );
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {

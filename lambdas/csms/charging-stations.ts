@@ -81,7 +81,8 @@ export class ChargingStations {
       timestamp: report.timestamp ?? receivedAt,
       receivedAt,
     };
-    await this.deps.stations.putConnectorStatus(status);
+    const openTransaction = await this.deps.stations.putConnectorStatus(status);
+    if (openTransaction !== undefined) await this.deps.transactions.keepStatus(openTransaction, { state: status.state, timestamp: status.timestamp });
     await this.deps.onConnectorStatus?.(status);
   }
 
@@ -112,7 +113,12 @@ export class ChargingStations {
     start: { connectorId: number; idTag: string; meterStart: number; timestamp: string; reservationId?: number; timestampsWithoutOffset?: boolean },
   ): Promise<{ transactionId: number; idTagStatus: IdTagStatus }> {
     const idTagStatus = await this.authorizeIdTag(stationId, start.idTag);
-    const { transaction, replayed } = await this.deps.transactions.start({ stationId, ...start });
+    // The connector's history from the start on, read once here, then kept as it arrives: its
+    // meter values price the charge so far without reading the history again.
+    const history = await this.deps.stations.listStatusHistory(stationId, start.connectorId, start.timestamp);
+    const statuses = history.map(({ state, timestamp }) => ({ state, timestamp }));
+    const { transaction, replayed } = await this.deps.transactions.start({ stationId, ...start, statuses });
+    if (!replayed) await this.deps.stations.openConnectorTransaction(stationId, start.connectorId, transaction.transactionId);
     await this.deps.onTransactionEvent?.({ type: 'started', transaction, replayed });
     return { transactionId: transaction.transactionId, idTagStatus };
   }

@@ -128,6 +128,28 @@ export interface Transaction {
   readonly chargerTransactionId?: string;
   /** Its start or stop time came without an offset and was read in the site's zone. */
   readonly timestampsWithoutOffset?: boolean;
+  /**
+   * The connector's statuses as they arrived: the one in force at the start and each one
+   * since, up to `MAX_KEPT_STATUSES` (then read from the history). Idle time is priced, and
+   * every meter value prices the charge so far: kept here, the write that records its meter
+   * returns them and no history is read per frame.
+   */
+  readonly statuses?: readonly KeptStatus[];
+}
+
+/** A connector status as pricing reads it (lambdas/pricing/usage.ts `StatusChange`). */
+export interface KeptStatus {
+  readonly state: ConnectorState;
+  readonly timestamp: string;
+}
+
+/** Beyond this many (a car that pauses every few minutes), the history is read instead: the transaction item stays under 1 KB. */
+export const MAX_KEPT_STATUSES = 12;
+
+/** The statuses a transaction kept, when they are all it saw (else undefined: read the history). */
+export function keptStatuses(transaction: Pick<Transaction, 'statuses'>): readonly KeptStatus[] | undefined {
+  const { statuses } = transaction;
+  return statuses !== undefined && statuses.length < MAX_KEPT_STATUSES ? statuses : undefined;
 }
 
 export interface StartTransactionInput {
@@ -138,6 +160,8 @@ export interface StartTransactionInput {
   readonly timestamp: string;
   readonly reservationId?: number;
   readonly timestampsWithoutOffset?: boolean;
+  /** The connector's statuses the transaction starts with (its history from the start on). */
+  readonly statuses?: readonly KeptStatus[];
 }
 
 /** The record a StartTransaction opens: active, with what the charger reported. Every store writes this. */
@@ -151,6 +175,7 @@ export function newTransaction(transactionId: number, input: StartTransactionInp
     startedAt: input.timestamp,
     status: 'active',
     ...(input.timestampsWithoutOffset && { timestampsWithoutOffset: true }),
+    ...(input.statuses !== undefined && { statuses: input.statuses.slice(0, MAX_KEPT_STATUSES) }),
   };
 }
 

@@ -5,6 +5,7 @@
 import type {
   ConnectorStatus,
   IssuedIdTag,
+  KeptStatus,
   MeterReading,
   StartTransactionInput,
   Station,
@@ -47,7 +48,10 @@ export interface StationRepository {
   markConnected(stationId: string, connectionId: string, at: string): Promise<string | undefined>;
   /** Marks the station offline only if `connectionId` is still its connection (a reconnect may have raced ahead). */
   markDisconnected(stationId: string, connectionId: string, at: string): Promise<boolean>;
-  putConnectorStatus(status: ConnectorStatus): Promise<void>;
+  /** Stores the status and its history entry; the transaction open on the connector, if one is (`openConnectorTransaction`). */
+  putConnectorStatus(status: ConnectorStatus): Promise<number | undefined>;
+  /** Marks `transactionId` as the one on the connector: its statuses from now on are kept on it. */
+  openConnectorTransaction(stationId: string, connectorId: number, transactionId: number): Promise<void>;
   getConnectorStatuses(stationId: string): Promise<ConnectorStatus[]>;
   /**
    * The connector's status history, oldest first. With `since` (ISO): the statuses from then
@@ -99,6 +103,8 @@ export interface TransactionRepository {
    * `stationId`'s, when given): the transaction as it is then, or undefined when not recorded.
    */
   recordLastMeter(transactionId: number, wh: number, at: string, stationId?: string): Promise<Transaction | undefined>;
+  /** Keeps a connector status on the transaction while it is active and keeps fewer than `MAX_KEPT_STATUSES`. */
+  keepStatus(transactionId: number, status: KeptStatus): Promise<void>;
   issueIdTag(tag: IssuedIdTag): Promise<void>;
   findIssuedIdTag(idTag: string): Promise<IssuedIdTag | undefined>;
   /** The id tag the station's remote start with this `remoteStartId` issued, if one did. */

@@ -48,6 +48,9 @@ export type ReceiptScreen =
 
 export const START_SCREEN_RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 
+/** What a screen is drawn with: the site's language, currency and wording. */
+export type ScreenLook = Pick<SiteSettings, 'language' | 'currency' | 'screens'>;
+
 export class ReaderDisplay {
   constructor(private readonly deps: ReaderDisplayDeps) {}
 
@@ -206,8 +209,8 @@ export class ReaderDisplay {
 
   /** A screen of the journey; its buttons call back with `contextId` (a session id or a reading id). */
   async show<K extends ScreenKind>(
-    reader: Reader,
-    site: SiteSettings,
+    reader: Pick<Reader, 'serialNumber' | 'screen'>,
+    site: ScreenLook,
     kind: K,
     params: ScreenParams[K],
     contextId: string,
@@ -247,7 +250,7 @@ export class ReaderDisplay {
     await this.deps.payter.stopReading({ serial: reader.serialNumber });
   }
 
-  private render<K extends ScreenKind>(site: SiteSettings, kind: K, params: ScreenParams[K]) {
+  private render<K extends ScreenKind>(site: ScreenLook, kind: K, params: ScreenParams[K]) {
     return renderScreen(kind, params, {
       language: site.language,
       currency: site.currency,

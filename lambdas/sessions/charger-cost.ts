@@ -12,6 +12,7 @@ import { priceSession, type Receipt } from '../pricing/price';
 import { measureUsage } from '../pricing/usage';
 import type { StoredSite } from '../sites/site-settings';
 import type { ChargingSession } from './model';
+import { sessionPrices } from './running-cost';
 import type { SessionRepository } from './ports';
 
 export interface ChargerCostDeps {
@@ -22,7 +23,7 @@ export interface ChargerCostDeps {
 
 type Stopped = ChargingSession & { startedAt: string; stoppedAt: string; meterStart: number; meterStop: number };
 
-/** The stopped session priced (docs/pricing.md) and what is captured of its hold. */
+/** The stopped session priced (docs/pricing.md) at the prices it was authorized at, and what is captured of its hold. */
 export async function pricedSession(
   stations: Pick<StationRepository, 'listStatusHistory'>,
   site: StoredSite,
@@ -33,8 +34,10 @@ export async function pricedSession(
     { meterStart: session.meterStart, meterStop: session.meterStop, startedAt: session.startedAt, stoppedAt: session.stoppedAt },
     history.map((h) => ({ state: h.state, timestamp: h.timestamp })),
   );
-  const receipt = priceSession(site, usage);
-  return { receipt, payment: capture(receipt, Money.of(session.authorizedAmount ?? 0, site.currency)) };
+  // The prices kept at the tap, as the live cost used: the commit is what the screen showed.
+  const prices = sessionPrices(session, site);
+  const receipt = priceSession(prices, usage);
+  return { receipt, payment: capture(receipt, Money.of(session.authorizedAmount ?? 0, prices.currency)) };
 }
 
 const isStopped = (session: ChargingSession): session is Stopped =>

@@ -3,6 +3,9 @@
  * OCPP transaction, one commit or cancel, one Step Functions execution named after it.
  */
 
+import type { ScreenOverrides } from '../display/screens';
+import type { SiteSettings } from '../sites/site-settings';
+
 export type SessionStatus =
   | 'authorizing'
   | 'declined'
@@ -86,6 +89,13 @@ export interface ChargingSession {
    */
   readonly authorizeAnswerLost?: boolean;
 
+  /**
+   * The site's prices and live-screen wording when the card was authorized (docs/pricing.md
+   * "The price is the one at the tap"): the live cost and the receipt use these even if the
+   * site changes them mid-session. Absent on sessions authorized before it was kept: the site's.
+   */
+  readonly pricing?: SessionPricing;
+
   readonly transactionId?: number;
   readonly startedAt?: string;
   readonly meterStart?: number;
@@ -133,6 +143,20 @@ export interface ChargingSession {
   /** Refunds, newest last; `refundedAmount` counts every one not `failed` (minor units). */
   readonly refunds?: readonly SessionRefund[];
   readonly refundedAmount?: number;
+}
+
+export interface SessionPricing {
+  readonly tariff: SiteSettings['tariff'];
+  readonly tax: SiteSettings['tax'];
+  readonly language: string;
+  /** The site's own wording of the charging screen, if it has one. */
+  readonly chargingScreen?: ScreenOverrides['charging'];
+}
+
+/** The snapshot a session keeps of its site when the card is authorized. */
+export function pricingAtTap(site: Pick<SiteSettings, 'tariff' | 'tax' | 'language' | 'screens'>): SessionPricing {
+  const chargingScreen = (site.screens as ScreenOverrides | undefined)?.charging;
+  return { tariff: site.tariff, tax: site.tax, language: site.language, ...(chargingScreen !== undefined && { chargingScreen }) };
 }
 
 /**

@@ -1,12 +1,16 @@
 /**
  * What a charging session has cost so far: the same pricing as the final receipt, up to now.
- * Runs on every meter value, so it reads only the connector's history since the start.
+ * Runs on every meter value, so it reads nothing it can be handed: the prices kept on the
+ * session at the tap, the statuses kept on the transaction (the connector's history is read
+ * only for a transaction that kept none, or too many).
  */
-import type { ConnectorStatus } from '../csms/model';
+import { keptStatuses, type KeptStatus, type Transaction } from '../csms/model';
 import type { StationRepository, TransactionRepository } from '../csms/ports';
 import type { Money } from '../money/money';
 import { priceSession, type PricingSite } from '../pricing/price';
 import { measureUsageSoFar, type Usage } from '../pricing/usage';
+import type { ScreenLook } from '../readers/reader-display';
+import type { ChargingSession } from './model';
 
 export interface RunningCost {
   readonly usage: Usage;
@@ -15,7 +19,20 @@ export interface RunningCost {
   readonly metered: boolean;
 }
 
-type CostedTransaction = { readonly meterStart: number; readonly startedAt: string; readonly lastMeterWh?: number };
+type CostedTransaction = { readonly meterStart: number; readonly startedAt: string; readonly lastMeterWh?: number } & Pick<Transaction, 'statuses'>;
+
+/** A session's prices and live-screen wording as kept at the tap; undefined for a session from before they were kept. */
+export function pricedAtTap(session: Pick<ChargingSession, 'pricing' | 'currency'>): (PricingSite & ScreenLook) | undefined {
+  const { pricing, currency } = session;
+  if (!pricing || currency === undefined) return undefined;
+  const { tariff, tax, language, chargingScreen } = pricing;
+  return { currency, tariff, tax, language, ...(chargingScreen !== undefined && { screens: { charging: chargingScreen } }) };
+}
+
+/** What prices the session: its prices from the tap, else (older sessions) the site's now. */
+export function sessionPrices(session: Pick<ChargingSession, 'pricing' | 'currency'>, site: PricingSite): PricingSite {
+  return pricedAtTap(session) ?? site;
+}
 
 export async function runningCost(
   stations: StationRepository,
@@ -24,27 +41,28 @@ export async function runningCost(
   transaction: CostedTransaction,
   now: Date,
 ): Promise<RunningCost> {
-  return costSoFar(site, transaction, await connectorHistory(stations, session, transaction), now);
+  return costSoFar(site, transaction, await statusesSinceStart(stations, session, transaction), now);
 }
 
-/** The connector's statuses since the transaction began: when the car charged and when it idled. */
-export function connectorHistory(
+/** The connector's statuses since the transaction began (when the car charged and when it idled): kept on it, or its history. */
+export function statusesSinceStart(
   stations: StationRepository,
   session: { readonly stationId: string; readonly connectorId: number },
-  transaction: Pick<CostedTransaction, 'startedAt'>,
-): Promise<readonly ConnectorStatus[]> {
-  return stations.listStatusHistory(session.stationId, session.connectorId, transaction.startedAt);
+  transaction: Pick<CostedTransaction, 'startedAt' | 'statuses'>,
+): Promise<readonly KeptStatus[]> {
+  const kept = keptStatuses(transaction);
+  return kept ? Promise.resolve(kept) : stations.listStatusHistory(session.stationId, session.connectorId, transaction.startedAt);
 }
 
-/** `runningCost` from the connector's history, read by the caller (alongside what else it reads). */
-export function costSoFar(site: PricingSite, transaction: CostedTransaction, history: readonly ConnectorStatus[], now: Date): RunningCost {
+/** `runningCost` from the connector's statuses, found by the caller (alongside what else it reads). */
+export function costSoFar(site: PricingSite, transaction: CostedTransaction, statuses: readonly KeptStatus[], now: Date): RunningCost {
   const usage = measureUsageSoFar(
     {
       meterStart: transaction.meterStart,
       startedAt: transaction.startedAt,
       ...(transaction.lastMeterWh !== undefined && { lastMeterWh: transaction.lastMeterWh }),
     },
-    history.map((h) => ({ state: h.state, timestamp: h.timestamp })),
+    statuses.map((h) => ({ state: h.state, timestamp: h.timestamp })),
     now.toISOString(),
   );
   return { usage, total: priceSession(site, usage).total, metered: transaction.lastMeterWh !== undefined };

@@ -13,16 +13,14 @@ import { shouldRefreshChargingScreen } from '../display/refresh';
 import type { StoredSite } from '../sites/site-settings';
 import { Money } from '../money/money';
 import { shouldStopForHold } from '../pricing/capture';
-import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
 import type { ChargingSession, SessionStatus } from './model';
-import { connectorHistory, costSoFar } from './running-cost';
+import { costSoFar, pricedAtTap, statusesSinceStart } from './running-cost';
 import type { SessionRepository } from './ports';
 import { startedOutput, stoppedOutput } from './session-steps';
 
 export interface SessionEventsDeps {
   readonly sessions: SessionRepository;
-  readonly readers: ReaderRepository;
   readonly sites: SiteRepository<StoredSite>;
   readonly stations: StationRepository;
   readonly display: ReaderDisplay;
@@ -31,9 +29,6 @@ export interface SessionEventsDeps {
   readonly stopTransaction: (stationId: string, transactionId: number) => Promise<void>;
   readonly clock: Clock;
 }
-
-/** What a reader shows once its session is ending: no live cost is drawn over them. */
-const ENDING_SCREENS: ReadonlySet<string> = new Set(['stopping', 'receipt', 'error', 'outOfOrder']);
 
 /** A session in these states will never bill a transaction. */
 const GAVE_UP: ReadonlySet<SessionStatus> = new Set(['declined', 'cancelled', 'failed']);
@@ -114,13 +109,15 @@ export class SessionEvents {
 
   private async metered(session: ChargingSession, transaction: TransactionEvent['transaction']): Promise<void> {
     if (session.status !== 'charging' || session.transactionId !== transaction.transactionId) return;
-    // Read side by side: the reply waits for both.
-    const [site, history] = await Promise.all([this.deps.sites.get(session.siteId), connectorHistory(this.deps.stations, session, transaction)]);
+    // The prices kept at the tap and the statuses kept on the transaction: nothing more to read.
+    // A session from before they were kept reads its site (and the history) side by side.
+    const kept = pricedAtTap(session);
+    const [site, statuses] = await Promise.all([kept ?? this.deps.sites.get(session.siteId), statusesSinceStart(this.deps.stations, session, transaction)]);
     if (!site) return;
     const now = this.deps.clock.now();
-    const { usage, total: running, metered } = costSoFar(site, transaction, history, now);
+    const { usage, total: running, metered } = costSoFar(site, transaction, statuses, now);
     const previous = Money.of(session.runningTotal ?? 0, site.currency);
-    const hold = Money.of(session.authorizedAmount ?? site.holdAmount, site.currency);
+    const hold = Money.of(session.authorizedAmount ?? ('holdAmount' in site ? site.holdAmount : 0), site.currency);
     const lastInterval = running.compare(previous) > 0 ? running.subtract(previous) : Money.zero(site.currency);
 
     if (shouldStopForHold(running, hold, lastInterval)) {
@@ -136,20 +133,19 @@ export class SessionEvents {
     // drawn when charging began says 0.00 kWh) the first reading is shown at once.
     const lastShown = session.chargingScreenAt ? Date.parse(session.chargingScreenAt) : undefined;
     const refresh = shouldRefreshChargingScreen(lastShown, now.getTime());
-    await this.deps.sessions.update(
-      session.sessionId,
-      { runningTotal: running.minor, ...(refresh && metered && { chargingScreenAt: now.toISOString() }) },
-      now.toISOString(),
-    );
-    if (!refresh) return;
-    // The charger's answer does not wait for Payter. Its next frame may then already have moved
-    // the session on: a reader no longer the session's, or showing how it ends, keeps its screen.
+    // Written only while still charging: a session that moved on (a stop tap, the charger's
+    // stop) since it was read keeps its total and its reader's screen.
+    const stillCharging = await this.deps.sessions.transition(session.sessionId, ['charging'], 'charging', now.toISOString(), {
+      runningTotal: running.minor,
+      ...(refresh && metered && { chargingScreenAt: now.toISOString() }),
+    });
+    if (!stillCharging || !refresh) return;
+    // The charger's answer does not wait for Payter. The reader is not read: while its session
+    // charges it shows the charging screen (Release frees it only after the session ends), and
+    // the screen is redrawn with the wording kept at the tap.
     await afterReply(async () => {
-      const reader = await this.deps.readers.get(session.serialNumber);
-      if (!reader || (reader.activeSessionId !== undefined && reader.activeSessionId !== session.sessionId)) return;
-      if (reader.screen !== undefined && ENDING_SCREENS.has(reader.screen)) return;
       await this.deps.display.show(
-        reader,
+        { serialNumber: session.serialNumber, screen: 'charging' },
         site,
         'charging',
         { energyWh: usage.energyWh, elapsedSeconds: usage.durationSeconds, cost: running },

@@ -18,9 +18,9 @@ import { receiptView } from '../pricing/receipt';
 import { runningSessionIds, servedConnectors, type Reader } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
 import type { ReaderDisplay } from '../readers/reader-display';
-import type { ChargingSession, EndReason, PaymentState, SessionStatus } from './model';
+import { pricingAtTap, type ChargingSession, type EndReason, type PaymentState, type SessionStatus } from './model';
 import { pricedSession } from './charger-cost';
-import { sessionCostSoFar } from './running-cost';
+import { sessionCostSoFar, sessionPrices } from './running-cost';
 import { receiptScreen } from './card-receipts';
 import type { SessionRepository } from './ports';
 
@@ -131,6 +131,8 @@ export class SessionSteps {
           payterSessionId,
           authorizedAmount,
           currency: site.currency,
+          // The prices the driver tapped for hold to the end (docs/pricing.md).
+          pricing: pricingAtTap(site),
           authorizePending: false,
         });
         await this.deps.display.show(reader, site, 'plugIn', { plugInWindowSeconds: site.limits.plugInWindowSeconds }, sessionId);
@@ -211,7 +213,7 @@ export class SessionSteps {
     // Tap to stop; on a kiosk with a connector still free, also tap to start there.
     await this.deps.display.showStartScreen(reader, site);
     const now = this.deps.clock.now();
-    const { usage, total, metered } = (await sessionCostSoFar(this.deps, site, session, now)) ?? {
+    const { usage, total, metered } = (await sessionCostSoFar(this.deps, sessionPrices(session, site), session, now)) ?? {
       usage: { energyWh: 0, durationSeconds: 0 },
       total: Money.zero(site.currency),
       metered: false,

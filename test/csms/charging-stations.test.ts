@@ -249,7 +249,7 @@ describe('ChargingStations.startTransaction: StartTransaction', () => {
     expect(await service.startTransaction(STATION_ID, start)).toEqual({ transactionId: 42, idTagStatus });
 
     // A charger may start without asking (an expired tag): the transaction is recorded all the same.
-    const stored = { transactionId: 42, stationId: STATION_ID, connectorId: 1, idTag: 'TAG-1', meterStart: 1200, startedAt: start.timestamp, status: 'active' };
+    const stored = { transactionId: 42, stationId: STATION_ID, connectorId: 1, idTag: 'TAG-1', meterStart: 1200, startedAt: start.timestamp, status: 'active', statuses: [] };
     expect(await transactions.get(42)).toEqual(stored);
     expect(transactionEvents).toEqual([{ type: 'started', transaction: stored, replayed: false }]);
   });

@@ -214,7 +214,6 @@ describe('meter values', () => {
     const screen = w.payter.lastScreen(SERIAL);
     expect(screen?.id).toBe('charging');
     expect(screen?.properties).toMatchObject({ title: 'Charging', message: '2.35 kWh · 01:00 · $2.35' }); // a minute since the start
-    expect(w.reader().screen).toBe('charging');
     expect(w.remoteStops).toEqual([]);
   });
 
@@ -242,20 +241,42 @@ describe('meter values', () => {
     expect(w.payter.callsOf('showUi')).toHaveLength(2);
   });
 
-  it('a reader gone: the total is stored, nothing shown', async () => {
+  it("the reader is not read: it is redrawn from the session alone", async () => {
     const w = charging();
     await w.readers.delete(SERIAL);
     await w.events.onTransaction(metered(2000));
     expect(w.session('s1').runningTotal).toBe(100);
+    expect(w.payter.lastScreen(SERIAL)?.id).toBe('charging');
+  });
+
+  it('a session that moved on after it was read (a stop tap, the next frame) keeps its total and its screen', async () => {
+    const w = charging();
+    const read = w.sessions.findByIdTag.bind(w.sessions);
+    w.sessions.findByIdTag = async (idTag) => {
+      const session = await read(idTag);
+      await w.sessions.transition('s1', ['charging'], 'stopping', at(70), { endReason: 'driverTap' });
+      return session;
+    };
+    await w.events.onTransaction(metered(2000));
+    expect(w.session('s1')).toMatchObject({ status: 'stopping' });
+    expect(w.session('s1').runningTotal).toBeUndefined();
     expect(w.payter.calls).toEqual([]);
   });
 
-  it.each(['stopping', 'receipt'])('a reader already showing "%s" (the next frame ended the session first) keeps it', async (screen) => {
-    const w = charging();
-    w.readers.seed({ ...w.reader(), screen });
-    await w.events.onTransaction(metered(2000));
-    expect(w.session('s1').runningTotal).toBe(100);
-    expect(w.payter.calls).toEqual([]);
+  it("the prices and wording kept at the tap hold when the site changes mid-session", async () => {
+    const w = charging({
+      currency: 'USD',
+      pricing: {
+        tariff: { sessionFee: 0, energyPerKwh: '100', timePerHour: '0', idlePerHour: '0', idleGraceMinutes: 0 },
+        tax: { ratePercent: '0', inclusive: false },
+        language: 'en',
+        chargingScreen: { title: 'Loading up' },
+      },
+    });
+    await w.sites.put({ ...(await w.sites.get(w.session('s1').siteId))!, tariff: { sessionFee: 0, energyPerKwh: '900', timePerHour: '0', idlePerHour: '0', idleGraceMinutes: 0 } });
+    await w.events.onTransaction(metered(1000 + 2345));
+    expect(w.session('s1').runningTotal).toBe(235);
+    expect(w.payter.lastScreen(SERIAL)?.properties).toMatchObject({ title: 'Loading up' });
   });
 
   it.each([

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAYTER_FINALIZE_ERRORS } from '../../lambdas/payter/retry-schedule';
-import type { ChargingSession } from '../../lambdas/sessions/model';
+import { pricingAtTap, type ChargingSession } from '../../lambdas/sessions/model';
 import { AuthorizationUncertainError, SessionStateError, SessionSteps, startedOutput, stoppedOutput, type SessionStepsDeps } from '../../lambdas/sessions/session-steps';
 import { PAYTER, SERIAL, STATION_ID, T0, givenWorld, type ScriptedPayterOutcome, type World } from '../support/in-memory';
 import { connectorStateOf16 } from '../../lambdas/ocpp/v16/connector-states';
@@ -94,6 +94,8 @@ describe('authorize: the hold on the card', () => {
       currency: 'USD',
       holdsBeforeAuthorize: [],
       authorizePending: false,
+      // What the start screen showed, kept for the live cost and the receipt.
+      pricing: { tariff: w.site.tariff, tax: w.site.tax, language: 'en' },
     });
     expect(w.session(id).authorizeAnswerLost).toBeUndefined();
     expect(w.payter.holdsOf(SERIAL)).toMatchObject([{ sessionId: 'payter-1', state: 'AUTHORIZED', authorizedAmount: HOLD }]);
@@ -449,6 +451,19 @@ describe('price: what to capture', () => {
     const w = givenWorld();
     const { sessionId } = w.givenSession({ status: 'stopped', startedAt: minutesAfterT0(-60), meterStart: 0, stoppedAt: T0, meterStop: 1000 });
     expect(await w.steps.price(sessionId)).toEqual({ captured: 0, cancel: true });
+  });
+
+  it("the prices kept at the tap, not the site's changed since: what the live screen showed is what is captured", async () => {
+    const { w, id } = await charged({ currency: 'USD', pricing: pricingAtTap(givenWorld().site) });
+    await w.sites.put({ ...w.site, tariff: { ...w.site.tariff, energyPerKwh: '99' }, tax: { ratePercent: '20', inclusive: false } });
+    expect(await w.steps.price(id)).toEqual({ captured: 764, cancel: false });
+    expect(w.session(id).receipt).toMatchObject({ taxRatePercent: '8.875' });
+  });
+
+  it('a session authorized before prices were kept is priced from its site as it is', async () => {
+    const { w, id } = await charged();
+    await w.sites.put({ ...w.site, tariff: { ...w.site.tariff, sessionFee: 200 } });
+    expect(await w.steps.price(id)).toEqual({ captured: 873, cancel: false }); // 100 more, tax 8.875 % on it
   });
 
   it('a retried price returns what was priced, even if the tariff changed since', async () => {

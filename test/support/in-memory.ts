@@ -13,7 +13,9 @@ import type { SiteRepository, StationProvisioning, StationRepository, Transactio
 import type { Clock } from '../../lambdas/shared/clock';
 import type { SessionWorkflow, SessionWorkflowInput, WorkflowEvent, WorkflowExecution } from '../../lambdas/shared/workflow';
 import {
+  MAX_KEPT_STATUSES,
   newTransaction,
+  type KeptStatus,
   type ConnectorStatus,
   type IssuedIdTag,
   type MeterReading,
@@ -635,7 +637,9 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     return true;
   }
 
-  async putConnectorStatus(status: ConnectorStatus): Promise<void> {
+  private readonly openTransactions = new Map<string, number>();
+
+  async putConnectorStatus(status: ConnectorStatus): Promise<number | undefined> {
     this.maybeFail('putConnectorStatus');
     const key = `${status.stationId}#${status.connectorId}`;
     const arrival = (this.arrivals.get(key) ?? 0) + 1;
@@ -643,6 +647,12 @@ export class InMemoryStationRepository extends InMemoryRecords<StationMethod, St
     const stored = copy(withoutUndefined({ ...status, arrival }));
     this.current.set(key, stored);
     this.history.push(stored);
+    return this.openTransactions.get(key);
+  }
+
+  async openConnectorTransaction(stationId: string, connectorId: number, transactionId: number): Promise<void> {
+    this.maybeFail('openConnectorTransaction');
+    this.openTransactions.set(`${stationId}#${connectorId}`, transactionId);
   }
 
   async getConnectorStatuses(stationId: string): Promise<ConnectorStatus[]> {
@@ -745,6 +755,13 @@ export class InMemoryTransactionRepository extends FailurePoints<TransactionMeth
     const recorded = { ...transaction, lastMeterWh: wh, lastMeterAt: at };
     this.items.set(transactionId, recorded);
     return copy(recorded);
+  }
+
+  async keepStatus(transactionId: number, status: KeptStatus): Promise<void> {
+    this.maybeFail('keepStatus');
+    const transaction = this.items.get(transactionId);
+    if (!transaction || transaction.status !== 'active' || (transaction.statuses?.length ?? 0) >= MAX_KEPT_STATUSES) return;
+    this.items.set(transactionId, { ...transaction, statuses: [...(transaction.statuses ?? []), { state: status.state, timestamp: status.timestamp }] });
   }
 
   async issueIdTag(tag: IssuedIdTag): Promise<void> {
@@ -1216,7 +1233,7 @@ export function givenWorld(options: WorldOptions = {}) {
     receiptUrl: (sessionId) => `${PUBLIC_BASE_URL}/receipts/${sessionId}`,
     newSessionId: () => `session-${++sessionCount}`,
   });
-  const events = new SessionEvents({ sessions, readers, sites, stations, display, workflow, stopTransaction, clock });
+  const events = new SessionEvents({ sessions, sites, stations, display, workflow, stopTransaction, clock });
   const operations = new SessionOperations({
     sessions,
     workflow,
