@@ -33,14 +33,15 @@ export interface ReaderDisplayDeps {
 /** States in which a connector can take a new session (a car may be plugged in already). */
 const FREE = new Set<ConnectorState | undefined>([undefined, 'available', 'preparing']);
 
-/** The context of UI start's selection screen in its callback URL. */
-export const SELECTION_CONTEXT = 'selection';
 /**
- * A context for one showing of an idle reader's screen (the menu, a receipt) in its callback
- * URL: the same button pressed on a later showing is a new press, not a redelivery.
+ * A context for one showing of an idle reader's screen (the menu, a receipt, UI start's list) in
+ * its callback URL: the same button pressed on a later showing (the next driver picking the same
+ * connector) is a new press, not a redelivery the idempotency layer answers with the first press's result.
  */
-export const showingContext = (kind: 'menu' | 'receipt'): string => `${kind}-${randomUUID()}`;
+export const showingContext = (kind: 'menu' | 'receipt' | 'selection'): string => `${kind}-${randomUUID()}`;
 export const isMenuContext = (contextId: string): boolean => contextId.startsWith('menu-');
+/** UI start's list; `selection` alone is the context of lists shown before each showing had its own. */
+export const isSelectionContext = (contextId: string): boolean => contextId === 'selection' || contextId.startsWith('selection-');
 
 export type ReceiptScreen =
   | { readonly kind: 'receipt'; readonly params: ScreenParams['receipt'] }
@@ -120,7 +121,7 @@ export class ReaderDisplay {
     const price = this.render(site, 'tapCard', { tariff: site.tariff, tax: site.tax, hold: Money.of(site.holdAmount, site.currency) });
     const outcome = await this.deps.payter.showUi({
       serial: reader.serialNumber,
-      callbackUrl: this.deps.urls.ui(reader.serialNumber, SELECTION_CONTEXT),
+      callbackUrl: this.deps.urls.ui(reader.serialNumber, showingContext('selection')),
       screen: { id: 'selection', type: 'selection', properties: { title: price.properties.message, ...Object.fromEntries(items) } },
     });
     if (outcome.kind === 'ok') await this.deps.readers.recordScreen(reader.serialNumber, 'selection');

@@ -19,7 +19,7 @@ import { RECEIPT_OPTION_HOURS, lastSessionOfCard, receiptScreen, receiptTapMinut
 import type { SessionRepository } from './ports';
 import { freeConnectors, runningSessionIds, servedConnectors, startFlowOf, type Reader, type ServedConnector } from '../readers/model';
 import type { ReaderRepository } from '../readers/ports';
-import { SELECTION_CONTEXT, isMenuContext, showingContext, type ReaderDisplay } from '../readers/reader-display';
+import { isMenuContext, isSelectionContext, showingContext, type ReaderDisplay } from '../readers/reader-display';
 
 /** Stops a charging session's transaction at the charger (RemoteStopTransaction). */
 export type StopCharging = (session: ChargingSession) => Promise<void>;
@@ -175,7 +175,7 @@ export class PayterCallbacks {
       return { action: 'cancelling' };
     }
     // UI start's list, or the choice a tap to start asked for (two cars plugged in).
-    if (press.screenId === 'selection' && contextId === SELECTION_CONTEXT && (startFlowOf(reader) === 'uiStart' || reader.screen === 'selection')) {
+    if (press.screenId === 'selection' && isSelectionContext(contextId) && (startFlowOf(reader) === 'uiStart' || reader.screen === 'selection')) {
       // A stale pick must not open a reading while a driver's card waits for its authorize (the new reading would let it go).
       const shown = reader.activeSessionId ? await this.deps.sessions.get(reader.activeSessionId) : undefined;
       if (shown?.status === 'authorizing') return { action: 'ignored' };
