@@ -232,7 +232,9 @@ export async function readerFree(system: TestSystem, serial: string, timeoutMs =
     await waitFor(async () => {
       if (payter.reader(serial).state !== 'READING') return undefined;
       const reader = await readerRecord(system, serial);
-      return reader.activeSessionId === undefined && reader.screen === 'tapCard' ? true : undefined;
+      // Free: reading cards for the next driver, on the start screen, or under the receipt a
+      // late tap of the last driver's card brought up (the site's receiptTapMinutes).
+      return reader.activeSessionId === undefined && (reader.screen === 'tapCard' || reader.screen === 'receipt') ? true : undefined;
     }, timeoutMs, `reader ${serial} free`, POLL_MS);
     return undefined;
   } catch {
