@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ocppTimestamp } from '../../lib/local/simulated-charger';
 import { waitFor, type TestSystem } from '../support/local-system';
 import { FAST_WORKFLOW } from '../support/paid-session';
+import { register, remoteStartPeer } from '../support/ocpp201-peer';
 import { useTestSystem } from '../support/world';
 
 const require = createRequire(import.meta.url);
@@ -28,10 +29,6 @@ useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (start
   if (blind.status !== 200) throw new Error(`CP-201-BLIND not provisioned: ${JSON.stringify(blind.body)}`);
 });
 
-const register = (wh: number, at: string, context: string) => [
-  { timestamp: at, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
-];
-
 type Answer = { totalCost?: number; updatedPersonalMessage?: { format: string; language?: string; content: string }; idTokenInfo?: unknown };
 
 /** docs/pricing.md's worked example on `stationId`, whose DisplayMessageCtrlr reports `available`: every TransactionEvent's answer. */
@@ -40,22 +37,7 @@ async function workedExample(stationId: string, serial: string, available: 'true
   const t0 = Date.now() - 3_600_000;
   const at = (ms: number) => ocppTimestamp(t0 + ms);
   const charger = system.charger(stationId, PASSWORD, ['ocpp2.0.1']);
-  const txId = `${stationId}-tx`;
-  let seqNo = 0;
-  const event = (eventType: string, triggerReason: string, timestamp: string, more: Record<string, unknown>, info: Record<string, unknown> = {}) =>
-    charger.call('TransactionEvent', { eventType, triggerReason, seqNo: seqNo++, timestamp, ...more, transactionInfo: { transactionId: txId, ...info } }) as Promise<Answer>;
-  const starts: { idToken: { idToken: string }; remoteStartId: number }[] = [];
-  let ended: Promise<Answer> | undefined;
-  charger.handle('RequestStartTransaction', ({ params }: { params: (typeof starts)[number] }) => {
-    starts.push(params);
-    return { status: 'Accepted' };
-  });
-  charger.handle('RequestStopTransaction', () => {
-    ended = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
-      event('Ended', 'RemoteStop', at(3_600_000), { meterValue: register(12345, at(3_600_000), 'Transaction.End') }, { stoppedReason: 'Remote' }),
-    );
-    return { status: 'Accepted' };
-  });
+  const { event, starts, ended } = remoteStartPeer<Answer>(charger, `${stationId}-tx`, at, { ms: 3_600_000, wh: 12345 });
   await charger.connect();
   try {
     await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
@@ -86,7 +68,7 @@ async function workedExample(stationId: string, serial: string, available: 'true
     await waitFor(() => payter.reader(serial).state === 'READING' || undefined, 5_000, 'tap to stop armed');
     await payter.tap(serial, { cardId: `card-${stationId}` });
     const execution = await system.executionEnded(sessionId);
-    const end = await ended!;
+    const end = await ended()!;
     return { started, paused, resumed, end, runningAfterPause, runningAfterResume, execution, committed: payter.sessions(serial)[0]?.committedAmount };
   } finally {
     await charger.close();

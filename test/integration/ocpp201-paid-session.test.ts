@@ -10,6 +10,7 @@ import { ocppTimestamp, workedExample } from '../../lib/local/simulated-charger'
 import type { PayterSimulator } from '../../lib/local/payter-simulator';
 import { waitFor, type TestSystem } from '../support/local-system';
 import { FAST_WORKFLOW } from '../support/paid-session';
+import { register, remoteStartPeer } from '../support/ocpp201-peer';
 import { useTestSystem } from '../support/world';
 
 const PASSWORD = 'session-station-secret-201';
@@ -28,33 +29,13 @@ useTestSystem({ timeScale: FAST_WORKFLOW, payterTimeoutMs: 1_000 }, async (start
   for (const station of PLUGGED) await system.provisionStation(station, PASSWORD, 'site-main-st', [1, 2]);
 });
 
-const register = (wh: number, at: string, context: string) => [
-  { timestamp: at, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
-];
-
 describe('a paid session on a strict OCPP 2.0.1 charger', () => {
   it("charges docs/pricing.md's worked example end to end: commit 764, split 62/120/582", async () => {
     const t0 = Date.now() - 3_600_000;
     const at = (ms: number) => ocppTimestamp(t0 + ms);
     const charger = system.charger(STATION, PASSWORD, ['ocpp2.0.1']);
     const txId = 'b1c2-201-paid';
-    let seqNo = 0;
-    const event = (eventType: string, triggerReason: string, timestamp: string, more: Record<string, unknown>, info: Record<string, unknown> = {}) =>
-      charger.call('TransactionEvent', { eventType, triggerReason, seqNo: seqNo++, timestamp, ...more, transactionInfo: { transactionId: txId, ...info } });
-    const starts: { idToken: { idToken: string }; remoteStartId: number }[] = [];
-    const stops: unknown[] = [];
-    let ended: Promise<unknown> | undefined;
-    charger.handle('RequestStartTransaction', ({ params }: { params: (typeof starts)[number] }) => {
-      starts.push(params);
-      return { status: 'Accepted' };
-    });
-    charger.handle('RequestStopTransaction', ({ params }: { params: unknown }) => {
-      stops.push(params);
-      ended = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
-        event('Ended', 'RemoteStop', at(3_600_000), { meterValue: register(12345, at(3_600_000), 'Transaction.End') }, { stoppedReason: 'Remote' }),
-      );
-      return { status: 'Accepted' };
-    });
+    const { event, starts, stops, ended } = remoteStartPeer(charger, txId, at, { ms: 3_600_000, wh: 12345 });
     await charger.connect();
     try {
       await charger.call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Alpitronic', model: 'HYC300' } });
@@ -83,7 +64,7 @@ describe('a paid session on a strict OCPP 2.0.1 charger', () => {
 
       await payter.tap(SERIAL, { cardId: 'card-alice' });
       const execution = await system.executionEnded(sessionId);
-      await ended;
+      await ended();
       expect(execution.status).toBe('SUCCEEDED');
       expect(stops).toEqual([{ transactionId: txId }]);
       const [hold] = payter.sessions(SERIAL);

@@ -9,6 +9,7 @@ import { DynamoStationRepository } from '../../lambdas/aws/station-repository';
 import { DynamoTransactionRepository } from '../../lambdas/aws/transaction-repository';
 import { tableName } from '../../lambdas/aws/dynamo';
 import { localDynamoDb, startTestSystem, type TestSystem } from '../support/local-system';
+import { register } from '../support/ocpp201-peer';
 
 const PASSWORD = 'very-secret-password-201';
 const STATION = 'CP-201-TX';
@@ -22,10 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.close();
 });
-
-const register = (wh: number, at: string, context: string) => [
-  { timestamp: at, sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
-];
 
 const event = (eventType: string, seqNo: number, timestamp: string, more: Record<string, unknown>) => ({
   eventType,
